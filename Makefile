@@ -1,0 +1,42 @@
+# dxnb — the front door. `make help` lists the targets.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help reports check test lab lint format bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+reports: $(VENV)/.installed  ## set up .venv and render every commune's report from data/
+	$(BIN)/dxnb check
+
+check: $(VENV)/.installed  ## validate the bundled dataset
+	$(BIN)/dxnb check
+
+test: $(VENV)/.installed-test  ## set up .venv with test extras and run the whole suite
+	$(BIN)/python -m pytest
+
+lab: $(VENV)/.installed  ## open JupyterLab on notebooks/
+	$(BIN)/jupyter lab notebooks/
+
+lint: $(VENV)/.installed-test  ## ruff: lint and formatting check
+	$(BIN)/ruff check .
+
+bench: $(VENV)/.installed-test  ## batch speed against the naive loop (see benchmarks/README.md)
+	$(BIN)/python benchmarks/bench_reports.py
+
+clean:  ## remove generated reports (keeps reports/README.md)
+	find reports -mindepth 1 -not -name README.md -delete

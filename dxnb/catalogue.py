@@ -1,0 +1,210 @@
+"""The indicator catalogue: pillars, indicators, scoring rules and national targets.
+
+The catalogue lives beside the data (``indicators.csv`` and ``pillars.csv``) so that advisors
+can change points, steps and targets without touching code.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+#: The ids every catalogue must carry, so that forms and other tools stay compatible.
+REQUIRED_IDS = (
+    "plans_issued", "decisions_issued", "directives_issued", "steering_meetings", "training_classes",
+    "outreach_panels", "radio_minutes", "citizen_meetings", "meeting_attendance", "cdt_teams",
+    "cdt_members", "officials_it_use_rate", "officials_signature_rate", "edocs_signed_rate",
+    "online_dossier_rate", "household_fibre_rate", "adult_smartphone_rate", "personal_signatures",
+    "payment_account_rate", "cashless_merchant_rate",
+)  # fmt: skip
+
+KINDS = ("rate", "count", "ratio", "yes_partial_no")
+SCORINGS = ("linear", "steps", "yes_partial_no", "none")
+#: Unit attributes (columns of ``units.csv``) that can serve as denominators.
+UNIT_DENOMINATORS = ("population", "adult_population", "households", "hamlets")
+YES_PARTIAL_NO = (0.0, 0.5, 1.0)
+
+
+def parse_steps(text: str) -> tuple[tuple[float, float], ...]:
+    """Parse ``"1:5;3:10"`` into ``((1, 5), (3, 10))``, sorted by threshold.
+
+    Raises:
+        ValueError: when a step is not ``threshold:points`` with numbers.
+    """
+    steps = []
+    for part in str(text).split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        threshold, sep, points = part.partition(":")
+        if not sep:
+            raise ValueError(f"step {part!r} is not threshold:points")
+        steps.append((float(threshold), float(points)))
+    if not steps:
+        raise ValueError("no steps given")
+    return tuple(sorted(steps))
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One catalogue entry."""
+
+    id: str
+    pillar: str
+    name_vi: str
+    name_en: str
+    unit_vi: str
+    unit_en: str
+    kind: str
+    scoring: str
+    max_points: float = 0.0
+    steps: tuple[tuple[float, float], ...] = ()
+    numerator: str = ""
+    denominator: str = ""
+    scale: float = 1.0
+    decimals: int = 0
+    target: float | None = None
+    target_year: int | None = None
+    target_source: str = ""
+    description: str = ""
+
+    @property
+    def derived(self) -> bool:
+        """Whether the value is computed from a numerator and a denominator."""
+        return bool(self.numerator)
+
+    @property
+    def scored(self) -> bool:
+        """Whether the indicator earns points."""
+        return self.scoring != "none" and self.max_points > 0
+
+    @property
+    def whole(self) -> bool:
+        """Whether observed values must be whole numbers."""
+        return self.kind == "count"
+
+    def name(self, lang: str = "vi") -> str:
+        """Return the indicator's name in ``lang``."""
+        return self.name_en if lang == "en" else self.name_vi
+
+    def unit(self, lang: str = "vi") -> str:
+        """Return the indicator's unit label in ``lang``."""
+        return self.unit_en if lang == "en" else self.unit_vi
+
+    def points(self, value: float | None) -> float:
+        """Return the points a value earns (0 for no value: no evidence, no points)."""
+        if value is None or (isinstance(value, float) and math.isnan(value)) or not self.scored:
+            return 0.0
+        if self.scoring == "linear":
+            return max(0.0, min(value / 100.0, 1.0)) * self.max_points
+        if self.scoring == "yes_partial_no":
+            return max(0.0, min(value, 1.0)) * self.max_points
+        earned = 0.0
+        for threshold, pts in self.steps:
+            if value >= threshold:
+                earned = pts
+        return min(earned, self.max_points)
+
+    def meets_target(self, value: float | None) -> bool | None:
+        """Whether ``value`` meets the national target (None when no target or no value)."""
+        if self.target is None or value is None or (isinstance(value, float) and math.isnan(value)):
+            return None
+        return value >= self.target
+
+
+@dataclass(frozen=True)
+class Pillar:
+    """A DTI main index."""
+
+    id: str
+    group: str
+    name_vi: str
+    name_en: str
+    order: int
+
+    def name(self, lang: str = "vi") -> str:
+        """Return the pillar's name in ``lang``."""
+        return self.name_en if lang == "en" else self.name_vi
+
+
+@dataclass
+class Catalogue:
+    """Pillars and indicators, in catalogue order."""
+
+    pillars: dict[str, Pillar]
+    indicators: dict[str, Indicator]
+    frame: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+
+    def __getitem__(self, indicator_id: str) -> Indicator:
+        return self.indicators[indicator_id]
+
+    def __contains__(self, indicator_id: object) -> bool:
+        return indicator_id in self.indicators
+
+    def __iter__(self):
+        return iter(self.indicators.values())
+
+    def __len__(self) -> int:
+        return len(self.indicators)
+
+    @property
+    def observed(self) -> list[Indicator]:
+        """Indicators reported directly (not derived)."""
+        return [i for i in self if not i.derived]
+
+    @property
+    def derived(self) -> list[Indicator]:
+        """Indicators computed from others and the unit's denominators."""
+        return [i for i in self if i.derived]
+
+    def in_pillar(self, pillar_id: str) -> list[Indicator]:
+        """Indicators of one pillar, in catalogue order."""
+        return [i for i in self if i.pillar == pillar_id]
+
+    def pillar_max(self, pillar_id: str) -> float:
+        """Maximum points of a pillar: the sum of its indicators' maxima."""
+        return sum(i.max_points for i in self.in_pillar(pillar_id) if i.scored)
+
+    @property
+    def max_points(self) -> float:
+        """Maximum points over the whole catalogue."""
+        return sum(i.max_points for i in self if i.scored)
+
+
+def _num(value: str) -> float | None:
+    value = str(value).strip()
+    return float(value) if value else None
+
+
+def build_catalogue(pillars: pd.DataFrame, indicators: pd.DataFrame) -> Catalogue:
+    """Build a :class:`Catalogue` from the validated string frames of the two CSV files."""
+    pillar_map = {}
+    for row in pillars.sort_values("order", key=lambda s: s.astype(int)).itertuples(index=False):
+        pillar_map[row.id] = Pillar(row.id, row.group, row.name_vi, row.name_en, int(row.order))
+    indicator_map = {}
+    for row in indicators.to_dict("records"):
+        target = _num(row.get("target", ""))
+        year = _num(row.get("target_year", ""))
+        indicator_map[row["id"]] = Indicator(
+            id=row["id"],
+            pillar=row["pillar"],
+            name_vi=row["name_vi"],
+            name_en=row["name_en"],
+            unit_vi=row.get("unit_vi", ""),
+            unit_en=row.get("unit_en", ""),
+            kind=row["kind"],
+            scoring=row["scoring"],
+            max_points=_num(row.get("max_points", "")) or 0.0,
+            steps=parse_steps(row["steps"]) if str(row.get("steps", "")).strip() else (),
+            numerator=str(row.get("numerator", "")).strip(),
+            denominator=str(row.get("denominator", "")).strip(),
+            scale=_num(row.get("scale", "")) or 1.0,
+            decimals=int(_num(row.get("decimals", "")) or 0),
+            target=target,
+            target_year=int(year) if year is not None else None,
+            target_source=str(row.get("target_source", "")).strip(),
+            description=str(row.get("description", "")).strip(),
+        )
+    return Catalogue(pillar_map, indicator_map, indicators)

@@ -1,0 +1,81 @@
+"""Vietnamese text: name matching across Unicode forms and tone placement, sorting, slugs."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Tone marks as combining characters (after NFD): grave, acute, hook above, tilde, dot below.
+_TONES = {"\u0300": "2", "\u0301": "1", "\u0309": "3", "\u0303": "4", "\u0323": "5"}
+_KIND_PREFIXES = ("thị trấn", "phường", "xã", "đặc khu", "thi tran", "phuong", "xa", "dac khu")
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def nfc(text: str) -> str:
+    """Return ``text`` in Unicode NFC form."""
+    return unicodedata.normalize("NFC", text)
+
+
+def _syllable_key(syllable: str) -> str:
+    decomposed = unicodedata.normalize("NFD", syllable.casefold())
+    tone = ""
+    letters = []
+    for char in decomposed:
+        if char in _TONES:
+            tone = _TONES[char]
+        else:
+            letters.append(char)
+    return unicodedata.normalize("NFC", "".join(letters)) + tone
+
+
+def name_key(name: str, *, drop_kind: bool = True) -> str:
+    """Return a matching key for a Vietnamese place name.
+
+    The key is the same for NFC and NFD input, for old and new tone-mark placement
+    ("Vĩnh Hoà" and "Vĩnh Hòa"), for any letter case and spacing, and (by default) with or
+    without the unit kind in front ("Xã Vĩnh Hòa").
+    """
+    text = nfc(str(name)).strip().casefold()
+    text = re.sub(r"\s+", " ", text)
+    if drop_kind:
+        for prefix in _KIND_PREFIXES:
+            if text.startswith(prefix + " "):
+                text = text[len(prefix) + 1 :]
+                break
+    # Tone is stored after the letters of each syllable, so placement does not matter.
+    return " ".join(_syllable_key(word) for word in _WORD.findall(text))
+
+
+def ascii_fold(text: str) -> str:
+    """Return ``text`` without diacritics ("Vĩnh Hòa" -> "Vinh Hoa"; "đ" -> "d")."""
+    text = nfc(text).replace("đ", "d").replace("Đ", "D")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+def slugify(text: str) -> str:
+    """Return an ASCII file-name slug ("Vĩnh Hòa" -> "vinh-hoa")."""
+    folded = ascii_fold(text).lower()
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-") or "unit"
+
+
+_ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
+_ORDER = {ch: i for i, ch in enumerate(_ALPHABET)}
+
+
+def vi_sort_key(text: str) -> tuple:
+    """Sort key in Vietnamese alphabetical order (a ă â b c d đ e ê …), tones as a tie-break."""
+    primary = []
+    tones = []
+    for word in nfc(str(text)).casefold().split():
+        decomposed = unicodedata.normalize("NFD", word)
+        base = []
+        tone = 0
+        for char in decomposed:
+            if char in _TONES:
+                tone = {"\u0300": 1, "\u0301": 2, "\u0309": 3, "\u0303": 4, "\u0323": 5}[char]
+            else:
+                base.append(char)
+        letters = unicodedata.normalize("NFC", "".join(base))
+        primary.append(tuple(_ORDER.get(ch, 100 + ord(ch)) for ch in letters))
+        tones.append(tone)
+    return (tuple(primary), tuple(tones))

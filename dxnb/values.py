@@ -1,0 +1,102 @@
+"""Reading numbers typed by people: one strict convention for files, Vietnamese habits in forms.
+
+Data files use one unambiguous convention: a point for decimals and no thousands separator
+(``92.4``, ``1083``). Forms typed in Excel may carry Vietnamese habits (``92,4``, ``1.083``);
+``lenient=True`` reads those the way the user meant them and refuses what stays ambiguous.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+_PLAIN = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_DOT_GROUPS = re.compile(r"^\d{1,3}(\.\d{3})+$")  # 1.083 / 1.083.000
+_COMMA_GROUPS = re.compile(r"^\d{1,3}(,\d{3})+$")  # 1,083
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")  # 92,4
+_SPACE_GROUPS = re.compile(r"^\d{1,3}( \d{3})+$")  # 1 083
+
+
+class ValueProblem(ValueError):
+    """A raw value that cannot be read; ``hint`` says how to write it."""
+
+    def __init__(self, message: str, hint: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+def _fmt(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else repr(float(number))
+
+
+def parse_number(raw: object, *, whole: bool = False, lenient: bool = False) -> float:
+    """Read one number; raise :class:`ValueProblem` with the number probably meant.
+
+    Args:
+        raw: the cell as read (text, or a number from Excel).
+        whole: whether the value is a count (must be a whole number).
+        lenient: accept Vietnamese separators where the meaning is clear (forms).
+    """
+    if isinstance(raw, bool):
+        raise ValueProblem(f"'{raw}' is not a number", "enter a number")
+    if isinstance(raw, (int, float)):
+        value = float(raw)
+        if math.isnan(value):
+            raise ValueProblem("the value is empty", "fill in a number or delete the row")
+        return _check_whole(value, whole, str(raw))
+    text = str(raw).replace("\u00a0", " ").strip()
+    if not text:
+        raise ValueProblem("the value is empty", "fill in a number, or delete the row if there is no data")
+    if lenient:
+        text = text.rstrip("%").strip()
+    if _PLAIN.match(text):
+        if whole and _DOT_GROUPS.match(text):
+            meant = text.replace(".", "")
+            if lenient:
+                return float(meant)
+            raise ValueProblem(
+                f"'{text}' is not a whole number; it looks like the Vietnamese thousands dot for {meant}",
+                f"write {meant} (no thousands separator)",
+            )
+        return _check_whole(float(text), whole, text)
+    if _DECIMAL_COMMA.match(text) and not (_COMMA_GROUPS.match(text) and whole):
+        meant = text.replace(",", ".")
+        if whole:
+            raise ValueProblem(
+                f"'{text}' has a decimal comma ({meant}), but this indicator counts whole things",
+                f"write a whole number such as {round(float(meant))}",
+            )
+        if lenient:
+            return float(meant)
+        raise ValueProblem(f"'{text}' has a decimal comma", f"write {meant} with a decimal point")
+    if _COMMA_GROUPS.match(text):
+        meant = text.replace(",", "")
+        if whole:
+            if lenient:
+                return float(meant)
+            raise ValueProblem(
+                f"'{text}' has a thousands comma", f"write {meant} (no thousands separator)"
+            )
+        raise ValueProblem(
+            f"'{text}' is ambiguous: {meant} or {text.replace(',', '.')}",
+            "write the number with a decimal point and no thousands separator",
+        )
+    if _SPACE_GROUPS.match(text):
+        meant = text.replace(" ", "")
+        if lenient:
+            return _check_whole(float(meant), whole, text)
+        raise ValueProblem(f"'{text}' contains spaces", f"write {meant}")
+    if text.endswith("%") and _PLAIN.match(text[:-1].strip()):
+        meant = text[:-1].strip()
+        raise ValueProblem(f"'{text}' carries a percent sign", f"write {meant} (rates are in percent already)")
+    raise ValueProblem(f"'{text}' is not a number", "write a number with a decimal point, e.g. 92.4 or 1083")
+
+
+def _check_whole(value: float, whole: bool, text: str) -> float:
+    if whole and not float(value).is_integer():
+        raise ValueProblem(
+            f"'{text}' is not a whole number, but this indicator counts whole things",
+            f"write a whole number such as {_fmt(round(value))}",
+        )
+    return value
