@@ -1,0 +1,27 @@
+"""Shared fixtures: the bundled dataset and throw-away copies of it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dxnb.dataset import FILES, load_dataset
+from dxnb.paths import DATA_DIR
+
+
+@pytest.fixture(scope="session")
+def sample():
+    """The bundled Phú Giáo dataset, loaded once."""
+    return load_dataset(DATA_DIR)
+
+
+@pytest.fixture()
+def data_copy(tmp_path: Path) -> Path:
+    """A writable copy of the bundled dataset's files."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name in FILES:
+        shutil.copy(DATA_DIR / name, folder / name)
+    return folder
