@@ -26,8 +26,9 @@ def _data_arg(value: str) -> Path:
 
 def add_data_option(parser: argparse.ArgumentParser) -> None:
     """Add ``--data DIR`` (the bundled ``data/`` by default)."""
-    parser.add_argument("--data", type=_data_arg, default=None, metavar="DIR",
-                        help="dataset folder (default: the bundled data/)")
+    parser.add_argument(
+        "--data", type=_data_arg, default=None, metavar="DIR", help="dataset folder (default: the bundled data/)"
+    )
 
 
 def print_problems(problems, stream=None) -> None:
@@ -86,8 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(levelname)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s: %(message)s", stream=sys.stderr
+    )
     try:
         return int(args.func(args) or 0)
     except DxnbError as exc:

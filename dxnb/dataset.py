@@ -116,8 +116,9 @@ def find_unit(units: pd.DataFrame, query: object) -> str:
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
-        listed = ", ".join(f"{units.at[c, 'name']} ({c}, {units.at[c, 'district'] or units.at[c, 'province']})"
-                           for c in matches)
+        listed = ", ".join(
+            f"{units.at[c, 'name']} ({c}, {units.at[c, 'district'] or units.at[c, 'province']})" for c in matches
+        )
         raise UnitNotFoundError(f"'{text}' names several units: {listed}. Use the code instead.")
     close = difflib.get_close_matches(key, keys.tolist(), n=3, cutoff=0.6)
     suggestion = ""
@@ -133,31 +134,52 @@ def find_unit(units: pd.DataFrame, query: object) -> str:
 def _read_csv(folder: Path, name: str, problems: list[Problem], hashes: dict[str, str]) -> pd.DataFrame | None:
     path = folder / name
     if not path.is_file():
-        problems.append(Problem(name, None, None, f"the file is missing from {folder}",
-                                f"create it with the columns {', '.join(COLUMNS[name])} (see data/README.md)"))
+        problems.append(
+            Problem(
+                name,
+                None,
+                None,
+                f"the file is missing from {folder}",
+                f"create it with the columns {', '.join(COLUMNS[name])} (see data/README.md)",
+            )
+        )
         return None
     raw = path.read_bytes()
     hashes[name] = hashlib.sha256(raw).hexdigest()
     if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8):]
+        raw = raw[len(codecs.BOM_UTF8) :]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        problems.append(Problem(name, line, None, f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x})",
-                                "save it as UTF-8: in Excel, Save As → 'CSV UTF-8 (Comma delimited)'"))
+        problems.append(
+            Problem(
+                name,
+                line,
+                None,
+                f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x})",
+                "save it as UTF-8: in Excel, Save As → 'CSV UTF-8 (Comma delimited)'",
+            )
+        )
         return None
     if not text.strip():
-        problems.append(Problem(name, None, None, "the file is empty",
-                                f"it needs a header row: {','.join(COLUMNS[name])}"))
+        problems.append(
+            Problem(name, None, None, "the file is empty", f"it needs a header row: {','.join(COLUMNS[name])}")
+        )
         return None
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
     except (pd.errors.ParserError, ValueError) as exc:
         match = re.search(r"line (\d+)", str(exc))
-        problems.append(Problem(name, int(match.group(1)) if match else None, None,
-                                f"the file is not valid CSV ({exc})",
-                                "check the quotes and the number of commas on that line"))
+        problems.append(
+            Problem(
+                name,
+                int(match.group(1)) if match else None,
+                None,
+                f"the file is not valid CSV ({exc})",
+                "check the quotes and the number of commas on that line",
+            )
+        )
         return None
     frame.columns = [nfc(str(c)).strip() for c in frame.columns]
     missing = [c for c in COLUMNS[name] if c not in frame.columns]
@@ -182,15 +204,19 @@ def _code_problem(code: str) -> tuple[str, str] | None:
     """Return (message, hint) when ``code`` is not a valid commune code."""
     if re.fullmatch(r"\d+\.0+", code):
         fixed = code.split(".")[0].zfill(CODE_LENGTH)
-        return (f"code '{code}' became a decimal number",
-                f"write '{fixed}' and keep the column as text (in Excel: format the column as Text)")
+        return (
+            f"code '{code}' became a decimal number",
+            f"write '{fixed}' and keep the column as text (in Excel: format the column as Text)",
+        )
     if not code:
         return "the code is empty", f"write the {CODE_LENGTH}-digit statistics-office code"
     if not code.isdigit():
         return f"code '{code}' is not a string of digits", f"write the {CODE_LENGTH}-digit statistics-office code"
     if len(code) < CODE_LENGTH:
-        return (f"code '{code}' has {len(code)} digits; commune codes have {CODE_LENGTH}",
-                f"it probably lost its leading zero: write '{code.zfill(CODE_LENGTH)}' and keep the column as text")
+        return (
+            f"code '{code}' has {len(code)} digits; commune codes have {CODE_LENGTH}",
+            f"it probably lost its leading zero: write '{code.zfill(CODE_LENGTH)}' and keep the column as text",
+        )
     if len(code) > CODE_LENGTH:
         return f"code '{code}' has {len(code)} digits; commune codes have {CODE_LENGTH}", "check the code"
     return None
@@ -208,15 +234,25 @@ def _check_units(units: pd.DataFrame, problems: list[Problem]) -> None:
         if issue:
             problems.append(Problem(name, row, "code", *issue))
         elif code in seen:
-            problems.append(Problem(name, row, "code", f"code '{code}' is also on row {seen[code]}",
-                                    "each unit appears once; remove or fix one of the rows"))
+            problems.append(
+                Problem(
+                    name,
+                    row,
+                    "code",
+                    f"code '{code}' is also on row {seen[code]}",
+                    "each unit appears once; remove or fix one of the rows",
+                )
+            )
         else:
             seen[code] = row
         if not str(record["name"]).strip():
             problems.append(Problem(name, row, "name", "the name is empty", "write the unit's official name"))
         if nfc(str(record["kind"])).strip().casefold() not in UNIT_KINDS:
-            problems.append(Problem(name, row, "kind", f"'{record['kind']}' is not a unit kind",
-                                    f"use one of: {', '.join(UNIT_KINDS)}"))
+            problems.append(
+                Problem(
+                    name, row, "kind", f"'{record['kind']}' is not a unit kind", f"use one of: {', '.join(UNIT_KINDS)}"
+                )
+            )
         if not str(record["province"]).strip():
             problems.append(Problem(name, row, "province", "the province is empty", "write the province's name"))
         counts = {}
@@ -232,17 +268,40 @@ def _check_units(units: pd.DataFrame, problems: list[Problem]) -> None:
             if counts[column] < 0:
                 problems.append(Problem(name, row, column, f"{raw} is negative", "counts are 0 or more"))
         if counts.get("adult_population", 0) > counts.get("population", float("inf")):
-            problems.append(Problem(name, row, "adult_population",
-                                    f"adult population {counts['adult_population']:.0f} is above the population "
-                                    f"{counts['population']:.0f}", "check both figures", "warning"))
+            problems.append(
+                Problem(
+                    name,
+                    row,
+                    "adult_population",
+                    f"adult population {counts['adult_population']:.0f} is above the population "
+                    f"{counts['population']:.0f}",
+                    "check both figures",
+                    "warning",
+                )
+            )
         for estimated in str(record.get("estimated_fields", "")).split(";"):
             if estimated.strip() and estimated.strip() not in UNIT_COUNTS:
-                problems.append(Problem(name, row, "estimated_fields", f"'{estimated.strip()}' is not a count column",
-                                        f"list columns among {', '.join(UNIT_COUNTS)}, separated by ';'"))
+                problems.append(
+                    Problem(
+                        name,
+                        row,
+                        "estimated_fields",
+                        f"'{estimated.strip()}' is not a count column",
+                        f"list columns among {', '.join(UNIT_COUNTS)}, separated by ';'",
+                    )
+                )
     keys = units["name"].map(name_key) + "|" + units["province"].map(name_key) + "|" + units["district"].map(name_key)
     for row, _record in _rows(units, keys.duplicated(keep="first")):
-        problems.append(Problem(name, row, "name", f"'{_record['name']}' has the same name as another unit "
-                                "of the same district", "users will have to select it by code", "warning"))
+        problems.append(
+            Problem(
+                name,
+                row,
+                "name",
+                f"'{_record['name']}' has the same name as another unit of the same district",
+                "users will have to select it by code",
+                "warning",
+            )
+        )
 
 
 def _check_catalogue(pillars: pd.DataFrame, indicators: pd.DataFrame, problems: list[Problem]) -> None:
@@ -251,43 +310,74 @@ def _check_catalogue(pillars: pd.DataFrame, indicators: pd.DataFrame, problems: 
     for row, record in _rows(pillars, slice(None)):
         pid = str(record["id"]).strip()
         if not _ID.match(pid):
-            problems.append(Problem(pname, row, "id", f"'{pid}' is not an identifier",
-                                    "use lower-case letters, digits and _"))
+            problems.append(
+                Problem(pname, row, "id", f"'{pid}' is not an identifier", "use lower-case letters, digits and _")
+            )
         elif pid in pillar_ids:
             problems.append(Problem(pname, row, "id", f"'{pid}' appears twice", "remove one of the rows"))
         pillar_ids.add(pid)
         if not str(record["order"]).strip().isdigit():
-            problems.append(Problem(pname, row, "order", f"'{record['order']}' is not a whole number",
-                                    "number the pillars 1, 2, 3 …"))
+            problems.append(
+                Problem(
+                    pname, row, "order", f"'{record['order']}' is not a whole number", "number the pillars 1, 2, 3 …"
+                )
+            )
     ids: dict[str, int] = {}
     kinds = dict(zip(indicators["id"].str.strip(), indicators["kind"].str.strip(), strict=False))
     derived = set(indicators.loc[indicators["numerator"].str.strip() != "", "id"].str.strip())
     for row, record in _rows(indicators, slice(None)):
         iid = str(record["id"]).strip()
         if not _ID.match(iid):
-            problems.append(Problem(iname, row, "id", f"'{iid}' is not an identifier",
-                                    "use lower-case letters, digits and _"))
+            problems.append(
+                Problem(iname, row, "id", f"'{iid}' is not an identifier", "use lower-case letters, digits and _")
+            )
         elif iid in ids:
             problems.append(Problem(iname, row, "id", f"'{iid}' is also on row {ids[iid]}", "ids are unique"))
         ids.setdefault(iid, row)
         if str(record["pillar"]).strip() not in pillar_ids:
-            problems.append(Problem(iname, row, "pillar", f"'{record['pillar']}' is not in pillars.csv",
-                                    f"use one of: {', '.join(sorted(pillar_ids))}"))
+            problems.append(
+                Problem(
+                    iname,
+                    row,
+                    "pillar",
+                    f"'{record['pillar']}' is not in pillars.csv",
+                    f"use one of: {', '.join(sorted(pillar_ids))}",
+                )
+            )
         for column in ("name_vi", "name_en"):
             if not str(record[column]).strip():
                 problems.append(Problem(iname, row, column, "the name is empty", "every indicator needs a name"))
         kind, scoring = str(record["kind"]).strip(), str(record["scoring"]).strip()
         if kind not in cat.KINDS:
-            problems.append(Problem(iname, row, "kind", f"'{kind}' is not a kind", f"use one of: {', '.join(cat.KINDS)}"))
+            problems.append(
+                Problem(iname, row, "kind", f"'{kind}' is not a kind", f"use one of: {', '.join(cat.KINDS)}")
+            )
         if scoring not in cat.SCORINGS:
-            problems.append(Problem(iname, row, "scoring", f"'{scoring}' is not a scoring rule",
-                                    f"use one of: {', '.join(cat.SCORINGS)}"))
+            problems.append(
+                Problem(
+                    iname,
+                    row,
+                    "scoring",
+                    f"'{scoring}' is not a scoring rule",
+                    f"use one of: {', '.join(cat.SCORINGS)}",
+                )
+            )
         if scoring == "linear" and kind != "rate":
-            problems.append(Problem(iname, row, "scoring", "linear scoring applies to rates only",
-                                    "use 'steps' for counts and ratios"))
+            problems.append(
+                Problem(
+                    iname, row, "scoring", "linear scoring applies to rates only", "use 'steps' for counts and ratios"
+                )
+            )
         if scoring == "yes_partial_no" and kind != "yes_partial_no":
-            problems.append(Problem(iname, row, "scoring", "yes_partial_no scoring needs kind yes_partial_no",
-                                    "set kind to yes_partial_no"))
+            problems.append(
+                Problem(
+                    iname,
+                    row,
+                    "scoring",
+                    "yes_partial_no scoring needs kind yes_partial_no",
+                    "set kind to yes_partial_no",
+                )
+            )
         if scoring in ("linear", "steps", "yes_partial_no"):
             try:
                 if parse_number(record["max_points"]) <= 0:
@@ -298,20 +388,43 @@ def _check_catalogue(pillars: pd.DataFrame, indicators: pd.DataFrame, problems: 
             try:
                 cat.parse_steps(record["steps"])
             except ValueError as exc:
-                problems.append(Problem(iname, row, "steps", f"'{record['steps']}' cannot be read ({exc})",
-                                        "write threshold:points pairs separated by ';', e.g. 1:5;2:10;4:20"))
+                problems.append(
+                    Problem(
+                        iname,
+                        row,
+                        "steps",
+                        f"'{record['steps']}' cannot be read ({exc})",
+                        "write threshold:points pairs separated by ';', e.g. 1:5;2:10;4:20",
+                    )
+                )
         numerator, denominator = str(record["numerator"]).strip(), str(record["denominator"]).strip()
         if numerator or denominator:
             if numerator not in kinds or numerator in derived:
-                problems.append(Problem(iname, row, "numerator", f"'{numerator}' is not an observed indicator",
-                                        "name an indicator of this catalogue that is reported directly"))
+                problems.append(
+                    Problem(
+                        iname,
+                        row,
+                        "numerator",
+                        f"'{numerator}' is not an observed indicator",
+                        "name an indicator of this catalogue that is reported directly",
+                    )
+                )
             if denominator not in cat.UNIT_DENOMINATORS and (denominator not in kinds or denominator in derived):
-                problems.append(Problem(iname, row, "denominator", f"'{denominator}' is not a known denominator",
-                                        f"use a unit column ({', '.join(cat.UNIT_DENOMINATORS)}) or an observed indicator"))
+                problems.append(
+                    Problem(
+                        iname,
+                        row,
+                        "denominator",
+                        f"'{denominator}' is not a known denominator",
+                        f"use a unit column ({', '.join(cat.UNIT_DENOMINATORS)}) or an observed indicator",
+                    )
+                )
             try:
                 parse_number(record["scale"])
             except ValueProblem as exc:
-                problems.append(Problem(iname, row, "scale", exc.message, "use 100 for a percentage, 1000 per thousand"))
+                problems.append(
+                    Problem(iname, row, "scale", exc.message, "use 100 for a percentage, 1000 per thousand")
+                )
         for column in ("target", "target_year"):
             raw = str(record[column]).strip()
             if raw:
@@ -320,12 +433,26 @@ def _check_catalogue(pillars: pd.DataFrame, indicators: pd.DataFrame, problems: 
                 except ValueProblem as exc:
                     problems.append(Problem(iname, row, column, exc.message, exc.hint))
         if str(record["target"]).strip() and not str(record["target_source"]).strip():
-            problems.append(Problem(iname, row, "target_source", "a target needs its source document",
-                                    "name the decision that sets it, e.g. Quyết định 411/QĐ-TTg (31/3/2022)"))
+            problems.append(
+                Problem(
+                    iname,
+                    row,
+                    "target_source",
+                    "a target needs its source document",
+                    "name the decision that sets it, e.g. Quyết định 411/QĐ-TTg (31/3/2022)",
+                )
+            )
     for required in cat.REQUIRED_IDS:
         if required not in ids:
-            problems.append(Problem(iname, None, "id", f"the catalogue lacks '{required}', which forms and other "
-                                    "tools expect", "add the indicator back (see data/README.md)"))
+            problems.append(
+                Problem(
+                    iname,
+                    None,
+                    "id",
+                    f"the catalogue lacks '{required}', which forms and other tools expect",
+                    "add the indicator back (see data/README.md)",
+                )
+            )
 
 
 def _check_periods(frame: pd.DataFrame, name: str, problems: list[Problem]) -> pd.Series:
@@ -343,7 +470,7 @@ def _check_periods(frame: pd.DataFrame, name: str, problems: list[Problem]) -> p
 def _check_unit_codes(frame: pd.DataFrame, name: str, units: pd.DataFrame | None, problems) -> pd.Series:
     codes = frame["unit_code"].str.strip()
     known = set(units["code"].str.strip()) if units is not None else None
-    bad = ~codes.isin(known) if known is not None else ~codes.str.fullmatch(r"\d{%d}" % CODE_LENGTH)
+    bad = ~codes.isin(known) if known is not None else ~codes.str.fullmatch(rf"\d{{{CODE_LENGTH}}}")
     for row, record in _rows(frame, bad):
         code = str(record["unit_code"]).strip()
         issue = _code_problem(code)
@@ -358,13 +485,17 @@ def _check_unit_codes(frame: pd.DataFrame, name: str, units: pd.DataFrame | None
     return bad
 
 
-def _check_observations(obs: pd.DataFrame, units: pd.DataFrame | None, catalogue: cat.Catalogue | None,
-                        problems: list[Problem]) -> pd.Series:
+def _check_observations(
+    obs: pd.DataFrame, units: pd.DataFrame | None, catalogue: cat.Catalogue | None, problems: list[Problem]
+) -> pd.Series:
     """Validate observations; return the parsed values (NaN where invalid)."""
     name = "observations.csv"
     if obs.empty:
-        problems.append(Problem(name, None, None, "the file has no rows", "add observations, one row per "
-                                "unit, period and indicator"))
+        problems.append(
+            Problem(
+                name, None, None, "the file has no rows", "add observations, one row per unit, period and indicator"
+            )
+        )
         return pd.Series(dtype=float)
     _check_unit_codes(obs, name, units, problems)
     _check_periods(obs, name, problems)
@@ -379,8 +510,15 @@ def _check_observations(obs: pd.DataFrame, units: pd.DataFrame | None, catalogue
         is_derived = indicator.map(lambda i: i in catalogue and catalogue[i].derived)
         for row, record in _rows(obs, is_derived):
             ind = catalogue[str(record["indicator"]).strip()]
-            problems.append(Problem(name, row, "indicator", f"'{ind.id}' is computed as {ind.numerator} / "
-                                    f"{ind.denominator}", f"report '{ind.numerator}' instead"))
+            problems.append(
+                Problem(
+                    name,
+                    row,
+                    "indicator",
+                    f"'{ind.id}' is computed as {ind.numerator} / {ind.denominator}",
+                    f"report '{ind.numerator}' instead",
+                )
+            )
         kind = indicator.map(lambda i: catalogue[i].kind if i in catalogue else "")
     else:
         kind = pd.Series("", index=obs.index)
@@ -397,11 +535,17 @@ def _check_observations(obs: pd.DataFrame, units: pd.DataFrame | None, catalogue
             problems.append(Problem(name, int(index) + 2, "value", exc.message, exc.hint))
     values = numeric.where(~fractional)
     checks = [
-        ((kind == "rate") & ((values < 0) | (values > 100)), "rate {v} is outside 0–100",
-         "rates are percentages between 0 and 100"),
+        (
+            (kind == "rate") & ((values < 0) | (values > 100)),
+            "rate {v} is outside 0–100",
+            "rates are percentages between 0 and 100",
+        ),
         (kind.isin(["count", "ratio"]) & (values < 0), "{v} is negative", "counts are 0 or more"),
-        ((kind == "yes_partial_no") & values.notna() & ~values.isin(cat.YES_PARTIAL_NO), "{v} is not 1, 0.5 or 0",
-         "write 1 for yes, 0.5 for partly, 0 for no"),
+        (
+            (kind == "yes_partial_no") & values.notna() & ~values.isin(cat.YES_PARTIAL_NO),
+            "{v} is not 1, 0.5 or 0",
+            "write 1 for yes, 0.5 for partly, 0 for no",
+        ),
     ]
     for mask, message, hint in checks:
         for index in obs.index[mask.fillna(False)]:
@@ -409,8 +553,15 @@ def _check_observations(obs: pd.DataFrame, units: pd.DataFrame | None, catalogue
     if "qualifier" in obs.columns:
         qualifier = obs["qualifier"].str.strip()
         for row, record in _rows(obs, ~qualifier.isin(QUALIFIERS)):
-            problems.append(Problem(name, row, "qualifier", f"'{record['qualifier']}' is not a qualifier",
-                                    "leave it empty, or write estimate or lower_bound"))
+            problems.append(
+                Problem(
+                    name,
+                    row,
+                    "qualifier",
+                    f"'{record['qualifier']}' is not a qualifier",
+                    "leave it empty, or write estimate or lower_bound",
+                )
+            )
     key = obs["unit_code"].str.strip() + "|" + obs["period"].str.strip() + "|" + indicator
     dup = key.duplicated(keep=False)
     if dup.any():
@@ -425,20 +576,38 @@ def _check_observations(obs: pd.DataFrame, units: pd.DataFrame | None, catalogue
             same = raw[index] == other_value or (values[index] == values[obs.index[other_row - 2]])
             unit_code, period, ind = k.split("|")
             if same:
-                problems.append(Problem(name, row, "indicator", f"repeats row {other_row} ({unit_code}, {period}, {ind}) "
-                                        "with the same value", "delete one of the two rows", "warning"))
+                problems.append(
+                    Problem(
+                        name,
+                        row,
+                        "indicator",
+                        f"repeats row {other_row} ({unit_code}, {period}, {ind}) with the same value",
+                        "delete one of the two rows",
+                        "warning",
+                    )
+                )
             else:
-                problems.append(Problem(name, row, "value", f"conflicts with row {other_row} for ({unit_code}, "
-                                        f"{period}, {ind}): {raw[index]} vs {other_value}",
-                                        "keep the right value and delete the other row"))
+                problems.append(
+                    Problem(
+                        name,
+                        row,
+                        "value",
+                        f"conflicts with row {other_row} for ({unit_code}, "
+                        f"{period}, {ind}): {raw[index]} vs {other_value}",
+                        "keep the right value and delete the other row",
+                    )
+                )
     return values
 
 
-def _check_denominators(obs: pd.DataFrame, values: pd.Series, units: pd.DataFrame, catalogue: cat.Catalogue,
-                        problems: list[Problem]) -> None:
+def _check_denominators(
+    obs: pd.DataFrame, values: pd.Series, units: pd.DataFrame, catalogue: cat.Catalogue, problems: list[Problem]
+) -> None:
     """Warn where a count is above its denominator (signatures above the adult population)."""
-    unit_numbers = {c: pd.to_numeric(units.set_index(units["code"].str.strip())[c].str.strip(), errors="coerce")
-                    for c in cat.UNIT_DENOMINATORS}
+    unit_numbers = {
+        c: pd.to_numeric(units.set_index(units["code"].str.strip())[c].str.strip(), errors="coerce")
+        for c in cat.UNIT_DENOMINATORS
+    }
     codes = obs["unit_code"].str.strip()
     indicator = obs["indicator"].str.strip()
     for ind in catalogue.derived:
@@ -450,11 +619,17 @@ def _check_denominators(obs: pd.DataFrame, values: pd.Series, units: pd.DataFram
         denominator = codes[mask].map(unit_numbers[ind.denominator])
         over = values[mask] > denominator
         for index in over[over.fillna(False)].index:
-            problems.append(Problem(
-                "observations.csv", int(index) + 2, "value",
-                f"{ind.numerator} {values[index]:g} is above the unit's {ind.denominator} "
-                f"{denominator[index]:g} ({ind.id} would be {values[index] / denominator[index] * 100:.0f}%)",
-                f"check the figure, or the unit's {ind.denominator} in units.csv", "warning"))
+            problems.append(
+                Problem(
+                    "observations.csv",
+                    int(index) + 2,
+                    "value",
+                    f"{ind.numerator} {values[index]:g} is above the unit's {ind.denominator} "
+                    f"{denominator[index]:g} ({ind.id} would be {values[index] / denominator[index] * 100:.0f}%)",
+                    f"check the figure, or the unit's {ind.denominator} in units.csv",
+                    "warning",
+                )
+            )
 
 
 def _check_notes(notes: pd.DataFrame, units: pd.DataFrame | None, problems: list[Problem]) -> None:
@@ -464,8 +639,9 @@ def _check_notes(notes: pd.DataFrame, units: pd.DataFrame | None, problems: list
     _check_unit_codes(notes, name, units, problems)
     _check_periods(notes, name, problems)
     for row, record in _rows(notes, ~notes["kind"].str.strip().isin(NOTE_KINDS)):
-        problems.append(Problem(name, row, "kind", f"'{record['kind']}' is not a note kind",
-                                f"use one of: {', '.join(NOTE_KINDS)}"))
+        problems.append(
+            Problem(name, row, "kind", f"'{record['kind']}' is not a note kind", f"use one of: {', '.join(NOTE_KINDS)}")
+        )
     for row, _record in _rows(notes, notes["text"].str.strip() == ""):
         problems.append(Problem(name, row, "text", "the text is empty", "write the note or delete the row"))
 
@@ -486,15 +662,17 @@ def _units_frame(units: pd.DataFrame) -> pd.DataFrame:
 
 
 def _observations_frame(obs: pd.DataFrame, values: pd.Series) -> pd.DataFrame:
-    frame = pd.DataFrame({
-        "unit_code": obs["unit_code"].str.strip(),
-        "period": obs["period"].str.strip(),
-        "indicator": obs["indicator"].str.strip(),
-        "value": values.astype(float),
-        "source": obs["source"].map(lambda v: nfc(str(v)).strip()),
-        "note": obs["note"].map(lambda v: nfc(str(v)).strip()),
-        "qualifier": obs["qualifier"].str.strip() if "qualifier" in obs.columns else "",
-    })
+    frame = pd.DataFrame(
+        {
+            "unit_code": obs["unit_code"].str.strip(),
+            "period": obs["period"].str.strip(),
+            "indicator": obs["indicator"].str.strip(),
+            "value": values.astype(float),
+            "source": obs["source"].map(lambda v: nfc(str(v)).strip()),
+            "note": obs["note"].map(lambda v: nfc(str(v)).strip()),
+            "qualifier": obs["qualifier"].str.strip() if "qualifier" in obs.columns else "",
+        }
+    )
     frame = frame.drop_duplicates(["unit_code", "period", "indicator"])
     return frame.reset_index(drop=True)
 
@@ -513,8 +691,15 @@ def check_dataset(data_dir: str | Path | None = None) -> tuple[Dataset | None, l
     folder = resolve_data_dir(data_dir)
     problems: list[Problem] = []
     if not folder.is_dir():
-        problems.append(Problem(str(folder), None, None, "the dataset folder does not exist",
-                                "give the folder that holds units.csv, indicators.csv and observations.csv"))
+        problems.append(
+            Problem(
+                str(folder),
+                None,
+                None,
+                "the dataset folder does not exist",
+                "give the folder that holds units.csv, indicators.csv and observations.csv",
+            )
+        )
         return None, problems
     hashes: dict[str, str] = {}
     frames = {name: _read_csv(folder, name, problems, hashes) for name in FILES}

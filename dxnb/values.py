@@ -75,9 +75,7 @@ def parse_number(raw: object, *, whole: bool = False, lenient: bool = False) -> 
         if whole:
             if lenient:
                 return float(meant)
-            raise ValueProblem(
-                f"'{text}' has a thousands comma", f"write {meant} (no thousands separator)"
-            )
+            raise ValueProblem(f"'{text}' has a thousands comma", f"write {meant} (no thousands separator)")
         raise ValueProblem(
             f"'{text}' is ambiguous: {meant} or {text.replace(',', '.')}",
             "write the number with a decimal point and no thousands separator",

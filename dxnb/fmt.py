@@ -1,0 +1,97 @@
+"""Numbers and dates for readers: Vietnamese style in ``vi`` (92,4%; 1.083), English in ``en``.
+
+All formatting goes through babel, so separators follow CLDR rather than hand-written rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+
+from .catalogue import Indicator
+
+LANGS = ("vi", "en")
+_LOCALES = {"vi": "vi_VN", "en": "en_US"}
+NO_DATA = {"vi": "không có số liệu", "en": "no data"}
+DASH = "—"
+_YPN = {"vi": {1.0: "có", 0.5: "một phần", 0.0: "không"}, "en": {1.0: "yes", 0.5: "partly", 0.0: "no"}}
+
+
+def locale(lang: str) -> str:
+    """Return the babel locale of a report language."""
+    return _LOCALES[lang]
+
+
+def missing(value: object) -> bool:
+    """Whether ``value`` is absent (None or NaN)."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def number(value: float | None, decimals: int = 0, lang: str = "vi", *, keep_zeros: bool = False) -> str:
+    """Format a number: ``number(1083) == "1.083"``, ``number(92.4, 1) == "92,4"``.
+
+    Trailing zeros of the fraction are dropped unless ``keep_zeros`` (``100`` rather than ``100,0``).
+    """
+    if missing(value):
+        return DASH
+    if decimals <= 0:
+        pattern = "#,##0"
+    else:
+        pattern = "#,##0." + ("0" if keep_zeros else "#") * decimals
+    return format_decimal(value, format=pattern, locale=_LOCALES[lang])
+
+
+def percent(value: float | None, decimals: int = 1, lang: str = "vi") -> str:
+    """Format a percentage given in percent: ``percent(92.4) == "92,4%"``."""
+    if missing(value):
+        return DASH
+    return f"{number(value, decimals, lang)}%"
+
+
+def share(value: float | None, lang: str = "vi") -> str:
+    """Format a share given on 0–1 as a percentage: ``share(0.924) == "92,4%"``."""
+    return DASH if missing(value) else percent(value * 100, 1, lang)
+
+
+def index(value: float | None, lang: str = "vi") -> str:
+    """Format an index on 0–1 with two decimals: ``index(0.6234) == "0,62"``."""
+    if missing(value):
+        return DASH
+    return format_decimal(value, format="0.00", locale=_LOCALES[lang])
+
+
+def signed(value: float | None, decimals: int = 1, lang: str = "vi", suffix: str = "") -> str:
+    """Format a change with its sign: ``+3,2``, ``−1``, ``0``."""
+    if missing(value):
+        return DASH
+    if round(value, decimals) == 0:
+        return f"0{suffix}"
+    sign = "+" if value > 0 else "−"
+    return f"{sign}{number(abs(value), decimals, lang)}{suffix}"
+
+
+def value(val: float | None, indicator: Indicator, lang: str = "vi", *, with_unit: bool = False) -> str:
+    """Format an indicator's value by its kind (rate, count, ratio, yes/partial/no)."""
+    if missing(val):
+        return DASH
+    if indicator.kind == "rate":
+        return percent(val, indicator.decimals or 1, lang)
+    if indicator.kind == "yes_partial_no":
+        return _YPN[lang].get(float(val), number(val, 1, lang))
+    text = number(val, indicator.decimals, lang)
+    unit = indicator.unit(lang)
+    return f"{text} {unit}" if with_unit and unit else text
+
+
+def date(day: dt.date, lang: str = "vi") -> str:
+    """Format a date: ``28/8/2024`` in Vietnamese, ``28 August 2024`` in English."""
+    return format_date(day, format="d/M/yyyy" if lang == "vi" else "d MMMM yyyy", locale=_LOCALES[lang])
+
+
+def timestamp(moment: dt.datetime, lang: str = "vi") -> str:
+    """Format a time of generation: ``28/11/2026 22:53``."""
+    pattern = "d/M/yyyy HH:mm" if lang == "vi" else "d MMMM yyyy, HH:mm"
+    return format_datetime(moment, format=pattern, locale=_LOCALES[lang])
