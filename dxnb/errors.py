@@ -39,6 +39,10 @@ class Problem:
 class DxnbError(Exception):
     """Base class of every error dxnb reports to a user (exit code 2, no traceback)."""
 
+    def _render_traceback_(self) -> list[str]:
+        # IPython shows this instead of a traceback: a notebook run fails with the message alone.
+        return [f"{type(self).__name__}: {self}"]
+
 
 class DataError(DxnbError):
     """A dataset failed validation; ``problems`` lists every finding."""

@@ -63,14 +63,16 @@ def index(value: float | None, lang: str = "vi") -> str:
     return format_decimal(value, format="0.00", locale=_LOCALES[lang])
 
 
-def signed(value: float | None, decimals: int = 1, lang: str = "vi", suffix: str = "") -> str:
+def signed(
+    value: float | None, decimals: int = 1, lang: str = "vi", suffix: str = "", *, keep_zeros: bool = False
+) -> str:
     """Format a change with its sign: ``+3,2``, ``−1``, ``0``."""
     if missing(value):
         return DASH
     if round(value, decimals) == 0:
-        return f"0{suffix}"
+        return f"{number(0, decimals, lang, keep_zeros=keep_zeros)}{suffix}"
     sign = "+" if value > 0 else "−"
-    return f"{sign}{number(abs(value), decimals, lang)}{suffix}"
+    return f"{sign}{number(abs(value), decimals, lang, keep_zeros=keep_zeros)}{suffix}"
 
 
 def value(val: float | None, indicator: Indicator, lang: str = "vi", *, with_unit: bool = False) -> str:

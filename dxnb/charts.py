@@ -1,0 +1,199 @@
+"""Charts in one consistent style, readable in grey print, with a font that covers Vietnamese.
+
+Figures are built with :class:`matplotlib.figure.Figure` (no pyplot state) and returned as
+PNG data URIs, so a report embeds them and opens with no network.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+from PIL import Image
+
+from . import fmt
+
+# Dark blue for the unit, light grey-blue for others, black for medians: distinct in grey print too.
+MAIN = "#1f4e79"
+OTHER = "#b7c7d9"
+MEDIAN = "#111111"
+GRID = "#d9d9d9"
+LINE_STYLES = ("-", "--", ":", "-.")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "h")
+STYLE = {
+    "font.family": "DejaVu Sans",  # ships with matplotlib; covers Vietnamese diacritics
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.titleweight": "bold",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.edgecolor": "#555555",
+    "axes.grid": True,
+    "axes.grid.axis": "x",
+    "grid.color": GRID,
+    "grid.linewidth": 0.6,
+    "legend.frameon": False,
+    "legend.fontsize": 8,
+}
+WIDTH = 7.2  # inches: the text width of an A4 page with margins
+DPI = 110
+
+
+def _figure(height: float) -> Figure:
+    import matplotlib
+
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(WIDTH, height), dpi=DPI, layout="constrained")
+    fig.set_layout_engine("constrained")
+    return fig
+
+
+def to_data_uri(fig: Figure) -> str:
+    """Render ``fig`` to a compact PNG (palette of 64 colours) and return it as a data URI."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, facecolor="white")
+    image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB").quantize(colors=64, method=Image.MEDIANCUT)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+
+
+def _styled(func):
+    import functools
+
+    import matplotlib
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context(STYLE):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+@_styled
+def bars_with_median(
+    labels: Sequence[str],
+    values: Sequence[float],
+    medians: Sequence[float] | None,
+    *,
+    title: str,
+    unit_label: str,
+    median_label: str,
+    xmax: float = 1.0,
+    percent: bool = False,
+    lang: str = "vi",
+) -> str:
+    """Horizontal bars for one unit, with a median marker per bar; return a data URI.
+
+    The title is not drawn in the image: the report shows it as the figure's caption.
+    """
+    count = len(labels)
+    fig = _figure(0.45 + 0.36 * count)
+    ax = fig.add_subplot()
+    y = np.arange(count)[::-1]
+    vals = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0)
+    ax.barh(y, vals, color=MAIN, height=0.6, label=unit_label)
+    if medians is not None:
+        meds = np.asarray(medians, dtype=float)
+        ok = ~np.isnan(meds)
+        ax.scatter(meds[ok], y[ok], marker="|", s=260, linewidths=2.2, color=MEDIAN, zorder=3, label=median_label)
+    for yi, raw, val in zip(y, values, vals, strict=True):
+        text = "—" if raw is None or np.isnan(raw) else (fmt.share(val, lang) if percent else fmt.index(val, lang))
+        ax.text(val + xmax * 0.01, yi, text, va="center", fontsize=8)
+    ax.set_yticks(y, _wrap_all(labels))
+    ax.set_xlim(0, xmax * 1.08)
+    _ticks(ax, "x", lang, percent)
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2)
+    return to_data_uri(fig)
+
+
+@_styled
+def peer_scores(
+    labels: Sequence[str],
+    scores: Sequence[float],
+    highlight: int,
+    *,
+    title: str,
+    median: float | None,
+    median_label: str,
+    lang: str = "vi",
+) -> str:
+    """Scores of a peer group, the unit highlighted (dark and hatched); return a data URI."""
+    count = len(labels)
+    fig = _figure(0.5 + 0.3 * count)
+    ax = fig.add_subplot()
+    y = np.arange(count)[::-1]
+    vals = np.nan_to_num(np.asarray(scores, dtype=float), nan=0.0)
+    colors = [MAIN if i == highlight else OTHER for i in range(count)]
+    bars = ax.barh(y, vals, color=colors, height=0.65, edgecolor="#333333", linewidth=0.4)
+    bars[highlight].set_hatch("///")
+    bars[highlight].set_edgecolor("white")
+    for yi, val in zip(y, vals, strict=True):
+        ax.text(val + 0.01, yi, fmt.index(val, lang), va="center", fontsize=8)
+    if median is not None and not np.isnan(median):
+        ax.axvline(median, color=MEDIAN, linestyle="--", linewidth=1.2, label=median_label)
+        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0))
+    labels = list(labels)
+    ax.set_yticks(y, labels)
+    ax.get_yticklabels()[highlight].set_fontweight("bold")
+    ax.set_xlim(0, 1.08)
+    _ticks(ax, "x", lang)
+    return to_data_uri(fig)
+
+
+@_styled
+def trend_lines(
+    periods: Sequence[str], series: dict[str, Sequence[float]], *, title: str, emphasis: str, lang: str = "vi"
+) -> str:
+    """Lines over periods, one per series; ``emphasis`` drawn thick and dark; return a data URI."""
+    fig = _figure(2.8)
+    ax = fig.add_subplot()
+    ax.grid(axis="y", color=GRID, linewidth=0.6)
+    x = np.arange(len(periods))
+    others = [name for name in series if name != emphasis]
+    for i, name in enumerate(others):
+        ax.plot(
+            x,
+            series[name],
+            color="#7f7f7f",
+            linestyle=LINE_STYLES[i % 4],
+            marker=MARKERS[i % len(MARKERS)],
+            markersize=4,
+            linewidth=1,
+            label=name,
+        )
+    if emphasis in series:
+        ax.plot(x, series[emphasis], color=MAIN, linewidth=2.8, marker="o", markersize=6, label=emphasis)
+    ax.set_xticks(x, list(periods))
+    ax.set_ylim(0, 1.05)
+    _ticks(ax, "y", lang)
+    ax.set_xlim(-0.2, len(periods) - 0.8 if len(periods) > 1 else 0.2)
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=3)
+    return to_data_uri(fig)
+
+
+def _ticks(ax, axis: str, lang: str, percent: bool = False) -> None:
+    """Tick labels in the report's number style (0,2 in Vietnamese)."""
+    formatter = FuncFormatter(lambda v, _pos: fmt.share(v, lang) if percent else fmt.number(v, 1, lang))
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(formatter)
+
+
+def _wrap(label: str, width: int = 34) -> str:
+    words, lines, line = label.split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "\n".join(lines[:2]) + ("…" if len(lines) > 2 else "")
+
+
+def _wrap_all(labels: Sequence[str]) -> list[str]:
+    return [_wrap(label) for label in labels]
