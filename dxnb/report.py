@@ -170,13 +170,13 @@ class CommuneReport:
 
     @property
     def unit_label(self) -> str:
-        """ "xã Vĩnh Hòa" / "Vĩnh Hòa commune"."""
+        """The unit as named in sentences: "xã Vĩnh Hòa" / "Vĩnh Hòa commune"."""
         unit = self.ev.unit
         return unit_name(unit["name"], unit["kind"], self.lang)
 
     @property
     def group_label(self) -> str:
-        """ "huyện Phú Giáo" / "Phú Giáo district" (or the province when there is no district)."""
+        """The peer group as named in sentences: "huyện Phú Giáo" / "Phú Giáo district" (or the province)."""
         unit = self.ev.unit
         if unit["district"]:
             return t("district", self.lang, name=unit["district"])
