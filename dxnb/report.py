@@ -20,7 +20,7 @@ from . import __version__, charts
 from . import fmt as f
 from .dataset import CODE_LENGTH, Dataset, load_dataset
 from .errors import ParameterError, UnitNotFoundError
-from .evaluate import UnitEvaluation, evaluate_unit
+from .evaluate import IMPLAUSIBLE_FLAGS, UnitEvaluation, evaluate_unit
 from .i18n import TEXT, check_lang, t, unit_name
 from .paths import PROJECT_ROOT, TEMPLATES_DIR, resolve_data_dir
 from .synthetic import SYNTHETIC_SOURCE
@@ -608,30 +608,60 @@ class CommuneReport:
         ev, lang = self.ev, self.lang
         quality = ev.quality
         flags = quality["flag"] if len(quality) else pd.Series(dtype=str)
-        parts = []
         counts = {
             "missing": int((flags == "no_data").sum()),
             "estimates": int(flags.isin(["estimate", "lower_bound"]).sum()),
-            "implausible": int(flags.isin(["implausible", "denominator_unknown"]).sum()),
+            "implausible": int(flags.isin([*IMPLAUSIBLE_FLAGS, "denominator_unknown"]).sum()),
         }
-        parts.append(para(t("quality_line", lang, **counts) if len(quality) else t("quality_ok", lang)))
+        parts = [para(t("quality_line", lang, **counts) if len(quality) else t("quality_ok", lang))]
         estimated = [s.strip() for s in str(ev.unit.get("estimated_fields", "")).split(";") if s.strip()]
         if estimated:
             fields = ", ".join(t(f"field_{e}", lang) for e in estimated if f"field_{e}" in TEXT)
             parts.append(para(esc(t("estimated_fields", lang, fields=fields))))
         if len(quality):
-            order = {"implausible": 0, "denominator_unknown": 1, "estimate": 2, "lower_bound": 3, "no_data": 4}
-            ranked = quality.assign(_o=quality["flag"].map(order).fillna(9)).sort_values("_o", kind="stable")
+            order = {
+                flag: i
+                for i, flag in enumerate(
+                    (*IMPLAUSIBLE_FLAGS, "denominator_unknown", "estimate", "lower_bound", "no_data")
+                )
+            }
+            ranked = quality.assign(_o=quality["flag"].map(order).fillna(len(order))).sort_values("_o", kind="stable")
             rows = [
                 (
                     self._name(r["indicator"]),
                     t(f"flag_{r['flag']}", lang) if f"flag_{r['flag']}" in TEXT else r["flag"],
-                    r["detail"] if r["flag"] != "no_data" else "",
+                    self._flag_detail(r["indicator"], r["flag"]),
                 )
                 for _, r in ranked.iterrows()
             ]
             parts.append(table([t("col_indicator", lang), t("col_issue", lang), t("col_detail", lang)], rows))
         return section("quality", t("quality", lang), *parts)
+
+    def _flag_detail(self, indicator_id: str, flag: str) -> str:
+        """The numbers behind a data-quality flag, in the report's language."""
+        lang, row = self.lang, self.ev.indicators.loc[indicator_id]
+        ind = self.dataset.catalogue[indicator_id]
+        if flag == "no_data":
+            return ""
+        if flag == "denominator_unknown":
+            field = ind.denominator
+            label = t(f"field_{field}", lang) if f"field_{field}" in TEXT else t("field_count", lang, name=field)
+            return t("detail_denominator", lang, field=label)
+        details = [t("detail_value", lang, value=self._value(indicator_id))]
+        if flag == "count_outlier":
+            details.append(
+                t("detail_median", lang, group=self.group_label, median=f.value(row["group_median"], ind, lang))
+            )
+        if flag == "rate_drop":
+            details.append(
+                t(
+                    "detail_change",
+                    lang,
+                    change=f.signed(row["change"], ind.decimals, lang),
+                    previous=self.ev.previous_period,
+                )
+            )
+        return "; ".join(details)
 
     def recommendations(self) -> Html:
         """Strengths, challenges and next steps from the notes; recommendations from targets and points."""
