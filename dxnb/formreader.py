@@ -1,0 +1,349 @@
+"""Reading a filled Excel form back (the forms :mod:`dxnb.forms` writes).
+
+:func:`read_form` checks the file is a dxnb form, that its unit, period and id column are the ones it
+was made with, and reads every value the way a Vietnamese user meant it (``92,4``, ``1.083``,
+`` 14 ``, ``92,4%``, ``một phần``), with the rules of ``dxnb check``. Each problem is a
+:class:`~dxnb.errors.Problem` located at its cell, Excel style: ``form.xlsx:'Chỉ tiêu'!G14``.
+An empty value cell means "not reported", never zero. The file is only read, never saved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from . import __version__
+from . import catalogue as cat
+from .dataset import Dataset
+from .errors import FormError, Problem
+from .forms import (
+    CODE_CELL,
+    COL,
+    FIRST_ROW,
+    FORM_FORMAT,
+    LETTER,
+    META_SHEET,
+    NOTE_KIND_LABELS,
+    NOTES_FIRST_ROW,
+    NOTES_SHEET,
+    PERIOD_CELL,
+    SUPPORTED_VERSIONS,
+    VALUES_SHEET,
+    cell_ref,
+    check_period,
+    ids_fingerprint,
+    unit_label,
+)
+from .text import ascii_fold, nfc
+from .values import ValueProblem, parse_number
+
+log = logging.getLogger(__name__)
+
+_DOT_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")  # "1.083": a decimal point or a thousands dot?
+_DOT_THOUSANDS_COMMA = re.compile(r"^\d{1,3}(\.\d{3})+,\d+$")  # "1.083,5"
+
+
+@dataclass(frozen=True)
+class FormValue:
+    """One value read from a form."""
+
+    indicator: str
+    value: float
+    source: str
+    note: str
+    cell: str
+
+
+@dataclass(frozen=True)
+class FormNote:
+    """One note read from a form's notes sheet."""
+
+    kind: str
+    text: str
+    source: str
+    cell: str
+
+
+@dataclass
+class FilledForm:
+    """A filled form, read and checked."""
+
+    path: Path
+    unit_code: str
+    unit_label: str
+    period: str
+    values: list[FormValue] = field(default_factory=list)
+    notes: list[FormNote] = field(default_factory=list)
+
+    @property
+    def default_source(self) -> str:
+        """Provenance written when a row names no source."""
+        return f"Biểu mẫu {self.unit_label}, năm {self.period} ({self.path.name})"
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return re.sub(r"[ \t\u00a0]+", " ", nfc(str(value))).strip()
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.15g}"
+
+
+def _choice_key(value: object) -> str:
+    return re.sub(r"\s+", " ", ascii_fold(nfc(str(value))).casefold()).strip()
+
+
+_YES_PARTIAL_NO_WORDS = {"co": 1.0, "yes": 1.0, "mot phan": 0.5, "partial": 0.5, "partly": 0.5,
+                         "khong": 0.0, "no": 0.0, "1": 1.0, "0,5": 0.5, "0.5": 0.5, "0": 0.0}  # fmt: skip
+_NOTE_KINDS = {_choice_key(label): kind for kind, label in NOTE_KIND_LABELS.items()}
+_NOTE_KINDS.update({kind: kind for kind in NOTE_KIND_LABELS} | {"next step": "next_step"})  # the English ids too
+
+
+def read_value(value: object, number_format: str, ind: cat.Indicator) -> float:
+    """Read one value cell the way a Vietnamese user meant it.
+
+    Args:
+        value: the cell's value as openpyxl gives it (number, text, date, bool).
+        number_format: the cell's number format (a rate typed as ``92,4%`` is stored as 0.924).
+        ind: the indicator of the row.
+
+    Raises:
+        ValueProblem: when the value cannot be read, or is ambiguous; the hint says what to type.
+    """
+    if ind.kind == "yes_partial_no":
+        if isinstance(value, bool):
+            return 1.0 if value else 0.0
+        if isinstance(value, (int, float)) and float(value) in cat.YES_PARTIAL_NO:
+            return float(value)
+        key = _choice_key(value)
+        if key in _YES_PARTIAL_NO_WORDS:
+            return _YES_PARTIAL_NO_WORDS[key]
+        raise ValueProblem(f"'{_text(value)}' is not có, một phần or không",
+                           "choose from the cell's list: có (yes), một phần (partly) or không (no)")
+    if isinstance(value, bool):
+        raise ValueProblem(f"{str(value).upper()} is not a number", "type a number")
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        shown = value.strftime("%d/%m/%Y") if isinstance(value, dt.date) else value.strftime("%H:%M")
+        raise ValueProblem(f"Excel turned the entry into a date or time ({shown})",
+                           "format the cell as Number and type the value again, e.g. 92,4 or 1083")
+    if isinstance(value, (int, float)):
+        number = float(value)
+        if ind.kind == "rate" and "%" in (number_format or ""):
+            number = round(number * 100, 9)  # "92,4%" typed in Excel is stored as 0.924
+        if ind.whole and not number.is_integer():
+            hint = f"type a whole number such as {round(number)}"
+            if (number * 100) % 1 and abs(number * 1000 - round(number * 1000)) < 1e-6:
+                hint = (f"if {_fmt(number).replace('.', ',')} was meant as {round(number * 1000)} "
+                        f"(Vietnamese thousands dot), type {round(number * 1000)} without a separator")
+            raise ValueProblem(f"{_fmt(number)} is not a whole number, but this indicator counts whole things", hint)
+        return number
+    text = _text(value)
+    bare = text.rstrip("%").strip()
+    if _DOT_THOUSANDS_COMMA.match(bare):  # "1.083,5": thousands dots and a decimal comma, unmistakably
+        text = bare.replace(".", "").replace(",", ".")
+    elif ind.whole and _DOT_THOUSANDS.match(bare):  # "1.083.000"
+        text = bare.replace(".", "")
+    elif _DOT_THOUSANDS.match(bare):
+        raise ValueProblem(
+            f"'{text}' is ambiguous: {bare} with a decimal point, or {bare.replace('.', '')} with the "
+            "Vietnamese thousands dot",
+            f"type {bare.replace('.', ',')} for the decimal, or {bare.replace('.', '')} without a separator",
+        )
+    return parse_number(text, whole=ind.whole, lenient=True)
+
+
+def _range_problem(number: float, shown: str, ind: cat.Indicator) -> tuple[str, str] | None:
+    """The rules of ``dxnb check`` for a value of ``ind``."""
+    if ind.kind == "rate" and not 0 <= number <= 100:
+        return f"rate {shown} is outside 0–100", "rates are percentages between 0 and 100"
+    if ind.kind in ("count", "ratio") and number < 0:
+        return f"{shown} is negative", "counts are 0 or more"
+    if ind.kind == "yes_partial_no" and number not in cat.YES_PARTIAL_NO:
+        return f"{shown} is not 1, 0.5 or 0", "write 1 for yes, 0.5 for partly, 0 for no"
+    return None
+
+
+class _Unusable(Exception):
+    """A file that cannot be read as a form at all."""
+
+    def __init__(self, message: str, hint: str):
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+def _open(path: Path):
+    """Open a workbook read-only in effect (nothing is ever saved), or say what the file is."""
+    if path.name.startswith("~$"):
+        raise _Unusable("this is Excel's lock file for an open workbook, not a form",
+                        "close the workbook in Excel and import the form itself")
+    if path.is_dir():
+        raise _Unusable("is a folder", "name the forms themselves, e.g. forms/*.xlsx")
+    if not path.is_file():
+        raise _Unusable("no such file", "check the path")
+    suffix = path.suffix.lower()
+    if suffix != ".xlsx":
+        hint = ("open it in Excel and save it as 'Excel Workbook (*.xlsx)'" if suffix in (".xls", ".xlsm", ".ods")
+                else "import the .xlsx forms made by `dxnb template`")
+        raise _Unusable("not an Excel .xlsx workbook", hint)
+    try:
+        return load_workbook(path, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
+        raise _Unusable(f"cannot be read as an Excel workbook ({exc.__class__.__name__})",
+                        "open it in Excel, save it as .xlsx and import it again") from exc
+
+
+def _read_meta(wb) -> dict[str, str]:
+    if META_SHEET not in wb.sheetnames or VALUES_SHEET not in wb.sheetnames:
+        raise _Unusable("not a dxnb form (the workbook lacks the form's sheets and hidden information)",
+                        "fill in a form made by `dxnb template`; values copied into another workbook must be "
+                        "copied back into the generated form")
+    meta = {}
+    for key, value in wb[META_SHEET].iter_rows(min_col=1, max_col=2, values_only=True):
+        if key is not None:
+            meta[str(key).strip()] = "" if value is None else str(value).strip()
+    if meta.get("format") != FORM_FORMAT:
+        raise _Unusable("not a dxnb form", "fill in a form made by `dxnb template`")
+    if not meta.get("version", "").isdigit() or int(meta["version"]) not in SUPPORTED_VERSIONS:
+        raise _Unusable(f"form version {meta.get('version')!r} is not supported by dxnb {__version__}",
+                        "generate a new form with `dxnb template`, or update dxnb")
+    return meta
+
+
+def read_form(path: str | Path, dataset: Dataset) -> tuple[FilledForm | None, list[Problem]]:
+    """Read a filled form and check it against ``dataset``; never modifies the file.
+
+    Returns:
+        The form (None when it cannot be used at all) and every problem found, each located at its cell.
+    """
+    path = Path(path)
+    shown = str(path)
+    try:
+        wb = _open(path)
+    except _Unusable as exc:
+        return None, [Problem(shown, None, None, exc.message, exc.hint)]
+    try:
+        return _read_open_form(path, shown, wb, _read_meta(wb), dataset)
+    except _Unusable as exc:
+        return None, [Problem(shown, None, None, exc.message, exc.hint)]
+    finally:
+        wb.close()
+
+
+def _read_open_form(path: Path, shown: str, wb, meta: dict[str, str],
+                    dataset: Dataset) -> tuple[FilledForm | None, list[Problem]]:
+    problems: list[Problem] = []
+    ws = wb[VALUES_SHEET]
+    code, period = meta.get("unit_code", ""), meta.get("period", "")
+
+    def at(cell: str, sheet: str = VALUES_SHEET) -> str:
+        return cell_ref(shown, sheet, cell)
+
+    # The unit and the period.
+    if code not in dataset.units.index:
+        problems.append(Problem(shown, None, None, f"the form is for unit '{code}' ({meta.get('unit_name', '?')}), "
+                                f"which is not in {dataset.path / 'units.csv'}",
+                                "add the unit to units.csv, or import into the dataset the form was made for (--data)"))
+    for ref, expected, what in ((CODE_CELL, code, "unit code"), (PERIOD_CELL, period, "period")):
+        found = _text(ws[ref].value)
+        if found != expected:
+            problems.append(Problem(at(ref), None, None, f"the {what} reads '{found}', but the form was made for "
+                                    f"'{expected}'", f"use the form made for this {what} "
+                                    f"(`dxnb template`), or restore '{expected}'"))
+    try:
+        check_period(period)
+    except FormError:
+        problems.append(Problem(shown, None, None, f"the form's period '{period}' is not a year",
+                                "generate a new form with `dxnb template`"))
+
+    # The id column: compared cell by cell with the ids the form was made with.
+    ids = [i for i in meta.get("ids", "").split(";") if i]
+    first = int(meta.get("first_row", FIRST_ROW) or FIRST_ROW)
+    if ids_fingerprint(ids) != meta.get("ids_sha256"):
+        problems.append(Problem(shown, None, None, "the form's hidden information was edited",
+                                "generate a new form with `dxnb template` and copy the values into it"))
+    edited = False
+    for offset, expected in enumerate(ids):
+        ref = f"{LETTER['id']}{first + offset}"
+        found = _text(ws[ref].value)
+        if found != expected:
+            edited = True
+            problems.append(Problem(at(ref), None, None, f"the indicator id reads '{found}', but the form was "
+                                    f"made with '{expected}' on this row", "ids are locked: restore the id, or "
+                                    "copy the values into a new form from `dxnb template` (rows must not be "
+                                    "inserted, deleted or moved)"))
+    after = f"{LETTER['id']}{first + len(ids)}"
+    if _text(ws[after].value):
+        edited = True
+        problems.append(Problem(at(after), None, None, f"'{_text(ws[after].value)}' follows the last indicator",
+                                "rows must not be inserted or moved; copy the values into a new form"))
+    if edited or any(p.is_error for p in problems):
+        return None, problems
+    if meta.get("indicators_sha256") and meta["indicators_sha256"] != dataset.hashes.get("indicators.csv"):
+        problems.append(Problem(shown, None, None, "the catalogue (indicators.csv) changed since this form was made",
+                                "the values are checked against the current catalogue", "warning"))
+
+    form = FilledForm(path, code, unit_label(dataset, code), period)
+    catalogue = dataset.catalogue
+    for offset, iid in enumerate(ids):
+        row = first + offset
+        ref = f"{LETTER['value']}{row}"
+        cell = ws[ref]
+        source, note = _text(ws.cell(row, COL["source"]).value), _text(ws.cell(row, COL["note"]).value)
+        if cell.value is None or (isinstance(cell.value, str) and not _text(cell.value)):
+            if source or note:
+                problems.append(Problem(at(ref), None, iid, "no value, but a source or note is filled in",
+                                        "the row is skipped; fill in the value if there is one", "warning"))
+            continue
+        if iid not in catalogue:
+            problems.append(Problem(at(ref), None, iid, f"'{iid}' is no longer in the catalogue",
+                                    "generate a new form with `dxnb template` and copy the values into it"))
+            continue
+        ind = catalogue[iid]
+        if ind.derived:
+            problems.append(Problem(at(ref), None, iid, f"'{iid}' is now computed by dxnb from '{ind.numerator}'",
+                                    "generate a new form with `dxnb template` and copy the values into it"))
+            continue
+        try:
+            number = read_value(cell.value, cell.number_format, ind)
+        except ValueProblem as exc:
+            problems.append(Problem(at(ref), None, iid, exc.message, exc.hint))
+            continue
+        issue = _range_problem(number, _text(cell.value) or _fmt(number), ind)
+        if issue:
+            problems.append(Problem(at(ref), None, iid, *issue))
+            continue
+        form.values.append(FormValue(iid, number, source, note, at(ref)))
+
+    if NOTES_SHEET in wb.sheetnames:
+        _read_notes(wb[NOTES_SHEET], form, lambda ref: at(ref, NOTES_SHEET), problems)
+    log.debug("%s: %d values, %d notes", shown, len(form.values), len(form.notes))
+    return (None if any(p.is_error for p in problems) else form), problems
+
+
+def _read_notes(ws, form: FilledForm, at, problems: list[Problem]) -> None:
+    for row in range(NOTES_FIRST_ROW, max(ws.max_row, NOTES_FIRST_ROW) + 1):
+        kind_raw, text, source = (_text(ws[f"{c}{row}"].value) for c in "ABC")
+        if not kind_raw and not text:
+            continue
+        if not text:
+            problems.append(Problem(at(f"B{row}"), None, None, f"a '{kind_raw}' note has no text",
+                                    "write the note, or clear its kind", "warning"))
+            continue
+        kind = _NOTE_KINDS.get(_choice_key(kind_raw))
+        if kind is None:
+            what = f"'{kind_raw}' is not a note kind" if kind_raw else "the note has no kind"
+            problems.append(Problem(at(f"A{row}"), None, None, what,
+                                    "choose from the list: điểm mạnh, khó khăn or giải pháp"))
+            continue
+        form.notes.append(FormNote(kind, text, source, at(f"B{row}")))

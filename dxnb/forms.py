@@ -1,0 +1,427 @@
+"""Excel forms for communes: the layout, and writing a blank form (``dxnb template``).
+
+A form is an ``.xlsx`` workbook in Vietnamese with three sheets:
+
+* ``Chỉ tiêu`` — a header block (unit code, name, district, province, period) and one row per
+  *observed* catalogue indicator: id (locked), name, pillar, unit, how it is counted, last
+  period's value, then the cells the commune fills (value, source or evidence, note).
+* ``Ghi chú`` — free notes: strengths, challenges and next steps.
+* ``dxnb`` — a very hidden sheet of metadata: the form format and version, unit code, period and
+  a fingerprint of the id column, so that a form whose ids were edited is refused on import.
+
+:func:`write_template` writes one form, :func:`write_templates` one per unit. Reading a filled form
+is :mod:`dxnb.formreader`'s job; merging it into the dataset is :mod:`dxnb.intake`'s.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import logging
+import math
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from . import __version__
+from . import catalogue as cat
+from .dataset import Dataset
+from .errors import FormError
+from .fileio import atomic_write_bytes
+from .text import slugify
+
+log = logging.getLogger(__name__)
+
+FORM_FORMAT = "dxnb-form"
+FORM_VERSION = 1
+SUPPORTED_VERSIONS = (1,)
+
+VALUES_SHEET = "Chỉ tiêu"
+NOTES_SHEET = "Ghi chú"
+META_SHEET = "dxnb"
+
+# Layout of version 1. The header cells hold the unit and period; the table starts below them.
+CODE_CELL, NAME_CELL, DISTRICT_CELL, PROVINCE_CELL, PERIOD_CELL = "C3", "C4", "C5", "C6", "C7"
+TABLE_HEADER_ROW = 10
+FIRST_ROW = TABLE_HEADER_ROW + 1
+COLUMNS = ("id", "name", "pillar", "unit", "how", "previous", "value", "source", "note")
+COL = {name: index + 1 for index, name in enumerate(COLUMNS)}  # 1-based column numbers
+LETTER = {name: "ABCDEFGHI"[index] for index, name in enumerate(COLUMNS)}
+WIDTHS = {"id": 22, "name": 38, "pillar": 14, "unit": 10, "how": 42, "previous": 12, "value": 12,
+          "source": 26, "note": 24}  # fmt: skip
+NOTES_HEADER_ROW = 6
+NOTES_FIRST_ROW = NOTES_HEADER_ROW + 1
+NOTE_ROWS = 30
+
+YES_PARTIAL_NO_LABELS = {1.0: "có", 0.5: "một phần", 0.0: "không"}
+NOTE_KIND_LABELS = {"strength": "điểm mạnh", "challenge": "khó khăn", "next_step": "giải pháp"}
+DENOMINATOR_LABELS = {"population": "dân số", "adult_population": "dân số trưởng thành",
+                      "households": "số hộ", "hamlets": "số ấp"}  # fmt: skip
+
+_FONT = "Times New Roman"
+_THIN = Side(style="thin", color="999999")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEAD_FILL = PatternFill("solid", fgColor="D9E1F2")
+_INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+_LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def unit_label(dataset: Dataset, code: str) -> str:
+    """Return the unit's kind and name, e.g. ``xã Vĩnh Hòa``."""
+    unit = dataset.unit(code)
+    return f"{unit['kind']} {unit['name']}".strip()
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def ids_fingerprint(ids: Iterable[str]) -> str:
+    """SHA-256 of the id column, in order: changes when any id is edited, added, moved or removed."""
+    return hashlib.sha256("\n".join(ids).encode("utf-8")).hexdigest()
+
+
+def form_indicators(catalogue: cat.Catalogue) -> list[cat.Indicator]:
+    """The indicators a form asks for: the observed ones, grouped by pillar, in catalogue order."""
+    order = {pid: index for index, pid in enumerate(catalogue.pillars)}
+    observed = catalogue.observed
+    return sorted(observed, key=lambda i: (order.get(i.pillar, len(order)), observed.index(i)))
+
+
+def cell_ref(path: Path | str, sheet: str, cell: str) -> str:
+    """Name a cell the way Excel does: ``form.xlsx:'Chỉ tiêu'!G14``."""
+    quoted = sheet if re.fullmatch(r"\w+", sheet) else "'" + sheet.replace("'", "''") + "'"
+    return f"{path}:{quoted}!{cell}"
+
+
+def default_form_name(dataset: Dataset, code: str, period: str) -> str:
+    """File name of a unit's form: ``25882-vinh-hoa-2025.xlsx``."""
+    return f"{code}-{slugify(dataset.unit(code)['name'])}-{period}.xlsx"
+
+
+def check_period(period: object) -> str:
+    """Return ``period`` as a four-digit year string.
+
+    Raises:
+        FormError: when it is not a year.
+    """
+    text = str(period).strip()
+    if not re.fullmatch(r"(19|20|21)\d\d", text):
+        raise FormError(f"'{text}' is not a period — give the year with four digits, e.g. --period 2025")
+    return text
+
+
+def _number_format(ind: cat.Indicator) -> str:
+    if ind.kind == "count":
+        return "#,##0"
+    return "0" if ind.decimals <= 0 else "0." + "0" * ind.decimals
+
+
+def _how(ind: cat.Indicator, catalogue: cat.Catalogue) -> str:
+    """The 'cách tính' text: what to enter, and what dxnb computes from it."""
+    parts = []
+    if ind.description and not ind.description.startswith("1 = có"):
+        parts.append(ind.description.rstrip(".") + ".")
+    parts.append({
+        "rate": "Tỷ lệ phần trăm, từ 0 đến 100.",
+        "count": "Số nguyên, từ 0 trở lên.",
+        "ratio": "Số, từ 0 trở lên.",
+        "yes_partial_no": "Chọn trong danh sách: có / một phần / không.",
+    }.get(ind.kind, ""))
+    for derived in catalogue.derived:
+        if derived.numerator != ind.id:
+            continue
+        denominator = DENOMINATOR_LABELS.get(derived.denominator) or (
+            catalogue[derived.denominator].name_vi if derived.denominator in catalogue else derived.denominator)
+        scale = f" × {derived.scale:,.0f}".replace(",", ".") if derived.scale != 1 else ""
+        parts.append(f"dxnb tự tính «{derived.name_vi}» = giá trị này / {denominator}{scale}.")
+    return " ".join(p for p in parts if p)
+
+
+def _estimate_height(texts: dict[str, str]) -> float:
+    lines = 1
+    for column, text in texts.items():
+        width = WIDTHS[column] * 1.1
+        lines = max(lines, sum(max(1, math.ceil(len(part) / width)) for part in str(text).split("\n")))
+    return 15.0 * lines + 3
+
+
+def _style(cell, *, bold: bool = False, fill: PatternFill | None = None, locked: bool = True,
+           wrap: bool = True, border: bool = True, size: int = 11) -> None:
+    cell.font = Font(name=_FONT, size=size, bold=bold)
+    if fill is not None:
+        cell.fill = fill
+    if border:
+        cell.border = _BORDER
+    cell.alignment = _WRAP if wrap else Alignment(vertical="top")
+    cell.protection = Protection(locked=locked)
+
+
+def _protect(ws) -> None:
+    """Protect a sheet without a password: input cells stay editable, columns and rows resizable."""
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.protection.selectLockedCells = False
+    ws.protection.selectUnlockedCells = False
+
+
+def _print_setup(ws, title_rows: str, last_column: str, last_row: int, footer: str) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = title_rows
+    ws.print_area = f"A1:{last_column}{last_row}"
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddFooter.left.text = footer
+    ws.oddFooter.right.text = "Trang &P/&N"
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _previous_values(dataset: Dataset, code: str, period: str) -> tuple[str | None, dict[str, float]]:
+    """The latest period before ``period`` with observations for the unit, and its values."""
+    obs = dataset.observations
+    mine = obs[(obs["unit_code"] == code) & (obs["period"] < period)]
+    if mine.empty:
+        return None, {}
+    previous = max(mine["period"])
+    rows = mine[mine["period"] == previous]
+    return previous, dict(zip(rows["indicator"], rows["value"], strict=True))
+
+
+def _value_validations() -> dict[str, DataValidation]:
+    """Excel's checks on the value cells, one per indicator kind (messages in Vietnamese)."""
+    specs = {
+        "rate": ({"type": "decimal", "operator": "between", "formula1": "0", "formula2": "100"},
+                 "Tỷ lệ (%)", "Tỷ lệ phần trăm từ 0 đến 100, ví dụ 92,4."),
+        "count": ({"type": "whole", "operator": "greaterThanOrEqual", "formula1": "0"},
+                  "Số lượng", "Số nguyên từ 0 trở lên, ví dụ 1083."),
+        "ratio": ({"type": "decimal", "operator": "greaterThanOrEqual", "formula1": "0"},
+                  "Giá trị", "Một số từ 0 trở lên."),
+        "yes_partial_no": ({"type": "list", "formula1": '"' + ",".join(YES_PARTIAL_NO_LABELS.values()) + '"'},
+                           "Có / một phần / không", "Chọn trong danh sách: có, một phần hoặc không."),
+    }
+    validations = {}
+    for kind, (rule, title, text) in specs.items():
+        validations[kind] = DataValidation(
+            **rule, allow_blank=True, showErrorMessage=True, showInputMessage=True,
+            errorTitle=f"{title}: không hợp lệ", error=text, promptTitle=title,
+            prompt=f"{text} Để trống nếu không có số liệu.",
+        )
+    return validations
+
+
+def build_template(dataset: Dataset, code: str, period: str) -> Workbook:
+    """Return the blank form of unit ``code`` for ``period`` as an openpyxl workbook."""
+    period = check_period(period)
+    unit = dataset.unit(code)
+    catalogue = dataset.catalogue
+    indicators = form_indicators(catalogue)
+    label = unit_label(dataset, code)
+    previous, previous_values = _previous_values(dataset, code, period)
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = VALUES_SHEET
+    for column, width in WIDTHS.items():
+        ws.column_dimensions[LETTER[column]].width = width
+
+    ws["A1"] = "BIỂU MẪU SỐ LIỆU CHUYỂN ĐỔI SỐ CẤP XÃ"
+    _style(ws["A1"], bold=True, border=False, wrap=False, size=14)
+    ws["A2"] = f"{_upper_first(label)} — năm {period}"
+    _style(ws["A2"], bold=True, border=False, wrap=False, size=12)
+    header = [("Mã đơn vị", CODE_CELL, code), ("Tên đơn vị", NAME_CELL, _upper_first(label)),
+              ("Huyện", DISTRICT_CELL, unit["district"]), ("Tỉnh", PROVINCE_CELL, unit["province"]),
+              ("Kỳ báo cáo (năm)", PERIOD_CELL, period)]  # fmt: skip
+    for caption, ref, value in header:
+        row = int(ref[1:])
+        ws.merge_cells(f"A{row}:B{row}")
+        ws[f"A{row}"] = caption
+        _style(ws[f"A{row}"], bold=True, fill=_LOCKED_FILL, wrap=False)
+        ws[ref] = str(value)
+        ws[ref].number_format = "@"  # codes and years stay text: leading zeros are kept
+        _style(ws[ref], wrap=False)
+    ws["A8"] = (
+        "Hướng dẫn: điền cột «Giá trị» (ô màu vàng) và, nếu có, nguồn/minh chứng và ghi chú. "
+        "Để trống nếu không có số liệu (không ghi 0). Tỷ lệ ghi theo phần trăm, ví dụ 92,4; "
+        "số lượng ghi số nguyên, ví dụ 1083. Không sửa cột «Mã chỉ tiêu». "
+        "Điểm mạnh, khó khăn, giải pháp ghi ở trang «Ghi chú»."
+    )
+    ws.merge_cells("A8:I8")
+    _style(ws["A8"], border=False)
+    ws.row_dimensions[8].height = 33
+
+    captions = {"id": "Mã chỉ tiêu", "name": "Tên chỉ tiêu", "pillar": "Trụ cột", "unit": "Đơn vị tính",
+                "how": "Cách tính", "previous": f"Giá trị năm {previous}" if previous else "Giá trị kỳ trước",
+                "value": f"Giá trị năm {period}", "source": "Nguồn / minh chứng", "note": "Ghi chú"}
+    for column in COLUMNS:
+        cell = ws.cell(TABLE_HEADER_ROW, COL[column], captions[column])
+        _style(cell, bold=True, fill=_INPUT_FILL if column in ("value", "source", "note") else _HEAD_FILL)
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    ws.row_dimensions[TABLE_HEADER_ROW].height = 33
+
+    validations = _value_validations()
+
+    for offset, ind in enumerate(indicators):
+        row = FIRST_ROW + offset
+        texts = {"id": ind.id, "name": ind.name_vi, "pillar": catalogue.pillars[ind.pillar].name_vi,
+                 "unit": ind.unit_vi or ("%" if ind.kind == "rate" else ""), "how": _how(ind, catalogue)}
+        for column, text in texts.items():
+            _style(ws.cell(row, COL[column], text), fill=_LOCKED_FILL if column == "id" else None)
+        prev = previous_values.get(ind.id)
+        prev_cell = ws.cell(row, COL["previous"])
+        if prev is not None and not math.isnan(prev):
+            if ind.kind == "yes_partial_no":
+                prev_cell.value = YES_PARTIAL_NO_LABELS.get(prev, prev)
+            else:
+                prev_cell.value = int(prev) if ind.whole else prev
+                prev_cell.number_format = _number_format(ind)
+        _style(prev_cell, wrap=False)
+        for column in ("value", "source", "note"):
+            _style(ws.cell(row, COL[column]), fill=_INPUT_FILL if column == "value" else None, locked=False,
+                   wrap=column != "value")
+        validations[ind.kind].add(ws.cell(row, COL["value"]))
+        ws.row_dimensions[row].height = _estimate_height({k: texts[k] for k in ("name", "how")})
+    last = FIRST_ROW + len(indicators) - 1
+    for validation in validations.values():
+        if validation.sqref:  # an empty rule would make Excel "repair" the file
+            ws.add_data_validation(validation)
+
+    derived_row = last + 2
+    ws.cell(derived_row, COL["name"], "Chỉ tiêu dxnb tự tính (không cần điền):")
+    _style(ws.cell(derived_row, COL["name"]), bold=True, border=False)
+    for offset, ind in enumerate(catalogue.derived, start=1):
+        denominator = DENOMINATOR_LABELS.get(ind.denominator) or ind.denominator
+        numerator = catalogue[ind.numerator].name_vi if ind.numerator in catalogue else ind.numerator
+        scale = f" × {ind.scale:,.0f}".replace(",", ".") if ind.scale != 1 else ""
+        text = f"{ind.name_vi} = {numerator} / {denominator}{scale}"
+        ws.merge_cells(start_row=derived_row + offset, start_column=COL["name"],
+                       end_row=derived_row + offset, end_column=COL["how"])
+        ws.cell(derived_row + offset, COL["name"], text)
+        _style(ws.cell(derived_row + offset, COL["name"]), border=False, wrap=False)
+    ws.freeze_panes = ws.cell(FIRST_ROW, COL["pillar"])
+    _protect(ws)
+    _print_setup(ws, f"{TABLE_HEADER_ROW}:{TABLE_HEADER_ROW}", "I", derived_row + len(catalogue.derived),
+                 f"{_upper_first(label)} ({code}) — năm {period}")
+
+    _notes_sheet(wb, code, label, period)
+    _meta_sheet(wb, dataset, code, label, period, [i.id for i in indicators])
+    wb.security = WorkbookProtection(lockStructure=True)  # no password: sheets cannot be deleted by accident
+    wb.properties.title = f"Biểu mẫu chuyển đổi số — {label} — {period}"
+    wb.properties.creator = f"dxnb {__version__}"
+    return wb
+
+
+def _notes_sheet(wb: Workbook, code: str, label: str, period: str) -> None:
+    ws = wb.create_sheet(NOTES_SHEET)
+    for column, width in zip("ABC", (16, 90, 36), strict=True):
+        ws.column_dimensions[column].width = width
+    ws["A1"] = "ĐIỂM MẠNH, KHÓ KHĂN, GIẢI PHÁP"
+    _style(ws["A1"], bold=True, border=False, wrap=False, size=14)
+    ws["A2"] = f"{_upper_first(label)} ({code}) — năm {period}"
+    _style(ws["A2"], bold=True, border=False, wrap=False, size=12)
+    ws["A4"] = ("Mỗi dòng một ý. Cột «Loại»: chọn điểm mạnh, khó khăn hoặc giải pháp. "
+                "Cột «Nguồn»: văn bản, báo cáo hoặc minh chứng (nếu có).")
+    ws.merge_cells("A4:C4")
+    _style(ws["A4"], border=False)
+    ws.row_dimensions[4].height = 30
+    for column, caption in zip("ABC", ("Loại", "Nội dung", "Nguồn / minh chứng"), strict=True):
+        _style(ws[f"{column}{NOTES_HEADER_ROW}"], bold=True, fill=_INPUT_FILL)
+        ws[f"{column}{NOTES_HEADER_ROW}"] = caption
+    kinds = DataValidation(type="list", formula1='"' + ",".join(NOTE_KIND_LABELS.values()) + '"',
+                           allow_blank=True, errorTitle="Chọn trong danh sách",
+                           error="Chọn: điểm mạnh, khó khăn hoặc giải pháp.")
+    ws.add_data_validation(kinds)
+    for row in range(NOTES_FIRST_ROW, NOTES_FIRST_ROW + NOTE_ROWS):
+        for column in "ABC":
+            _style(ws[f"{column}{row}"], locked=False, fill=_INPUT_FILL if column == "A" else None)
+        kinds.add(ws[f"A{row}"])
+        ws.row_dimensions[row].height = 30
+    ws.freeze_panes = f"A{NOTES_FIRST_ROW}"
+    _protect(ws)
+    _print_setup(ws, f"{NOTES_HEADER_ROW}:{NOTES_HEADER_ROW}", "C", NOTES_FIRST_ROW + NOTE_ROWS - 1,
+                 f"{_upper_first(label)} ({code}) — năm {period}")
+
+
+def _meta_sheet(wb: Workbook, dataset: Dataset, code: str, label: str, period: str, ids: list[str]) -> None:
+    ws = wb.create_sheet(META_SHEET)
+    meta = {
+        "format": FORM_FORMAT,
+        "version": str(FORM_VERSION),
+        "unit_code": code,
+        "unit_name": label,
+        "period": period,
+        "first_row": str(FIRST_ROW),
+        "ids": ";".join(ids),
+        "ids_sha256": ids_fingerprint(ids),
+        "indicators_sha256": dataset.hashes.get("indicators.csv", ""),
+        "created": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "dxnb_version": __version__,
+    }
+    for row, (key, value) in enumerate(meta.items(), start=1):
+        ws.cell(row, 1, key)
+        ws.cell(row, 2, value).number_format = "@"
+    ws.sheet_state = "veryHidden"
+    _protect(ws)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_template(dataset: Dataset, code: str, period: str, path: str | Path, *, force: bool = False) -> Path:
+    """Write the form of unit ``code`` for ``period`` to ``path`` (atomically).
+
+    Raises:
+        FormError: when ``path`` is not an ``.xlsx`` name, or exists and ``force`` is false (it may be a
+            filled form).
+    """
+    target = Path(path)
+    if target.suffix.lower() != ".xlsx":
+        raise FormError(f"{target}: a form is an Excel workbook — give a file name ending in .xlsx")
+    if target.exists() and not force:
+        raise FormError(f"{target} already exists and may be a filled form — choose another name, "
+                        "or use --force to overwrite it")
+    buffer = io.BytesIO()
+    build_template(dataset, code, period).save(buffer)
+    atomic_write_bytes(target, buffer.getvalue())
+    os.chmod(target, 0o666 & ~_umask())  # a temporary file is private; a form is meant to be shared
+    log.debug("wrote the form of %s (%s) for %s to %s", unit_label(dataset, code), code, period, target)
+    return target
+
+
+def write_templates(dataset: Dataset, codes: Iterable[str], period: str, out_dir: str | Path, *,
+                    force: bool = False) -> list[Path]:
+    """Write one form per unit into ``out_dir`` (``25882-vinh-hoa-2025.xlsx`` …).
+
+    Nothing is written when any of the files exists and ``force`` is false.
+
+    Raises:
+        FormError: when a file exists (it may be a filled form) and ``force`` is false.
+    """
+    period = check_period(period)
+    folder = Path(out_dir)
+    targets = {code: folder / default_form_name(dataset, code, period) for code in codes}
+    existing = [str(path) for path in targets.values() if path.exists()]
+    if existing and not force:
+        raise FormError(f"{len(existing)} form(s) already exist and may be filled in: {', '.join(existing)} — "
+                        "choose another --out-dir, or use --force to overwrite them")
+    return [write_template(dataset, code, period, path, force=True) for code, path in targets.items()]

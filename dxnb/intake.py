@@ -1,0 +1,580 @@
+"""Intake: ``dxnb template`` hands each commune a form, ``dxnb import`` merges the filled forms back.
+
+Importing never loses data:
+
+1. every form is read and checked first (:func:`dxnb.formreader.read_form`); one bad form refuses the lot;
+2. values that differ from the dataset are refused, each conflict listed, unless ``replace`` is set;
+3. the merged ``observations.csv`` and ``notes.csv`` are validated with :func:`dxnb.dataset.check_dataset`
+   in a scratch folder before anything is written;
+4. the previous files are copied to ``backups/`` inside the dataset folder, then the new ones are written
+   atomically; if a write fails, the files already replaced are put back.
+
+Untouched rows keep their exact bytes (quoting, number spelling, extra columns such as ``qualifier``); new
+rows are appended with the file's own line ending. An import that changes nothing writes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import codecs
+import contextlib
+import csv
+import datetime as dt
+import hashlib
+import io
+import logging
+import os
+import re
+import shutil
+import stat
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .dataset import FILES, Dataset, check_dataset, load_dataset
+from .errors import FormError, Problem
+from .fileio import atomic_write_bytes
+from .text import nfc
+from .values import ValueProblem, parse_number
+
+if TYPE_CHECKING:
+    from .formreader import FilledForm
+
+log = logging.getLogger(__name__)
+
+OBSERVATIONS, NOTES = "observations.csv", "notes.csv"
+BACKUP_DIR = "backups"
+
+
+class FormRefusedError(FormError):
+    """One or more forms cannot be imported; ``problems`` lists every finding."""
+
+    def __init__(self, problems: Iterable[Problem], summary: str | None = None):
+        self.problems = list(problems)
+        errors = sum(p.is_error for p in self.problems)
+        head = summary or f"{errors} problem(s) in the form(s); nothing was imported. Fix them and import again:"
+        ordered = sorted(self.problems, key=lambda p: not p.is_error)
+        super().__init__("\n".join([head, *(str(p) for p in ordered)]))
+
+
+class ImportConflictError(FormError):
+    """Forms disagree with values already in the dataset; ``problems`` lists each conflict."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = list(problems)
+        head = (f"{len(self.problems)} value(s) in the forms differ from the dataset; nothing was imported. "
+                "Correct the forms, or import again with --replace to overwrite the dataset's values:")
+        super().__init__("\n".join([head, *(str(p) for p in self.problems)]))
+
+
+# --------------------------------------------------------------------------- CSV files, byte for byte
+
+
+@dataclass
+class _Record:
+    fields: list[str]
+    raw: str | None  # the record's original text; None once it must be written anew
+    cell: str = ""  # the form cell a new or replaced record came from
+
+
+@dataclass
+class _CsvFile:
+    """A CSV file as records that remember their original text."""
+
+    name: str
+    bom: bool
+    eol: str
+    header_raw: str
+    header: list[str]
+    records: list[_Record]
+
+    @classmethod
+    def parse(cls, name: str, data: bytes) -> _CsvFile:
+        bom = data.startswith(codecs.BOM_UTF8)
+        text = data[len(codecs.BOM_UTF8):].decode("utf-8") if bom else data.decode("utf-8")
+        lines = re.findall(r"[^\n]*\n|[^\n]+$", text)  # only \n ends a line (not \u2028 or \x85 inside a field)
+        consumed: list[str] = []
+
+        def tap() -> Iterator[str]:
+            for line in lines:
+                consumed.append(line)
+                yield line
+
+        records: list[_Record] = []
+        header_raw, header = "", []
+        for fields in csv.reader(tap()):
+            raw = "".join(consumed)
+            consumed.clear()
+            if not header_raw:
+                header_raw, header = raw, [nfc(f).strip() for f in fields]
+            else:
+                records.append(_Record(fields, raw))
+        eol = "\r\n" if header_raw.endswith("\r\n") else "\n"
+        return cls(name, bom, eol, header_raw, header, records)
+
+    def column(self, name: str) -> int | None:
+        return self.header.index(name) if name in self.header else None
+
+    def get(self, record: _Record, name: str) -> str:
+        index = self.column(name)
+        if index is None or index >= len(record.fields):
+            return ""
+        return record.fields[index]
+
+    def set(self, record: _Record, name: str, value: str) -> None:
+        index = self.column(name)
+        if index is None:
+            return
+        record.fields.extend([""] * (index + 1 - len(record.fields)))
+        if record.fields[index] != value:
+            record.fields[index] = value
+            record.raw = None
+
+    def new_record(self, values: dict[str, str], cell: str) -> _Record:
+        record = _Record([""] * len(self.header), None, cell)
+        for name, value in values.items():
+            self.set(record, name, value)
+        return record
+
+    def to_bytes(self) -> bytes:
+        """The file's bytes: original text for untouched records, the file's own line ending for the rest."""
+        chunks = [self.header_raw]
+        for record in self.records:
+            if record.raw is None:
+                line = io.StringIO(newline="")
+                csv.writer(line, lineterminator=self.eol).writerow(record.fields)
+                chunks.append(line.getvalue())
+            else:
+                chunks.append(record.raw)
+        for index, chunk in enumerate(chunks[:-1]):  # a last line without its newline gets one when followed
+            if not chunk.endswith("\n"):
+                chunks[index] = chunk + self.eol
+        data = "".join(chunks).encode("utf-8")
+        return codecs.BOM_UTF8 + data if self.bom else data
+
+    def row_cells(self) -> dict[int, str]:
+        """File row number (header = 1) of each new or replaced record → its form cell."""
+        return {index + 2: r.cell for index, r in enumerate(self.records) if r.cell}
+
+
+# --------------------------------------------------------------------------- planning
+
+
+@dataclass(frozen=True)
+class Change:
+    """One row an import adds, changes, leaves as it is, or removes."""
+
+    file: str
+    status: str  # new, changed, unchanged, removed
+    unit_code: str
+    period: str
+    item: str  # indicator id, or note kind
+    old: str = ""
+    new: str = ""
+    cell: str = ""
+    what: str = ""  # for a changed row: "value", or "" when only the source or note differ
+
+    def __str__(self) -> str:
+        what = f"{self.unit_code} {self.period} {self.item}"
+        if self.status == "changed":
+            change = f"{self.old} → {self.new}" if self.what == "value" else f"{self.new} (new source or note)"
+            return f"{self.status:<9} {what}: {change}  ({self.cell})"
+        shown = self.old if self.status == "removed" else self.new
+        return f"{self.status:<9} {what}: {_short(shown)}" + (f"  ({self.cell})" if self.cell else "")
+
+
+@dataclass
+class ImportPlan:
+    """What an import changes; :func:`apply_import` carries it out."""
+
+    dataset: Dataset
+    forms: list[FilledForm] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    originals: dict[str, bytes] = field(default_factory=dict)
+    updated: dict[str, bytes] = field(default_factory=dict)
+    backups: list[Path] = field(default_factory=list)
+    written: bool = False
+
+    def counts(self, file: str) -> dict[str, int]:
+        """Number of rows of ``file`` per status."""
+        statuses = ("new", "unchanged", "removed") if file == NOTES else ("new", "changed", "unchanged")
+        return {s: sum(c.file == file and c.status == s for c in self.changes) for s in statuses}
+
+    @property
+    def has_changes(self) -> bool:
+        """Whether applying the plan rewrites any file."""
+        return bool(self.updated)
+
+
+def _short(text: str, width: int = 70) -> str:
+    text = re.sub(r"\s+", " ", text)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.15g}"
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+def _note_key(kind: str, text: str) -> tuple[str, str]:
+    return kind.strip(), re.sub(r"\s+", " ", nfc(text)).strip()
+
+
+def _collect(forms, problems: list[Problem]) -> tuple[dict, dict]:
+    """Merge the forms' values and notes by (unit, period); report forms that disagree with each other."""
+    values: dict[tuple[str, str, str], tuple] = {}
+    notes: dict[tuple[str, str], dict[tuple[str, str], tuple]] = {}
+    for form in forms:
+        for item in form.values:
+            key = (form.unit_code, form.period, item.indicator)
+            if key in values:
+                other = values[key][1]
+                if not _same(other.value, item.value):
+                    what = f"{_fmt(item.value)} vs {_fmt(other.value)}"
+                elif (other.source, other.note) != (item.source, item.note):
+                    what = "same value, different source or note"
+                else:
+                    continue
+                problems.append(Problem(item.cell, None, item.indicator, f"conflicts with {other.cell} for the "
+                                        f"same unit and period ({what})",
+                                        "import one form per unit and period, or make them agree"))
+                continue
+            values[key] = (form, item)
+        group = notes.setdefault((form.unit_code, form.period), {})
+        for note in form.notes:
+            group.setdefault(_note_key(note.kind, note.text), (form, note))
+    return values, notes
+
+
+def _plan_observations(table: _CsvFile, values: dict, replace: bool, plan: ImportPlan,
+                       conflicts: list[Problem]) -> None:
+    index: dict[tuple[str, str, str], list[_Record]] = {}
+    rows: dict[int, int] = {}
+    for number, record in enumerate(table.records):
+        key = tuple(table.get(record, c).strip() for c in ("unit_code", "period", "indicator"))
+        index.setdefault(key, []).append(record)
+        rows[id(record)] = number + 2
+    for key, (form, item) in values.items():
+        code, period, indicator = key
+        new_value = _fmt(item.value)
+        if key not in index:
+            table.records.append(table.new_record({
+                "unit_code": code, "period": period, "indicator": indicator, "value": new_value,
+                "source": item.source or form.default_source, "note": item.note}, item.cell))
+            plan.changes.append(Change(OBSERVATIONS, "new", code, period, indicator, new=new_value, cell=item.cell))
+            continue
+        record = index[key][0]
+        old_raw = table.get(record, "value").strip()
+        try:
+            same_value = _same(parse_number(old_raw), item.value)
+        except ValueProblem:
+            same_value = False
+        old_source, old_note = nfc(table.get(record, "source")).strip(), nfc(table.get(record, "note")).strip()
+        differences = []
+        if not same_value:
+            differences.append(f"the dataset has {old_raw}, the form {new_value}")
+        if item.source and item.source != old_source:
+            differences.append(f"the dataset's source is '{_short(old_source, 50)}', the form's "
+                               f"'{_short(item.source, 50)}'")
+        if item.note and item.note != old_note:
+            differences.append(f"the dataset's note is '{_short(old_note, 50)}', the form's '{_short(item.note, 50)}'")
+        if not differences:
+            plan.changes.append(Change(OBSERVATIONS, "unchanged", code, period, indicator, old_raw, old_raw,
+                                       item.cell))
+            continue
+        plan.changes.append(Change(OBSERVATIONS, "changed", code, period, indicator, old_raw, new_value,
+                                   item.cell, "" if same_value else "value"))
+        if not replace:
+            conflicts.append(Problem(item.cell, None, indicator, f"{code}, {period}: " + "; ".join(differences) +
+                                     f" ({OBSERVATIONS} row {rows[id(record)]})",
+                                     "correct the form, or import with --replace to overwrite the dataset"))
+            continue
+        for target in index[key]:  # every copy of the row, should the file repeat it
+            table.set(target, "value", new_value if not same_value else table.get(target, "value"))
+            table.set(target, "source", item.source or (old_source if same_value else form.default_source))
+            table.set(target, "note", item.note or (old_note if same_value else ""))
+            if not same_value:
+                table.set(target, "qualifier", "")  # the qualifier described the old figure
+            target.cell = item.cell
+
+
+def _plan_notes(table: _CsvFile, notes: dict, replace: bool, plan: ImportPlan) -> None:
+    for (code, period), group in notes.items():
+        if not group:
+            continue
+        existing: dict[tuple[str, str], list[_Record]] = {}
+        for record in table.records:
+            if (table.get(record, "unit_code").strip(), table.get(record, "period").strip()) == (code, period):
+                key = _note_key(table.get(record, "kind"), table.get(record, "text"))
+                existing.setdefault(key, []).append(record)
+        for key, (form, note) in group.items():
+            if key in existing:
+                plan.changes.append(Change(NOTES, "unchanged", code, period, note.kind, new=note.text, cell=note.cell))
+                continue
+            table.records.append(table.new_record({
+                "unit_code": code, "period": period, "kind": note.kind, "text": note.text,
+                "source": note.source or form.default_source}, note.cell))
+            plan.changes.append(Change(NOTES, "new", code, period, note.kind, new=note.text, cell=note.cell))
+        if replace:
+            for key, records in existing.items():
+                if key in group:
+                    continue
+                for record in records:
+                    table.records.remove(record)
+                    plan.changes.append(Change(NOTES, "removed", code, period, key[0], old=key[1]))
+
+
+def _validate_merged(plan: ImportPlan, tables: dict[str, _CsvFile]) -> None:
+    """Check the merged dataset in a scratch folder; refuse the import when it would not validate."""
+    with tempfile.TemporaryDirectory(prefix="dxnb-import-") as scratch:
+        folder = Path(scratch)
+        for name in FILES:
+            data = plan.updated.get(name)
+            if data is None:
+                shutil.copyfile(plan.dataset.path / name, folder / name)
+            else:
+                (folder / name).write_bytes(data)
+        merged, problems = check_dataset(folder)
+    cells = {name: table.row_cells() for name, table in tables.items()}
+    before = {str(p) for p in plan.dataset.warnings}
+    located = []
+    for problem in problems:
+        if not problem.is_error and str(problem) in before:
+            continue
+        cell = cells.get(problem.file, {}).get(problem.row or -1)
+        where = f"{cell} (→ {problem.file} row {problem.row})" if cell else problem.file
+        located.append(Problem(where, None if cell else problem.row, problem.column, problem.message,
+                               problem.hint, problem.severity))
+    if merged is None:
+        raise FormRefusedError(located, "With these forms the dataset would not validate; nothing was written:")
+    plan.warnings.extend(located)
+
+
+def plan_import(paths: Iterable[str | Path], data_dir: str | Path | None = None, *, replace: bool = False,
+                period: str | None = None) -> ImportPlan:
+    """Read and check every form and work out what importing them changes; writes nothing.
+
+    Args:
+        paths: the filled forms (``.xlsx``).
+        data_dir: the dataset folder (the bundled ``data/`` by default).
+        replace: overwrite values that differ from the dataset instead of refusing them; a form's notes
+            replace the notes of its unit and period.
+        period: when given, every form must be for this period.
+
+    Raises:
+        DataError: when the dataset itself does not validate.
+        FormRefusedError: listing every problem of every form, or of the merged dataset.
+        ImportConflictError: listing each value that differs from the dataset (without ``replace``).
+    """
+    from .formreader import read_form
+    from .forms import check_period
+
+    dataset = load_dataset(data_dir)
+    wanted = check_period(period) if period is not None else None
+    plan = ImportPlan(dataset)
+    problems: list[Problem] = []
+    seen: set[Path] = set()
+    for raw in paths:
+        path = Path(raw)
+        if path.resolve() in seen:
+            continue
+        seen.add(path.resolve())
+        form, found = read_form(path, dataset)
+        problems.extend(found)
+        if form is not None and wanted is not None and form.period != wanted:
+            problems.append(Problem(str(path), None, None, f"the form is for {form.period}, not {wanted}",
+                                    f"import only forms of {wanted}, or drop --period"))
+        elif form is not None:
+            plan.forms.append(form)
+    if not seen:
+        raise FormError("no forms given — name the filled .xlsx forms to import")
+    values, notes = _collect(plan.forms, problems)
+    if any(p.is_error for p in problems):
+        raise FormRefusedError(problems)
+    plan.warnings.extend(problems)
+
+    tables = {}
+    for name in (OBSERVATIONS, NOTES):
+        data = (dataset.path / name).read_bytes()
+        if hashlib.sha256(data).hexdigest() != dataset.hashes.get(name):
+            raise FormError(f"{dataset.path / name} changed while the forms were being read — run the import again")
+        plan.originals[name] = data
+        tables[name] = _CsvFile.parse(name, data)
+    conflicts: list[Problem] = []
+    _plan_observations(tables[OBSERVATIONS], values, replace, plan, conflicts)
+    if conflicts:
+        raise ImportConflictError(conflicts)
+    _plan_notes(tables[NOTES], notes, replace, plan)
+    for name, table in tables.items():
+        data = table.to_bytes()
+        if data != plan.originals[name]:
+            plan.updated[name] = data
+    if plan.has_changes:
+        _validate_merged(plan, tables)
+    return plan
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _backup_path(folder: Path, name: str, stamp: str) -> Path:
+    stem, suffix = name.rsplit(".", 1)
+    candidate = folder / f"{stem}.{stamp}.{suffix}"
+    number = 2
+    while candidate.exists():
+        candidate = folder / f"{stem}.{stamp}-{number}.{suffix}"
+        number += 1
+    return candidate
+
+
+def apply_import(plan: ImportPlan) -> ImportPlan:
+    """Write the plan: back up the files it changes, then replace them atomically.
+
+    If anything fails on the way (a full disk, Ctrl-C), the files already replaced are restored and the
+    backups made by this call are removed, so the dataset is left as it was.
+
+    Raises:
+        FormError: when a dataset file changed since the plan was made, or could not be written.
+    """
+    if not plan.has_changes:
+        log.debug("the dataset already holds every value of the forms; nothing written")
+        return plan
+    folder = plan.dataset.path
+    for name in plan.updated:
+        if (folder / name).read_bytes() != plan.originals[name]:
+            raise FormError(f"{folder / name} changed since the forms were checked — run the import again")
+    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+    backups: list[Path] = []
+    replaced: list[str] = []
+    modes = {name: stat.S_IMODE((folder / name).stat().st_mode) for name in plan.updated}
+    try:
+        for name in plan.updated:
+            backup = atomic_write_bytes(_backup_path(folder / BACKUP_DIR, name, stamp), plan.originals[name])
+            backups.append(backup)
+            os.chmod(backup, modes[name])
+        for name, data in plan.updated.items():
+            atomic_write_bytes(folder / name, data)
+            replaced.append(name)
+            os.chmod(folder / name, modes[name])  # keep the file's permissions
+    except BaseException as exc:
+        for name in replaced:
+            try:
+                atomic_write_bytes(folder / name, plan.originals[name])
+                os.chmod(folder / name, modes[name])
+            except OSError:  # pragma: no cover - the backup still holds it
+                log.error("could not restore %s; its previous version is in %s", name, folder / BACKUP_DIR)
+                continue
+        for backup in backups:
+            with contextlib.suppress(OSError):
+                backup.unlink()
+        with contextlib.suppress(OSError):
+            (folder / BACKUP_DIR).rmdir()  # only if this call created it and left it empty
+        if isinstance(exc, OSError):
+            raise FormError(f"could not write the dataset in {folder} ({exc}); it was left as it was") from exc
+        raise
+    plan.backups = backups
+    plan.written = True
+    log.debug("imported %d form(s) into %s; backups: %s", len(plan.forms), folder,
+             ", ".join(str(b) for b in backups))
+    return plan
+
+
+def import_forms(paths: Iterable[str | Path], data_dir: str | Path | None = None, *, replace: bool = False,
+                 dry_run: bool = False, period: str | None = None) -> ImportPlan:
+    """Import filled forms into a dataset (see :func:`plan_import` for the checks and errors).
+
+    With ``dry_run`` the plan is returned and nothing is written.
+    """
+    plan = plan_import(paths, data_dir, replace=replace, period=period)
+    return plan if dry_run else apply_import(plan)
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    """``dxnb template``: write the form of one unit, or of every unit with ``--all``."""
+    from .forms import check_period, default_form_name, form_indicators, unit_label, write_template, write_templates
+
+    dataset = load_dataset(args.data)
+    period = check_period(args.period)
+    count = len(form_indicators(dataset.catalogue))
+    if args.all:
+        if args.unit or args.output:
+            raise FormError("--all writes one form per unit into --out-dir; drop --unit and -o")
+        if args.out_dir is None:
+            raise FormError("--all needs --out-dir DIR, the folder for the forms")
+        paths = write_templates(dataset, list(dataset.units.index), period, args.out_dir, force=args.force)
+        print(f"Wrote {len(paths)} forms for {period} ({count} indicators each) to {args.out_dir}")
+        return 0
+    if not args.unit:
+        raise FormError("name the unit with --unit CODE or NAME, or use --all for every unit")
+    if args.out_dir is not None:
+        raise FormError("--out-dir goes with --all; for one form use -o FILE.xlsx")
+    code = dataset.find_unit(args.unit)
+    target = args.output or Path(default_form_name(dataset, code, period))
+    write_template(dataset, code, period, target, force=args.force)
+    print(f"Wrote {target}: form of {unit_label(dataset, code)} ({code}) for {period}, {count} indicators")
+    obs = dataset.observations
+    already = int(((obs["unit_code"] == code) & (obs["period"] == period)).sum())
+    if already:
+        print(f"Note: the dataset already has {already} values for {code} in {period}; values that differ will "
+              "need `dxnb import --replace`")
+    return 0
+
+
+def cmd_import_forms(args: argparse.Namespace) -> int:
+    """``dxnb import``: check filled forms and merge them into the dataset."""
+    from .cli import print_problems
+
+    plan = import_forms(args.files, args.data, replace=args.replace, dry_run=args.dry_run, period=args.period)
+    print_problems(plan.warnings)
+    for form in plan.forms:
+        print(f"{form.path}: {form.unit_label} ({form.unit_code}), {form.period}: "
+              f"{len(form.values)} value(s), {len(form.notes)} note(s)")
+    for name in (OBSERVATIONS, NOTES):
+        print(f"{name}: " + ", ".join(f"{n} {status}" for status, n in plan.counts(name).items()))
+    if args.dry_run:
+        for change in plan.changes:
+            print(f"  {change.file:<17} {change}")
+        print("Dry run: nothing was written.")
+    elif plan.written:
+        print(f"Updated {', '.join(plan.updated)} in {plan.dataset.path}; previous versions: "
+              + ", ".join(str(b) for b in plan.backups))
+    else:
+        print("Nothing to change: the dataset already holds these values.")
+    return 0
+
+
+def register(subparsers) -> None:
+    """Add the ``template`` and ``import`` subcommands to the ``dxnb`` command line."""
+    from .cli import add_data_option
+
+    template = subparsers.add_parser("template", help="write the Excel form(s) communes fill in",
+                                     description="Write the Excel form a commune fills in for one period.")
+    template.add_argument("--unit", metavar="CODE|NAME", help="the unit's code or name")
+    template.add_argument("--period", required=True, metavar="YYYY", help="the year the form reports on")
+    add_data_option(template)
+    template.add_argument("-o", "--output", type=Path, metavar="FILE.xlsx",
+                          help="where to write the form (default: CODE-name-YYYY.xlsx here)")
+    template.add_argument("--all", action="store_true", help="one form per unit of the dataset")
+    template.add_argument("--out-dir", type=Path, metavar="DIR", help="folder for the forms of --all")
+    template.add_argument("--force", action="store_true", help="overwrite existing files")
+    template.set_defaults(func=cmd_template)
+
+    intake = subparsers.add_parser("import", help="merge filled Excel forms into the dataset",
+                                   description="Check filled forms and merge them into observations.csv "
+                                   "and notes.csv (nothing is written unless every form is valid).")
+    intake.add_argument("files", nargs="+", type=Path, metavar="FILE.xlsx", help="filled forms")
+    add_data_option(intake)
+    intake.add_argument("--replace", action="store_true",
+                        help="overwrite values that differ from the dataset (the previous files are backed up)")
+    intake.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    intake.add_argument("--period", metavar="YYYY", help="refuse forms of any other period")
+    intake.set_defaults(func=cmd_import_forms)
