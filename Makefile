@@ -20,8 +20,8 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@
 
-reports: $(VENV)/.installed  ## set up .venv and render every commune's report from data/
-	$(BIN)/dxnb check
+reports: $(VENV)/.installed  ## set up .venv and render every commune's report from data/ into reports/
+	$(BIN)/dxnb reports
 
 check: $(VENV)/.installed  ## validate the bundled dataset
 	$(BIN)/dxnb check

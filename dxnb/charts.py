@@ -11,6 +11,7 @@ import io
 from collections.abc import Sequence
 
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 from PIL import Image
@@ -43,22 +44,22 @@ WIDTH = 7.2  # inches: the text width of an A4 page with margins
 DPI = 110
 
 
-def _figure(height: float) -> Figure:
-    import matplotlib
-
-    with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=(WIDTH, height), dpi=DPI, layout="constrained")
-    fig.set_layout_engine("constrained")
+def _figure(height: float, *, left: float = 0.9, top: float = 0.4, bottom: float = 0.35, right: float = 0.45) -> Figure:
+    """A figure with fixed margins in inches (one draw, no layout engine: several times faster)."""
+    fig = Figure(figsize=(WIDTH, height), dpi=DPI, facecolor="white")
+    fig.subplots_adjust(left=left / WIDTH, right=1 - right / WIDTH, top=1 - top / height, bottom=bottom / height)
     return fig
 
 
 def to_data_uri(fig: Figure) -> str:
-    """Render ``fig`` to a compact PNG (palette of 64 colours) and return it as a data URI."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, facecolor="white")
-    image = Image.open(io.BytesIO(buffer.getvalue())).convert("RGB").quantize(colors=64, method=Image.MEDIANCUT)
+    """Draw ``fig`` once, reduce it to a 64-colour palette PNG and return it as a data URI."""
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    width, height = canvas.get_width_height()
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    palette = image.convert("RGB").quantize(colors=64, method=Image.Quantize.FASTOCTREE)
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    palette.save(out, format="PNG", compress_level=7)
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
 
 
@@ -93,7 +94,8 @@ def bars_with_median(
     The title is not drawn in the image: the report shows it as the figure's caption.
     """
     count = len(labels)
-    fig = _figure(0.45 + 0.36 * count)
+    wrapped = _wrap_all(labels)
+    fig = _figure(0.8 + 0.36 * count, left=_label_width(wrapped))
     ax = fig.add_subplot()
     y = np.arange(count)[::-1]
     vals = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0)
@@ -105,7 +107,7 @@ def bars_with_median(
     for yi, raw, val in zip(y, values, vals, strict=True):
         text = "—" if raw is None or np.isnan(raw) else (fmt.share(val, lang) if percent else fmt.index(val, lang))
         ax.text(val + xmax * 0.01, yi, text, va="center", fontsize=8)
-    ax.set_yticks(y, _wrap_all(labels))
+    ax.set_yticks(y, wrapped)
     ax.set_xlim(0, xmax * 1.08)
     _ticks(ax, "x", lang, percent)
     ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2)
@@ -123,16 +125,17 @@ def peer_scores(
     median_label: str,
     lang: str = "vi",
 ) -> str:
-    """Scores of a peer group, the unit highlighted (dark and hatched); return a data URI."""
+    """Scores of a group of units, one highlighted (dark and hatched) if given; return a data URI."""
     count = len(labels)
-    fig = _figure(0.5 + 0.3 * count)
+    fig = _figure(0.8 + 0.3 * count, left=_label_width(list(labels)))
     ax = fig.add_subplot()
     y = np.arange(count)[::-1]
     vals = np.nan_to_num(np.asarray(scores, dtype=float), nan=0.0)
-    colors = [MAIN if i == highlight else OTHER for i in range(count)]
+    colors = [MAIN if i == highlight or highlight is None else OTHER for i in range(count)]
     bars = ax.barh(y, vals, color=colors, height=0.65, edgecolor="#333333", linewidth=0.4)
-    bars[highlight].set_hatch("///")
-    bars[highlight].set_edgecolor("white")
+    if highlight is not None:
+        bars[highlight].set_hatch("///")
+        bars[highlight].set_edgecolor("white")
     for yi, val in zip(y, vals, strict=True):
         ax.text(val + 0.01, yi, fmt.index(val, lang), va="center", fontsize=8)
     if median is not None and not np.isnan(median):
@@ -140,7 +143,8 @@ def peer_scores(
         ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0))
     labels = list(labels)
     ax.set_yticks(y, labels)
-    ax.get_yticklabels()[highlight].set_fontweight("bold")
+    if highlight is not None:
+        ax.get_yticklabels()[highlight].set_fontweight("bold")
     ax.set_xlim(0, 1.08)
     _ticks(ax, "x", lang)
     return to_data_uri(fig)
@@ -151,7 +155,7 @@ def trend_lines(
     periods: Sequence[str], series: dict[str, Sequence[float]], *, title: str, emphasis: str, lang: str = "vi"
 ) -> str:
     """Lines over periods, one per series; ``emphasis`` drawn thick and dark; return a data URI."""
-    fig = _figure(2.8)
+    fig = _figure(2.8, left=0.5, top=0.45)
     ax = fig.add_subplot()
     ax.grid(axis="y", color=GRID, linewidth=0.6)
     x = np.arange(len(periods))
@@ -177,10 +181,28 @@ def trend_lines(
     return to_data_uri(fig)
 
 
+@_styled
+def score_histogram(scores: Sequence[float], *, title: str, lang: str = "vi") -> str:
+    """Distribution of overall indices (for hundreds of units); return a data URI."""
+    fig = _figure(2.6, left=0.5, top=0.2)
+    ax = fig.add_subplot()
+    ax.grid(axis="y", color=GRID, linewidth=0.6)
+    ax.hist(np.asarray(scores, dtype=float), bins=np.linspace(0, 1, 21), color=MAIN, edgecolor="white")
+    ax.set_xlim(0, 1)
+    _ticks(ax, "x", lang)
+    return to_data_uri(fig)
+
+
 def _ticks(ax, axis: str, lang: str, percent: bool = False) -> None:
     """Tick labels in the report's number style (0,2 in Vietnamese)."""
     formatter = FuncFormatter(lambda v, _pos: fmt.share(v, lang) if percent else fmt.number(v, 1, lang))
     (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(formatter)
+
+
+def _label_width(labels: Sequence[str]) -> float:
+    """Left margin in inches for tick labels (about 0.075 in per character at 9 pt)."""
+    longest = max((len(line) for label in labels for line in str(label).split("\n")), default=4)
+    return min(2.9, 0.25 + 0.075 * longest)
 
 
 def _wrap(label: str, width: int = 34) -> str:

@@ -25,3 +25,13 @@ def data_copy(tmp_path: Path) -> Path:
     for name in FILES:
         shutil.copy(DATA_DIR / name, folder / name)
     return folder
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """The bundled dataset rendered once into a throw-away reports folder (all 11 units, latest period)."""
+    from dxnb.batch import run_batch
+
+    out = tmp_path_factory.mktemp("reports")
+    result = run_batch(out_dir=out, jobs=2)
+    return out, result

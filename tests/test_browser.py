@@ -1,0 +1,109 @@
+"""The review site in a real headless Chromium (Debian's package), offline, from file:// URLs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+if not CHROMIUM:
+    if os.environ.get("CI"):
+        raise RuntimeError("chromium is required in CI: .ci/run installs Debian's chromium package")
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(offline=True)
+    leaving = []
+
+    def guard(route):
+        url = route.request.url
+        if url.startswith(("file://", "data:")):
+            route.continue_()
+        else:
+            leaving.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.leaving, page.errors = leaving, errors
+    yield page
+    context.close()
+
+
+def _images_decode(page):
+    return page.evaluate("Array.from(document.images).map(i => [i.alt, i.complete && i.naturalWidth > 0])")
+
+
+def test_index_and_two_reports_open_offline(site, page):
+    out, _ = site
+    page.goto((out / "2024" / "index.html").as_uri())
+    assert "Năm 2024" in page.title()
+    links = page.evaluate("Array.from(document.querySelectorAll('a')).map(a => a.href)")
+    assert len([link for link in links if link.endswith(".html")]) >= 12
+    for link in links:
+        assert link.startswith("file://"), link
+        assert os.path.isfile(link.removeprefix("file://")), link
+    assert all(ok for _, ok in _images_decode(page))
+    for name in ("25882-vinh-hoa.html", "25858-phuoc-vinh.html"):
+        page.goto((out / "2024" / name).as_uri())
+        images = _images_decode(page)
+        assert len(images) >= 7 and all(ok for _, ok in images), images
+        assert page.locator("h1").inner_text().endswith("năm 2024")
+    assert page.title() == "Thị trấn Phước Vĩnh — năm 2024"
+    page.goto((out / "2024" / "25882-vinh-hoa.html").as_uri())
+    assert page.title() == "Xã Vĩnh Hòa — năm 2024"
+    assert "92,4%" in page.locator("body").inner_text()
+    assert page.leaving == [], f"requests left the machine: {page.leaving}"
+    assert page.errors == [], page.errors
+
+
+def test_index_table_sorts_without_network(site, page):
+    out, _ = site
+    page.goto((out / "2024" / "index.html").as_uri())
+    header = page.locator("table.dx-sortable th", has_text="Đơn vị").first
+    header.click()
+    names = page.locator("table.dx-sortable tbody tr td:nth-child(3)").all_inner_texts()
+    assert names[0] == "An Bình" and len(names) == 11
+    header.click()
+    names_desc = page.locator("table.dx-sortable tbody tr td:nth-child(3)").all_inner_texts()
+    assert names_desc == list(reversed(names))
+    page.goto((out / "index.html").as_uri())
+    page.locator("a", has_text="2024").click()
+    assert page.url.endswith("2024/index.html")
+    assert page.leaving == [] and page.errors == []
+
+
+def test_report_prints_to_a4_pdf(site, page, tmp_path):
+    out, _ = site
+    page.goto((out / "2024" / "25882-vinh-hoa.html").as_uri())
+    pdf = page.pdf(format="A4", path=str(tmp_path / "report.pdf"))
+    assert pdf.startswith(b"%PDF") and len(pdf) > 50_000
