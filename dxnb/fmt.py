@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import pandas as pd
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
@@ -26,8 +27,15 @@ def locale(lang: str) -> str:
 
 
 def missing(value: object) -> bool:
-    """Whether ``value`` is absent (None or NaN)."""
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """Whether ``value`` is absent (None, NaN, NaT or pandas' NA)."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # not a scalar
+        return False
 
 
 def number(value: float | None, decimals: int = 0, lang: str = "vi", *, keep_zeros: bool = False) -> str:

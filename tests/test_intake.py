@@ -38,8 +38,11 @@ VINH_HOA = "25882"
 
 def snapshot(folder: Path) -> dict[str, str]:
     """SHA-256 of every file under ``folder``: equal snapshots mean nothing was touched."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def digest(path: Path) -> str:
@@ -57,8 +60,16 @@ def row_of(ws, indicator: str) -> int:
     raise KeyError(indicator)
 
 
-def fill(path: Path, values: dict | None = None, *, notes=(), sources: dict | None = None, formats: dict | None = None,
-         edit=None, out: Path | None = None) -> Path:
+def fill(
+    path: Path,
+    values: dict | None = None,
+    *,
+    notes=(),
+    sources: dict | None = None,
+    formats: dict | None = None,
+    edit=None,
+    out: Path | None = None,
+) -> Path:
     """Fill a form the way a user would in Excel; saves to ``out`` (default: in place)."""
     wb = openpyxl.load_workbook(path)
     ws = wb[VALUES_SHEET]
@@ -167,8 +178,10 @@ def test_template_layout(sample):
 
 def test_template_keeps_leading_zeros(data_copy, tmp_path):
     units = data_copy / "units.csv"
-    units.write_text(units.read_text(encoding="utf-8") + "01234,Thử Nghiệm,xã,Phú Giáo,Bình Dương,1000,700,300,3,,"
-                     "test\n", encoding="utf-8")
+    units.write_text(
+        units.read_text(encoding="utf-8") + "01234,Thử Nghiệm,xã,Phú Giáo,Bình Dương,1000,700,300,3,,test\n",
+        encoding="utf-8",
+    )
     form = fill(make_form(data_copy, tmp_path / "f.xlsx", unit="01234"), {"plans_issued": 3})
     wb = openpyxl.load_workbook(form)
     assert wb[VALUES_SHEET][CODE_CELL].value == "01234"
@@ -187,8 +200,10 @@ def test_template_cli(data_copy, tmp_path, capsys):
     # an existing (perhaps filled) form is not overwritten without --force
     assert main(["template", "--unit", VINH_HOA, "--period", "2025", "--data", str(data_copy), "-o", str(out)]) == 2
     assert "already exists" in capsys.readouterr().err and digest(out) == first
-    assert main(["template", "--unit", VINH_HOA, "--period", "2025", "--data", str(data_copy), "-o", str(out),
-                 "--force"]) == 0
+    assert (
+        main(["template", "--unit", VINH_HOA, "--period", "2025", "--data", str(data_copy), "-o", str(out), "--force"])
+        == 0
+    )
     folder = tmp_path / "forms"
     assert main(["template", "--all", "--period", "2025", "--data", str(data_copy), "--out-dir", str(folder)]) == 0
     assert len(list(folder.glob("*.xlsx"))) == 11 and (folder / "25882-vinh-hoa-2025.xlsx").is_file()
@@ -335,9 +350,10 @@ def test_dry_run_writes_nothing(data_copy, filled, capsys):
 
 def test_conflicts_refused_then_replaced(data_copy, tmp_path):
     # 2024 already holds Vĩnh Hòa's surveyed figures (92.4% smartphones, 640 attendances, lower bound)
-    form = fill(make_form(data_copy, tmp_path / "f.xlsx", period="2024"),
-                {"adult_smartphone_rate": "93,1", "meeting_attendance": 700, "plans_issued": 14,
-                 "steering_meetings": 4})
+    form = fill(
+        make_form(data_copy, tmp_path / "f.xlsx", period="2024"),
+        {"adult_smartphone_rate": "93,1", "meeting_attendance": 700, "plans_issued": 14, "steering_meetings": 4},
+    )
     before = snapshot(data_copy)
     with pytest.raises(ImportConflictError) as caught:
         import_forms([form], data_copy)
@@ -358,15 +374,20 @@ def test_conflicts_refused_then_replaced(data_copy, tmp_path):
     lines = (data_copy / "observations.csv").read_text(encoding="utf-8").splitlines()
     attendance = next(line for line in lines if line.startswith(f"{VINH_HOA},2024,meeting_attendance,"))
     assert attendance.endswith(",") and "lower_bound" not in attendance  # the old figure's qualifier went with it
-    assert any(line.startswith(f"{VINH_HOA},2024,training_classes,2,") and line.endswith("lower_bound")
-               for line in lines)  # other rows keep theirs
+    assert any(
+        line.startswith(f"{VINH_HOA},2024,training_classes,2,") and line.endswith("lower_bound") for line in lines
+    )  # other rows keep theirs
     assert check_dataset(data_copy)[0] is not None
 
 
 def test_notes_replace(data_copy, tmp_path):
-    form = fill(make_form(data_copy, tmp_path / "f.xlsx", period="2024"),
-                notes=[("khó khăn", "Thanh toán không dùng tiền mặt chưa phổ biến do người dân lo ngại về an toàn "
-                        "thông tin."), ("giải pháp", "Mở thêm lớp tập huấn.")])
+    form = fill(
+        make_form(data_copy, tmp_path / "f.xlsx", period="2024"),
+        notes=[
+            ("khó khăn", "Thanh toán không dùng tiền mặt chưa phổ biến do người dân lo ngại về an toàn thông tin."),
+            ("giải pháp", "Mở thêm lớp tập huấn."),
+        ],
+    )
     plan = import_forms([form], data_copy, dry_run=True)
     assert plan.counts("notes.csv") == {"new": 1, "unchanged": 1, "removed": 0}
     plan = import_forms([form], data_copy, replace=True)
@@ -447,8 +468,7 @@ def test_unknown_unit(data_copy, tmp_path):
     other = tmp_path / "other"
     shutil.copytree(data_copy, other)
     units = other / "units.csv"
-    units.write_text(units.read_text(encoding="utf-8") + "25999,Mới,xã,Phú Giáo,Bình Dương,,,,,,x\n",
-                     encoding="utf-8")
+    units.write_text(units.read_text(encoding="utf-8") + "25999,Mới,xã,Phú Giáo,Bình Dương,,,,,,x\n", encoding="utf-8")
     form = fill(make_form(other, tmp_path / "new-unit.xlsx", unit="25999"), {"plans_issued": 1})
     before = snapshot(data_copy)
     with pytest.raises(FormRefusedError, match=r"unit '25999' \(xã Mới\), which is not in .*units.csv"):
@@ -498,8 +518,11 @@ def test_wrong_period_option(data_copy, filled, capsys):
 
 
 def test_percent_formatted_cell(data_copy, tmp_path):
-    form = fill(make_form(data_copy, tmp_path / "f.xlsx"), {"adult_smartphone_rate": 0.924},
-                formats={"adult_smartphone_rate": "0.0%"})
+    form = fill(
+        make_form(data_copy, tmp_path / "f.xlsx"),
+        {"adult_smartphone_rate": 0.924},
+        formats={"adult_smartphone_rate": "0.0%"},
+    )
     import_forms([form], data_copy)
     assert values_of(data_copy, VINH_HOA, "2025")["adult_smartphone_rate"] == pytest.approx(92.4)
 
@@ -513,8 +536,9 @@ def test_empty_form_changes_nothing(data_copy, tmp_path):
 
 
 def test_read_form_warns_on_orphan_source(data_copy, tmp_path):
-    form = fill(make_form(data_copy, tmp_path / "f.xlsx"), {"plans_issued": 2},
-                sources={"decisions_issued": "Quyết định số 12"})
+    form = fill(
+        make_form(data_copy, tmp_path / "f.xlsx"), {"plans_issued": 2}, sources={"decisions_issued": "Quyết định số 12"}
+    )
     filled_form, problems = read_form(form, load_dataset(data_copy))
     assert filled_form is not None and [v.indicator for v in filled_form.values] == ["plans_issued"]
     assert len(problems) == 1 and not problems[0].is_error and "no value" in problems[0].message
@@ -601,3 +625,18 @@ def test_cli_import(data_copy, filled, capsys):
     assert main(["import", str(filled), "--data", str(data_copy)]) == 0
     assert "Nothing to change" in capsys.readouterr().out
     assert main(["check", "--data", str(data_copy)]) == 0
+
+
+@pytest.mark.slow
+def test_imported_form_appears_in_a_rerendered_report(data_copy, filled, tmp_path):
+    """The issue's end to end: a form for a new period, filled and imported, shows in the rendered report."""
+    from dxnb.batch import run_batch
+
+    assert main(["import", "--data", str(data_copy), str(filled)]) == 0
+    result = run_batch(data_copy, periods=["2025"], units=["Vĩnh Hòa"], out_dir=tmp_path / "reports", jobs=1)
+    assert result.count("ok") == 1, result.failed
+    page = (tmp_path / "reports" / "2025" / "25882-vinh-hoa.html").read_text(encoding="utf-8")
+    assert "Xã Vĩnh Hòa — năm 2025" in page
+    for text in ("92,4%", "90,6%", "1.083 chữ ký", "14 kế hoạch", "55%", "Tập huấn thêm cho người dân."):
+        assert text in page, text
+    assert "So với năm 2024" in page

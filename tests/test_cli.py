@@ -1,0 +1,37 @@
+"""The command line: subcommands, exit codes, no tracebacks for user mistakes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from dxnb.cli import build_parser, main
+
+
+def test_every_subcommand_is_registered():
+    choices = build_parser()._subparsers._group_actions[0].choices
+    assert {"check", "reports", "template", "import"} <= set(choices)
+
+
+def test_missing_data_folder_exits_2(capsys, tmp_path):
+    assert main(["check", "--data", str(tmp_path / "nope")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_unknown_unit_exits_2_without_traceback():
+    result = subprocess.run(
+        [sys.executable, "-m", "dxnb.cli", "reports", "--units", "Nowhere", "--out", "/tmp/x"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
+    assert result.returncode == 2
+    assert "No unit is named 'Nowhere'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert "dxnb" in capsys.readouterr().out

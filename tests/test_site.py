@@ -1,0 +1,32 @@
+"""Index pages: every unit, status from the manifest, failures with their error, escaped names."""
+
+from __future__ import annotations
+
+import json
+
+from dxnb.site import write_period_index, write_root_index
+
+
+def test_period_index_from_a_manifest(sample, tmp_path):
+    folder = tmp_path / "2024"
+    folder.mkdir()
+    manifest = {
+        "units": {
+            "25882": {"status": "ok", "html": "25882-vinh-hoa.html"},
+            "25858": {
+                "status": "failed",
+                "error": "ParameterError: <b>boom</b>",
+                "failed_notebook": "notebooks/25858-phuoc-vinh.failed.ipynb",
+            },
+        }
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    page = write_period_index(folder, sample, "2024", manifest).read_text(encoding="utf-8")
+    assert 'href="25882-vinh-hoa.html"' in page
+    assert "ParameterError: &lt;b&gt;boom&lt;/b&gt;" in page
+    assert 'href="notebooks/25858-phuoc-vinh.failed.ipynb"' in page
+    assert page.count("<tr>") == 12  # the header row and one row per unit
+    assert "Chưa lập" in page  # units without a report yet
+    assert "http" not in page.replace('content="width=device-width', "")
+    root = write_root_index(tmp_path).read_text(encoding="utf-8")
+    assert 'href="2024/index.html"' in root

@@ -1,0 +1,60 @@
+"""Numbers typed by people: strict in data files, Vietnamese habits accepted in forms."""
+
+from __future__ import annotations
+
+import pytest
+
+from dxnb.values import ValueProblem, parse_number
+
+
+@pytest.mark.parametrize(
+    ("raw", "whole", "expected"),
+    [
+        ("92.4", False, 92.4),
+        (" 14 ", True, 14),
+        ("1083", True, 1083),
+        (0.5, False, 0.5),
+        ("0", True, 0),
+    ],
+)
+def test_strict_accepts_the_file_convention(raw, whole, expected):
+    assert parse_number(raw, whole=whole) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "whole", "message", "hint"),
+    [
+        ("92,4", False, "decimal comma", "write 92.4"),
+        ("1.083", True, "Vietnamese thousands dot for 1083", "write 1083"),
+        ("1,083", True, "thousands comma", "write 1083"),
+        ("92,4", True, "decimal comma (92.4)", "whole number"),
+        ("92.4%", False, "percent sign", "write 92.4"),
+        ("abc", False, "not a number", "decimal point"),
+        ("", False, "empty", "fill in"),
+        ("2.5", True, "not a whole number", "such as 2"),
+    ],
+)
+def test_strict_refuses_with_the_number_meant(raw, whole, message, hint):
+    with pytest.raises(ValueProblem) as caught:
+        parse_number(raw, whole=whole)
+    assert message in caught.value.message
+    assert hint in caught.value.hint
+
+
+@pytest.mark.parametrize(
+    ("raw", "whole", "expected"),
+    [
+        ("92,4", False, 92.4),
+        ("1.083", True, 1083),
+        ("92,4%", False, 92.4),
+        ("1 083", True, 1083),
+    ],
+)
+def test_lenient_reads_vietnamese_habits(raw, whole, expected):
+    assert parse_number(raw, whole=whole, lenient=True) == expected
+
+
+def test_lenient_reads_a_comma_as_the_vietnamese_decimal_mark():
+    assert parse_number("1,083", whole=False, lenient=True) == pytest.approx(1.083)
+    with pytest.raises(ValueProblem, match="decimal comma"):
+        parse_number("3,5", whole=True, lenient=True)
