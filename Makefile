@@ -10,10 +10,11 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml jupyter_nbconvert_config.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e .
+	mkdir -p $(VENV)/etc/jupyter && cp jupyter_nbconvert_config.json $(VENV)/etc/jupyter/
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
