@@ -151,6 +151,51 @@ def peer_scores(
 
 
 @_styled
+def peer_distribution(
+    scores: Sequence[float],
+    own: float,
+    *,
+    title: str,
+    unit_label: str,
+    median: float | None,
+    median_label: str,
+    lang: str = "vi",
+) -> str:
+    """Scores of a large group (a province) as a histogram, the unit's bin dark and hatched; return a data URI.
+
+    One bar per unit stops being readable (and costs a tall image) beyond a few dozen units; this
+    chart has a fixed size whatever the group's size.
+    """
+    fig = _figure(2.7, left=0.6, top=0.45)
+    ax = fig.add_subplot()
+    ax.grid(axis="y", color=GRID, linewidth=0.6)
+    ax.grid(axis="x", visible=False)
+    edges = np.linspace(0, 1, 21)
+    values = np.asarray(scores, dtype=float)
+    counts, _ = np.histogram(np.clip(values[~np.isnan(values)], 0, 1), bins=edges)
+    mine = int(np.clip(np.searchsorted(edges, own, side="right") - 1, 0, len(counts) - 1)) if own == own else None
+    colors = [MAIN if i == mine else OTHER for i in range(len(counts))]
+    bars = ax.bar(edges[:-1], counts, width=0.05, align="edge", color=colors, edgecolor="#333333", linewidth=0.4)
+    if mine is not None:
+        bars[mine].set_hatch("///")
+        bars[mine].set_edgecolor("white")
+        bars[mine].set_label(unit_label)
+    if median is not None and not np.isnan(median):
+        ax.axvline(median, color=MEDIAN, linestyle="--", linewidth=1.2, label=median_label)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, max(1, int(counts.max())) * 1.15)
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.set_ylabel(_UNITS_LABEL.get(lang, _UNITS_LABEL["en"]))
+    _ticks(ax, "x", lang)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2)
+    return to_data_uri(fig)
+
+
+_UNITS_LABEL = {"vi": "Số đơn vị", "en": "Units"}
+
+
+@_styled
 def trend_lines(
     periods: Sequence[str], series: dict[str, Sequence[float]], *, title: str, emphasis: str, lang: str = "vi"
 ) -> str:

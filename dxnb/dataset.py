@@ -10,20 +10,26 @@ refuses it with a :class:`~dxnb.errors.DataError` listing every problem, each lo
 from __future__ import annotations
 
 import codecs
+import contextlib
 import difflib
+import functools
 import hashlib
 import io
 import logging
+import os
+import pickle
 import re
+import shutil
+import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
 from . import catalogue as cat
 from .errors import DataError, Problem, UnitNotFoundError
-from .paths import resolve_data_dir
+from .paths import PROJECT_ROOT, resolve_data_dir
 from .text import name_key, nfc
 from .values import ValueProblem, parse_number
 
@@ -60,6 +66,9 @@ class Dataset:
     notes: pd.DataFrame
     hashes: dict[str, str] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
+    #: None for a whole dataset; for one loaded with ``load_dataset(..., units=...)``, the units
+    #: whose observations it holds (the peer groups of the units asked for).
+    scope: frozenset[str] | None = None
 
     @property
     def periods(self) -> list[str]:
@@ -131,9 +140,21 @@ def find_unit(units: pd.DataFrame, query: object) -> str:
 # --------------------------------------------------------------------------- reading
 
 
-def _read_csv(folder: Path, name: str, problems: list[Problem], hashes: dict[str, str]) -> pd.DataFrame | None:
-    path = folder / name
-    if not path.is_file():
+def _read_bytes(folder: Path) -> dict[str, bytes | None]:
+    """The raw bytes of each dataset file (None when missing), read once."""
+    raws: dict[str, bytes | None] = {}
+    for name in FILES:
+        try:
+            raws[name] = (folder / name).read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raws[name] = None
+    return raws
+
+
+def _read_csv(
+    folder: Path, name: str, problems: list[Problem], hashes: dict[str, str], raw: bytes | None
+) -> pd.DataFrame | None:
+    if raw is None:
         problems.append(
             Problem(
                 name,
@@ -144,7 +165,6 @@ def _read_csv(folder: Path, name: str, problems: list[Problem], hashes: dict[str
             )
         )
         return None
-    raw = path.read_bytes()
     hashes[name] = hashlib.sha256(raw).hexdigest()
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8) :]
@@ -689,8 +709,13 @@ def _notes_frame(notes: pd.DataFrame) -> pd.DataFrame:
 def check_dataset(data_dir: str | Path | None = None) -> tuple[Dataset | None, list[Problem]]:
     """Read and validate a dataset folder; return the dataset (None on errors) and all problems."""
     folder = resolve_data_dir(data_dir)
+    return _check(folder, _read_bytes(folder) if folder.is_dir() else None)
+
+
+def _check(folder: Path, raws: dict[str, bytes | None] | None) -> tuple[Dataset | None, list[Problem]]:
+    """Validate the files' bytes ``raws`` (None when the folder does not exist)."""
     problems: list[Problem] = []
-    if not folder.is_dir():
+    if raws is None:
         problems.append(
             Problem(
                 str(folder),
@@ -702,7 +727,7 @@ def check_dataset(data_dir: str | Path | None = None) -> tuple[Dataset | None, l
         )
         return None, problems
     hashes: dict[str, str] = {}
-    frames = {name: _read_csv(folder, name, problems, hashes) for name in FILES}
+    frames = {name: _read_csv(folder, name, problems, hashes, raws[name]) for name in FILES}
     units, pillars, indicators = frames["units.csv"], frames["pillars.csv"], frames["indicators.csv"]
     observations, notes = frames["observations.csv"], frames["notes.csv"]
     if units is not None:
@@ -734,15 +759,201 @@ def check_dataset(data_dir: str | Path | None = None) -> tuple[Dataset | None, l
     return dataset, problems
 
 
-def load_dataset(data_dir: str | Path | None = None) -> Dataset:
+def load_dataset(data_dir: str | Path | None = None, *, units: Iterable[str] | None = None) -> Dataset:
     """Load and validate a dataset folder (``data/`` by default, relative paths from the project root).
+
+    A validated dataset is cached (see :mod:`dxnb.dataset` ``cache``): the files are read and
+    hashed on every call, and validated only when their SHA-256 digests have not been seen
+    before, so any change of any file is validated again and a stale dataset is never returned.
+
+    Args:
+        data_dir: The dataset folder.
+        units: Load only what reports on these unit codes need: the whole ``units.csv``, the
+            catalogue and the notes, but the observations of these units' peer groups only (their
+            district, or their province). The result's ``scope`` lists the units whose
+            observations are complete; evaluating any other unit with it is refused.
 
     Raises:
         DataError: listing every problem when the dataset has errors.
     """
-    dataset, problems = check_dataset(data_dir)
+    folder = resolve_data_dir(data_dir)
+    raws = _read_bytes(folder) if folder.is_dir() else None
+    units = None if units is None else [str(c).strip() for c in units]
+    dataset = None
+    if raws is not None and all(raw is not None for raw in raws.values()):
+        dataset = _cache_load(folder, raws, units)
     if dataset is None:
-        raise DataError(problems)
+        dataset, problems = _check(folder, raws)
+        if dataset is None:
+            raise DataError(problems)
+        _cache_store(dataset, raws)
+        if units is not None:
+            dataset = _scoped(dataset, units)
     for warning in dataset.warnings:
         log.warning("%s", warning)
     return dataset
+
+
+# --------------------------------------------------------------------------- cache
+#
+# ``<cache>/datasets/<key>/`` holds one validated dataset: ``head.pkl`` (units, catalogue, notes,
+# hashes, warnings and the peer group of every unit) and ``obs-<n>.pkl``, the observations of peer
+# group n. The key is the SHA-256 of the files' digests, the dxnb version and the source of the
+# modules that shape a Dataset, so a change of any of them misses the cache. Entries are written
+# to a temporary folder and renamed into place (a reader never sees a partial entry); the most
+# recently used ``CACHE_KEEP`` entries are kept. ``DXNB_CACHE_DIR`` moves the cache ("off" disables it).
+
+CACHE_FORMAT = 1
+CACHE_KEEP = 6
+_SHAPING_MODULES = ("dataset.py", "catalogue.py", "values.py", "text.py", "errors.py")
+
+
+def cache_root() -> Path | None:
+    """The cache folder (``<project>/.cache/dxnb`` by default), or None when disabled."""
+    setting = os.environ.get("DXNB_CACHE_DIR", "").strip()
+    if setting.lower() in ("off", "0", "none"):
+        return None
+    return Path(setting).expanduser() if setting else PROJECT_ROOT / ".cache" / "dxnb"
+
+
+@functools.lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    from . import __version__
+
+    digest = hashlib.sha256(f"{CACHE_FORMAT}|{__version__}|{pd.__version__}".encode())
+    here = Path(__file__).resolve().parent
+    for name in _SHAPING_MODULES:
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()
+
+
+def _cache_key(hashes: dict[str, str]) -> str:
+    digest = hashlib.sha256(_code_fingerprint().encode())
+    for name in sorted(hashes):
+        digest.update(f"{name}:{hashes[name]}\n".encode())
+    return digest.hexdigest()[:40]
+
+
+def group_keys(units: pd.DataFrame) -> pd.Series:
+    """The peer-group key of each unit: its province and district, matched across spellings."""
+    keys = {}
+    for column in ("province", "district"):
+        text = units[column].fillna("").astype(str)
+        keys[column] = text.map({v: name_key(v, drop_kind=False) for v in text.unique()})
+    return keys["province"] + "|" + keys["district"]
+
+
+def _scope(group_of: pd.Series, codes: Iterable[str]) -> frozenset[str]:
+    """Every unit in the peer groups of ``codes``."""
+    wanted = {group_of[c] for c in codes if c in group_of.index}
+    return frozenset(group_of.index[group_of.isin(wanted)])
+
+
+def _scoped(dataset: Dataset, codes: Iterable[str], group_of: pd.Series | None = None) -> Dataset:
+    """``dataset`` with the observations of the peer groups of ``codes`` only."""
+    scope = _scope(group_keys(dataset.units) if group_of is None else group_of, codes)
+    obs = dataset.observations
+    keep = obs[obs["unit_code"].isin(scope)].reset_index(drop=True)
+    return replace(dataset, observations=keep, scope=scope)
+
+
+def _cache_load(folder: Path, raws: dict[str, bytes], units: Iterable[str] | None) -> Dataset | None:
+    root = cache_root()
+    if root is None:
+        return None
+    hashes = {name: hashlib.sha256(raw).hexdigest() for name, raw in raws.items()}
+    entry = root / "datasets" / _cache_key(hashes)
+    try:
+        with open(entry / "head.pkl", "rb") as handle:
+            head = pickle.load(handle)
+        if head["hashes"] != hashes:
+            return None
+        if units is None:
+            parts = range(len(head["groups"]))
+        else:
+            units = list(units)
+            group_of = head["group_of"]
+            parts = sorted({head["groups"][group_of[c]] for c in units if c in group_of.index})
+        frames = []
+        for n in parts:
+            with open(entry / f"obs-{n}.pkl", "rb") as handle:
+                frames.append(pickle.load(handle))
+        os.utime(entry)  # most recently used
+    except FileNotFoundError:
+        return None
+    except Exception as exc:  # a damaged entry: validate from the files instead
+        log.debug("dataset cache entry %s unreadable: %s", entry, exc)
+        return None
+    observations = pd.concat(frames) if len(frames) > 1 else frames[0] if frames else head["empty_observations"]
+    observations = observations.sort_index().reset_index(drop=True)  # the files' row order
+    scope = None
+    if units is not None:
+        group_of = head["group_of"]
+        scope = _scope(group_of, units)
+    return Dataset(
+        path=folder,
+        units=head["units"],
+        catalogue=head["catalogue"],
+        observations=observations,
+        notes=head["notes"],
+        hashes=hashes,
+        warnings=head["warnings"],
+        scope=scope,
+    )
+
+
+def _cache_store(dataset: Dataset, raws: dict[str, bytes | None]) -> None:
+    root = cache_root()
+    if root is None or dataset.scope is not None:
+        return
+    folder = root / "datasets"
+    entry = folder / _cache_key(dataset.hashes)
+    if entry.is_dir():
+        return
+    tmp = None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder))
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o777 & ~mask)  # mkdtemp makes it private; the cache may be shared like the project
+        group_of = group_keys(dataset.units)
+        obs = dataset.observations
+        by_group = obs.groupby(obs["unit_code"].map(group_of), sort=True).indices if len(obs) else {}
+        groups = {key: n for n, key in enumerate(sorted(set(group_of) | set(by_group)))}
+        for key, n in groups.items():
+            rows = by_group.get(key)
+            part = obs.iloc[rows] if rows is not None else obs.iloc[:0]
+            (tmp / f"obs-{n}.pkl").write_bytes(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
+        head = {
+            "hashes": dataset.hashes,
+            "units": dataset.units,
+            "catalogue": dataset.catalogue,
+            "notes": dataset.notes,
+            "warnings": dataset.warnings,
+            "group_of": group_of,
+            "groups": groups,
+            "empty_observations": obs.iloc[:0],
+        }
+        (tmp / "head.pkl").write_bytes(pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL))
+        try:
+            os.rename(tmp, entry)
+            tmp = None
+        except OSError:  # another process stored the same entry first
+            pass
+        _cache_prune(folder)
+    except OSError as exc:  # a read-only or full disk: work without the cache
+        log.debug("dataset cache not written to %s: %s", folder, exc)
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _cache_prune(folder: Path) -> None:
+    entries = []
+    for path in folder.iterdir():
+        with contextlib.suppress(OSError):
+            if path.is_dir() and not path.name.startswith("."):
+                entries.append((path.stat().st_mtime, path))
+    for _, path in sorted(entries, reverse=True)[CACHE_KEEP:]:
+        shutil.rmtree(path, ignore_errors=True)

@@ -30,9 +30,8 @@ import numpy as np
 import pandas as pd
 
 from .catalogue import UNIT_DENOMINATORS, Catalogue
-from .dataset import Dataset
+from .dataset import Dataset, group_keys
 from .errors import ParameterError
-from .text import name_key
 
 log = logging.getLogger(__name__)
 
@@ -260,11 +259,7 @@ def _index(ds: Dataset) -> _Index:
     obs = ds.observations
     rows = {str(k): v for k, v in obs.groupby("unit_code", sort=False).indices.items()} if len(obs) else {}
     units = ds.units
-    keys = {}
-    for column in ("province", "district"):
-        text = units[column].fillna("").astype(str)
-        keys[column] = text.map({v: name_key(v, drop_kind=False) for v in text.unique()})
-    group = keys["province"] + "|" + keys["district"]
+    group = group_keys(units)
     members = {str(k): [str(c) for c in v] for k, v in group.groupby(group, sort=False).groups.items()}
     fresh = _Index(units, obs, len(obs), rows, group, members)
     if entry is None:
@@ -293,6 +288,11 @@ def _check_unit(ds: Dataset, code: object) -> str:
         raise ParameterError(
             f"No unit has the code '{text}'{hint}. The dataset {ds.path} has "
             f"{len(ds.units)} units; run `dxnb check` to list them."
+        )
+    if ds.scope is not None and text not in ds.scope:
+        raise ParameterError(
+            f"The dataset was loaded for other units' reports and lacks the observations of unit {text}; "
+            "load it whole (load_dataset without units=) to evaluate this unit."
         )
     return text
 

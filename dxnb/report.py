@@ -36,6 +36,9 @@ PILLAR_SECTIONS = {
     "economy_society": ("infrastructure", "digital_economy", "digital_society"),
 }
 
+#: Up to this many units in the peer group, the peers chart has one bar per unit; above, a histogram.
+PEER_BARS_MAX = 40
+
 
 class Html(str):
     """Markup that is already safe (built here, with data escaped); shown as HTML in notebooks."""
@@ -144,7 +147,7 @@ class CommuneReport:
         code = check_unit_code(unit_code)
         period = check_period(period)
         folder = resolve_data_dir(data_dir)
-        ds = dataset if dataset is not None else load_dataset(folder)
+        ds = dataset if dataset is not None else load_dataset(folder, units=[code])
         if code not in ds.units.index:
             try:
                 ds.find_unit(code)
@@ -556,17 +559,26 @@ class CommuneReport:
         title = t("peers", lang, group=self.group_label)
         if len(peers) < 2:
             return section("peers", title, para(esc(self.unit_label)))
-        labels = peers["name"].tolist()
-        highlight = int(list(peers["is_self"]).index(True))
-        chart = charts.peer_scores(
-            labels,
-            peers["score"].tolist(),
-            highlight,
-            title=t("peers_chart_title", lang),
-            median=ev.group_median_score,
-            median_label=t("median_label", lang, group=self.group_label),
-            lang=lang,
-        )
+        if len(peers) <= PEER_BARS_MAX:
+            chart = charts.peer_scores(
+                peers["name"].tolist(),
+                peers["score"].tolist(),
+                int(list(peers["is_self"]).index(True)),
+                title=t("peers_chart_title", lang),
+                median=ev.group_median_score,
+                median_label=t("median_label", lang, group=self.group_label),
+                lang=lang,
+            )
+        else:  # a province of 100+ units: the distribution, at a fixed size
+            chart = charts.peer_distribution(
+                peers["score"].tolist(),
+                ev.score,
+                title=t("peers_chart_title", lang),
+                unit_label=self.unit_label,
+                median=ev.group_median_score,
+                median_label=t("median_label", lang, group=self.group_label),
+                lang=lang,
+            )
         text = t(
             "peers_line",
             lang,
