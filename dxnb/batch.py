@@ -16,6 +16,7 @@ unchanged is not executed again.
 from __future__ import annotations
 
 import argparse
+import ast
 import concurrent.futures as cf
 import contextlib
 import datetime as dt
@@ -42,6 +43,8 @@ log = logging.getLogger(__name__)
 
 PARAMETERS = ("unit_code", "period", "data_dir", "lang")
 MANIFEST = "manifest.json"
+#: While a batch runs, its manifests are rewritten at most this often (and always at the end).
+MANIFEST_EVERY_S = 2.0
 KERNEL = "python3"
 #: Environment for kernels: quiet, and no GUI backend.
 KERNEL_ENV = {
@@ -148,11 +151,39 @@ def cache_key(notebook_bytes: bytes, parameters: dict, dataset_fingerprint: str,
     return _sha256(payload.encode())
 
 
+def notebook_parameters(notebook: Path) -> set[str]:
+    """The names assigned in the notebook's cell tagged ``parameters`` (what papermill's inspection finds).
+
+    Read with :mod:`ast`, without importing papermill (over a second of imports for a warm rerun);
+    a parameters cell that is not plain Python falls back to ``papermill.inspect_notebook``.
+    """
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code" or "parameters" not in cell.get("metadata", {}).get("tags", []):
+            continue
+        source = cell.get("source", "")
+        try:
+            tree = ast.parse("".join(source) if isinstance(source, list) else source)
+        except SyntaxError:
+            import papermill as pm
+
+            return set(pm.inspect_notebook(str(notebook)))
+        names = set()
+        for node in tree.body:
+            if isinstance(node, ast.Assign):
+                targets = node.targets
+            elif isinstance(node, ast.AnnAssign):
+                targets = [node.target]
+            else:
+                continue
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+        return names
+    return set()
+
+
 def check_notebook_parameters(notebook: Path) -> None:
     """Refuse a report notebook whose parameters are not the ones dxnb passes (a misspelt name is silent)."""
-    import papermill as pm
-
-    found = set(pm.inspect_notebook(str(notebook)))
+    found = notebook_parameters(notebook)
     if found != set(PARAMETERS):
         raise RenderError(
             f"{notebook} declares parameters {sorted(found)}, but dxnb passes {list(PARAMETERS)}; "
@@ -246,6 +277,9 @@ def _worker_init() -> None:
     os.environ.update(KERNEL_ENV)
     logging.getLogger("papermill").setLevel(logging.WARNING)
     logging.getLogger("traitlets").setLevel(logging.ERROR)
+    # nbformat imports jsonschema, which builds an IRI grammar with lark when rfc3987-syntax is
+    # installed (~0.8 s per process) for an "iri" format check that nbformat never asks for.
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     import papermill  # noqa: F401  - paid once per worker, not per report
 
     from . import export  # noqa: F401
@@ -262,13 +296,19 @@ def render(job: Job) -> Outcome:
 
     The executed notebook goes to a temporary file next to its destination and is moved into place
     only when complete; on failure it is kept as ``.failed.ipynb`` and the previous report stays.
+    ``peak_rss_kb`` is measured after the kernel has ended, so it includes it.
     """
+    outcome = _render(job, time.perf_counter())
+    outcome.peak_rss_kb = _rss()
+    return outcome
+
+
+def _render(job: Job, start: float) -> Outcome:
     import papermill as pm
     from jupyter_client.manager import KernelManager
 
     from .export import notebook_to_html
 
-    start = time.perf_counter()
     nb_path, html_path, failed_path = Path(job.nb_path), Path(job.html_path), Path(job.failed_path)
     nb_path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{nb_path.stem}.", suffix=".tmp.ipynb", dir=nb_path.parent)
@@ -292,7 +332,7 @@ def render(job: Job) -> Outcome:
         except Exception as exc:  # the notebook failed: keep its output as the log of what went wrong
             if tmp.exists() and tmp.stat().st_size:
                 os.replace(tmp, failed_path)
-            return Outcome(job.code, job.period, "failed", time.perf_counter() - start, _error_line(exc), _rss())
+            return Outcome(job.code, job.period, "failed", time.perf_counter() - start, _error_line(exc))
         back = "index.html"
         html = notebook_to_html(
             nb,
@@ -305,7 +345,7 @@ def render(job: Job) -> Outcome:
         os.replace(tmp, nb_path)
         with contextlib.suppress(FileNotFoundError):
             failed_path.unlink()
-        return Outcome(job.code, job.period, "ok", time.perf_counter() - start, "", _rss())
+        return Outcome(job.code, job.period, "ok", time.perf_counter() - start)
     finally:
         if km.has_kernel:  # we own the kernel manager, so nbclient leaves the kernel to us
             with contextlib.suppress(Exception):
@@ -374,6 +414,7 @@ def _manifest_entry(job: Job, outcome: Outcome, previous: dict) -> dict:
         if outcome.status != "cached"
         else previous.get("finished"),
         "error": outcome.error,
+        "peak_rss_kb": outcome.peak_rss_kb if outcome.status != "cached" else previous.get("peak_rss_kb"),
     }
     if outcome.status == "failed":
         entry["failed_notebook"] = f"notebooks/{os.path.basename(job.failed_path)}"
@@ -381,14 +422,16 @@ def _manifest_entry(job: Job, outcome: Outcome, previous: dict) -> dict:
     return entry
 
 
-def write_manifest(folder: Path, ds: Dataset, entries: dict, skipped: list[str], notebook: Path) -> None:
+def write_manifest(
+    folder: Path, ds: Dataset, entries: dict, skipped: list[str], notebook: Path, notebook_sha: str | None = None
+) -> None:
     """Write a period's manifest atomically."""
     manifest = {
         "dxnb_version": __version__,
         "generated": dt.datetime.now().isoformat(timespec="seconds"),
         "dataset": {"path": str(ds.path), "fingerprint": ds.fingerprint, "files": ds.hashes},
         "notebook": str(notebook),
-        "notebook_sha256": _sha256(notebook.read_bytes()),
+        "notebook_sha256": notebook_sha or _sha256(notebook.read_bytes()),
         "units": dict(sorted(entries.items())),
         "no_data": skipped,
     }
@@ -439,24 +482,31 @@ def run_batch(
         _workers(jobs, len(todo)),
     )
     progress = _Progress(len(all_jobs))
-    for outcome in result.outcomes:
-        job = next(j for j in all_jobs if j.code == outcome.code and j.period == outcome.period)
-        progress.update(job, outcome)
     by_key = {(j.period, j.code): j for j in all_jobs}
+    for outcome in result.outcomes:
+        progress.update(by_key[(outcome.period, outcome.code)], outcome)
+    notebook_sha = _sha256(notebook.read_bytes())
+    written = {p: time.monotonic() for p in selected_periods}
     try:
         for job, outcome in _execute(todo, jobs):
             result.outcomes.append(outcome)
             entries[job.period][job.code] = _manifest_entry(job, outcome, entries[job.period].get(job.code, {}))
-            write_manifest(out / job.period, ds, entries[job.period], skipped[job.period], notebook)
+            # Keep the manifest current for an interrupted batch, but not at every report: it lists
+            # every unit, and rewriting it per report is quadratic for a whole country.
+            if time.monotonic() - written[job.period] >= MANIFEST_EVERY_S:
+                write_manifest(out / job.period, ds, entries[job.period], skipped[job.period], notebook, notebook_sha)
+                written[job.period] = time.monotonic()
             progress.update(job, outcome)
     finally:
         progress.close()
+        for period in selected_periods:  # also after Ctrl-C: what was rendered is recorded
+            write_manifest(out / period, ds, entries[period], skipped[period], notebook, notebook_sha)
     for outcome in result.outcomes:
         if outcome.status == "cached":
             job = by_key[(outcome.period, outcome.code)]
             entries[job.period][job.code] = _manifest_entry(job, outcome, entries[job.period].get(job.code, {}))
     for period in selected_periods:
-        write_manifest(out / period, ds, entries[period], skipped[period], notebook)
+        write_manifest(out / period, ds, entries[period], skipped[period], notebook, notebook_sha)
         site.write_period_index(out / period, ds, period, read_manifest(out / period), lang)
     site.write_root_index(out, lang)
     result.elapsed = time.perf_counter() - started

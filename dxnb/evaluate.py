@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .catalogue import UNIT_DENOMINATORS, Catalogue
+from .catalogue import UNIT_DENOMINATORS, Catalogue, Indicator
 from .dataset import Dataset, group_keys
 from .errors import ParameterError
 
@@ -399,8 +399,25 @@ def _score(ds: Dataset, period: str, codes: list[str], obs: pd.DataFrame) -> _Sc
     points = np.zeros((n, m))
     for j, ind in enumerate(cat):
         if ind.scored:
-            points[:, j] = [ind.points(v) for v in values[:, j].tolist()]
+            points[:, j] = _points(ind, values[:, j])
     return _Scores(period, index, ids, has_obs, values, qualifier, source, note, unknown, estimated, points)
+
+
+def _points(ind: Indicator, values: np.ndarray) -> np.ndarray:
+    """:meth:`Indicator.points` of each value, vectorised (the same arithmetic, so the same floats)."""
+    if not ind.scored:
+        return np.zeros(len(values))
+    if ind.scoring == "linear":
+        earned = np.maximum(0.0, np.minimum(values / 100.0, 1.0)) * ind.max_points
+    elif ind.scoring == "yes_partial_no":
+        earned = np.maximum(0.0, np.minimum(values, 1.0)) * ind.max_points
+    else:
+        earned = np.zeros(len(values))
+        with np.errstate(invalid="ignore"):
+            for threshold, pts in ind.steps:
+                earned = np.where(values >= threshold, pts, earned)
+        earned = np.minimum(earned, ind.max_points)
+    return np.where(np.isnan(values), 0.0, earned)
 
 
 def _max_points(cat: Catalogue) -> np.ndarray:

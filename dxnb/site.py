@@ -114,6 +114,21 @@ class _Raw(str):
     """Markup built here (already escaped)."""
 
 
+def _memo(format_number, lang: str):
+    """``format_number(value, lang)``, computed once per distinct value (babel is slow per call)."""
+    seen: dict[object, str] = {}
+
+    def formatted(value) -> str:
+        if f.missing(value):
+            return format_number(value, lang)
+        text = seen.get(value)
+        if text is None:
+            text = seen[value] = format_number(value, lang)
+        return text
+
+    return formatted
+
+
 def _place(units: pd.DataFrame, lang: str) -> str:
     districts = units["district"].replace("", pd.NA).dropna().unique()
     provinces = units["province"].unique()
@@ -160,9 +175,12 @@ def write_period_index(folder: Path, ds: Dataset, period: str, manifest: dict, l
     numeric_from = 3 + several_districts
     body = []
     ordered = rows.assign(_score=rows["score"].fillna(-1)).sort_values(["_score", "name"], ascending=[False, True])
-    for code, r in ordered.iterrows():
+    # Thousands of rows: plain dicts instead of iterrows, and each distinct number formatted once.
+    index_text, share_text = _memo(f.index, lang), _memo(f.share, lang)
+    rank_text = _memo(lambda value, _lang: f.number(value), lang)
+    for code, r in zip(ordered.index, ordered.to_dict("records"), strict=True):
         cells = [
-            _cell(f.number(r["rank"]) if not f.missing(r["rank"]) else f.DASH, r["rank"], True),
+            _cell(rank_text(r["rank"]) if not f.missing(r["rank"]) else f.DASH, r["rank"], True),
             _cell(code),
             _cell(r["name"]),
         ]
@@ -170,11 +188,11 @@ def write_period_index(folder: Path, ds: Dataset, period: str, manifest: dict, l
             cells.append(_cell(r["district"] or r["province"]))
         targets = f"{int(r['targets_met'])}/{int(r['targets_met'] + r['targets_not_met'])}" if r["has_data"] else f.DASH
         cells += [
-            _cell(f.index(r["score"], lang), r["score"], True),
-            _cell(f.share(r["coverage"], lang), r["coverage"], True),
+            _cell(index_text(r["score"]), r["score"], True),
+            _cell(share_text(r["coverage"]), r["coverage"], True),
             _cell(targets, r["targets_met"] if r["has_data"] else None, True),
         ]
-        cells += [_cell(f.index(r[f"pillar_{p}"], lang), r[f"pillar_{p}"], True) for p in pillar_ids]
+        cells += [_cell(index_text(r[f"pillar_{p}"]), r[f"pillar_{p}"], True) for p in pillar_ids]
         status = r["status"]
         if status == "failed":
             detail = _Raw(f'<span class="dx-fail">{esc(words["failed"])}: {esc(r["error"])}</span>')

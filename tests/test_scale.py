@@ -63,3 +63,17 @@ def _code(folder) -> str:
         counts[row["province"]] = counts.get(row["province"], 0) + 1
     biggest = max(counts, key=counts.get)
     return next(r["code"] for r in rows if r["province"] == biggest)
+
+
+def test_vectorised_points_equal_the_catalogue_rule(sample):
+    import numpy as np
+
+    from dxnb.evaluate import _points
+
+    rng = np.random.default_rng(0)
+    values = np.concatenate(
+        [rng.uniform(-5, 120, 2000), rng.integers(-2, 30, 500).astype(float), [np.nan, 0, 0.5, 1, 100, np.inf]]
+    )
+    for ind in sample.catalogue:
+        expected = np.array([ind.points(v) for v in values.tolist()])
+        assert np.array_equal(_points(ind, values), expected), ind.id
