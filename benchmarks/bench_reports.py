@@ -1,0 +1,371 @@
+"""Batch speed of ``dxnb reports`` against the naive loop, from one district to the whole country.
+
+One run, one notebook (``notebooks/commune_report.ipynb``), synthetic datasets from
+:func:`dxnb.synthetic.generate_dataset`:
+
+1. naive loop: for each unit of a sample of the national dataset, the ``papermill`` command then
+   the ``jupyter nbconvert --to html --no-input`` command, one unit at a time;
+2. ``dxnb reports --force`` on the same units (the command, as a user runs it), then again with
+   unchanged inputs (warm cache);
+3. ``dxnb reports --force`` on every unit of an 11-unit dataset (district scale), to compare the
+   per-report time with the same-size sample out of the 3,321-unit dataset;
+4. ``dxnb reports --force`` on 100 units (province scale), then a warm rerun of those 100.
+
+Every dxnb phase starts with an empty dataset cache (``DXNB_CACHE_DIR`` points into the work
+folder), so each pays for validating the dataset once, as after a change of the data.
+
+Prints a table and writes the figures as JSON (``benchmarks/results/latest.json`` by default).
+``--quick`` runs everything on a tiny dataset (for the test suite); timings are never asserted.
+
+    python benchmarks/bench_reports.py            # the full run (a few minutes on 2 cores)
+    python benchmarks/bench_reports.py --quick --json /tmp/bench.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from dxnb import __version__  # noqa: E402
+from dxnb.paths import REPORT_NOTEBOOK  # noqa: E402
+from dxnb.synthetic import NATIONAL_UNITS, generate_dataset  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results" / "latest.json"
+BIN = Path(sys.executable).parent
+PERIOD = "2025"
+TARGETS = {
+    "speedup": 3.0,  # naive seconds per report / dxnb seconds per report, at least
+    "warm_rerun_s": 5.0,  # a warm rerun of the warm-rerun units, at most
+    "scale_ratio": 1.25,  # per-report time, national / district dataset, at most
+    "html_kb": 300.0,  # HTML per report, at most
+}
+
+
+# ---------------------------------------------------------------------------- machine
+
+
+def machine() -> dict:
+    """What the figures were measured on."""
+    info = {
+        "nproc": os.cpu_count(),
+        "cpu": platform.processor() or platform.machine(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_avg_at_start": [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None,
+    }
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                info["memory_gib"] = round(int(line.split()[1]) / 1024**2, 1)
+                break
+    except OSError:
+        pass
+    return info
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _tool(name: str) -> str:
+    path = BIN / name
+    return str(path) if path.exists() else name
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 3) if values else None
+
+
+def _env(cache: Path) -> dict:
+    env = dict(os.environ)
+    env["DXNB_CACHE_DIR"] = str(cache)
+    env.setdefault("MPLBACKEND", "Agg")
+    env["PYTHONWARNINGS"] = "ignore"
+    return env
+
+
+def _fresh_cache(cache: Path) -> None:
+    shutil.rmtree(cache, ignore_errors=True)
+    cache.mkdir(parents=True)
+
+
+def sample_codes(data: Path, size: int) -> list[str]:
+    """``size`` unit codes spread evenly over the dataset (so over its provinces)."""
+    import csv
+
+    with open(data / "units.csv", encoding="utf-8", newline="") as handle:
+        codes = [row["code"] for row in csv.DictReader(handle)]
+    if size >= len(codes):
+        return codes
+    step = len(codes) / size
+    return [codes[int(i * step + step / 2)] for i in range(size)]
+
+
+def naive_loop(data: Path, codes: list[str], work: Path, cache: Path) -> dict:
+    """The papermill command then the nbconvert command, one unit at a time."""
+    folder = work / "naive"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    _fresh_cache(cache)
+    env = _env(cache)
+    times, sizes = [], []
+    for code in codes:
+        out = folder / f"{code}.ipynb"
+        started = time.perf_counter()
+        subprocess.run(
+            [_tool("papermill"), str(REPORT_NOTEBOOK), str(out), "-k", "python3", "--no-progress-bar",
+             "-r", "unit_code", code, "-r", "period", PERIOD, "-r", "data_dir", str(data), "-r", "lang", "vi"],
+            check=True, env=env, cwd=folder, capture_output=True,
+        )  # fmt: skip
+        subprocess.run(
+            [_tool("jupyter"), "nbconvert", "--to", "html", "--no-input", str(out)],
+            check=True, env=env, cwd=folder, capture_output=True,
+        )  # fmt: skip
+        times.append(time.perf_counter() - started)
+        sizes.append(out.with_suffix(".html").stat().st_size)
+    return {
+        "reports": len(codes),
+        "total_s": round(sum(times), 3),
+        "per_report_s": [round(t, 3) for t in times],
+        "median_per_report_s": _median(times),
+        "median_html_kb": _median([s / 1024 for s in sizes]),
+    }
+
+
+def dxnb_reports(data: Path, codes: list[str], out: Path, cache: Path, *, force: bool, jobs: int,
+                 fresh_cache: bool = True) -> dict:  # fmt: skip
+    """Run the ``dxnb reports`` command on ``codes``; return its wall time and the manifest's figures."""
+    if fresh_cache:
+        _fresh_cache(cache)
+    command = [_tool("dxnb"), "reports", "--data", str(data), "--period", PERIOD, "--out", str(out),
+               "--jobs", str(jobs), "--units", *codes]  # fmt: skip
+    if force:
+        command.append("--force")
+    started = time.perf_counter()
+    run = subprocess.run(command, env=_env(cache), capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if run.returncode != 0:
+        raise SystemExit(f"dxnb reports failed ({run.returncode}):\n{run.stdout}\n{run.stderr}")
+    manifest = json.loads((out / PERIOD / "manifest.json").read_text(encoding="utf-8"))
+    entries = [manifest["units"][c] for c in codes if c in manifest["units"]]
+    durations = [e["duration_s"] for e in entries if e.get("duration_s")]
+    rss = [e.get("peak_rss_kb") or 0 for e in entries]
+    sizes = [(out / PERIOD / e["html"]).stat().st_size for e in entries]
+    summary = run.stdout.strip().splitlines()[0] if run.stdout.strip() else ""
+    rendered = int(m.group(1)) if (m := re.search(r"(\d+) rendered", summary)) else None
+    if not force and rendered:
+        print(f"warning: the warm run rendered {rendered} report(s): an input changed during the benchmark "
+              "(the notebook, the template or the data)", file=sys.stderr)  # fmt: skip
+    return {
+        "reports": len(codes),
+        "force": force,
+        "wall_s": round(wall, 3),
+        "wall_per_report_s": round(wall / len(codes), 3),
+        "median_report_s": _median(durations),
+        "max_worker_rss_mb": round(max(rss) / 1024, 1) if any(rss) else None,
+        "median_html_kb": _median([s / 1024 for s in sizes]),
+        "max_html_kb": round(max(sizes) / 1024, 1),
+        "summary": summary,
+        "rendered": rendered,
+    }
+
+
+# ---------------------------------------------------------------------------- the run
+
+
+def run(args: argparse.Namespace) -> dict:
+    """Every phase, in one run; return the figures."""
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="dxnb-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    cache = work / "cache"
+    say = print if not args.json_only else (lambda *a, **k: None)
+
+    started = time.perf_counter()
+    national = generate_dataset(args.units, work / f"data-{args.units}", seed=args.seed)
+    district = generate_dataset(args.district_units, work / f"data-{args.district_units}", seed=args.seed)
+    generated_s = time.perf_counter() - started
+    say(f"datasets: {args.units} and {args.district_units} units in {generated_s:.1f} s ({work})")
+
+    sample = sample_codes(national, args.sample)
+    naive_codes = sample[: args.naive] if args.naive else sample
+    say(f"naive loop on {len(naive_codes)} unit(s) …")
+    naive = naive_loop(national, naive_codes, work, cache)
+    say(f"dxnb reports --force on the same {len(naive_codes)} unit(s) …")
+    same = dxnb_reports(national, naive_codes, work / "out-naive-units", cache, force=True, jobs=args.jobs)
+
+    big_out = work / "out-naive-units"
+    if naive_codes == sample:
+        big = same
+    else:
+        say(f"dxnb reports --force on {len(sample)} unit(s) of the {args.units}-unit dataset …")
+        big_out = work / "out-national"
+        big = dxnb_reports(national, sample, big_out, cache, force=True, jobs=args.jobs)
+    say("… again with unchanged inputs (warm)")
+    big_warm = dxnb_reports(national, sample, big_out, cache, force=False, jobs=args.jobs, fresh_cache=False)
+    small_codes = sample_codes(district, args.sample)
+    say(f"dxnb reports --force on {len(small_codes)} unit(s) of the {args.district_units}-unit dataset …")
+    small = dxnb_reports(district, small_codes, work / "out-district", cache, force=True, jobs=args.jobs)
+
+    warm_codes = sample_codes(national, args.warm)
+    say(f"dxnb reports --force on {len(warm_codes)} unit(s) (cold), then a warm rerun …")
+    cold_many = dxnb_reports(national, warm_codes, work / "out-many", cache, force=True, jobs=args.jobs)
+    warm_many = dxnb_reports(national, warm_codes, work / "out-many", cache, force=False, jobs=args.jobs,
+                             fresh_cache=False)  # fmt: skip
+
+    naive_per = naive["median_per_report_s"]
+    same_per = same["wall_per_report_s"]
+    figures = {
+        "naive": naive,
+        "dxnb_same_units": same,
+        "dxnb_national_sample": big,
+        "dxnb_national_sample_warm": big_warm,
+        "dxnb_district": small,
+        "dxnb_many_cold": cold_many,
+        "dxnb_many_warm": warm_many,
+    }
+    speedup = round(naive_per / same_per, 2) if same_per else None
+    speedup_many = round(naive_per / cold_many["wall_per_report_s"], 2) if cold_many["wall_per_report_s"] else None
+    scale = round(big["median_report_s"] / small["median_report_s"], 3) if small["median_report_s"] else None
+    scale_wall = round(big["wall_per_report_s"] / small["wall_per_report_s"], 3)
+    html_kb = max(big["max_html_kb"], small["max_html_kb"], cold_many["max_html_kb"])
+    checks = {
+        "speedup": {"value": speedup, "target": f">= {TARGETS['speedup']}", "met": bool(speedup and speedup >= 3),
+                    "aim_5x": bool(speedup and speedup >= 5),
+                    "note": "naive median s/report over dxnb wall s/report on the same units"},
+        "speedup_province_batch": {"value": speedup_many, "target": "info",
+                                   "note": f"naive median s/report over dxnb wall s/report on {len(warm_codes)} units"},
+        "warm_rerun_s": {"value": warm_many["wall_s"], "target": f"< {TARGETS['warm_rerun_s']}",
+                         "met": warm_many["wall_s"] < TARGETS["warm_rerun_s"],
+                         "note": f"dxnb reports on {len(warm_codes)} unchanged units, command wall time"},
+        "scale_ratio": {"value": scale, "target": f"<= {TARGETS['scale_ratio']}",
+                        "met": bool(scale and scale <= TARGETS["scale_ratio"]),
+                        "wall_ratio": scale_wall,
+                        "note": f"median s/report, {len(sample)} of {args.units} units over "
+                                f"{len(small_codes)} of {args.district_units}"},
+        "html_kb": {"value": html_kb, "target": f"<= {TARGETS['html_kb']:.0f}",
+                    "met": html_kb <= TARGETS["html_kb"], "note": "largest report HTML"},
+    }  # fmt: skip
+    result = {
+        "date": dt.datetime.now().isoformat(timespec="seconds"),
+        "dxnb_version": __version__,
+        "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+        "machine": machine(),
+        "parameters": {
+            "units": args.units,
+            "district_units": args.district_units,
+            "sample": len(sample),
+            "naive": len(naive_codes),
+            "warm": len(warm_codes),
+            "jobs": args.jobs,
+            "seed": args.seed,
+            "period": PERIOD,
+            "quick": args.quick,
+        },
+        "dataset_generation_s": round(generated_s, 2),
+        "figures": figures,
+        "targets": checks,
+        "elapsed_s": round(time.perf_counter() - started, 1),
+    }
+    if not args.work and not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return result
+
+
+def table(result: dict) -> str:
+    """The figures as a Markdown table (also pasted into benchmarks/README.md)."""
+    f, t, p = result["figures"], result["targets"], result["parameters"]
+
+    def s(x, unit="s"):
+        return "—" if x is None else f"{x:.2f} {unit}" if isinstance(x, float) else f"{x} {unit}"
+
+    rows = [
+        ("naive loop (papermill + nbconvert commands)", f["naive"]["reports"], s(f["naive"]["total_s"]),
+         s(f["naive"]["median_per_report_s"]), "—", "—", s(f["naive"]["median_html_kb"], "KB")),
+    ]  # fmt: skip
+    labels = {
+        "dxnb_same_units": "dxnb reports --force, same units",
+        "dxnb_national_sample": f"dxnb --force, sample of {p['units']} units",
+        "dxnb_national_sample_warm": "… again, unchanged inputs",
+        "dxnb_district": f"dxnb --force, {p['district_units']}-unit dataset",
+        "dxnb_many_cold": f"dxnb --force, {p['warm']} units of {p['units']}",
+        "dxnb_many_warm": f"… again, unchanged inputs ({p['warm']} units)",
+    }
+    for key, label in labels.items():
+        r = f[key]
+        rows.append(
+            (label, r["reports"], s(r["wall_s"]), s(r["wall_per_report_s"]),
+             s(r["median_report_s"]) if r["force"] else "cached",
+             s(r["max_worker_rss_mb"], "MB") if r["force"] else "—",
+             s(r["median_html_kb"], "KB"))
+        )  # fmt: skip
+    head = ("run", "reports", "wall", "wall / report", "median report", "peak worker RSS", "median HTML")
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    lines.append("")
+    lines.append("| target | measured | wanted | met |")
+    lines.append("|---|---|---|---|")
+    for key, check in t.items():
+        if check["target"] == "info":
+            lines.append(f"| {key} ({check['note']}) | {check['value']} | — | — |")
+            continue
+        extra = f" (5×: {'yes' if check.get('aim_5x') else 'no'})" if "aim_5x" in check else ""
+        wall = f"; wall ratio {check['wall_ratio']}" if "wall_ratio" in check else ""
+        lines.append(
+            f"| {key} ({check['note']}{wall}) | {check['value']} | {check['target']} | "
+            f"{'yes' if check['met'] else 'NO'}{extra} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark, print the table, write the JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny N: checks that the benchmark runs")
+    parser.add_argument("--units", type=int, default=None, help=f"national dataset size (default {NATIONAL_UNITS})")
+    parser.add_argument("--district-units", type=int, default=None, help="district dataset size (default 11)")
+    parser.add_argument("--sample", type=int, default=None, help="units rendered from each dataset (default 11)")
+    parser.add_argument("--naive", type=int, default=None, help="units for the naive loop (default: the sample)")
+    parser.add_argument("--warm", type=int, default=None, help="units of the cold + warm rerun (default 100)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="dxnb worker processes")
+    parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--work", default=None, help="work folder (default: a temporary one, removed)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary work folder")
+    parser.add_argument("--json", default=None, help=f"where to write the figures (default {RESULTS})")
+    parser.add_argument("--json-only", action="store_true", help="print only the table")
+    args = parser.parse_args(argv)
+    quick = {"units": 40, "district_units": 5, "sample": 2, "naive": 1, "warm": 3}
+    full = {"units": NATIONAL_UNITS, "district_units": 11, "sample": 11, "naive": 0, "warm": 100}
+    for key, value in (quick if args.quick else full).items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    result = run(args)
+    out = Path(args.json) if args.json else RESULTS
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, out)
+    print()
+    print(table(result))
+    print(f"\nwrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
