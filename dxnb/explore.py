@@ -1,0 +1,1340 @@
+"""Guided exploration for advisors: one unit and one indicator, against the unit's peers and over the years.
+
+``notebooks/explore.ipynb`` drives an :class:`Explorer`; every step is one call that returns HTML
+(tables and charts in the report's style, numbers in Vietnamese style, text from the data escaped).
+The plain functions (:func:`compare_table`, :func:`indicator_history`, :func:`find_outliers`,
+:func:`missing_table`, :func:`export_table`, :func:`write_exports`) return pandas frames for
+questions of one's own.
+
+The comparison group is the unit's district (its peer group), or the district or province given.
+Exports go to ``reports/exports/`` (from the project root) as Excel and CSV, written atomically,
+with Vietnamese headers and unit codes kept as text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import io
+import logging
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter
+
+from . import __version__, charts
+from . import fmt as f
+from .catalogue import Indicator
+from .dataset import Dataset, load_dataset
+from .errors import DxnbError, ParameterError, UnitNotFoundError
+from .evaluate import _score, _unit_rows, evaluate_period, peer_codes
+from .fileio import atomic_write_bytes, atomic_write_text
+from .i18n import check_lang, unit_name
+from .overview import CHECK_FLAGS, OVERVIEW_CSS, check_place_name, edge_units, quality_flags, scope_label, select_units
+from .overview import t as overview_t
+from .paths import PROJECT_ROOT, REPORTS_DIR, TEMPLATES_DIR, resolve_data_dir
+from .report import Html, check_period, esc, figure, para, section, table
+from .synthetic import SYNTHETIC_SOURCE
+from .text import name_key, slugify, vi_sort_key
+
+log = logging.getLogger(__name__)
+
+#: Where exports go by default.
+EXPORT_DIR = REPORTS_DIR / "exports"
+#: Which units an export keeps, judged on the chosen indicator.
+FILTERS = ("all", "below_target", "below_median", "no_data")
+#: Units drawn in a comparison chart; beyond, the best and lowest (and the chosen unit).
+CHART_MAX_UNITS = 40
+EDGE_UNITS = 15
+#: Rows of the tables of this module.
+TABLE_MAX_ROWS = 60
+#: Tukey's fences: a value beyond the quartiles by this many interquartile ranges is an outlier.
+OUTLIER_IQR = 1.5
+#: Fewest values needed to look for outliers.
+OUTLIER_MIN_VALUES = 4
+
+TEXT: dict[str, dict[str, str]] = {
+    "summary": {"vi": "Bộ dữ liệu", "en": "The dataset"},
+    "summary_line": {
+        "vi": "{units} đơn vị ({provinces} tỉnh, {districts} huyện), {indicators} chỉ tiêu trong {pillars} trụ cột, "
+              "{observations} số liệu cho các năm {periods}. Thư mục: {path}.",
+        "en": "{units} units ({provinces} provinces, {districts} districts), {indicators} indicators in {pillars} "
+              "pillars, {observations} figures for {periods}. Folder: {path}."},
+    "synthetic_share": {
+        "vi": "{share} số liệu là số liệu tổng hợp (synthetic) để minh hoạ, không phải số liệu thật; cột “Nguồn” "
+              "của mỗi số liệu cho biết điều đó.",
+        "en": "{share} of the figures are synthetic, for illustration, not real data; each figure's source says so."},
+    "warnings": {"vi": "Bộ dữ liệu có {n} cảnh báo (chạy `dxnb check` để xem).",
+                 "en": "The dataset has {n} warning(s) (run `dxnb check` to see them)."},
+    "col_pillar": {"vi": "Trụ cột", "en": "Pillar"},
+    "col_indicators": {"vi": "Chỉ tiêu", "en": "Indicators"},
+    "col_with_target": {"vi": "Có mục tiêu quốc gia", "en": "With a national target"},
+    "col_max": {"vi": "Điểm tối đa", "en": "Maximum points"},
+    # selection
+    "selection": {"vi": "Đang xem", "en": "Now looking at"},
+    "selection_line": {
+        "vi": "Đơn vị: <b>{unit}</b> (mã {code}, {place}) · Chỉ tiêu: <b>{indicator}</b> · Năm <b>{period}</b> · "
+              "So sánh trong: {scope} ({n} đơn vị).",
+        "en": "Unit: <b>{unit}</b> (code {code}, {place}) · Indicator: <b>{indicator}</b> · Year <b>{period}</b> · "
+              "Compared within: {scope} ({n} units)."},
+    "picker_unit": {"vi": "Đơn vị", "en": "Unit"},
+    "picker_indicator": {"vi": "Chỉ tiêu", "en": "Indicator"},
+    "picker_period": {"vi": "Năm", "en": "Year"},
+    "picker_hint": {
+        "vi": "Chọn trong danh sách: biểu đồ so sánh bên dưới cập nhật ngay. Sau đó chạy lại các ô phía sau "
+              "(menu Run → Run Selected Cell and All Below) để cập nhật các bước tiếp theo.",
+        "en": "Pick from the lists: the comparison chart below updates at once. Then run the cells after this one "
+              "again (Run → Run Selected Cell and All Below) to update the next steps."},
+    # compare
+    "compare": {"vi": "So sánh các đơn vị: {indicator}", "en": "Units compared: {indicator}"},
+    "compare_line": {
+        "vi": "Năm {period}, {indicator} của {unit} là <b>{value}</b>, xếp thứ <b>{rank}/{n}</b> trong {scope} "
+              "(trung vị {median}).",
+        "en": "In {period}, {unit} has <b>{value}</b> for {indicator}, ranking <b>{rank} of {n}</b> in {scope} "
+              "(median {median})."},
+    "compare_missing": {"vi": "Năm {period}, {unit} chưa có số liệu về {indicator}; trung vị của {scope} là {median}.",
+                        "en": "In {period}, {unit} has no data for {indicator}; the median of {scope} is {median}."},
+    "target_line": {
+        "vi": "Mục tiêu quốc gia {target} ({source}): {met} đơn vị đạt, {not_met} đơn vị chưa đạt, {no_data} đơn vị "
+              "chưa có số liệu.",
+        "en": "National target {target} ({source}): {met} units meet it, {not_met} do not, {no_data} have no data."},
+    "compare_chart": {"vi": "{indicator} năm {period}", "en": "{indicator}, {period}"},
+    "median": {"vi": "Trung vị", "en": "Median"},
+    "target": {"vi": "Mục tiêu {value}", "en": "Target {value}"},
+    "no_data_list": {"vi": "Chưa có số liệu: {names}.", "en": "No data: {names}."},
+    "col_rank": {"vi": "Hạng", "en": "Rank"},
+    "col_unit": {"vi": "Đơn vị", "en": "Unit"},
+    "col_value": {"vi": "Giá trị", "en": "Value"},
+    "col_points": {"vi": "Điểm", "en": "Points"},
+    "col_status": {"vi": "Mục tiêu quốc gia", "en": "National target"},
+    "col_source": {"vi": "Nguồn", "en": "Source"},
+    "edge_note": {
+        "vi": "Có {n} đơn vị: biểu đồ vẽ {edge} đơn vị cao nhất, {edge} đơn vị thấp nhất và đơn vị đang xem.",
+        "en": "{n} units: the chart draws the {edge} highest, the {edge} lowest and the unit in view."},
+    "table_cut": {"vi": "Bảng liệt kê {shown} trong {n} đơn vị.", "en": "The table lists {shown} of {n} units."},
+    # history
+    "history": {"vi": "Qua các năm: {indicator}", "en": "Over the years: {indicator}"},
+    "history_line": {
+        "vi": "Từ năm {first} đến năm {last}, {indicator} của {unit} đi từ {start} đến {end}; trung vị của {scope} "
+              "đi từ {median_start} đến {median_end}.",
+        "en": "From {first} to {last}, {indicator} of {unit} went from {start} to {end}; the median of {scope} went "
+              "from {median_start} to {median_end}."},
+    "history_single": {"vi": "Mới có số liệu năm {period}; chưa theo dõi được qua các năm.",
+                       "en": "Only {period} has data; nothing to follow over the years yet."},
+    "history_change": {
+        "vi": "Từ năm {previous} đến năm {period}: {up} đơn vị tăng, {down} đơn vị giảm, {same} đơn vị không đổi, "
+              "{missing} đơn vị thiếu số liệu một trong hai năm.",
+        "en": "From {previous} to {period}: {up} units rose, {down} fell, {same} did not change, {missing} lack data "
+              "for one of the two years."},
+    "history_chart": {"vi": "{indicator} của {unit} qua các năm", "en": "{indicator} of {unit} over the years"},
+    "history_units": {"vi": "Các đơn vị của {scope} qua các năm", "en": "The units of {scope} over the years"},
+    "col_period": {"vi": "Năm", "en": "Year"},
+    "col_median": {"vi": "Trung vị", "en": "Median"},
+    "col_change": {"vi": "Thay đổi", "en": "Change"},
+    "col_change_since": {"vi": "Thay đổi {previous}–{period}", "en": "Change {previous}–{period}"},
+    # gaps
+    "gaps": {"vi": "Giá trị bất thường và chỗ thiếu số liệu", "en": "Outliers and gaps"},
+    "gaps_line": {
+        "vi": "Năm {period}, trong {n} đơn vị có số liệu của {scope}: {cells} ô chưa có số liệu ở {indicators} chỉ "
+              "tiêu; {check} giá trị cần kiểm tra lại; {estimates} số liệu là ước tính hoặc giá trị tối thiểu.",
+        "en": "In {period}, of the {n} units of {scope} with data: {cells} empty cells in {indicators} indicators; "
+              "{check} values to check; {estimates} figures are estimates or lower bounds."},
+    "gaps_none": {"vi": "Không đơn vị nào của {scope} có số liệu năm {period}.",
+                  "en": "No unit of {scope} has data for {period}."},
+    "missing_title": {"vi": "Chỉ tiêu thiếu số liệu", "en": "Indicators without data"},
+    "col_indicator": {"vi": "Chỉ tiêu", "en": "Indicator"},
+    "col_missing": {"vi": "Số đơn vị thiếu", "en": "Units without data"},
+    "col_missing_units": {"vi": "Đơn vị thiếu", "en": "Which units"},
+    "check_title": {"vi": "Giá trị cần kiểm tra lại", "en": "Values to check"},
+    "check_none": {"vi": "Không có giá trị nào bị đánh dấu là bất hợp lý.",
+                   "en": "No value is flagged as implausible."},
+    "col_issue": {"vi": "Vấn đề", "en": "Issue"},
+    "outliers_title": {"vi": "Giá trị bất thường của chỉ tiêu {indicator}", "en": "Outliers of {indicator}"},
+    "outliers_line": {
+        "vi": "Giá trị được coi là bất thường khi nằm ngoài khoảng từ {low} đến {high} (tứ phân vị thứ nhất và thứ "
+              "ba, nới rộng 1,5 lần khoảng tứ phân vị).",
+        "en": "A value counts as an outlier outside {low} to {high} (the first and third quartiles, widened by 1.5 "
+              "times the interquartile range)."},
+    "outliers_none": {"vi": "Không có giá trị bất thường.", "en": "No outlier."},
+    "outliers_few": {"vi": "Cần ít nhất {n} giá trị để tìm giá trị bất thường.",
+                     "en": "At least {n} values are needed to look for outliers."},
+    "high": {"vi": "Cao bất thường", "en": "Unusually high"},
+    "low": {"vi": "Thấp bất thường", "en": "Unusually low"},
+    # export
+    "export": {"vi": "Xuất bảng ra Excel và CSV", "en": "Export to Excel and CSV"},
+    "export_line": {"vi": "Đã ghi {n} đơn vị ({filter}) vào hai tệp:",
+                    "en": "Wrote {n} units ({filter}) to two files:"},
+    "export_note": {
+        "vi": "Mã đơn vị được ghi dạng văn bản (giữ số 0 ở đầu); số liệu ghi dạng số, dấu thập phân là dấu chấm "
+              "trong tệp CSV. Trang “Ghi chú” của tệp Excel ghi nguồn, bộ lọc và định nghĩa các chỉ tiêu.",
+        "en": "Unit codes are written as text (leading zeros kept); figures as numbers, with a decimal point in the "
+              "CSV file. The Excel file's “Notes” sheet records the source, the filter and the indicators."},
+    "export_fallback": {
+        "vi": "Chỉ tiêu {indicator} không có mục tiêu quốc gia, nên bộ lọc dùng trung vị thay cho mục tiêu.",
+        "en": "{indicator} has no national target, so the filter uses the median instead."},
+    "filter_all": {"vi": "tất cả đơn vị", "en": "all units"},
+    "filter_below_target": {"vi": "chưa đạt mục tiêu {indicator}", "en": "below the target for {indicator}"},
+    "filter_below_median": {"vi": "dưới trung vị {indicator}", "en": "below the median of {indicator}"},
+    "filter_no_data": {"vi": "chưa có số liệu {indicator}", "en": "without data for {indicator}"},
+    # export headers
+    "h_code": {"vi": "Mã đơn vị", "en": "Unit code"},
+    "h_name": {"vi": "Đơn vị", "en": "Unit"},
+    "h_kind": {"vi": "Loại đơn vị", "en": "Kind"},
+    "h_district": {"vi": "Huyện", "en": "District"},
+    "h_province": {"vi": "Tỉnh", "en": "Province"},
+    "h_period": {"vi": "Năm", "en": "Year"},
+    "h_status": {"vi": "Mục tiêu quốc gia", "en": "National target"},
+    "h_qualifier": {"vi": "Ghi chú số liệu", "en": "Qualifier"},
+    "h_source": {"vi": "Nguồn (tài liệu kiểm chứng)", "en": "Source (evidence)"},
+    "h_score": {"vi": "Chỉ số chung (0–1)", "en": "Overall index (0–1)"},
+    "h_rank": {"vi": "Hạng trong huyện (tỉnh)", "en": "Rank in district (province)"},
+    "sheet_data": {"vi": "Số liệu", "en": "Data"},
+    "sheet_notes": {"vi": "Ghi chú", "en": "Notes"},
+    "about_dataset": {"vi": "Bộ dữ liệu", "en": "Dataset"},
+    "about_fingerprint": {"vi": "Mã SHA-256 của bộ dữ liệu", "en": "Dataset SHA-256"},
+    "about_scope": {"vi": "Phạm vi", "en": "Scope"},
+    "about_filter": {"vi": "Bộ lọc", "en": "Filter"},
+    "about_generated": {"vi": "Tạo bởi", "en": "Generated by"},
+    "about_ypn": {"vi": "Chỉ tiêu có/một phần/không ghi 1 / 0,5 / 0.",
+                  "en": "Yes/partly/no indicators are 1 / 0.5 / 0."},
+    "about_indicators": {"vi": "Các chỉ tiêu", "en": "Indicators"},
+    "col_id": {"vi": "Mã chỉ tiêu", "en": "Indicator id"},
+    "col_unit_label": {"vi": "Đơn vị tính", "en": "Unit"},
+    "col_target": {"vi": "Mục tiêu", "en": "Target"},
+    "col_document": {"vi": "Văn bản", "en": "Document"},
+    "col_description": {"vi": "Mô tả", "en": "Description"},
+}  # fmt: skip
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """Return the exploration text ``key`` in ``lang`` (falling back to the overview's and the report's)."""
+    if key in TEXT:
+        text = TEXT[key][lang]
+        return text.format(**values) if values else text
+    return overview_t(key, lang, **values)
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+def resolve_unit(ds: Dataset, query: object) -> str:
+    """Return the code of the unit named or coded ``query`` (any Unicode form or tone placement).
+
+    Raises:
+        ParameterError: when nothing or several units match, with suggestions.
+    """
+    if not isinstance(query, str) or not query.strip():
+        raise ParameterError(
+            f'unit must be a unit name or code in quotes, such as "Vĩnh Hòa" or "25882"; got {query!r}.'
+        )
+    try:
+        return ds.find_unit(query)
+    except UnitNotFoundError as exc:
+        raise ParameterError(str(exc)) from None
+
+
+def resolve_indicator(ds: Dataset, query: object) -> str:
+    """Return the id of the indicator ``query``: its id, or its Vietnamese or English name.
+
+    Raises:
+        ParameterError: when nothing matches, with suggestions.
+    """
+    cat = ds.catalogue
+    if not isinstance(query, str) or not query.strip():
+        raise ParameterError(
+            f'indicator must be an indicator id in quotes, such as "household_fibre_rate"; got {query!r}.'
+        )
+    text = query.strip()
+    if text in cat:
+        return text
+    key = name_key(text, drop_kind=False)
+    for ind in cat:
+        if key in (name_key(ind.name_vi, drop_kind=False), name_key(ind.name_en, drop_kind=False)):
+            return ind.id
+    close = difflib.get_close_matches(text.casefold(), list(cat.indicators), n=3, cutoff=0.5)
+    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else " See the ids in data/indicators.csv."
+    raise ParameterError(f"No indicator is called '{text}'.{hint}")
+
+
+def _check_filter(only: object) -> str:
+    if only not in FILTERS:
+        raise ParameterError(f"export_filter must be one of {', '.join(FILTERS)}; got {only!r}.")
+    return str(only)
+
+
+def resolve_export_dir(export_dir: object = None) -> Path:
+    """Return the export folder: ``reports/exports`` by default, a relative path from the project root."""
+    if export_dir is None or str(export_dir).strip() == "":
+        return EXPORT_DIR
+    path = Path(str(export_dir)).expanduser()
+    return (path if path.is_absolute() else PROJECT_ROOT / path).resolve()
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def compare_table(ds: Dataset, indicator: str, period: str, codes: Sequence[str]) -> pd.DataFrame:
+    """One indicator for a group of units in one period, highest value first.
+
+    Returns:
+        Index ``unit_code``; columns ``name``, ``value`` (NaN without data), ``qualifier``,
+        ``source``, ``points``, ``max_points``, ``meets_target`` (True, False or None), ``rank``
+        (by value, highest first, ties share the best rank; missing without data) and
+        ``has_data`` (the unit has observations in the period).
+    """
+    ind = ds.catalogue[indicator]
+    codes = list(codes)
+    s = _score(ds, period, codes, _unit_rows(ds, codes))
+    j = s.ids.get_loc(indicator)
+    frame = pd.DataFrame(
+        {
+            "name": ds.units["name"].reindex(codes).to_numpy(),
+            "value": s.values[:, j],
+            "qualifier": s.qualifier[:, j],
+            "source": s.source[:, j],
+            "points": s.points[:, j],
+            "max_points": float(ind.max_points) if ind.scored else 0.0,
+            "has_data": s.has_obs,
+        },
+        index=pd.Index(codes, name="unit_code"),
+    )
+    frame["meets_target"] = pd.Series([ind.meets_target(v) for v in frame["value"]], index=frame.index, dtype=object)
+    frame["rank"] = frame["value"].rank(method="min", ascending=False).astype("Int64")
+    names = frame["name"].map(vi_sort_key)
+    order = sorted(
+        range(len(frame)),
+        key=lambda i: (math.isnan(frame["value"].iat[i]), -np.nan_to_num(frame["value"].iat[i]), names.iat[i]),
+    )
+    return frame.iloc[order]
+
+
+def indicator_history(ds: Dataset, indicator: str, codes: Sequence[str], periods: Sequence[str] | None = None):
+    """One indicator's values for units (rows, as given) over periods (columns, oldest first); NaN without data."""
+    periods = list(periods) if periods is not None else ds.periods
+    codes = list(codes)
+    obs = _unit_rows(ds, codes)
+    columns = {}
+    for period in periods:
+        s = _score(ds, period, codes, obs)
+        columns[period] = s.values[:, s.ids.get_loc(indicator)]
+    return pd.DataFrame(columns, index=pd.Index(codes, name="unit_code"))
+
+
+def find_outliers(values: pd.Series, factor: float = OUTLIER_IQR) -> tuple[pd.DataFrame, float, float]:
+    """Values outside Tukey's fences (quartiles widened by ``factor`` × the interquartile range).
+
+    Returns:
+        The outliers (columns ``value`` and ``direction``: ``"high"`` or ``"low"``; most extreme
+        first) and the two fences. With fewer than :data:`OUTLIER_MIN_VALUES` values, no outliers
+        and NaN fences.
+    """
+    clean = values.dropna()
+    empty = pd.DataFrame({"value": pd.Series(dtype=float), "direction": pd.Series(dtype=str)})
+    if len(clean) < OUTLIER_MIN_VALUES:
+        return empty, math.nan, math.nan
+    q1, q3 = clean.quantile(0.25), clean.quantile(0.75)
+    low, high = q1 - factor * (q3 - q1), q3 + factor * (q3 - q1)
+    outside = clean[(clean < low) | (clean > high)]
+    if outside.empty:
+        return empty, float(low), float(high)
+    frame = pd.DataFrame({"value": outside, "direction": np.where(outside > high, "high", "low")})
+    distance = np.where(frame["direction"] == "high", frame["value"] - high, low - frame["value"])
+    return frame.iloc[np.argsort(-distance, kind="stable")], float(low), float(high)
+
+
+def missing_table(ds: Dataset, period: str, codes: Sequence[str]) -> pd.DataFrame:
+    """Per indicator, the units with observations in the period but no value for it.
+
+    Returns:
+        Index ``indicator`` (most gaps first, then catalogue order), columns ``missing`` (a count)
+        and ``codes``; only indicators with gaps.
+    """
+    codes = list(codes)
+    s = _score(ds, period, codes, _unit_rows(ds, codes))
+    gaps = np.isnan(s.values) & s.has_obs[:, None]
+    rows = [
+        {"indicator": iid, "missing": int(gaps[:, j].sum()), "codes": s.codes[gaps[:, j]].tolist()}
+        for j, iid in enumerate(s.ids)
+        if gaps[:, j].any()
+    ]
+    frame = pd.DataFrame(rows, columns=["indicator", "missing", "codes"]).set_index("indicator")
+    return frame.sort_values("missing", ascending=False, kind="stable")
+
+
+def export_table(
+    ds: Dataset, period: str, codes: Sequence[str], indicator: str | None = None, lang: str = "vi"
+) -> pd.DataFrame:
+    """A wide table for Excel: one row per unit, headers in ``lang``, codes as text.
+
+    Columns: code, name, kind, district, province, period, then (when ``indicator`` is given)
+    that indicator with its target status, qualifier and source, then the overall index, the
+    rank in the district (or province), and every catalogue indicator in catalogue order, each
+    headed "name (unit)". Counts are whole numbers (nullable), rates and ratios are rounded to
+    their catalogue decimals (at least one).
+    """
+    cat = ds.catalogue
+    codes = list(codes)
+    s = _score(ds, period, codes, _unit_rows(ds, codes))
+    scores = evaluate_period(ds, period, codes)
+    units = ds.units.reindex(codes)
+    data: dict[str, object] = {
+        t("h_code", lang): pd.Series(codes, dtype=object),
+        t("h_name", lang): units["name"].to_numpy(),
+        t("h_kind", lang): units["kind"].to_numpy(),
+        t("h_district", lang): units["district"].to_numpy(),
+        t("h_province", lang): units["province"].to_numpy(),
+        t("h_period", lang): period,
+    }
+
+    def column(ind: Indicator) -> pd.Series:
+        values = pd.Series(s.values[:, s.ids.get_loc(ind.id)])
+        if ind.kind == "count":
+            return values.round().astype("Int64")
+        if ind.kind in ("rate", "ratio"):
+            return values.round(max(ind.decimals, 1))
+        return values
+
+    if indicator is not None:
+        ind = cat[indicator]
+        j = s.ids.get_loc(indicator)
+        data[header(ind, lang)] = column(ind)
+        statuses = []
+        for value in s.values[:, j]:
+            meets = ind.meets_target(value)
+            statuses.append(
+                "" if ind.target is None else t({True: "met", False: "not_met"}.get(meets, "no_data"), lang)
+            )
+        data[t("h_status", lang)] = statuses
+        data[t("h_qualifier", lang)] = [_qualifier_text(q, lang) for q in s.qualifier[:, j]]
+        data[t("h_source", lang)] = s.source[:, j]
+    data[t("h_score", lang)] = scores["score"].round(4).to_numpy()
+    data[t("h_rank", lang)] = scores["rank"].to_numpy()
+    for ind in cat:
+        if ind.id != indicator:
+            data[header(ind, lang)] = column(ind)
+    frame = pd.DataFrame({k: (v.to_numpy() if isinstance(v, pd.Series) else v) for k, v in data.items()})
+    frame[t("h_code", lang)] = frame[t("h_code", lang)].astype(str)
+    frame[t("h_rank", lang)] = frame[t("h_rank", lang)].astype("Int64")
+    for ind in cat:
+        name = header(ind, lang)
+        if ind.kind == "count":
+            frame[name] = frame[name].astype("Int64")
+    return frame
+
+
+def header(ind: Indicator, lang: str) -> str:
+    """An indicator's column header: "Tỷ lệ hộ gia đình có kết nối Internet cáp quang (%)"."""
+    unit = ind.unit(lang)
+    return f"{ind.name(lang)} ({unit})" if unit else ind.name(lang)
+
+
+def _qualifier_text(qualifier: object, lang: str) -> str:
+    if qualifier == "lower_bound":
+        return "ít nhất" if lang == "vi" else "at least"
+    if qualifier == "estimate":
+        return t("estimate", lang)
+    return ""
+
+
+def _excel_value(value: object) -> object:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def write_exports(
+    frame: pd.DataFrame,
+    folder: str | Path,
+    stem: str,
+    *,
+    sheet: str = "Số liệu",
+    notes: Sequence[tuple[str, str]] = (),
+    notes_sheet: str = "Ghi chú",
+    indicators: pd.DataFrame | None = None,
+    text_columns: Iterable[str] = (),
+    formats: dict[str, str] | None = None,
+) -> tuple[Path, Path]:
+    """Write ``frame`` to ``<folder>/<stem>.xlsx`` and ``<folder>/<stem>.csv``, each atomically.
+
+    The workbook has the table (bold header, frozen first row and first two columns, a filter,
+    ``text_columns`` stored and formatted as text, ``formats`` as Excel number formats) and a
+    notes sheet with ``notes`` (label, value) and the ``indicators`` table. The CSV file is UTF-8
+    with a byte-order mark (Excel opens Vietnamese correctly) and a decimal point.
+
+    Returns:
+        The paths of the Excel and the CSV file.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    folder = Path(folder)
+    text_columns = set(text_columns)
+    formats = formats or {}
+    book = Workbook()
+    ws = book.active
+    ws.title = sheet[:31]
+    ws.append([str(c) for c in frame.columns])
+    for row in frame.itertuples(index=False):
+        ws.append([_excel_value(v) for v in row])
+    fill = PatternFill("solid", fgColor="E8EEF5")
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = fill
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for k, name in enumerate(frame.columns, start=1):
+        letter = get_column_letter(k)
+        number_format = "@" if name in text_columns else formats.get(name)
+        if number_format:
+            for cell in ws[letter][1:]:
+                cell.number_format = number_format
+        longest = max([len(str(name)) // 2, *(len(str(v)) for v in frame[name].head(200).tolist())], default=8)
+        ws.column_dimensions[letter].width = max(8, min(40, longest + 2))
+    ws.row_dimensions[1].height = 45
+    ws.freeze_panes = "C2"
+    ws.auto_filter.ref = ws.dimensions
+    about = book.create_sheet(notes_sheet[:31])
+    for label, value in notes:
+        about.append([label, value])
+        about.cell(about.max_row, 1).font = Font(bold=True)
+    if indicators is not None:
+        about.append([])
+        about.append([str(c) for c in indicators.columns])
+        for cell in about[about.max_row]:
+            cell.font = Font(bold=True)
+            cell.fill = fill
+        for row in indicators.itertuples(index=False):
+            about.append([_excel_value(v) for v in row])
+    about.column_dimensions["A"].width = 30
+    about.column_dimensions["B"].width = 60
+    book.properties.creator = f"dxnb {__version__}"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    xlsx = atomic_write_bytes(folder / f"{stem}.xlsx", buffer.getvalue())
+    csv = atomic_write_text(folder / f"{stem}.csv", frame.to_csv(index=False, lineterminator="\n"), "utf-8-sig")
+    log.info("wrote %s and %s (%d rows)", xlsx, csv, len(frame))
+    return xlsx, csv
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def _axis_formatter(ind: Indicator, top: float, lang: str) -> FuncFormatter:
+    """Tick labels in the report's number style, with % for rates."""
+    decimals = 0 if top >= 10 else 1
+    if ind.kind == "rate":
+        return FuncFormatter(lambda v, _pos: f.percent(v, 0, lang))
+    return FuncFormatter(lambda v, _pos: f.number(v, decimals, lang))
+
+
+@charts._styled
+def value_bars(
+    labels: Sequence[str],
+    values: Sequence[float],
+    highlight: int | None,
+    *,
+    ind: Indicator,
+    median: float | None,
+    median_label: str,
+    target_label: str,
+    separator: int | None = None,
+    lang: str = "vi",
+) -> str:
+    """Horizontal bars of one indicator's values, one unit highlighted, median and target marked."""
+    count = len(labels)
+    fig = charts._figure(0.85 + 0.26 * count, left=charts._label_width(list(labels)))
+    ax = fig.add_subplot()
+    y = np.arange(count)[::-1]
+    vals = np.asarray(values, dtype=float)
+    shown = np.nan_to_num(vals, nan=0.0)
+    colors = [charts.MAIN if i == highlight else charts.OTHER for i in range(count)]
+    bars = ax.barh(y, shown, color=colors, height=0.65, edgecolor="#333333", linewidth=0.4)
+    if highlight is not None:
+        bars[highlight].set_hatch("///")
+        bars[highlight].set_edgecolor("white")
+    top = max(float(np.nanmax(vals)) if np.isfinite(vals).any() else 1.0, ind.target or 0.0, 1e-9)
+    if ind.kind == "rate":
+        top = max(top, 100.0)
+    for yi, raw, val in zip(y, vals, shown, strict=True):
+        text = f.value(raw, ind, lang) if not np.isnan(raw) else f.DASH
+        ax.text(val + top * 0.01, yi, text, va="center", fontsize=7.5)
+    handles = []
+    if median is not None and not np.isnan(median):
+        ax.axvline(median, color=charts.MEDIAN, linestyle="--", linewidth=1.2)
+        handles.append(Line2D([], [], color=charts.MEDIAN, linestyle="--", linewidth=1.2, label=median_label))
+    if ind.target is not None:
+        ax.axvline(ind.target, color="#8b1a1a", linestyle=":", linewidth=1.8)
+        handles.append(Line2D([], [], color="#8b1a1a", linestyle=":", linewidth=1.8, label=target_label))
+    if separator is not None:
+        ax.axhline(y[separator] - 0.5, color="#111111", linewidth=1.6)
+    ax.set_yticks(y, list(labels))
+    if highlight is not None:
+        ax.get_yticklabels()[highlight].set_fontweight("bold")
+    ax.set_xlim(0, top * 1.12)
+    ax.xaxis.set_major_formatter(_axis_formatter(ind, top, lang))
+    if handles:
+        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2)
+    return charts.to_data_uri(fig)
+
+
+@charts._styled
+def history_chart(
+    periods: Sequence[str],
+    values: Sequence[float],
+    median: Sequence[float],
+    *,
+    ind: Indicator,
+    unit_label: str,
+    median_label: str,
+    target_label: str,
+    lang: str = "vi",
+) -> str:
+    """One unit's values over the periods (thick), the group median (dashed) and the target (dotted)."""
+    fig = charts._figure(2.7, left=0.7, top=0.45)
+    ax = fig.add_subplot()
+    ax.grid(axis="y", color=charts.GRID, linewidth=0.6)
+    x = np.arange(len(periods))
+    vals = np.asarray(values, dtype=float)
+    ax.plot(
+        x,
+        np.asarray(median, dtype=float),
+        color=charts.MEDIAN,
+        linestyle="--",
+        linewidth=1.2,
+        marker="s",
+        markersize=3.5,
+        label=median_label,
+    )
+    ax.plot(x, vals, color=charts.MAIN, linewidth=2.6, marker="o", markersize=6, label=unit_label)
+    for xi, v in zip(x, vals, strict=True):
+        if not np.isnan(v):
+            ax.annotate(
+                f.value(v, ind, lang),
+                (xi, v),
+                xytext=(0, 7),
+                textcoords="offset points",
+                ha="center",
+                fontsize=8,
+                color=charts.MAIN,
+                fontweight="bold",
+            )
+    if ind.target is not None:
+        ax.axhline(ind.target, color="#8b1a1a", linestyle=":", linewidth=1.8, label=target_label)
+    finite = np.concatenate([vals[np.isfinite(vals)], np.asarray(median, dtype=float)])
+    finite = finite[np.isfinite(finite)]
+    top = max(float(finite.max()) if len(finite) else 1.0, ind.target or 0.0, 1e-9)
+    if ind.kind == "rate":
+        top = 100.0
+    ax.set_ylim(0, top * 1.18)
+    ax.set_xticks(x, list(periods))
+    ax.set_xlim(-0.3, len(periods) - 0.7 if len(periods) > 1 else 0.3)
+    ax.yaxis.set_major_formatter(_axis_formatter(ind, top, lang))
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=3)
+    return charts.to_data_uri(fig)
+
+
+# --------------------------------------------------------------------------- the explorer
+
+
+@dataclass
+class Explorer:
+    """An advisor's view of one unit and one indicator in one period (see the module docstring)."""
+
+    dataset: Dataset
+    unit_code: str
+    indicator: str
+    period: str
+    lang: str = "vi"
+    district: str = ""
+    province: str = ""
+    export_dir: Path = field(default_factory=lambda: EXPORT_DIR)
+    export_filter: str = "below_target"
+
+    @classmethod
+    def load(
+        cls,
+        unit: object,
+        indicator: object,
+        period: object,
+        data_dir: str | Path = "data",
+        lang: str = "vi",
+        district: object = "",
+        province: object = "",
+        export_dir: object = "",
+        export_filter: object = "below_target",
+        *,
+        dataset: Dataset | None = None,
+    ) -> Explorer:
+        """Check the parameters and load the dataset.
+
+        Args:
+            unit: A unit name ("Vĩnh Hòa", any Unicode form) or code ("25882").
+            indicator: An indicator id ("household_fibre_rate") or name.
+            period: A year with data ("2024").
+            data_dir: The dataset folder; a relative path is taken from the project root.
+            lang: ``"vi"`` or ``"en"``.
+            district: Compare within this district instead of the unit's own (empty: the unit's).
+            province: Compare within this province (empty: the unit's district).
+            export_dir: Where exports go (empty: ``reports/exports``; relative to the project root).
+            export_filter: Which units :meth:`export` writes by default (one of :data:`FILTERS`).
+            dataset: An already loaded dataset (then ``data_dir`` is not read).
+
+        Raises:
+            ParameterError: for an unknown language, unit, indicator, period, district or province,
+                a unit outside the district or province given, or an unknown export filter.
+        """
+        lang = check_lang(lang)
+        period = check_period(period)
+        ds = dataset if dataset is not None else load_dataset(resolve_data_dir(data_dir))
+        explorer = cls(
+            ds,
+            "",
+            "",
+            "",
+            lang,
+            check_place_name("district", district),
+            check_place_name("province", province),
+            resolve_export_dir(export_dir),
+            _check_filter(export_filter),
+        )
+        explorer.select(unit=unit, indicator=indicator, period=period)
+        return explorer
+
+    def select(self, unit: object = None, indicator: object = None, period: object = None) -> None:
+        """Change the unit, the indicator or the period (None keeps the current one).
+
+        Raises:
+            ParameterError: as :meth:`load`.
+        """
+        ds = self.dataset
+        code = resolve_unit(ds, unit) if unit is not None else self.unit_code
+        iid = resolve_indicator(ds, indicator) if indicator is not None else self.indicator
+        period = check_period(period) if period is not None else self.period
+        if period not in ds.periods:
+            raise ParameterError(f"No data for period {period}; periods with data: {', '.join(ds.periods)}.")
+        if self.district or self.province:
+            scope = select_units(ds, self.district, self.province)
+            if code not in scope:
+                where = scope_label(ds.units.loc[scope], "en")
+                raise ParameterError(
+                    f"{ds.units.at[code, 'name']} ({code}) is not in {where}; choose one of its units, or leave "
+                    'district and province empty ("") to compare within the unit\'s own district.'
+                )
+        self.unit_code, self.indicator, self.period = code, iid, period
+
+    # ------------------------------------------------------------------ helpers
+
+    @property
+    def ind(self) -> Indicator:
+        """The chosen indicator."""
+        return self.dataset.catalogue[self.indicator]
+
+    @property
+    def codes(self) -> list[str]:
+        """The comparison group: the district or province given, else the unit's district."""
+        if self.district or self.province:
+            return select_units(self.dataset, self.district, self.province)
+        return peer_codes(self.dataset, self.unit_code)
+
+    @property
+    def scope(self) -> str:
+        """The comparison group as named in sentences ("huyện Phú Giáo, tỉnh Bình Dương")."""
+        level = "district" if self.district else "province" if self.province else None
+        label = scope_label(self.dataset.units.loc[self.codes], self.lang, level)
+        return label[:1].lower() + label[1:] if self.lang == "vi" else label
+
+    @property
+    def unit_label(self) -> str:
+        """The chosen unit as named in sentences ("xã Vĩnh Hòa")."""
+        unit = self.dataset.units.loc[self.unit_code]
+        return unit_name(unit["name"], unit["kind"], self.lang)
+
+    def _indicator_name(self, lower: bool = True) -> str:
+        name = self.ind.name(self.lang)
+        return name[:1].lower() + name[1:] if lower and self.lang == "vi" else name
+
+    def _value(self, value: float, qualifier: str = "") -> str:
+        text = f.value(value, self.ind, self.lang, with_unit=True)
+        if qualifier == "lower_bound" and not f.missing(value):
+            return t("lower_bound", self.lang, value=text)
+        return text
+
+    def _target_text(self) -> str:
+        ind = self.ind
+        return t("target_text", self.lang, value=f.value(ind.target, ind, self.lang), year=ind.target_year)
+
+    def _status(self, meets: object) -> Html:
+        lang = self.lang
+        if meets is True:
+            return Html(f'<span class="dx-met">{esc(t("met", lang))}</span>')
+        if meets is False:
+            return Html(f'<span class="dx-notmet">{esc(t("not_met", lang))}</span>')
+        return Html(f'<span class="dx-nodata">{esc(t("no_data", lang))}</span>')
+
+    # ------------------------------------------------------------------ steps
+
+    def summary(self) -> Html:
+        """The dataset in a few lines, its pillars and indicators, and the stylesheet of the next steps."""
+        ds, lang, cat = self.dataset, self.lang, self.dataset.catalogue
+        units = ds.units
+        try:
+            path = ds.path.relative_to(PROJECT_ROOT)
+        except ValueError:
+            path = ds.path
+        line = t(
+            "summary_line",
+            lang,
+            units=f.number(len(units), 0, lang),
+            provinces=f.number(units["province"].nunique(), 0, lang),
+            districts=f.number(units["district"].replace("", np.nan).nunique(), 0, lang),
+            indicators=f.number(len(cat), 0, lang),
+            pillars=f.number(len(cat.pillars), 0, lang),
+            observations=f.number(len(ds.observations), 0, lang),
+            periods=", ".join(ds.periods),
+            path=path,
+        )
+        parts = [para(esc(line))]
+        synthetic = ds.observations["source"].str.contains("synthetic", regex=False).mean()
+        if synthetic > 0 or units["source"].astype(str).str.contains(SYNTHETIC_SOURCE, regex=False).any():
+            parts.append(
+                f'<div class="dx-banner">{esc(t("synthetic_share", lang, share=f.share(synthetic, lang)))}</div>'
+            )
+        if ds.warnings:
+            parts.append(para(esc(t("warnings", lang, n=len(ds.warnings)))))
+        rows = []
+        for pid, pillar in cat.pillars.items():
+            members = cat.in_pillar(pid)
+            rows.append(
+                (
+                    pillar.name(lang),
+                    "; ".join(ind.name(lang) for ind in members),
+                    f.number(sum(ind.target is not None for ind in members), 0, lang),
+                    f.number(cat.pillar_max(pid), 0, lang),
+                )
+            )
+        headers = [t("col_pillar", lang), t("col_indicators", lang), t("col_with_target", lang), t("col_max", lang)]
+        parts.append(table(headers, rows, numeric=(2, 3)))
+        css = (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8") + OVERVIEW_CSS
+        return Html(f"<style>{css}</style>" + section("summary", t("summary", lang), *parts))
+
+    def selection(self) -> Html:
+        """One line: the unit, the indicator, the period and the comparison group in view."""
+        lang = self.lang
+        unit = self.dataset.units.loc[self.unit_code]
+        place = ", ".join(
+            p
+            for p in (
+                t("district", lang, name=unit["district"]) if unit["district"] else "",
+                t("province", lang, name=unit["province"]),
+            )
+            if p
+        )
+        line = t(
+            "selection_line",
+            lang,
+            unit=esc(unit_name(unit["name"], unit["kind"], lang, capital=True)),
+            code=esc(self.unit_code),
+            place=esc(place),
+            indicator=esc(self.ind.name(lang)),
+            period=esc(self.period),
+            scope=esc(self.scope),
+            n=f.number(len(self.codes), 0, lang),
+        )
+        return Html(f'<div class="dx-report"><p class="dx-note"><b>{esc(t("selection", lang))}:</b> {line}</p></div>')
+
+    def picker(self):
+        """Dropdowns for the unit, the indicator and the period, with a live comparison chart below them.
+
+        Changing a dropdown changes this explorer's selection (so the cells after it use it when run
+        again) and redraws the comparison. Returns an ``ipywidgets.VBox``.
+        """
+        import ipywidgets as widgets
+
+        ds, lang = self.dataset, self.lang
+        pool = select_units(ds, self.district, self.province) if (self.district or self.province) else ds.units.index
+        units = ds.units.loc[list(pool)]
+        options = sorted(
+            (
+                (f"{n} — {k}, {d or p} ({c})", c)
+                for c, n, k, d, p in units[["code", "name", "kind", "district", "province"]].itertuples(index=False)
+            ),
+            key=lambda item: vi_sort_key(item[0]),
+        )
+        style = {"description_width": "initial"}
+        unit = widgets.Dropdown(
+            options=options,
+            value=self.unit_code,
+            description=t("picker_unit", lang),
+            style=style,
+            layout=widgets.Layout(width="30em"),
+        )
+        indicator = widgets.Dropdown(
+            options=[(ind.name(lang), ind.id) for ind in ds.catalogue],
+            value=self.indicator,
+            description=t("picker_indicator", lang),
+            style=style,
+            layout=widgets.Layout(width="38em"),
+        )
+        period = widgets.Dropdown(
+            options=ds.periods,
+            value=self.period,
+            description=t("picker_period", lang),
+            style=style,
+            layout=widgets.Layout(width="10em"),
+        )
+        preview = widgets.HTML(str(self.selection()) + str(self.compare(with_table=False)))
+        hint = widgets.HTML(f'<p style="font-size:0.85rem;color:#444">{esc(t("picker_hint", lang))}</p>')
+
+        def update(_change: object) -> None:
+            try:
+                self.select(unit=unit.value, indicator=indicator.value, period=period.value)
+                preview.value = str(self.selection()) + str(self.compare(with_table=False))
+            except DxnbError as exc:
+                preview.value = f'<p style="color:#8b1a1a">{esc(exc)}</p>'
+
+        for control in (unit, indicator, period):
+            control.observe(update, names="value")
+        box = widgets.VBox([widgets.HBox([unit, period]), indicator, hint, preview])
+        box.controls = {"unit": unit, "indicator": indicator, "period": period, "preview": preview}
+        return box
+
+    def compare_table(self) -> pd.DataFrame:
+        """:func:`compare_table` of the chosen indicator over the comparison group."""
+        return compare_table(self.dataset, self.indicator, self.period, self.codes)
+
+    def compare(self, *, with_table: bool = True) -> Html:
+        """The chosen indicator across the comparison group: a sentence, a bar chart and (by default) a table."""
+        lang, ind, period = self.lang, self.ind, self.period
+        frame = self.compare_table()
+        present = frame[frame["has_data"]]
+        values = present["value"].dropna()
+        median = float(values.median()) if len(values) else math.nan
+        mine = frame.loc[self.unit_code]
+        parts = []
+        if not f.missing(mine["value"]):
+            text = t(
+                "compare_line",
+                lang,
+                period=period,
+                indicator=esc(self._indicator_name()),
+                unit=esc(self.unit_label),
+                value=esc(self._value(mine["value"], mine["qualifier"])),
+                rank=int(mine["rank"]),
+                n=len(values),
+                scope=esc(self.scope),
+                median=esc(f.value(median, ind, lang)),
+            )
+        else:
+            text = t(
+                "compare_missing",
+                lang,
+                period=period,
+                unit=esc(self.unit_label),
+                indicator=esc(self._indicator_name()),
+                scope=esc(self.scope),
+                median=esc(f.value(median, ind, lang)),
+            )
+        if ind.target is not None:
+            meets = present["meets_target"]
+            text += " " + esc(
+                t(
+                    "target_line",
+                    lang,
+                    target=self._target_text(),
+                    source=ind.target_source,
+                    met=int((meets == True).sum()),  # noqa: E712 - object column of True/False/None
+                    not_met=int((meets == False).sum()),  # noqa: E712
+                    no_data=int(meets.isna().sum()),
+                )
+            )
+        parts.append(para(text))
+        ranked = values.index.tolist()
+        if ranked:
+            codes, separator = edge_units(ranked, CHART_MAX_UNITS, EDGE_UNITS)
+            if separator is not None and self.unit_code in ranked and self.unit_code not in codes:
+                codes = [*codes[: separator + 1], self.unit_code, *codes[separator + 1 :]]
+            if separator is not None:
+                parts.append(f'<p class="dx-note">{esc(t("edge_note", lang, n=len(ranked), edge=EDGE_UNITS))}</p>')
+            title = t("compare_chart", lang, indicator=ind.name(lang), period=period)
+            uri = value_bars(
+                [frame.at[c, "name"] for c in codes],
+                [frame.at[c, "value"] for c in codes],
+                codes.index(self.unit_code) if self.unit_code in codes else None,
+                ind=ind,
+                median=median,
+                median_label=t("median", lang),
+                target_label=t("target", lang, value=f.value(ind.target, ind, lang)) if ind.target else "",
+                separator=separator,
+                lang=lang,
+            )
+            parts.append(figure(uri, title))
+        missing = present.index[present["value"].isna()].tolist()
+        if missing:
+            names = ", ".join(frame.at[c, "name"] for c in missing)
+            parts.append(para(esc(t("no_data_list", lang, names=names))))
+        if with_table:
+            parts.append(self._compare_rows(frame))
+        return section("compare", t("compare", lang, indicator=ind.name(lang)), *parts)
+
+    def _compare_rows(self, frame: pd.DataFrame) -> str:
+        lang, ind = self.lang, self.ind
+        shown = frame[frame["has_data"]]
+        cut = len(shown) > TABLE_MAX_ROWS
+        if cut:
+            keep = set(shown.index[:TABLE_MAX_ROWS]) | {self.unit_code}
+            shown = shown[shown.index.isin(keep)]
+        headers = [t("col_rank", lang), t("col_unit", lang), t("col_value", lang)]
+        if ind.scored:
+            headers.append(t("col_points", lang))
+        if ind.target is not None:
+            headers.append(t("col_status", lang))
+        headers.append(t("col_source", lang))
+        rows, classes = [], []
+        for code, r in shown.iterrows():
+            cells = [
+                f.DASH if f.missing(r["rank"]) else int(r["rank"]),
+                r["name"],
+                self._value(r["value"], r["qualifier"]),
+            ]
+            if ind.scored:
+                cells.append(f"{f.number(r['points'], 1, lang)}/{f.number(r['max_points'], 0, lang)}")
+            if ind.target is not None:
+                cells.append(self._status(r["meets_target"]))
+            cells.append(r["source"] or f.DASH)
+            rows.append(cells)
+            classes.append("dx-self" if code == self.unit_code else "")
+        numeric = (0, 2, 3) if ind.scored else (0, 2)
+        html = '<div class="dx-keep">' + table(headers, rows, numeric=numeric, row_classes=classes) + "</div>"
+        if cut:
+            html += f'<p class="dx-note">{esc(t("table_cut", lang, shown=len(shown), n=len(frame)))}</p>'
+        return html
+
+    def history(self) -> Html:
+        """The chosen indicator over the years: the unit against the group median, and every unit of the group."""
+        lang, ind = self.lang, self.ind
+        periods = [p for p in self.dataset.periods if p <= self.period]
+        codes = self.codes
+        title = t("history", lang, indicator=ind.name(lang))
+        if len(periods) < 2:
+            return section("history", title, para(esc(t("history_single", lang, period=self.period))))
+        table_ = indicator_history(self.dataset, self.indicator, codes, periods)
+        active = pd.DataFrame({p: evaluate_period(self.dataset, p, codes)["has_data"] for p in periods})
+        table_ = table_.where(active)
+        mine = table_.loc[self.unit_code]
+        median = table_.median()
+        known = mine.dropna()
+        parts = []
+        if len(known) >= 1:
+            first, last = known.index[0], known.index[-1]
+            parts.append(
+                para(
+                    esc(
+                        t(
+                            "history_line",
+                            lang,
+                            first=first,
+                            last=last,
+                            indicator=self._indicator_name(),
+                            unit=self.unit_label,
+                            start=f.value(known.iloc[0], ind, lang),
+                            end=f.value(known.iloc[-1], ind, lang),
+                            scope=self.scope,
+                            median_start=f.value(median[first], ind, lang),
+                            median_end=f.value(median[last], ind, lang),
+                        )
+                    )
+                )
+            )
+        previous, period = periods[-2], periods[-1]
+        change = table_[period] - table_[previous]
+        both = change.dropna()
+        parts.append(
+            para(
+                esc(
+                    t(
+                        "history_change",
+                        lang,
+                        previous=previous,
+                        period=period,
+                        up=f.number((both > 0).sum(), 0, lang),
+                        down=f.number((both < 0).sum(), 0, lang),
+                        same=f.number((both == 0).sum(), 0, lang),
+                        missing=f.number(len(change) - len(both), 0, lang),
+                    )
+                )
+            )
+        )
+        chart_title = t("history_chart", lang, indicator=ind.name(lang), unit=self.unit_label)
+        uri = history_chart(
+            periods,
+            mine.tolist(),
+            median.tolist(),
+            ind=ind,
+            unit_label=unit_name(*self.dataset.units.loc[self.unit_code, ["name", "kind"]], lang, capital=True),
+            median_label=t("median", lang),
+            target_label=t("target", lang, value=f.value(ind.target, ind, lang)) if ind.target is not None else "",
+            lang=lang,
+        )
+        parts.append(figure(uri, chart_title))
+        ranks = table_.rank(ascending=False, method="min")
+        rows = []
+        for p in periods:
+            rank = (
+                f"{int(ranks.at[self.unit_code, p])}/{int(table_[p].notna().sum())}"
+                if not f.missing(mine[p])
+                else f.DASH
+            )
+            delta = mine[p] - mine[periods[periods.index(p) - 1]] if periods.index(p) else math.nan
+            rows.append(
+                (
+                    p,
+                    f.value(mine[p], ind, lang),
+                    f.value(median[p], ind, lang),
+                    rank,
+                    f.signed(delta, max(ind.decimals, 1) if ind.kind != "count" else 0, lang),
+                )
+            )
+        headers = [
+            t("col_period", lang),
+            t("col_value", lang),
+            t("col_median", lang),
+            t("col_rank", lang),
+            t("col_change", lang),
+        ]
+        parts.append(table(headers, rows, numeric=(1, 2, 3, 4)))
+        parts.append(f"<h3>{esc(t('history_units', lang, scope=self.scope))}</h3>")
+        order = table_.assign(_change=change.fillna(-np.inf)).sort_values(["_change"], ascending=False).index
+        order = [c for c in order if active.loc[c].any()][:TABLE_MAX_ROWS]
+        decimals = max(ind.decimals, 1) if ind.kind != "count" else 0
+        body, classes = [], []
+        for code in order:
+            body.append(
+                [
+                    self.dataset.units.at[code, "name"],
+                    *(f.value(table_.at[code, p], ind, lang) for p in periods),
+                    f.signed(change[code], decimals, lang),
+                ]
+            )
+            classes.append("dx-self" if code == self.unit_code else "")
+        headers = [t("col_unit", lang), *periods, t("col_change_since", lang, previous=previous, period=period)]
+        parts.append(table(headers, body, numeric=tuple(range(1, len(headers))), row_classes=classes))
+        return section("history", title, *parts)
+
+    def gaps(self) -> Html:
+        """Missing values, values flagged as implausible, and outliers of the chosen indicator."""
+        ds, lang, ind, period = self.dataset, self.lang, self.ind, self.period
+        codes = self.codes
+        title = t("gaps", lang)
+        active = evaluate_period(ds, period, codes)
+        present = active.index[active["has_data"]].tolist()
+        if not present:
+            return section("gaps", title, para(esc(t("gaps_none", lang, scope=self.scope, period=period))))
+        missing = missing_table(ds, period, present)
+        flags = quality_flags(ds, period, present)
+        to_check = flags[flags["flag"].isin(CHECK_FLAGS)]
+        estimates = int(flags["flag"].isin(["estimate", "lower_bound"]).sum())
+        parts = [
+            para(
+                esc(
+                    t(
+                        "gaps_line",
+                        lang,
+                        period=period,
+                        n=f.number(len(present), 0, lang),
+                        scope=self.scope,
+                        cells=f.number(missing["missing"].sum(), 0, lang),
+                        indicators=f.number(len(missing), 0, lang),
+                        check=f.number(len(to_check), 0, lang),
+                        estimates=f.number(estimates, 0, lang),
+                    )
+                )
+            )
+        ]
+        names = ds.units["name"]
+        if len(missing):
+            rows = [
+                (
+                    ds.catalogue[iid].name(lang),
+                    f.number(r["missing"], 0, lang),
+                    ", ".join(names[c] for c in r["codes"][:12]) + (" …" if len(r["codes"]) > 12 else ""),
+                )
+                for iid, r in missing.head(TABLE_MAX_ROWS).iterrows()
+            ]
+            headers = [t("col_indicator", lang), t("col_missing", lang), t("col_missing_units", lang)]
+            parts += [f"<h3>{esc(t('missing_title', lang))}</h3>", table(headers, rows, numeric=(1,))]
+        parts.append(f"<h3>{esc(t('check_title', lang))}</h3>")
+        if len(to_check):
+            rows = [
+                (
+                    names[r.unit_code],
+                    ds.catalogue[r.indicator].name(lang),
+                    t(f"flag_{r.flag}", lang),
+                    f.value(r.value, ds.catalogue[r.indicator], lang, with_unit=True),
+                )
+                for r in to_check.head(TABLE_MAX_ROWS).itertuples()
+            ]
+            headers = [t("col_unit", lang), t("col_indicator", lang), t("col_issue", lang), t("col_value", lang)]
+            parts.append(table(headers, rows, numeric=(3,)))
+        else:
+            parts.append(para(esc(t("check_none", lang))))
+        parts.append(f"<h3>{esc(t('outliers_title', lang, indicator=ind.name(lang)))}</h3>")
+        values = compare_table(ds, self.indicator, period, present)["value"]
+        outliers, low, high = find_outliers(values)
+        low, high = max(low, 0.0), min(high, 100.0) if ind.kind == "rate" else high
+        if values.notna().sum() < OUTLIER_MIN_VALUES:
+            parts.append(para(esc(t("outliers_few", lang, n=OUTLIER_MIN_VALUES))))
+        else:
+            parts.append(
+                para(esc(t("outliers_line", lang, low=f.value(low, ind, lang), high=f.value(high, ind, lang))))
+            )
+            if outliers.empty:
+                parts.append(para(esc(t("outliers_none", lang))))
+            else:
+                rows = [
+                    (names[c], f.value(r["value"], ind, lang), t(r["direction"], lang)) for c, r in outliers.iterrows()
+                ]
+                parts.append(
+                    table([t("col_unit", lang), t("col_value", lang), t("col_issue", lang)], rows, numeric=(1,))
+                )
+        return section("gaps", title, *parts)
+
+    def filtered_codes(self, only: str = "below_target") -> tuple[list[str], str]:
+        """The units of the group kept by the filter ``only`` on the chosen indicator.
+
+        ``all`` keeps every unit of the group and ``no_data`` every unit without a value (with or
+        without other observations in the period); ``below_target`` and ``below_median`` keep units
+        whose value is below the national target or the group's median. ``below_target`` falls back
+        to ``below_median`` for an indicator without a national target.
+
+        Returns:
+            The codes (highest value first, units without a value last) and the filter applied.
+
+        Raises:
+            ParameterError: for an unknown filter.
+        """
+        only = _check_filter(only)
+        frame = self.compare_table()
+        if only == "below_target" and self.ind.target is None:
+            only = "below_median"
+        values = frame["value"]
+        if only == "all":
+            keep = frame.index
+        elif only == "below_target":
+            keep = frame.index[values < self.ind.target]
+        elif only == "below_median":
+            keep = frame.index[values < values.median()]
+        else:
+            keep = frame.index[values.isna()]
+        return list(keep), only
+
+    def export(self, only: str | None = None) -> Html:
+        """Write the group's units kept by ``only`` (see :meth:`filtered_codes`) to Excel and CSV.
+
+        ``only`` defaults to the ``export_filter`` given to :meth:`load`.
+
+        Files are ``<export_dir>/<scope>-<period>-<indicator>-<filter>.xlsx`` and ``.csv``; the
+        returned HTML names them and previews the rows.
+        """
+        ds, lang, ind = self.dataset, self.lang, self.ind
+        requested = _check_filter(self.export_filter if only is None else only)
+        codes, applied = self.filtered_codes(requested)
+        frame = export_table(ds, self.period, codes, self.indicator, lang)
+        filter_text = t(f"filter_{applied}", lang, indicator=self._indicator_name())
+        notes = [
+            (t("about_dataset", lang), str(ds.path)),
+            (t("about_fingerprint", lang), ds.fingerprint),
+            (t("about_scope", lang), self.scope),
+            (t("h_period", lang), self.period),
+            (t("about_filter", lang), filter_text),
+            (t("about_generated", lang), f"dxnb {__version__}, {f.timestamp(dt.datetime.now(), lang)}"),
+            ("", t("about_ypn", lang)),
+        ]
+        definitions = pd.DataFrame(
+            [
+                (
+                    i.id,
+                    i.name(lang),
+                    i.unit(lang),
+                    None if i.target is None else i.target,
+                    i.target_year,
+                    i.target_source,
+                    i.description,
+                )
+                for i in ds.catalogue
+            ],
+            columns=[
+                t("col_id", lang),
+                t("col_indicator", lang),
+                t("col_unit_label", lang),
+                t("col_target", lang),
+                t("h_period", lang),
+                t("col_document", lang),
+                t("col_description", lang),
+            ],
+        )
+        formats = {t("h_score", lang): "0.00"}
+        for i in ds.catalogue:
+            formats[header(i, lang)] = "#,##0" if i.kind == "count" else "0.0"
+        stem_place = (
+            self.district
+            or self.province
+            or self.dataset.units.at[self.unit_code, "district"]
+            or (self.dataset.units.at[self.unit_code, "province"])
+        )
+        stem = f"{slugify(str(stem_place))}-{self.period}-{self.indicator}-{applied}"
+        xlsx, csv = write_exports(
+            frame,
+            self.export_dir,
+            stem,
+            sheet=t("sheet_data", lang),
+            notes=notes,
+            notes_sheet=t("sheet_notes", lang),
+            indicators=definitions,
+            text_columns=[t("h_code", lang)],
+            formats=formats,
+        )
+        parts = []
+        if applied != requested:
+            parts.append(para(esc(t("export_fallback", lang, indicator=ind.name(lang)))))
+        shown = [self._shown_path(p) for p in (xlsx, csv)]
+        parts.append(para(esc(t("export_line", lang, n=len(frame), filter=filter_text))))
+        parts.append("<ul>" + "".join(f"<li><code>{esc(p)}</code></li>" for p in shown) + "</ul>")
+        parts.append(para(esc(t("export_note", lang))))
+        preview_columns = list(frame.columns[:2]) + list(frame.columns[6:9])
+        preview = frame[preview_columns].head(TABLE_MAX_ROWS)
+        rows = [
+            [str(r.iloc[0]), r.iloc[1], f.value(r.iloc[2], ind, lang), r.iloc[3], r.iloc[4]]
+            for _, r in preview.iterrows()
+        ]
+        parts.append(table(preview_columns, rows, numeric=(2,)))
+        return section("export", t("export", lang), *parts)
+
+    @staticmethod
+    def _shown_path(path: Path) -> str:
+        try:
+            return str(path.relative_to(PROJECT_ROOT))
+        except ValueError:
+            return str(path)
+
+
+__all__ = [
+    "EXPORT_DIR",
+    "FILTERS",
+    "Explorer",
+    "compare_table",
+    "export_table",
+    "find_outliers",
+    "indicator_history",
+    "missing_table",
+    "resolve_export_dir",
+    "resolve_indicator",
+    "resolve_unit",
+    "write_exports",
+]
