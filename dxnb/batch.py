@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import atexit
 import concurrent.futures as cf
 import contextlib
 import datetime as dt
@@ -280,6 +281,8 @@ def _worker_init() -> None:
     # nbformat imports jsonschema, which builds an IRI grammar with lark when rfc3987-syntax is
     # installed (~0.8 s per process) for an "iri" format check that nbformat never asks for.
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    if os.environ.get("DXNB_PRESTART", "1") == "1":
+        _spare.append(_Kernel(preload=True))  # the first kernel starts while the worker imports papermill
     import papermill  # noqa: F401  - paid once per worker, not per report
 
     from . import export  # noqa: F401
@@ -291,21 +294,98 @@ def _error_line(exc: BaseException) -> str:
     return f"{ename}: {evalue[0] if evalue else ''}".strip()
 
 
-def render(job: Job) -> Outcome:
+def render(job: Job, prestart: bool = False) -> Outcome:
     """Execute one report notebook and export it; runs in a worker process.
 
     The executed notebook goes to a temporary file next to its destination and is moved into place
     only when complete; on failure it is kept as ``.failed.ipynb`` and the previous report stays.
-    ``peak_rss_kb`` is measured after the kernel has ended, so it includes it.
+    Each report runs in its own fresh kernel, shut down afterwards. With ``prestart`` (more reports
+    are queued), the next report's kernel is started now, while this one runs.
+    ``peak_rss_kb`` is the peak resident memory of this worker plus that of the report's kernel.
     """
-    outcome = _render(job, time.perf_counter())
-    outcome.peak_rss_kb = _rss()
+    outcome = _render(job, time.perf_counter(), prestart)
+    outcome.peak_rss_kb = _peak_kb() + _last_kernel_kb[0]
     return outcome
 
 
-def _render(job: Job, start: float) -> Outcome:
+class _Kernel:
+    """A fresh kernel on IPC transport, for exactly one report; optionally already importing dxnb."""
+
+    def __init__(self, preload: bool):
+        from jupyter_client.manager import KernelManager
+
+        self.ipc_dir = tempfile.mkdtemp(prefix="dxnb-kernel-")
+        self.km = KernelManager(kernel_name=KERNEL, transport="ipc", ip=os.path.join(self.ipc_dir, "k"))
+        self.client = None
+        if preload:
+            # Started ahead of its report, so that the kernel's start-up and the imports of the
+            # report's first cell overlap the previous report. The import is silent (no execution
+            # count, no history): the notebook then runs in this kernel from its first cell as in a
+            # kernel started for it, and the kernel serves no other report.
+            self.km.start_kernel(extra_arguments=KERNEL_ARGUMENTS)
+            self.client = self.km.client()
+            self.client.start_channels()
+            self.client.execute(PRELOAD, silent=True, store_history=False)
+
+    def take(self):
+        """The kernel manager, for papermill; None when a pre-started kernel died meanwhile."""
+        if self.client is not None:
+            self.client.stop_channels()
+            self.client = None
+            if not self.km.is_alive():
+                self.close()
+                return None
+        return self.km
+
+    def close(self) -> int:
+        """Shut the kernel down and remove its sockets; return its peak resident memory in KiB."""
+        peak = 0
+        if self.client is not None:
+            with contextlib.suppress(Exception):
+                self.client.stop_channels()
+            self.client = None
+        pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
+        if pid:
+            peak = _peak_kb(pid)
+        if self.km.has_kernel:
+            with contextlib.suppress(Exception):
+                self.km.shutdown_kernel(now=True)
+        with contextlib.suppress(OSError):
+            for leftover in Path(self.ipc_dir).iterdir():
+                leftover.unlink()
+            os.rmdir(self.ipc_dir)
+        return peak
+
+
+#: What a pre-started kernel imports while it waits (the report notebook's first import).
+PRELOAD = "import dxnb.report"
+#: The arguments nbclient gives the kernels it starts.
+KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
+_spare: list[_Kernel] = []
+
+
+def _next_kernel(prestart: bool) -> _Kernel:
+    """This report's kernel (the spare started during the previous report, if any); start the next spare."""
+    kernel = None
+    while _spare and kernel is None:
+        candidate = _spare.pop()
+        if candidate.take() is not None:
+            kernel = candidate
+    if kernel is None:
+        kernel = _Kernel(preload=False)
+    if prestart:
+        _spare.append(_Kernel(preload=True))
+    return kernel
+
+
+@atexit.register
+def _close_spare() -> None:
+    while _spare:
+        _spare.pop().close()
+
+
+def _render(job: Job, start: float, prestart: bool = False) -> Outcome:
     import papermill as pm
-    from jupyter_client.manager import KernelManager
 
     from .export import notebook_to_html
 
@@ -314,8 +394,8 @@ def _render(job: Job, start: float) -> Outcome:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{nb_path.stem}.", suffix=".tmp.ipynb", dir=nb_path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
-    ipc_dir = tempfile.mkdtemp(prefix="dxnb-kernel-")
-    km = KernelManager(kernel_name=KERNEL, transport="ipc", ip=os.path.join(ipc_dir, "k"))
+    kernel = _next_kernel(prestart)
+    km = kernel.km
     try:
         try:
             nb = pm.execute_notebook(
@@ -347,24 +427,32 @@ def _render(job: Job, start: float) -> Outcome:
             failed_path.unlink()
         return Outcome(job.code, job.period, "ok", time.perf_counter() - start)
     finally:
-        if km.has_kernel:  # we own the kernel manager, so nbclient leaves the kernel to us
-            with contextlib.suppress(Exception):
-                km.shutdown_kernel(now=True)
+        _last_kernel_kb[0] = kernel.close()  # we own the kernel manager, so nbclient leaves the kernel to us
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-        with contextlib.suppress(OSError):
-            for leftover in Path(ipc_dir).iterdir():
-                leftover.unlink()
-            os.rmdir(ipc_dir)
 
 
-def _rss() -> int:
-    """Peak resident memory of this worker and its finished kernels, in KiB."""
-    import resource
+_last_kernel_kb = [0]
 
-    return int(
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    )
+
+def _peak_kb(pid: int | str = "self") -> int:
+    """Peak resident memory of a process in KiB (``VmHWM``; 0 when unknown).
+
+    Not ``ru_maxrss``: it carries over the parent's size across fork and exec, so a worker spawned
+    by a driver that had validated a large dataset would report the driver's memory.
+    """
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    if pid == "self":
+        import resource
+
+        return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    return 0
 
 
 # ---------------------------------------------------------------------------- driver
@@ -524,7 +612,9 @@ def _execute(todo: list[Job], jobs: int | None):
     workers = _workers(jobs, len(todo))
     context = multiprocessing.get_context("spawn")
     with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init) as pool:
-        futures = {pool.submit(render, job): job for job in todo}
+        # The last round of reports starts no spare kernel: nothing would use it.
+        pre = os.environ.get("DXNB_PRESTART", "1") == "1"
+        futures = {pool.submit(render, job, pre and i < len(todo) - workers): job for i, job in enumerate(todo)}
         try:
             for future in cf.as_completed(futures):
                 job = futures[future]
