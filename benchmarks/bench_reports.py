@@ -283,6 +283,8 @@ def run(args: argparse.Namespace) -> dict:
         "targets": checks,
         "elapsed_s": round(time.perf_counter() - started, 1),
     }
+    if hasattr(os, "getloadavg"):
+        result["machine"]["load_avg_at_end"] = [round(x, 2) for x in os.getloadavg()]
     if not args.work and not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return result

@@ -21,6 +21,7 @@ import pickle
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -786,7 +787,7 @@ def load_dataset(data_dir: str | Path | None = None, *, units: Iterable[str] | N
         dataset, problems = _check(folder, raws)
         if dataset is None:
             raise DataError(problems)
-        _cache_store(dataset, raws)
+        _cache_store(dataset)
         if units is not None:
             dataset = _scoped(dataset, units)
     for warning in dataset.warnings:
@@ -849,9 +850,9 @@ def _scope(group_of: pd.Series, codes: Iterable[str]) -> frozenset[str]:
     return frozenset(group_of.index[group_of.isin(wanted)])
 
 
-def _scoped(dataset: Dataset, codes: Iterable[str], group_of: pd.Series | None = None) -> Dataset:
+def _scoped(dataset: Dataset, codes: Iterable[str]) -> Dataset:
     """``dataset`` with the observations of the peer groups of ``codes`` only."""
-    scope = _scope(group_keys(dataset.units) if group_of is None else group_of, codes)
+    scope = _scope(group_keys(dataset.units), codes)
     obs = dataset.observations
     keep = obs[obs["unit_code"].isin(scope)].reset_index(drop=True)
     return replace(dataset, observations=keep, scope=scope)
@@ -878,18 +879,16 @@ def _cache_load(folder: Path, raws: dict[str, bytes], units: Iterable[str] | Non
         for n in parts:
             with open(entry / f"obs-{n}.pkl", "rb") as handle:
                 frames.append(pickle.load(handle))
-        os.utime(entry)  # most recently used
     except FileNotFoundError:
         return None
     except Exception as exc:  # a damaged entry: validate from the files instead
         log.debug("dataset cache entry %s unreadable: %s", entry, exc)
         return None
+    with contextlib.suppress(OSError):  # most recently used (a read-only cache still serves)
+        os.utime(entry)
     observations = pd.concat(frames) if len(frames) > 1 else frames[0] if frames else head["empty_observations"]
     observations = observations.sort_index().reset_index(drop=True)  # the files' row order
-    scope = None
-    if units is not None:
-        group_of = head["group_of"]
-        scope = _scope(group_of, units)
+    scope = None if units is None else _scope(head["group_of"], units)
     return Dataset(
         path=folder,
         units=head["units"],
@@ -902,7 +901,7 @@ def _cache_load(folder: Path, raws: dict[str, bytes], units: Iterable[str] | Non
     )
 
 
-def _cache_store(dataset: Dataset, raws: dict[str, bytes | None]) -> None:
+def _cache_store(dataset: Dataset) -> None:
     root = cache_root()
     if root is None or dataset.scope is not None:
         return
@@ -950,10 +949,16 @@ def _cache_store(dataset: Dataset, raws: dict[str, bytes | None]) -> None:
 
 
 def _cache_prune(folder: Path) -> None:
+    """Keep the ``CACHE_KEEP`` most recently used entries; drop temporary folders left by a crash."""
     entries = []
+    now = time.time()
     for path in folder.iterdir():
         with contextlib.suppress(OSError):
-            if path.is_dir() and not path.name.startswith("."):
+            if not path.is_dir():
+                continue
+            if not path.name.startswith("."):
                 entries.append((path.stat().st_mtime, path))
+            elif now - path.stat().st_mtime > 3600:
+                shutil.rmtree(path, ignore_errors=True)
     for _, path in sorted(entries, reverse=True)[CACHE_KEEP:]:
         shutil.rmtree(path, ignore_errors=True)
