@@ -65,7 +65,7 @@ def machine() -> dict:
         "cpu": platform.processor() or platform.machine(),
         "python": platform.python_version(),
         "platform": platform.platform(),
-        "load_avg_at_start": [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None,
+        "load_avg_before": [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None,
     }
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -82,6 +82,23 @@ def machine() -> dict:
 
 
 # ---------------------------------------------------------------------------- helpers
+
+
+def _busy_cpu_s() -> float | None:
+    """CPU seconds the whole machine has spent busy since boot (from /proc/stat), or None."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu_s() -> float:
+    import resource
+
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _tool(name: str) -> str:
@@ -178,8 +195,9 @@ def dxnb_reports(data: Path, codes: list[str], out: Path, cache: Path, *, force:
         "force": force,
         "wall_s": round(wall, 3),
         "wall_per_report_s": round(wall / len(codes), 3),
-        "median_report_s": _median(durations),
-        "max_worker_rss_mb": round(max(rss) / 1024, 1) if any(rss) else None,
+        # for a warm run the manifest holds the durations of the earlier renders: not this run's
+        "median_report_s": _median(durations) if force else None,
+        "max_worker_rss_mb": round(max(rss) / 1024, 1) if force and any(rss) else None,
         "median_html_kb": _median([s / 1024 for s in sizes]),
         "max_html_kb": round(max(sizes) / 1024, 1),
         "summary": summary,
@@ -195,8 +213,10 @@ def run(args: argparse.Namespace) -> dict:
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="dxnb-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     cache = work / "cache"
-    say = print if not args.json_only else (lambda *a, **k: None)
+    say = print if not args.quiet else (lambda *a, **k: None)
 
+    host = machine()
+    busy_before, own_before = _busy_cpu_s(), _own_cpu_s()
     started = time.perf_counter()
     national = generate_dataset(args.units, work / f"data-{args.units}", seed=args.seed)
     district = generate_dataset(args.district_units, work / f"data-{args.district_units}", seed=args.seed)
@@ -266,7 +286,7 @@ def run(args: argparse.Namespace) -> dict:
         "date": dt.datetime.now().isoformat(timespec="seconds"),
         "dxnb_version": __version__,
         "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
-        "machine": machine(),
+        "machine": host,
         "parameters": {
             "units": args.units,
             "district_units": args.district_units,
@@ -283,8 +303,13 @@ def run(args: argparse.Namespace) -> dict:
         "targets": checks,
         "elapsed_s": round(time.perf_counter() - started, 1),
     }
-    if hasattr(os, "getloadavg"):
-        result["machine"]["load_avg_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    busy_after = _busy_cpu_s()
+    if busy_before is not None and busy_after is not None:
+        # CPU time the rest of the machine used meanwhile: a shared machine's noise, as a share of
+        # the run's CPU capacity (0 on an otherwise idle machine).
+        other = max(0.0, (busy_after - busy_before) - (_own_cpu_s() - own_before))
+        result["machine"]["other_processes_cpu_share"] = round(other / (result["elapsed_s"] * (os.cpu_count() or 1)), 3)
+        result["machine"]["own_cpu_s"] = round(_own_cpu_s() - own_before, 1)
     if not args.work and not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return result
@@ -317,7 +342,7 @@ def table(result: dict) -> str:
              s(r["max_worker_rss_mb"], "MB") if r["force"] else "—",
              s(r["median_html_kb"], "KB"))
         )  # fmt: skip
-    head = ("run", "reports", "wall", "wall / report", "median report", "peak worker RSS", "median HTML")
+    head = ("run", "reports", "wall", "wall / report", "median report", "peak worker + kernel RSS", "median HTML")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     lines.append("")
@@ -350,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", default=None, help="work folder (default: a temporary one, removed)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary work folder")
     parser.add_argument("--json", default=None, help=f"where to write the figures (default {RESULTS})")
-    parser.add_argument("--json-only", action="store_true", help="print only the table")
+    parser.add_argument("--quiet", action="store_true", help="print only the table")
     args = parser.parse_args(argv)
     quick = {"units": 40, "district_units": 5, "sample": 2, "naive": 1, "warm": 3}
     full = {"units": NATIONAL_UNITS, "district_units": 11, "sample": 11, "naive": 0, "warm": 100}
