@@ -129,11 +129,16 @@ def _sha256(data: bytes) -> str:
 
 
 def template_fingerprint() -> str:
-    """SHA-256 over the export template and stylesheet (a change re-renders every report)."""
+    """SHA-256 over the export template, the stylesheet and the package's code.
+
+    The code is included, not only the version number, so that a report is rendered again after any
+    change of the wording, the scoring or the charts, even between releases.
+    """
     digest = hashlib.sha256()
-    for path in sorted(TEMPLATES_DIR.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(TEMPLATES_DIR).as_posix().encode() + b"\0" + path.read_bytes())
+    package = TEMPLATES_DIR.parent
+    files = [p for p in TEMPLATES_DIR.rglob("*") if p.is_file()] + list(package.glob("*.py"))
+    for path in sorted(files):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -595,6 +600,8 @@ def run_batch(
             entries[job.period][job.code] = _manifest_entry(job, outcome, entries[job.period].get(job.code, {}))
     for period in selected_periods:
         write_manifest(out / period, ds, entries[period], skipped[period], notebook, notebook_sha)
+        overview_key = cache_key(b"overview", {"period": period, "lang": lang}, ds.fingerprint, template_fingerprint())
+        site.write_overview(out / period, ds, period, lang, key=overview_key)
         site.write_period_index(out / period, ds, period, read_manifest(out / period), lang)
     site.write_root_index(out, lang)
     result.elapsed = time.perf_counter() - started

@@ -30,3 +30,18 @@ def test_period_index_from_a_manifest(sample, tmp_path):
     assert "http" not in page.replace('content="width=device-width', "")
     root = write_root_index(tmp_path).read_text(encoding="utf-8")
     assert 'href="2024/index.html"' in root
+
+
+def test_overview_page_is_written_once_per_key(sample, tmp_path):
+    from dxnb.site import write_overview
+
+    path = write_overview(tmp_path, sample, "2024", key="k1")
+    page = path.read_text(encoding="utf-8")
+    assert '<meta name="dxnb-key" content="k1">' in page
+    assert "Huyện Phú Giáo, tỉnh Bình Dương — năm 2024" in page and 'href="index.html"' in page
+    assert "http:" not in page and "https:" not in page
+    before = path.stat().st_mtime_ns
+    write_overview(tmp_path, sample, "2024", key="k1")
+    assert path.stat().st_mtime_ns == before, "an unchanged overview is not rebuilt"
+    write_overview(tmp_path, sample, "2024", key="k2")
+    assert '<meta name="dxnb-key" content="k2">' in path.read_text(encoding="utf-8")
