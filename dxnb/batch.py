@@ -553,6 +553,7 @@ def run_batch(
     started = time.perf_counter()
     lang = check_lang(lang)
     ds = load_dataset(data_dir)
+    log.info("dataset %s: OK: %s", ds.path, ds.summary())
     notebook = Path(notebook) if notebook else REPORT_NOTEBOOK
     check_notebook_parameters(notebook)
     selected_periods = select_periods(ds, periods)
