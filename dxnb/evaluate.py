@@ -344,7 +344,9 @@ class _Scores:
 def _estimated(units: pd.DataFrame, column: str) -> np.ndarray:
     """Whether each unit lists ``column`` in its ``estimated_fields``."""
     fields = units["estimated_fields"] if "estimated_fields" in units.columns else pd.Series("", units.index)
-    return np.array([column in {p.strip() for p in str(v or "").split(";")} for v in fields.fillna("")], dtype=bool)
+    fields = fields.fillna("")
+    listed = {v: column in {p.strip() for p in str(v or "").split(";")} for v in fields.unique()}  # a few values
+    return fields.map(listed).to_numpy(dtype=bool)
 
 
 def _score(ds: Dataset, period: str, codes: list[str], obs: pd.DataFrame) -> _Scores:
