@@ -581,6 +581,11 @@ def run_batch(
         progress.update(by_key[(outcome.period, outcome.code)], outcome)
     notebook_sha = _sha256(notebook.read_bytes())
     written = {p: time.monotonic() for p in selected_periods}
+    # The overview pages depend on the data only, not on the reports: build them in this (otherwise
+    # waiting) process while the workers render, instead of after the last report.
+    template = template_fingerprint()
+    background = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="dxnb-overview")
+    overviews = background.submit(_write_overviews, out, ds, selected_periods, lang, template)
     try:
         for job, outcome in _execute(todo, jobs):
             result.outcomes.append(outcome)
@@ -595,18 +600,27 @@ def run_batch(
         progress.close()
         for period in selected_periods:  # also after Ctrl-C: what was rendered is recorded
             write_manifest(out / period, ds, entries[period], skipped[period], notebook, notebook_sha)
+        background.shutdown(wait=True)
+    overviews.result()  # its error, if any
     for outcome in result.outcomes:
         if outcome.status == "cached":
             job = by_key[(outcome.period, outcome.code)]
             entries[job.period][job.code] = _manifest_entry(job, outcome, entries[job.period].get(job.code, {}))
     for period in selected_periods:
         write_manifest(out / period, ds, entries[period], skipped[period], notebook, notebook_sha)
-        overview_key = cache_key(b"overview", {"period": period, "lang": lang}, ds.fingerprint, template_fingerprint())
-        site.write_overview(out / period, ds, period, lang, key=overview_key)
         site.write_period_index(out / period, ds, period, read_manifest(out / period), lang)
     site.write_root_index(out, lang)
     result.elapsed = time.perf_counter() - started
     return result
+
+
+def _write_overviews(out: Path, ds: Dataset, periods: list[str], lang: str, template: str) -> None:
+    """Write each period's ``overview.html`` (skipped when unchanged: keyed on the data, code and template)."""
+    from . import site
+
+    for period in periods:
+        key = cache_key(b"overview", {"period": period, "lang": lang}, ds.fingerprint, template)
+        site.write_overview(out / period, ds, period, lang, key=key)
 
 
 def _workers(jobs: int | None, todo: int) -> int:
