@@ -34,9 +34,8 @@ from .dataset import Dataset, load_dataset
 from .errors import DxnbError, ParameterError, UnitNotFoundError
 from .evaluate import _score, _unit_rows, evaluate_period, peer_codes
 from .fileio import atomic_write_bytes, atomic_write_text
-from .i18n import check_lang, unit_name
+from .i18n import check_lang, t, unit_name
 from .overview import CHECK_FLAGS, OVERVIEW_CSS, check_place_name, edge_units, quality_flags, scope_label, select_units
-from .overview import t as overview_t
 from .paths import PROJECT_ROOT, REPORTS_DIR, TEMPLATES_DIR, resolve_data_dir
 from .report import Html, check_period, esc, figure, para, section, table
 from .synthetic import SYNTHETIC_SOURCE
@@ -57,166 +56,6 @@ TABLE_MAX_ROWS = 60
 OUTLIER_IQR = 1.5
 #: Fewest values needed to look for outliers.
 OUTLIER_MIN_VALUES = 4
-
-TEXT: dict[str, dict[str, str]] = {
-    "summary": {"vi": "Bộ dữ liệu", "en": "The dataset"},
-    "summary_line": {
-        "vi": "{units} đơn vị ({provinces} tỉnh, {districts} huyện), {indicators} chỉ tiêu trong {pillars} trụ cột, "
-              "{observations} số liệu cho các năm {periods}. Thư mục: {path}.",
-        "en": "{units} units ({provinces} provinces, {districts} districts), {indicators} indicators in {pillars} "
-              "pillars, {observations} figures for {periods}. Folder: {path}."},
-    "synthetic_share": {
-        "vi": "{share} số liệu là số liệu tổng hợp (synthetic) để minh hoạ, không phải số liệu thật; cột “Nguồn” "
-              "của mỗi số liệu cho biết điều đó.",
-        "en": "{share} of the figures are synthetic, for illustration, not real data; each figure's source says so."},
-    "warnings": {"vi": "Bộ dữ liệu có {n} cảnh báo (chạy `dxnb check` để xem).",
-                 "en": "The dataset has {n} warning(s) (run `dxnb check` to see them)."},
-    "col_pillar": {"vi": "Trụ cột", "en": "Pillar"},
-    "col_indicators": {"vi": "Chỉ tiêu", "en": "Indicators"},
-    "col_with_target": {"vi": "Có mục tiêu quốc gia", "en": "With a national target"},
-    "col_max": {"vi": "Điểm tối đa", "en": "Maximum points"},
-    # selection
-    "selection": {"vi": "Đang xem", "en": "Now looking at"},
-    "selection_line": {
-        "vi": "Đơn vị: <b>{unit}</b> (mã {code}, {place}) · Chỉ tiêu: <b>{indicator}</b> · Năm <b>{period}</b> · "
-              "So sánh trong: {scope} ({n} đơn vị).",
-        "en": "Unit: <b>{unit}</b> (code {code}, {place}) · Indicator: <b>{indicator}</b> · Year <b>{period}</b> · "
-              "Compared within: {scope} ({n} units)."},
-    "picker_unit": {"vi": "Đơn vị", "en": "Unit"},
-    "picker_indicator": {"vi": "Chỉ tiêu", "en": "Indicator"},
-    "picker_period": {"vi": "Năm", "en": "Year"},
-    "picker_hint": {
-        "vi": "Chọn trong danh sách: biểu đồ so sánh bên dưới cập nhật ngay. Sau đó chạy lại các ô phía sau "
-              "(menu Run → Run Selected Cell and All Below) để cập nhật các bước tiếp theo.",
-        "en": "Pick from the lists: the comparison chart below updates at once. Then run the cells after this one "
-              "again (Run → Run Selected Cell and All Below) to update the next steps."},
-    # compare
-    "compare": {"vi": "So sánh các đơn vị: {indicator}", "en": "Units compared: {indicator}"},
-    "compare_line": {
-        "vi": "Năm {period}, {indicator} của {unit} là <b>{value}</b>, xếp thứ <b>{rank}/{n}</b> trong {scope} "
-              "(trung vị {median}).",
-        "en": "In {period}, {unit} has <b>{value}</b> for {indicator}, ranking <b>{rank} of {n}</b> in {scope} "
-              "(median {median})."},
-    "compare_missing": {"vi": "Năm {period}, {unit} chưa có số liệu về {indicator}; trung vị của {scope} là {median}.",
-                        "en": "In {period}, {unit} has no data for {indicator}; the median of {scope} is {median}."},
-    "target_line": {
-        "vi": "Mục tiêu quốc gia {target} ({source}): {met} đơn vị đạt, {not_met} đơn vị chưa đạt, {no_data} đơn vị "
-              "chưa có số liệu.",
-        "en": "National target {target} ({source}): {met} units meet it, {not_met} do not, {no_data} have no data."},
-    "compare_chart": {"vi": "{indicator} năm {period}", "en": "{indicator}, {period}"},
-    "median": {"vi": "Trung vị", "en": "Median"},
-    "target": {"vi": "Mục tiêu {value}", "en": "Target {value}"},
-    "no_data_list": {"vi": "Chưa có số liệu: {names}.", "en": "No data: {names}."},
-    "col_rank": {"vi": "Hạng", "en": "Rank"},
-    "col_unit": {"vi": "Đơn vị", "en": "Unit"},
-    "col_value": {"vi": "Giá trị", "en": "Value"},
-    "col_points": {"vi": "Điểm", "en": "Points"},
-    "col_status": {"vi": "Mục tiêu quốc gia", "en": "National target"},
-    "col_source": {"vi": "Nguồn", "en": "Source"},
-    "edge_note": {
-        "vi": "Có {n} đơn vị: biểu đồ vẽ {edge} đơn vị cao nhất, {edge} đơn vị thấp nhất và đơn vị đang xem.",
-        "en": "{n} units: the chart draws the {edge} highest, the {edge} lowest and the unit in view."},
-    "table_cut": {"vi": "Bảng liệt kê {shown} trong {n} đơn vị.", "en": "The table lists {shown} of {n} units."},
-    # history
-    "history": {"vi": "Qua các năm: {indicator}", "en": "Over the years: {indicator}"},
-    "history_line": {
-        "vi": "Từ năm {first} đến năm {last}, {indicator} của {unit} đi từ {start} đến {end}; trung vị của {scope} "
-              "đi từ {median_start} đến {median_end}.",
-        "en": "From {first} to {last}, {indicator} of {unit} went from {start} to {end}; the median of {scope} went "
-              "from {median_start} to {median_end}."},
-    "history_single": {"vi": "Mới có số liệu năm {period}; chưa theo dõi được qua các năm.",
-                       "en": "Only {period} has data; nothing to follow over the years yet."},
-    "history_change": {
-        "vi": "Từ năm {previous} đến năm {period}: {up} đơn vị tăng, {down} đơn vị giảm, {same} đơn vị không đổi, "
-              "{missing} đơn vị thiếu số liệu một trong hai năm.",
-        "en": "From {previous} to {period}: {up} units rose, {down} fell, {same} did not change, {missing} lack data "
-              "for one of the two years."},
-    "history_chart": {"vi": "{indicator} của {unit} qua các năm", "en": "{indicator} of {unit} over the years"},
-    "history_units": {"vi": "Các đơn vị của {scope} qua các năm", "en": "The units of {scope} over the years"},
-    "col_period": {"vi": "Năm", "en": "Year"},
-    "col_median": {"vi": "Trung vị", "en": "Median"},
-    "col_change": {"vi": "Thay đổi", "en": "Change"},
-    "col_change_since": {"vi": "Thay đổi {previous}–{period}", "en": "Change {previous}–{period}"},
-    # gaps
-    "gaps": {"vi": "Giá trị bất thường và chỗ thiếu số liệu", "en": "Outliers and gaps"},
-    "gaps_line": {
-        "vi": "Năm {period}, trong {n} đơn vị có số liệu của {scope}: {cells} ô chưa có số liệu ở {indicators} chỉ "
-              "tiêu; {check} giá trị cần kiểm tra lại; {estimates} số liệu là ước tính hoặc giá trị tối thiểu.",
-        "en": "In {period}, of the {n} units of {scope} with data: {cells} empty cells in {indicators} indicators; "
-              "{check} values to check; {estimates} figures are estimates or lower bounds."},
-    "gaps_none": {"vi": "Không đơn vị nào của {scope} có số liệu năm {period}.",
-                  "en": "No unit of {scope} has data for {period}."},
-    "missing_title": {"vi": "Chỉ tiêu thiếu số liệu", "en": "Indicators without data"},
-    "col_indicator": {"vi": "Chỉ tiêu", "en": "Indicator"},
-    "col_missing": {"vi": "Số đơn vị thiếu", "en": "Units without data"},
-    "col_missing_units": {"vi": "Đơn vị thiếu", "en": "Which units"},
-    "check_title": {"vi": "Giá trị cần kiểm tra lại", "en": "Values to check"},
-    "check_none": {"vi": "Không có giá trị nào bị đánh dấu là bất hợp lý.",
-                   "en": "No value is flagged as implausible."},
-    "col_issue": {"vi": "Vấn đề", "en": "Issue"},
-    "outliers_title": {"vi": "Giá trị bất thường của chỉ tiêu {indicator}", "en": "Outliers of {indicator}"},
-    "outliers_line": {
-        "vi": "Giá trị được coi là bất thường khi nằm ngoài khoảng từ {low} đến {high} (tứ phân vị thứ nhất và thứ "
-              "ba, nới rộng 1,5 lần khoảng tứ phân vị).",
-        "en": "A value counts as an outlier outside {low} to {high} (the first and third quartiles, widened by 1.5 "
-              "times the interquartile range)."},
-    "outliers_none": {"vi": "Không có giá trị bất thường.", "en": "No outlier."},
-    "outliers_few": {"vi": "Cần ít nhất {n} giá trị để tìm giá trị bất thường.",
-                     "en": "At least {n} values are needed to look for outliers."},
-    "high": {"vi": "Cao bất thường", "en": "Unusually high"},
-    "low": {"vi": "Thấp bất thường", "en": "Unusually low"},
-    # export
-    "export": {"vi": "Xuất bảng ra Excel và CSV", "en": "Export to Excel and CSV"},
-    "export_line": {"vi": "Đã ghi {n} đơn vị ({filter}) vào hai tệp:",
-                    "en": "Wrote {n} units ({filter}) to two files:"},
-    "export_note": {
-        "vi": "Mã đơn vị được ghi dạng văn bản (giữ số 0 ở đầu); số liệu ghi dạng số, dấu thập phân là dấu chấm "
-              "trong tệp CSV. Trang “Ghi chú” của tệp Excel ghi nguồn, bộ lọc và định nghĩa các chỉ tiêu.",
-        "en": "Unit codes are written as text (leading zeros kept); figures as numbers, with a decimal point in the "
-              "CSV file. The Excel file's “Notes” sheet records the source, the filter and the indicators."},
-    "export_fallback": {
-        "vi": "Chỉ tiêu {indicator} không có mục tiêu quốc gia, nên bộ lọc dùng trung vị thay cho mục tiêu.",
-        "en": "{indicator} has no national target, so the filter uses the median instead."},
-    "filter_all": {"vi": "tất cả đơn vị", "en": "all units"},
-    "filter_below_target": {"vi": "chưa đạt mục tiêu {indicator}", "en": "below the target for {indicator}"},
-    "filter_below_median": {"vi": "dưới trung vị {indicator}", "en": "below the median of {indicator}"},
-    "filter_no_data": {"vi": "chưa có số liệu {indicator}", "en": "without data for {indicator}"},
-    # export headers
-    "h_code": {"vi": "Mã đơn vị", "en": "Unit code"},
-    "h_name": {"vi": "Đơn vị", "en": "Unit"},
-    "h_kind": {"vi": "Loại đơn vị", "en": "Kind"},
-    "h_district": {"vi": "Huyện", "en": "District"},
-    "h_province": {"vi": "Tỉnh", "en": "Province"},
-    "h_period": {"vi": "Năm", "en": "Year"},
-    "h_status": {"vi": "Mục tiêu quốc gia", "en": "National target"},
-    "h_qualifier": {"vi": "Ghi chú số liệu", "en": "Qualifier"},
-    "h_source": {"vi": "Nguồn (tài liệu kiểm chứng)", "en": "Source (evidence)"},
-    "h_score": {"vi": "Chỉ số chung (0–1)", "en": "Overall index (0–1)"},
-    "h_rank": {"vi": "Hạng trong huyện (tỉnh)", "en": "Rank in district (province)"},
-    "sheet_data": {"vi": "Số liệu", "en": "Data"},
-    "sheet_notes": {"vi": "Ghi chú", "en": "Notes"},
-    "about_dataset": {"vi": "Bộ dữ liệu", "en": "Dataset"},
-    "about_fingerprint": {"vi": "Mã SHA-256 của bộ dữ liệu", "en": "Dataset SHA-256"},
-    "about_scope": {"vi": "Phạm vi", "en": "Scope"},
-    "about_filter": {"vi": "Bộ lọc", "en": "Filter"},
-    "about_generated": {"vi": "Tạo bởi", "en": "Generated by"},
-    "about_ypn": {"vi": "Chỉ tiêu có/một phần/không ghi 1 / 0,5 / 0.",
-                  "en": "Yes/partly/no indicators are 1 / 0.5 / 0."},
-    "about_indicators": {"vi": "Các chỉ tiêu", "en": "Indicators"},
-    "col_id": {"vi": "Mã chỉ tiêu", "en": "Indicator id"},
-    "col_unit_label": {"vi": "Đơn vị tính", "en": "Unit"},
-    "col_target": {"vi": "Mục tiêu", "en": "Target"},
-    "col_document": {"vi": "Văn bản", "en": "Document"},
-    "col_description": {"vi": "Mô tả", "en": "Description"},
-}  # fmt: skip
-
-
-def t(key: str, lang: str, **values: object) -> str:
-    """Return the exploration text ``key`` in ``lang`` (falling back to the overview's and the report's)."""
-    if key in TEXT:
-        text = TEXT[key][lang]
-        return text.format(**values) if values else text
-    return overview_t(key, lang, **values)
 
 
 # --------------------------------------------------------------------------- parameters
@@ -822,7 +661,7 @@ class Explorer:
         headers = [t("col_pillar", lang), t("col_indicators", lang), t("col_with_target", lang), t("col_max", lang)]
         parts.append(table(headers, rows, numeric=(2, 3)))
         css = (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8") + OVERVIEW_CSS
-        return Html(f"<style>{css}</style>" + section("summary", t("summary", lang), *parts))
+        return Html(f"<style>{css}</style>" + section("summary", t("ex_summary", lang), *parts))
 
     def selection(self) -> Html:
         """One line: the unit, the indicator, the period and the comparison group in view."""
@@ -961,7 +800,7 @@ class Explorer:
             if separator is not None and self.unit_code in ranked and self.unit_code not in codes:
                 codes = [*codes[: separator + 1], self.unit_code, *codes[separator + 1 :]]
             if separator is not None:
-                parts.append(f'<p class="dx-note">{esc(t("edge_note", lang, n=len(ranked), edge=EDGE_UNITS))}</p>')
+                parts.append(f'<p class="dx-note">{esc(t("ex_edge_note", lang, n=len(ranked), edge=EDGE_UNITS))}</p>')
             title = t("compare_chart", lang, indicator=ind.name(lang), period=period)
             uri = value_bars(
                 [frame.at[c, "name"] for c in codes],
@@ -994,8 +833,8 @@ class Explorer:
         if ind.scored:
             headers.append(t("col_points", lang))
         if ind.target is not None:
-            headers.append(t("col_status", lang))
-        headers.append(t("col_source", lang))
+            headers.append(t("ex_col_status", lang))
+        headers.append(t("ex_col_source", lang))
         rows, classes = [], []
         for code, r in shown.iterrows():
             cells = [
@@ -1013,7 +852,7 @@ class Explorer:
         numeric = (0, 2, 3) if ind.scored else (0, 2)
         html = '<div class="dx-keep">' + table(headers, rows, numeric=numeric, row_classes=classes) + "</div>"
         if cut:
-            html += f'<p class="dx-note">{esc(t("table_cut", lang, shown=len(shown), n=len(frame)))}</p>'
+            html += f'<p class="dx-note">{esc(t("ex_table_cut", lang, shown=len(shown), n=len(frame)))}</p>'
         return html
 
     def history(self) -> Html:
@@ -1106,7 +945,7 @@ class Explorer:
             t("col_value", lang),
             t("col_median", lang),
             t("col_rank", lang),
-            t("col_change", lang),
+            t("ex_col_change", lang),
         ]
         parts.append(table(headers, rows, numeric=(1, 2, 3, 4)))
         parts.append(f"<h3>{esc(t('history_units', lang, scope=self.scope))}</h3>")

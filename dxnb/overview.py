@@ -51,8 +51,7 @@ from .evaluate import (
     evaluate_period,
 )
 from .evaluate import _index as _peer_index
-from .i18n import TEXT as REPORT_TEXT
-from .i18n import check_lang
+from .i18n import TEXT, check_lang, t
 from .paths import TEMPLATES_DIR, resolve_data_dir
 from .report import Html, check_period, esc, figure, para, section, table
 from .synthetic import SYNTHETIC_SOURCE
@@ -84,159 +83,6 @@ _BLUES = LinearSegmentedColormap.from_list("dx_blues", ["#f1f5fa", "#c6d7ea", "#
 _MISSING_EDGE = "#8c8c8c"
 _NOT_MET = "#a6a6a6"
 
-TEXT: dict[str, dict[str, str]] = {
-    "kicker": {"vi": "Tổng quan chuyển đổi số cấp xã", "en": "Commune digital transformation overview"},
-    "title": {"vi": "{scope} — năm {period}", "en": "{scope} — {period}"},
-    "all_provinces": {"vi": "{n} tỉnh, thành phố", "en": "{n} provinces"},
-    "meta": {"vi": "{n} đơn vị, {with_data} đơn vị có số liệu năm {period} · Lập ngày {date}",
-             "en": "{n} units, {with_data} with data for {period} · Generated {date}"},
-    "synthetic_banner": {
-        "vi": "Lưu ý: một phần số liệu là số liệu tổng hợp (synthetic) dùng để minh hoạ, không phải số liệu thật.",
-        "en": "Note: some figures are synthetic, for illustration, not real data."},
-    "key_units": {"vi": "Đơn vị có số liệu", "en": "Units with data"},
-    "key_median": {"vi": "Trung vị chỉ số chung", "en": "Median overall index"},
-    "key_best": {"vi": "Cao nhất", "en": "Highest"},
-    "key_lowest": {"vi": "Thấp nhất", "en": "Lowest"},
-    "key_coverage": {"vi": "Trung vị độ phủ số liệu", "en": "Median data coverage"},
-    # sections
-    "ranking": {"vi": "Xếp hạng các đơn vị", "en": "Ranking of the units"},
-    "heatmap": {"vi": "Mức đạt điểm theo chỉ tiêu", "en": "Points earned per indicator"},
-    "pillars": {"vi": "Chỉ số theo trụ cột", "en": "Pillar indices"},
-    "trends": {"vi": "Xu hướng qua các năm", "en": "Trends over the years"},
-    "quality": {"vi": "Chất lượng số liệu", "en": "Data quality"},
-    "targets": {"vi": "Chỉ tiêu quốc gia", "en": "National targets"},
-    # ranking
-    "ranking_lead": {
-        "vi": "Năm {period}, {n} đơn vị có số liệu. Chỉ số chung (thang 0–1) có trung vị <b>{median}</b>; "
-              "cao nhất là {best} (<b>{best_score}</b>), thấp nhất là {worst} (<b>{worst_score}</b>).",
-        "en": "In {period}, {n} units have data. The median overall index (on 0–1) is <b>{median}</b>; "
-              "the highest is {best} (<b>{best_score}</b>), the lowest {worst} (<b>{worst_score}</b>)."},
-    "ranking_change": {
-        "vi": "So với năm {previous}, chỉ số chung tăng ở {up} đơn vị và giảm ở {down} đơn vị; "
-              "trung vị đi từ {before} đến {after}.",
-        "en": "Since {previous}, the overall index rose in {up} units and fell in {down}; "
-              "the median went from {before} to {after}."},
-    "coverage_note": {
-        "vi": "Chỉ tiêu không có số liệu thì không được tính điểm (như cách tính DTI): đơn vị có độ phủ số liệu thấp "
-              "có thể đứng thấp vì thiếu minh chứng, không hẳn vì kết quả kém.",
-        "en": "Indicators without data earn no points (as in the DTI): a unit with low data coverage may rank low "
-              "for lack of evidence rather than poor results."},
-    "coverage_shift": {
-        "vi": "Độ phủ số liệu thay đổi từ 10 điểm phần trăm trở lên so với năm {previous}, nên thay đổi chỉ số chung "
-              "của các đơn vị sau không hoàn toàn so sánh được: {items}.",
-        "en": "Data coverage changed by 10 percentage points or more since {previous}, so the change in the overall "
-              "index of these units is not fully comparable: {items}."},
-    "coverage_item": {"vi": "{name} ({before} → {now})", "en": "{name} ({before} → {now})"},
-    "no_data_units": {"vi": "Không có số liệu năm {period}: {names}.", "en": "No data for {period}: {names}."},
-    "and_more": {"vi": "{names} và {n} đơn vị khác", "en": "{names} and {n} more"},
-    "scores_chart": {"vi": "Chỉ số chung của các đơn vị năm {period}", "en": "Overall index of the units, {period}"},
-    "scores_histogram": {"vi": "Phân bố chỉ số chung của {n} đơn vị năm {period}",
-                         "en": "Distribution of the overall index of {n} units, {period}"},
-    "median": {"vi": "Trung vị", "en": "Median"},
-    "col_code": {"vi": "Mã", "en": "Code"},
-    "col_district": {"vi": "Huyện", "en": "District"},
-    "col_province": {"vi": "Tỉnh", "en": "Province"},
-    "by_level": {"vi": "Chỉ số chung theo {level}", "en": "Overall index by {level}"},
-    "unit_in_group": {"vi": "{name} ({group})", "en": "{name} ({group})"},
-    "col_group": {"vi": "Huyện / tỉnh", "en": "District / province"},
-    "col_group_rank": {"vi": "Hạng trong huyện (tỉnh)", "en": "Rank in district (province)"},
-    "col_change_short": {"vi": "Thay đổi so với {previous}", "en": "Change since {previous}"},
-    "table_cut": {
-        "vi": "Bảng liệt kê {head} đơn vị đầu và {tail} đơn vị cuối trong {n} đơn vị. Chọn một huyện hoặc một tỉnh "
-              "(tham số district, province) để xem đầy đủ.",
-        "en": "The table lists the first {head} and the last {tail} of {n} units. Choose a district or a province "
-              "(parameters district, province) to see them all."},
-    # heatmap
-    "heatmap_lead": {
-        "vi": "Mỗi ô là tỷ lệ điểm đơn vị đạt được trên điểm tối đa của chỉ tiêu (0–100%): màu càng đậm càng tốt; "
-              "ô gạch chéo là chưa có số liệu. Các cột xếp theo chỉ số chung, từ cao đến thấp; các hàng theo trụ cột.",
-        "en": "Each cell is the share of the indicator's maximum points the unit earned (0–100%): the darker, the "
-              "better; hatched cells have no data. Columns follow the overall index, highest first; rows are "
-              "grouped by pillar."},
-    "heatmap_title": {"vi": "Mức đạt điểm của từng chỉ tiêu (% điểm tối đa)",
-                      "en": "Points earned per indicator (% of maximum)"},
-    "weakest_indicators": {"vi": "Chỉ tiêu có mức đạt trung vị thấp nhất: {items}.",
-                           "en": "Indicators with the lowest median attainment: {items}."},
-    "most_missing": {"vi": "Chỉ tiêu thiếu số liệu ở nhiều đơn vị nhất: {items}.",
-                     "en": "Indicators most often without data: {items}."},
-    "missing_count": {"vi": "{name} ({n} đơn vị)", "en": "{name} ({n} units)"},
-    "no_data": {"vi": "Chưa có số liệu", "en": "No data"},
-    "no_data_zero": {"vi": "Chưa có số liệu (0 điểm)", "en": "No data (0 points)"},
-    "percent_scale": {"vi": "% điểm tối đa", "en": "% of maximum points"},
-    "index_scale": {"vi": "Chỉ số (thang 0–1)", "en": "Index (0–1)"},
-    "edge_note": {
-        "vi": "Có {n} đơn vị có số liệu: biểu đồ vẽ {edge} đơn vị cao nhất và {edge} đơn vị thấp nhất theo chỉ số "
-              "chung, ngăn cách bằng vạch đậm. Chọn một huyện hoặc một tỉnh để xem từng đơn vị.",
-        "en": "{n} units have data: the chart draws the {edge} highest and the {edge} lowest by overall index, "
-              "separated by a thick line. Choose a district or a province to see every unit."},
-    "group_heatmap_title": {"vi": "Mức đạt điểm trung vị theo {level} (% điểm tối đa)",
-                            "en": "Median points earned by {level} (% of maximum)"},
-    "level_district": {"vi": "huyện", "en": "district"},
-    "level_province": {"vi": "tỉnh", "en": "province"},
-    "group_label": {"vi": "{name} ({n})", "en": "{name} ({n})"},
-    # pillars
-    "pillars_lead": {
-        "vi": "Chỉ số của mỗi trụ cột là điểm đạt được trên điểm tối đa của trụ cột (thang 0–1); hàng đầu là chỉ số "
-              "chung; ô gạch chéo là trụ cột chưa có số liệu nào, được 0 điểm. Trụ cột có trung vị cao nhất: {best} "
-              "({best_value}); thấp nhất: {worst} ({worst_value}).",
-        "en": "A pillar's index is the points earned over the pillar's maximum (0–1); the first row is the overall "
-              "index; hatched cells are pillars without any data, which earn 0 points. Highest median: {best} "
-              "({best_value}); lowest: {worst} ({worst_value})."},
-    "pillars_chart": {"vi": "Chỉ số chung và chỉ số trụ cột của các đơn vị (thang 0–1)",
-                      "en": "Overall and pillar indices of the units (0–1)"},
-    "overall": {"vi": "Chỉ số chung", "en": "Overall index"},
-    "col_max": {"vi": "Điểm tối đa", "en": "Maximum points"},
-    "col_lowest": {"vi": "Thấp nhất", "en": "Lowest"},
-    "col_highest": {"vi": "Cao nhất", "en": "Highest"},
-    "value_of": {"vi": "{value} ({name})", "en": "{value} ({name})"},
-    # trends
-    "trends_lead": {
-        "vi": "Từ năm {first} đến năm {last}, trung vị chỉ số chung đi từ {start} đến {end}; trong {n} đơn vị có số "
-              "liệu cả hai năm, {up} đơn vị tăng và {down} đơn vị giảm.",
-        "en": "From {first} to {last}, the median overall index went from {start} to {end}; of the {n} units with "
-              "data in both years, {up} rose and {down} fell."},
-    "trend_single": {"vi": "Mới có số liệu năm {period}; chưa so sánh được xu hướng.",
-                     "en": "Only {period} has data; no trend can be drawn yet."},
-    "trends_chart": {"vi": "Chỉ số chung của từng đơn vị qua các năm (đường đậm) và trung vị (nét đứt)",
-                     "en": "Overall index of each unit over the years (thick line) and the median (dashed)"},
-    "this_unit": {"vi": "Đơn vị", "en": "Unit"},
-    "other_units": {"vi": "Các đơn vị khác", "en": "Other units"},
-    "middle_half": {"vi": "50% đơn vị ở giữa", "en": "Middle 50% of units"},
-    "trend_edge_note": {
-        "vi": "Có {n} đơn vị có số liệu: biểu đồ vẽ {edge} đơn vị cao nhất và {edge} đơn vị thấp nhất năm {period}.",
-        "en": "{n} units have data: the chart draws the {edge} highest and the {edge} lowest in {period}."},
-    "col_period": {"vi": "Năm", "en": "Year"},
-    "col_units_with_data": {"vi": "Đơn vị có số liệu", "en": "Units with data"},
-    "col_median_score": {"vi": "Trung vị chỉ số chung", "en": "Median overall index"},
-    "col_median_coverage": {"vi": "Trung vị độ phủ số liệu", "en": "Median data coverage"},
-    # quality
-    "quality_lead": {
-        "vi": "Trong {n} đơn vị có số liệu: {check} đơn vị có giá trị cần kiểm tra lại; {missing} đơn vị có chỉ tiêu "
-              "chưa có số liệu ({cells} ô trống); {estimates} số liệu là ước tính hoặc giá trị tối thiểu (“hơn …”).",
-        "en": "Of {n} units with data: {check} have values to check; {missing} have indicators without data ({cells} "
-              "empty cells); {estimates} figures are estimates or lower bounds (“more than …”)."},
-    "quality_ok": {"vi": "Không phát hiện vấn đề về chất lượng số liệu.", "en": "No data-quality issue found."},
-    "quality_counts": {"vi": "Số vấn đề theo đơn vị", "en": "Issues per unit"},
-    "quality_check": {"vi": "Giá trị cần kiểm tra lại", "en": "Values to check"},
-    "quality_cut": {"vi": "Bảng liệt kê {shown} trong {n} dòng, nhiều vấn đề nhất trước.",
-                    "en": "The table lists {shown} of {n} rows, most issues first."},
-    "col_total": {"vi": "Tổng", "en": "Total"},
-    "all_units": {"vi": "Tất cả đơn vị", "en": "All units"},
-    "col_unit": {"vi": "Đơn vị", "en": "Unit"},
-    "col_indicator": {"vi": "Chỉ tiêu", "en": "Indicator"},
-    "col_issue": {"vi": "Vấn đề", "en": "Issue"},
-    "col_value": {"vi": "Giá trị", "en": "Value"},
-    # targets
-    "targets_lead": {
-        "vi": "Số đơn vị đạt, chưa đạt và chưa có số liệu cho từng mục tiêu quốc gia năm {period}, trong {n} đơn vị "
-              "có số liệu.",
-        "en": "Units meeting, missing or without data for each national target in {period}, of {n} units with "
-              "data."},
-    "targets_none": {"vi": "Danh mục chỉ tiêu không có mục tiêu quốc gia nào.",
-                     "en": "The catalogue sets no national target."},
-    "targets_chart": {"vi": "Số đơn vị đạt mục tiêu quốc gia", "en": "Units meeting the national targets"},
-    "col_not_met_units": {"vi": "Đơn vị chưa đạt", "en": "Units below the target"},
-}  # fmt: skip
 
 #: CSS added to the report stylesheet: wrapped numeric headers, muted and total rows, and the report's table
 #: layout kept inside JupyterLab (whose own stylesheet right-aligns cells and fixes column widths).
@@ -252,12 +98,6 @@ OVERVIEW_CSS = """
 .dx-report .dx-keep table.dx-table td:not(:last-child) { white-space: nowrap; }
 .dx-report .dx-note { font-size: 0.85rem; color: #444; border-left: 3px solid #8fa4bd; padding: 0.2rem 0.6rem; }
 """
-
-
-def t(key: str, lang: str, **values: object) -> str:
-    """Return the overview text ``key`` in ``lang`` (falling back to the report's wording)."""
-    text = (TEXT.get(key) or REPORT_TEXT[key])[lang]
-    return text.format(**values) if values else text
 
 
 # --------------------------------------------------------------------------- selecting units
@@ -1051,7 +891,7 @@ class Overview:
             (t("key_coverage", lang), f.share(scored["coverage"].median() if len(scored) else None, lang)),
         ]
         meta = t(
-            "meta",
+            "ov_meta",
             lang,
             n=f.number(len(rows), 0, lang),
             with_data=f.number(len(scored), 0, lang),
@@ -1062,12 +902,12 @@ class Overview:
             f"<style>{css}</style>",
             '<header class="dx-report">',
             f'<div class="dx-kicker">{esc(t("kicker", lang))}</div>',
-            f"<h1>{esc(t('title', lang, scope=self.scope, period=self.period))}</h1>",
+            f"<h1>{esc(t('ov_title', lang, scope=self.scope, period=self.period))}</h1>",
             f'<div class="dx-meta">{esc(meta)}</div>',
             '<div class="dx-key">' + "".join(f"<div>{esc(k)}<b>{esc(v)}</b></div>" for k, v in key) + "</div>",
         ]
         if self._has_synthetic():
-            parts.append(f'<div class="dx-banner">{esc(t("synthetic_banner", lang))}</div>')
+            parts.append(f'<div class="dx-banner">{esc(t("ov_synthetic_banner", lang))}</div>')
         parts.append("</header>")
         return Html("".join(parts))
 
@@ -1416,7 +1256,7 @@ class Overview:
             history.median().tolist(),
             context=context,
             lang=lang,
-            unit_label=t("this_unit", lang),
+            unit_label=t("ov_this_unit", lang),
             median_label=t("median", lang),
             others_label=t("other_units", lang),
             band=None if context is not None else (history.quantile(0.25).tolist(), history.quantile(0.75).tolist()),
@@ -1444,7 +1284,7 @@ class Overview:
 
     def _flag_label(self, flag: str) -> str:
         key = f"flag_{flag}"
-        return t(key, self.lang) if key in REPORT_TEXT else flag
+        return t(key, self.lang) if key in TEXT else flag
 
     def quality(self) -> Html:
         """Units with data-quality problems: flags counted per unit, and the values to check."""
