@@ -44,7 +44,9 @@ WIDTH = 7.2  # inches: the text width of an A4 page with margins
 DPI = 110
 
 
-def _figure(height: float, *, left: float = 0.9, top: float = 0.4, bottom: float = 0.35, right: float = 0.45) -> Figure:
+def new_figure(
+    height: float, *, left: float = 0.9, top: float = 0.4, bottom: float = 0.35, right: float = 0.45
+) -> Figure:
     """A figure with fixed margins in inches (one draw, no layout engine: several times faster)."""
     fig = Figure(figsize=(WIDTH, height), dpi=DPI, facecolor="white")
     fig.subplots_adjust(left=left / WIDTH, right=1 - right / WIDTH, top=1 - top / height, bottom=bottom / height)
@@ -63,7 +65,8 @@ def to_data_uri(fig: Figure) -> str:
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
 
 
-def _styled(func):
+def styled(func):
+    """Decorate a chart function so that it draws in the report style (:data:`STYLE`)."""
     import functools
 
     import matplotlib
@@ -76,7 +79,7 @@ def _styled(func):
     return wrapper
 
 
-@_styled
+@styled
 def bars_with_median(
     labels: Sequence[str],
     values: Sequence[float],
@@ -94,8 +97,8 @@ def bars_with_median(
     The title is not drawn in the image: the report shows it as the figure's caption.
     """
     count = len(labels)
-    wrapped = _wrap_all(labels)
-    fig = _figure(0.8 + 0.36 * count, left=_label_width(wrapped))
+    wrapped = wrap_labels(labels)
+    fig = new_figure(0.8 + 0.36 * count, left=label_width(wrapped))
     ax = fig.add_subplot()
     y = np.arange(count)[::-1]
     vals = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0)
@@ -114,7 +117,7 @@ def bars_with_median(
     return to_data_uri(fig)
 
 
-@_styled
+@styled
 def peer_scores(
     labels: Sequence[str],
     scores: Sequence[float],
@@ -127,7 +130,7 @@ def peer_scores(
 ) -> str:
     """Scores of a group of units, one highlighted (dark and hatched) if given; return a data URI."""
     count = len(labels)
-    fig = _figure(0.8 + 0.3 * count, left=_label_width(list(labels)))
+    fig = new_figure(0.8 + 0.3 * count, left=label_width(list(labels)))
     ax = fig.add_subplot()
     y = np.arange(count)[::-1]
     vals = np.nan_to_num(np.asarray(scores, dtype=float), nan=0.0)
@@ -150,7 +153,7 @@ def peer_scores(
     return to_data_uri(fig)
 
 
-@_styled
+@styled
 def peer_distribution(
     scores: Sequence[float],
     own: float,
@@ -166,7 +169,7 @@ def peer_distribution(
     One bar per unit stops being readable (and costs a tall image) beyond a few dozen units; this
     chart has a fixed size whatever the group's size.
     """
-    fig = _figure(2.7, left=0.6, top=0.45)
+    fig = new_figure(2.7, left=0.6, top=0.45)
     ax = fig.add_subplot()
     ax.grid(axis="y", color=GRID, linewidth=0.6)
     ax.grid(axis="x", visible=False)
@@ -195,12 +198,12 @@ def peer_distribution(
 _UNITS_LABEL = {"vi": "Số đơn vị", "en": "Units"}
 
 
-@_styled
+@styled
 def trend_lines(
     periods: Sequence[str], series: dict[str, Sequence[float]], *, title: str, emphasis: str, lang: str = "vi"
 ) -> str:
     """Lines over periods, one per series; ``emphasis`` drawn thick and dark; return a data URI."""
-    fig = _figure(2.8, left=0.5, top=0.45)
+    fig = new_figure(2.8, left=0.5, top=0.45)
     ax = fig.add_subplot()
     ax.grid(axis="y", color=GRID, linewidth=0.6)
     x = np.arange(len(periods))
@@ -226,10 +229,10 @@ def trend_lines(
     return to_data_uri(fig)
 
 
-@_styled
+@styled
 def score_histogram(scores: Sequence[float], *, title: str, lang: str = "vi") -> str:
     """Distribution of overall indices (for hundreds of units); return a data URI."""
-    fig = _figure(2.6, left=0.5, top=0.2)
+    fig = new_figure(2.6, left=0.5, top=0.2)
     ax = fig.add_subplot()
     ax.grid(axis="y", color=GRID, linewidth=0.6)
     ax.hist(np.asarray(scores, dtype=float), bins=np.linspace(0, 1, 21), color=MAIN, edgecolor="white")
@@ -244,13 +247,14 @@ def _ticks(ax, axis: str, lang: str, percent: bool = False) -> None:
     (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(formatter)
 
 
-def _label_width(labels: Sequence[str]) -> float:
+def label_width(labels: Sequence[str]) -> float:
     """Left margin in inches for tick labels (about 0.075 in per character at 9 pt)."""
     longest = max((len(line) for label in labels for line in str(label).split("\n")), default=4)
     return min(2.9, 0.25 + 0.075 * longest)
 
 
-def _wrap(label: str, width: int = 34) -> str:
+def wrap_label(label: str, width: int = 34) -> str:
+    """Wrap ``label`` at ``width`` characters onto at most two lines (an ellipsis marks the rest)."""
     words, lines, line = label.split(), [], ""
     for word in words:
         if line and len(line) + 1 + len(word) > width:
@@ -262,5 +266,6 @@ def _wrap(label: str, width: int = 34) -> str:
     return "\n".join(lines[:2]) + ("…" if len(lines) > 2 else "")
 
 
-def _wrap_all(labels: Sequence[str]) -> list[str]:
-    return [_wrap(label) for label in labels]
+def wrap_labels(labels: Sequence[str]) -> list[str]:
+    """Wrap each of ``labels`` with :func:`wrap_label`."""
+    return [wrap_label(label) for label in labels]

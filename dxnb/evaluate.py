@@ -13,7 +13,7 @@ The main entry points:
 - :func:`evaluate_unit` — everything a commune report needs about one unit and period.
 
 Evaluating one unit touches only its peer group's observations: row positions per unit are
-indexed once per dataset (see :func:`_index`) so that a batch over thousands of units never scans
+indexed once per dataset (see :func:`dataset_index`) so that a batch over thousands of units never scans
 the whole observations frame again.
 """
 
@@ -225,7 +225,7 @@ class UnitEvaluation:
 
 
 @dataclass
-class _Index:
+class DatasetIndex:
     """Row positions of each unit's observations and each unit's peer-group key."""
 
     units: pd.DataFrame
@@ -236,11 +236,11 @@ class _Index:
     members: dict[str, list[str]]
 
 
-_INDEXES: dict[int, _Index] = {}
+_INDEXES: dict[int, DatasetIndex] = {}
 _EMPTY = np.empty(0, dtype=np.intp)
 
 
-def _index(ds: Dataset) -> _Index:
+def dataset_index(ds: Dataset) -> DatasetIndex:
     """Return the dataset's index, built on first use and rebuilt when its frames are replaced.
 
     The index holds positions into ``ds.observations``; changing values in place is fine, adding
@@ -261,7 +261,7 @@ def _index(ds: Dataset) -> _Index:
     units = ds.units
     group = group_keys(units)
     members = {str(k): [str(c) for c in v] for k, v in group.groupby(group, sort=False).groups.items()}
-    fresh = _Index(units, obs, len(obs), rows, group, members)
+    fresh = DatasetIndex(units, obs, len(obs), rows, group, members)
     if entry is None:
         weakref.finalize(ds, _INDEXES.pop, key, None)
     _INDEXES[key] = fresh
@@ -271,9 +271,9 @@ def _index(ds: Dataset) -> _Index:
     return fresh
 
 
-def _unit_rows(ds: Dataset, codes: Iterable[str]) -> pd.DataFrame:
+def unit_rows(ds: Dataset, codes: Iterable[str]) -> pd.DataFrame:
     """Observations of ``codes`` (all periods), without scanning the whole frame."""
-    index = _index(ds)
+    index = dataset_index(ds)
     parts = [index.rows[c] for c in codes if c in index.rows]
     positions = np.sort(np.concatenate(parts)) if parts else _EMPTY
     return ds.observations.iloc[positions]
@@ -313,7 +313,7 @@ def peer_codes(ds: Dataset, code: str) -> list[str]:
         ParameterError: when no unit has the code.
     """
     code = _check_unit(ds, code)
-    index = _index(ds)
+    index = dataset_index(ds)
     return list(index.members[index.group.at[code]])
 
 
@@ -321,7 +321,7 @@ def peer_codes(ds: Dataset, code: str) -> list[str]:
 
 
 @dataclass
-class _Scores:
+class Scores:
     """Indicator values and points for some units in one period, as (units × indicators) arrays."""
 
     period: str
@@ -349,7 +349,7 @@ def _estimated(units: pd.DataFrame, column: str) -> np.ndarray:
     return fields.map(listed).to_numpy(dtype=bool)
 
 
-def _score(ds: Dataset, period: str, codes: list[str], obs: pd.DataFrame) -> _Scores:
+def score_units(ds: Dataset, period: str, codes: list[str], obs: pd.DataFrame) -> Scores:
     """Compute values (observed and derived) and points of ``codes`` in ``period``.
 
     ``obs`` holds at least the observations of ``codes`` (other units and periods are ignored).
@@ -402,7 +402,7 @@ def _score(ds: Dataset, period: str, codes: list[str], obs: pd.DataFrame) -> _Sc
     for j, ind in enumerate(cat):
         if ind.scored:
             points[:, j] = _points(ind, values[:, j])
-    return _Scores(period, index, ids, has_obs, values, qualifier, source, note, unknown, estimated, points)
+    return Scores(period, index, ids, has_obs, values, qualifier, source, note, unknown, estimated, points)
 
 
 def _points(ind: Indicator, values: np.ndarray) -> np.ndarray:
@@ -433,7 +433,7 @@ def _ratio(num, den):
         return np.where(den > 0, np.asarray(num, dtype=float) / np.where(den > 0, den, 1.0), np.nan)
 
 
-def _totals(cat: Catalogue, s: _Scores) -> pd.DataFrame:
+def _totals(cat: Catalogue, s: Scores) -> pd.DataFrame:
     """Score, earned, coverage, target counts and pillar indices per unit (NaN without observations)."""
     maxima = _max_points(cat)
     has = ~np.isnan(s.values)
@@ -468,7 +468,7 @@ def _totals(cat: Catalogue, s: _Scores) -> pd.DataFrame:
 
 def _rank(ds: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
     """Add rank, group_size and group_median_score within each unit's peer group."""
-    key = _index(ds).group.reindex(frame.index)
+    key = dataset_index(ds).group.reindex(frame.index)
     score = frame["score"].round(12)
     frame["rank"] = score.groupby(key).rank(method="min", ascending=False).astype("Int64")
     frame["group_size"] = frame["has_data"].groupby(key).transform("sum").astype(int)
@@ -476,7 +476,7 @@ def _rank(ds: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _summary(ds: Dataset, s: _Scores) -> pd.DataFrame:
+def _summary(ds: Dataset, s: Scores) -> pd.DataFrame:
     cat = ds.catalogue
     totals = _totals(cat, s)
     units = ds.units.reindex(s.codes)
@@ -522,7 +522,7 @@ def _select(ds: Dataset, period: object, codes: Iterable[str] | None) -> tuple[s
         present = set(obs["unit_code"].unique())
         return period, [c for c in ds.units.index if c in present], obs
     unique = list(dict.fromkeys(_check_unit(ds, c) for c in codes))
-    return period, unique, _unit_rows(ds, unique)
+    return period, unique, unit_rows(ds, unique)
 
 
 def indicator_table(ds: Dataset, period: object, codes: Iterable[str] | None = None) -> pd.DataFrame:
@@ -542,7 +542,7 @@ def indicator_table(ds: Dataset, period: object, codes: Iterable[str] | None = N
         ParameterError: when a code is unknown, or (without ``codes``) no unit has the period.
     """
     period, codes, obs = _select(ds, period, codes)
-    s = _score(ds, period, codes, obs)
+    s = score_units(ds, period, codes, obs)
     return pd.DataFrame(s.values, index=s.codes, columns=s.ids.rename(None))
 
 
@@ -569,7 +569,7 @@ def evaluate_period(ds: Dataset, period: object, codes: Iterable[str] | None = N
         ParameterError: when a code is unknown, or (without ``codes``) no unit has the period.
     """
     period, codes, obs = _select(ds, period, codes)
-    return _summary(ds, _score(ds, period, codes, obs))
+    return _summary(ds, score_units(ds, period, codes, obs))
 
 
 # --------------------------------------------------------------------------- one unit
@@ -584,7 +584,7 @@ def _fmt(value: float, decimals: int = 1) -> str:
 
 
 def _unit_table(
-    ds: Dataset, code: str, current: _Scores, previous: _Scores | None, previous_period: str | None, units: pd.DataFrame
+    ds: Dataset, code: str, current: Scores, previous: Scores | None, previous_period: str | None, units: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Build the indicators table and the quality table of one unit."""
     cat = ds.catalogue
@@ -705,7 +705,7 @@ def _unit_table(
 
 
 def _pillar_table(
-    ds: Dataset, code: str, current: _Scores, previous: _Scores | None, peers: pd.DataFrame
+    ds: Dataset, code: str, current: Scores, previous: Scores | None, peers: pd.DataFrame
 ) -> pd.DataFrame:
     cat = ds.catalogue
     i = current.row(code)
@@ -757,7 +757,7 @@ def evaluate_unit(ds: Dataset, code: object, period: object) -> UnitEvaluation:
     code = _check_unit(ds, code)
     period = str(period).strip()
     cat = ds.catalogue
-    own = _unit_rows(ds, [code])
+    own = unit_rows(ds, [code])
     periods = sorted(own["period"].unique().tolist())
     unit = ds.units.loc[code]
     if period not in periods:
@@ -766,12 +766,12 @@ def evaluate_unit(ds: Dataset, code: object, period: object) -> UnitEvaluation:
     earlier = [p for p in periods if p < period]
     previous_period = earlier[-1] if earlier else None
 
-    history = {p: _score(ds, p, [code], own) for p in periods}
+    history = {p: score_units(ds, p, [code], own) for p in periods}
     trend = _totals(cat, _stack(history))
     trend = trend[["score", "coverage", *(f"pillar_{p}" for p in cat.pillars)]].rename_axis("period")
 
     peers_codes = peer_codes(ds, code)
-    current = _score(ds, period, peers_codes, _unit_rows(ds, peers_codes))
+    current = score_units(ds, period, peers_codes, unit_rows(ds, peers_codes))
     summary = _summary(ds, current)
     ranked = summary[summary["has_data"]].copy()
     ranked["is_self"] = ranked.index == code
@@ -814,15 +814,15 @@ def evaluate_unit(ds: Dataset, code: object, period: object) -> UnitEvaluation:
     return result
 
 
-def _stack(history: dict[str, _Scores]) -> _Scores:
-    """Stack one unit's per-period scores into one :class:`_Scores` indexed by period."""
+def _stack(history: dict[str, Scores]) -> Scores:
+    """Stack one unit's per-period scores into one :class:`Scores` indexed by period."""
     parts = list(history.values())
     first = parts[0]
 
     def cat_rows(name: str) -> np.ndarray:
         return np.concatenate([getattr(p, name) for p in parts])
 
-    return _Scores(
+    return Scores(
         period="",
         codes=pd.Index(list(history), name="period"),
         ids=first.ids,

@@ -32,7 +32,7 @@ from . import fmt as f
 from .catalogue import Indicator
 from .dataset import Dataset, load_dataset
 from .errors import DxnbError, ParameterError, UnitNotFoundError
-from .evaluate import _score, _unit_rows, evaluate_period, peer_codes
+from .evaluate import evaluate_period, peer_codes, score_units, unit_rows
 from .fileio import atomic_write_bytes, atomic_write_text
 from .i18n import check_lang, t, unit_name
 from .overview import CHECK_FLAGS, OVERVIEW_CSS, check_place_name, edge_units, quality_flags, scope_label, select_units
@@ -128,7 +128,7 @@ def compare_table(ds: Dataset, indicator: str, period: str, codes: Sequence[str]
     """
     ind = ds.catalogue[indicator]
     codes = list(codes)
-    s = _score(ds, period, codes, _unit_rows(ds, codes))
+    s = score_units(ds, period, codes, unit_rows(ds, codes))
     j = s.ids.get_loc(indicator)
     frame = pd.DataFrame(
         {
@@ -156,10 +156,10 @@ def indicator_history(ds: Dataset, indicator: str, codes: Sequence[str], periods
     """One indicator's values for units (rows, as given) over periods (columns, oldest first); NaN without data."""
     periods = list(periods) if periods is not None else ds.periods
     codes = list(codes)
-    obs = _unit_rows(ds, codes)
+    obs = unit_rows(ds, codes)
     columns = {}
     for period in periods:
-        s = _score(ds, period, codes, obs)
+        s = score_units(ds, period, codes, obs)
         columns[period] = s.values[:, s.ids.get_loc(indicator)]
     return pd.DataFrame(columns, index=pd.Index(codes, name="unit_code"))
 
@@ -194,7 +194,7 @@ def missing_table(ds: Dataset, period: str, codes: Sequence[str]) -> pd.DataFram
         and ``codes``; only indicators with gaps.
     """
     codes = list(codes)
-    s = _score(ds, period, codes, _unit_rows(ds, codes))
+    s = score_units(ds, period, codes, unit_rows(ds, codes))
     gaps = np.isnan(s.values) & s.has_obs[:, None]
     rows = [
         {"indicator": iid, "missing": int(gaps[:, j].sum()), "codes": s.codes[gaps[:, j]].tolist()}
@@ -218,7 +218,7 @@ def export_table(
     """
     cat = ds.catalogue
     codes = list(codes)
-    s = _score(ds, period, codes, _unit_rows(ds, codes))
+    s = score_units(ds, period, codes, unit_rows(ds, codes))
     scores = evaluate_period(ds, period, codes)
     units = ds.units.reindex(codes)
     data: dict[str, object] = {
@@ -373,7 +373,7 @@ def _axis_formatter(ind: Indicator, top: float, lang: str) -> FuncFormatter:
     return FuncFormatter(lambda v, _pos: f.number(v, decimals, lang))
 
 
-@charts._styled
+@charts.styled
 def value_bars(
     labels: Sequence[str],
     values: Sequence[float],
@@ -388,7 +388,7 @@ def value_bars(
 ) -> str:
     """Horizontal bars of one indicator's values, one unit highlighted, median and target marked."""
     count = len(labels)
-    fig = charts._figure(0.85 + 0.26 * count, left=charts._label_width(list(labels)))
+    fig = charts.new_figure(0.85 + 0.26 * count, left=charts.label_width(list(labels)))
     ax = fig.add_subplot()
     y = np.arange(count)[::-1]
     vals = np.asarray(values, dtype=float)
@@ -423,7 +423,7 @@ def value_bars(
     return charts.to_data_uri(fig)
 
 
-@charts._styled
+@charts.styled
 def history_chart(
     periods: Sequence[str],
     values: Sequence[float],
@@ -436,7 +436,7 @@ def history_chart(
     lang: str = "vi",
 ) -> str:
     """One unit's values over the periods (thick), the group median (dashed) and the target (dotted)."""
-    fig = charts._figure(2.7, left=0.7, top=0.45)
+    fig = charts.new_figure(2.7, left=0.7, top=0.45)
     ax = fig.add_subplot()
     ax.grid(axis="y", color=charts.GRID, linewidth=0.6)
     x = np.arange(len(periods))

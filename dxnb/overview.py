@@ -46,11 +46,11 @@ from .evaluate import (
     COUNT_OUTLIER_MIN_VALUES,
     FLAGS,
     RATE_DROP_POINTS,
-    _score,
-    _unit_rows,
+    dataset_index,
     evaluate_period,
+    score_units,
+    unit_rows,
 )
-from .evaluate import _index as _peer_index
 from .i18n import TEXT, check_lang, t
 from .paths import TEMPLATES_DIR, resolve_data_dir
 from .report import Html, check_period, esc, figure, para, section, table
@@ -323,7 +323,7 @@ def attainment_table(ds: Dataset, period: object, codes: Iterable[str] | None = 
     """
     period = _check_period(ds, period)
     codes = _check_codes(ds, codes)
-    s = _score(ds, period, codes, _unit_rows(ds, codes))
+    s = score_units(ds, period, codes, unit_rows(ds, codes))
     ids = scored_indicators(ds)
     columns = s.ids.get_indexer(ids)
     maxima = np.array([ds.catalogue[i].max_points for i in ids], dtype=float)
@@ -346,11 +346,11 @@ def quality_flags(ds: Dataset, period: object, codes: Iterable[str] | None = Non
     """
     period = _check_period(ds, period)
     codes = _check_codes(ds, codes)
-    index = _peer_index(ds)
+    index = dataset_index(ds)
     groups = list(dict.fromkeys(index.group.at[c] for c in codes))
     peers = [c for g in groups for c in index.members[g]]
-    obs = _unit_rows(ds, peers)
-    s = _score(ds, period, peers, obs)
+    obs = unit_rows(ds, peers)
+    s = score_units(ds, period, peers, obs)
     cat = ds.catalogue
     inds = list(cat)
     values = s.values
@@ -365,7 +365,7 @@ def quality_flags(ds: Dataset, period: object, codes: Iterable[str] | None = Non
         latest = earlier.groupby("unit_code")["period"].max()
         for prev_period, members in latest.groupby(latest):
             members = [c for c in members.index if c in s.codes]
-            prev = _score(ds, prev_period, members, obs)
+            prev = score_units(ds, prev_period, members, obs)
             previous[s.codes.get_indexer(members)] = prev.values
 
     key = index.group.reindex(s.codes).to_numpy()
@@ -423,7 +423,7 @@ def target_counts(ds: Dataset, period: object, codes: Iterable[str] | None = Non
     """
     period = _check_period(ds, period)
     codes = _check_codes(ds, codes)
-    s = _score(ds, period, codes, _unit_rows(ds, codes))
+    s = score_units(ds, period, codes, unit_rows(ds, codes))
     rows = []
     for ind in ds.catalogue:
         if ind.target is None:
@@ -470,7 +470,7 @@ def _legend_patch(label: str) -> Patch:
     return Patch(facecolor="white", edgecolor=_MISSING_EDGE, hatch="////", label=label)
 
 
-@charts._styled
+@charts.styled
 def heatmap_chart(
     matrix: np.ndarray,
     row_labels: Sequence[str],
@@ -501,16 +501,16 @@ def heatmap_chart(
         hatched: Cells that keep their value but are hatched too (e.g. an index of 0 for lack of data).
     """
     rows, cols = matrix.shape
-    wrapped = [charts._wrap(str(label), 30) for label in row_labels]
+    wrapped = [charts.wrap_label(str(label), 30) for label in row_labels]
     two_lines = any("\n" in label for label in wrapped)
     cell = 0.3 if two_lines else 0.24
-    left = charts._label_width(wrapped)
+    left = charts.label_width(wrapped)
     right = 1.25 if row_groups else 0.25
     longest = max((len(str(c)) for c in col_labels), default=4)
     top = min(1.9, 0.2 + 0.068 * longest)
     bottom = 0.85
     height = top + bottom + rows * cell
-    fig = charts._figure(height, left=left, right=right, top=top, bottom=bottom)
+    fig = charts.new_figure(height, left=left, right=right, top=top, bottom=bottom)
     ax = fig.add_subplot()
     ax.grid(False)
     for spine in ax.spines.values():
@@ -550,7 +550,7 @@ def heatmap_chart(
         ax.text(
             1.02,
             (first + last) / 2,
-            charts._wrap(label, 16),
+            charts.wrap_label(label, 16),
             transform=blend,
             va="center",
             fontsize=7.5,
@@ -577,7 +577,7 @@ def heatmap_chart(
     return charts.to_data_uri(fig)
 
 
-@charts._styled
+@charts.styled
 def trend_panels(
     periods: Sequence[str],
     history: pd.DataFrame,
@@ -666,7 +666,7 @@ def trend_panels(
     return charts.to_data_uri(fig)
 
 
-@charts._styled
+@charts.styled
 def target_bars(
     labels: Sequence[str],
     met: Sequence[int],
@@ -677,9 +677,9 @@ def target_bars(
     lang: str,
 ) -> str:
     """Stacked horizontal bars of units meeting / missing / without data per target; return a data URI."""
-    wrapped = charts._wrap_all(labels)
+    wrapped = charts.wrap_labels(labels)
     count = len(labels)
-    fig = charts._figure(0.85 + 0.42 * count, left=charts._label_width(wrapped), top=0.5)
+    fig = charts.new_figure(0.85 + 0.42 * count, left=charts.label_width(wrapped), top=0.5)
     ax = fig.add_subplot()
     y = np.arange(count)[::-1]
     parts = [np.asarray(v, dtype=float) for v in (met, not_met, no_data)]
