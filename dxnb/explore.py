@@ -15,27 +15,26 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import io
 import logging
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.lines import Line2D
-from matplotlib.ticker import FuncFormatter
 
-from . import __version__, charts
+from . import __version__
 from . import fmt as f
 from .catalogue import Indicator
 from .dataset import Dataset, load_dataset
 from .errors import DxnbError, ParameterError, UnitNotFoundError
 from .evaluate import evaluate_period, peer_codes, score_units, unit_rows
-from .fileio import atomic_write_bytes, atomic_write_text
+from .export_table import export_table, header, write_exports
 from .i18n import check_lang, t, unit_name
-from .overview import CHECK_FLAGS, OVERVIEW_CSS, check_place_name, edge_units, quality_flags, scope_label, select_units
+from .overview import CHECK_FLAGS, OVERVIEW_CSS
+from .overview_charts import history_chart, value_bars
+from .overview_data import check_place_name, edge_units, quality_flags, scope_label, select_units
 from .paths import PROJECT_ROOT, REPORTS_DIR, TEMPLATES_DIR, resolve_data_dir
 from .report import Html, check_period, esc, figure, para, section, table
 from .synthetic import SYNTHETIC_SOURCE
@@ -203,280 +202,6 @@ def missing_table(ds: Dataset, period: str, codes: Sequence[str]) -> pd.DataFram
     ]
     frame = pd.DataFrame(rows, columns=["indicator", "missing", "codes"]).set_index("indicator")
     return frame.sort_values("missing", ascending=False, kind="stable")
-
-
-def export_table(
-    ds: Dataset, period: str, codes: Sequence[str], indicator: str | None = None, lang: str = "vi"
-) -> pd.DataFrame:
-    """A wide table for Excel: one row per unit, headers in ``lang``, codes as text.
-
-    Columns: code, name, kind, district, province, period, then (when ``indicator`` is given)
-    that indicator with its target status, qualifier and source, then the overall index, the
-    rank in the district (or province), and every catalogue indicator in catalogue order, each
-    headed "name (unit)". Counts are whole numbers (nullable), rates and ratios are rounded to
-    their catalogue decimals (at least one).
-    """
-    cat = ds.catalogue
-    codes = list(codes)
-    s = score_units(ds, period, codes, unit_rows(ds, codes))
-    scores = evaluate_period(ds, period, codes)
-    units = ds.units.reindex(codes)
-    data: dict[str, object] = {
-        t("h_code", lang): pd.Series(codes, dtype=object),
-        t("h_name", lang): units["name"].to_numpy(),
-        t("h_kind", lang): units["kind"].to_numpy(),
-        t("h_district", lang): units["district"].to_numpy(),
-        t("h_province", lang): units["province"].to_numpy(),
-        t("h_period", lang): period,
-    }
-
-    def column(ind: Indicator) -> pd.Series:
-        values = pd.Series(s.values[:, s.ids.get_loc(ind.id)])
-        if ind.kind == "count":
-            return values.round().astype("Int64")
-        if ind.kind in ("rate", "ratio"):
-            return values.round(max(ind.decimals, 1))
-        return values
-
-    if indicator is not None:
-        ind = cat[indicator]
-        j = s.ids.get_loc(indicator)
-        data[header(ind, lang)] = column(ind)
-        statuses = []
-        for value in s.values[:, j]:
-            meets = ind.meets_target(value)
-            statuses.append(
-                "" if ind.target is None else t({True: "met", False: "not_met"}.get(meets, "no_data"), lang)
-            )
-        data[t("h_status", lang)] = statuses
-        data[t("h_qualifier", lang)] = [_qualifier_text(q, lang) for q in s.qualifier[:, j]]
-        data[t("h_source", lang)] = s.source[:, j]
-    data[t("h_score", lang)] = scores["score"].round(4).to_numpy()
-    data[t("h_rank", lang)] = scores["rank"].to_numpy()
-    for ind in cat:
-        if ind.id != indicator:
-            data[header(ind, lang)] = column(ind)
-    frame = pd.DataFrame({k: (v.to_numpy() if isinstance(v, pd.Series) else v) for k, v in data.items()})
-    frame[t("h_code", lang)] = frame[t("h_code", lang)].astype(str)
-    frame[t("h_rank", lang)] = frame[t("h_rank", lang)].astype("Int64")
-    for ind in cat:
-        name = header(ind, lang)
-        if ind.kind == "count":
-            frame[name] = frame[name].astype("Int64")
-    return frame
-
-
-def header(ind: Indicator, lang: str) -> str:
-    """An indicator's column header: "Tỷ lệ hộ gia đình có kết nối Internet cáp quang (%)"."""
-    unit = ind.unit(lang)
-    return f"{ind.name(lang)} ({unit})" if unit else ind.name(lang)
-
-
-def _qualifier_text(qualifier: object, lang: str) -> str:
-    if qualifier == "lower_bound":
-        return "ít nhất" if lang == "vi" else "at least"
-    if qualifier == "estimate":
-        return t("estimate", lang)
-    return ""
-
-
-def _excel_value(value: object) -> object:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def write_exports(
-    frame: pd.DataFrame,
-    folder: str | Path,
-    stem: str,
-    *,
-    sheet: str = "Số liệu",
-    notes: Sequence[tuple[str, str]] = (),
-    notes_sheet: str = "Ghi chú",
-    indicators: pd.DataFrame | None = None,
-    text_columns: Iterable[str] = (),
-    formats: dict[str, str] | None = None,
-) -> tuple[Path, Path]:
-    """Write ``frame`` to ``<folder>/<stem>.xlsx`` and ``<folder>/<stem>.csv``, each atomically.
-
-    The workbook has the table (bold header, frozen first row and first two columns, a filter,
-    ``text_columns`` stored and formatted as text, ``formats`` as Excel number formats) and a
-    notes sheet with ``notes`` (label, value) and the ``indicators`` table. The CSV file is UTF-8
-    with a byte-order mark (Excel opens Vietnamese correctly) and a decimal point.
-
-    Returns:
-        The paths of the Excel and the CSV file.
-    """
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    folder = Path(folder)
-    text_columns = set(text_columns)
-    formats = formats or {}
-    book = Workbook()
-    ws = book.active
-    ws.title = sheet[:31]
-    ws.append([str(c) for c in frame.columns])
-    for row in frame.itertuples(index=False):
-        ws.append([_excel_value(v) for v in row])
-    fill = PatternFill("solid", fgColor="E8EEF5")
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = fill
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for k, name in enumerate(frame.columns, start=1):
-        letter = get_column_letter(k)
-        number_format = "@" if name in text_columns else formats.get(name)
-        if number_format:
-            for cell in ws[letter][1:]:
-                cell.number_format = number_format
-        longest = max([len(str(name)) // 2, *(len(str(v)) for v in frame[name].head(200).tolist())], default=8)
-        ws.column_dimensions[letter].width = max(8, min(40, longest + 2))
-    ws.row_dimensions[1].height = 45
-    ws.freeze_panes = "C2"
-    ws.auto_filter.ref = ws.dimensions
-    about = book.create_sheet(notes_sheet[:31])
-    for label, value in notes:
-        about.append([label, value])
-        about.cell(about.max_row, 1).font = Font(bold=True)
-    if indicators is not None:
-        about.append([])
-        about.append([str(c) for c in indicators.columns])
-        for cell in about[about.max_row]:
-            cell.font = Font(bold=True)
-            cell.fill = fill
-        for row in indicators.itertuples(index=False):
-            about.append([_excel_value(v) for v in row])
-    about.column_dimensions["A"].width = 30
-    about.column_dimensions["B"].width = 60
-    book.properties.creator = f"dxnb {__version__}"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    xlsx = atomic_write_bytes(folder / f"{stem}.xlsx", buffer.getvalue())
-    csv = atomic_write_text(folder / f"{stem}.csv", frame.to_csv(index=False, lineterminator="\n"), "utf-8-sig")
-    log.info("wrote %s and %s (%d rows)", xlsx, csv, len(frame))
-    return xlsx, csv
-
-
-# --------------------------------------------------------------------------- charts
-
-
-def _axis_formatter(ind: Indicator, top: float, lang: str) -> FuncFormatter:
-    """Tick labels in the report's number style, with % for rates."""
-    decimals = 0 if top >= 10 else 1
-    if ind.kind == "rate":
-        return FuncFormatter(lambda v, _pos: f.percent(v, 0, lang))
-    return FuncFormatter(lambda v, _pos: f.number(v, decimals, lang))
-
-
-@charts.styled
-def value_bars(
-    labels: Sequence[str],
-    values: Sequence[float],
-    highlight: int | None,
-    *,
-    ind: Indicator,
-    median: float | None,
-    median_label: str,
-    target_label: str,
-    separator: int | None = None,
-    lang: str = "vi",
-) -> str:
-    """Horizontal bars of one indicator's values, one unit highlighted, median and target marked."""
-    count = len(labels)
-    fig = charts.new_figure(0.85 + 0.26 * count, left=charts.label_width(list(labels)))
-    ax = fig.add_subplot()
-    y = np.arange(count)[::-1]
-    vals = np.asarray(values, dtype=float)
-    shown = np.nan_to_num(vals, nan=0.0)
-    colors = [charts.MAIN if i == highlight else charts.OTHER for i in range(count)]
-    bars = ax.barh(y, shown, color=colors, height=0.65, edgecolor="#333333", linewidth=0.4)
-    if highlight is not None:
-        bars[highlight].set_hatch("///")
-        bars[highlight].set_edgecolor("white")
-    top = max(float(np.nanmax(vals)) if np.isfinite(vals).any() else 1.0, ind.target or 0.0, 1e-9)
-    if ind.kind == "rate":
-        top = max(top, 100.0)
-    for yi, raw, val in zip(y, vals, shown, strict=True):
-        text = f.value(raw, ind, lang) if not np.isnan(raw) else f.DASH
-        ax.text(val + top * 0.01, yi, text, va="center", fontsize=7.5)
-    handles = []
-    if median is not None and not np.isnan(median):
-        ax.axvline(median, color=charts.MEDIAN, linestyle="--", linewidth=1.2)
-        handles.append(Line2D([], [], color=charts.MEDIAN, linestyle="--", linewidth=1.2, label=median_label))
-    if ind.target is not None:
-        ax.axvline(ind.target, color="#8b1a1a", linestyle=":", linewidth=1.8)
-        handles.append(Line2D([], [], color="#8b1a1a", linestyle=":", linewidth=1.8, label=target_label))
-    if separator is not None:
-        ax.axhline(y[separator] - 0.5, color="#111111", linewidth=1.6)
-    ax.set_yticks(y, list(labels))
-    if highlight is not None:
-        ax.get_yticklabels()[highlight].set_fontweight("bold")
-    ax.set_xlim(0, top * 1.12)
-    ax.xaxis.set_major_formatter(_axis_formatter(ind, top, lang))
-    if handles:
-        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2)
-    return charts.to_data_uri(fig)
-
-
-@charts.styled
-def history_chart(
-    periods: Sequence[str],
-    values: Sequence[float],
-    median: Sequence[float],
-    *,
-    ind: Indicator,
-    unit_label: str,
-    median_label: str,
-    target_label: str,
-    lang: str = "vi",
-) -> str:
-    """One unit's values over the periods (thick), the group median (dashed) and the target (dotted)."""
-    fig = charts.new_figure(2.7, left=0.7, top=0.45)
-    ax = fig.add_subplot()
-    ax.grid(axis="y", color=charts.GRID, linewidth=0.6)
-    x = np.arange(len(periods))
-    vals = np.asarray(values, dtype=float)
-    ax.plot(
-        x,
-        np.asarray(median, dtype=float),
-        color=charts.MEDIAN,
-        linestyle="--",
-        linewidth=1.2,
-        marker="s",
-        markersize=3.5,
-        label=median_label,
-    )
-    ax.plot(x, vals, color=charts.MAIN, linewidth=2.6, marker="o", markersize=6, label=unit_label)
-    for xi, v in zip(x, vals, strict=True):
-        if not np.isnan(v):
-            ax.annotate(
-                f.value(v, ind, lang),
-                (xi, v),
-                xytext=(0, 7),
-                textcoords="offset points",
-                ha="center",
-                fontsize=8,
-                color=charts.MAIN,
-                fontweight="bold",
-            )
-    if ind.target is not None:
-        ax.axhline(ind.target, color="#8b1a1a", linestyle=":", linewidth=1.8, label=target_label)
-    finite = np.concatenate([vals[np.isfinite(vals)], np.asarray(median, dtype=float)])
-    finite = finite[np.isfinite(finite)]
-    top = max(float(finite.max()) if len(finite) else 1.0, ind.target or 0.0, 1e-9)
-    if ind.kind == "rate":
-        top = 100.0
-    ax.set_ylim(0, top * 1.18)
-    ax.set_xticks(x, list(periods))
-    ax.set_xlim(-0.3, len(periods) - 0.7 if len(periods) > 1 else 0.3)
-    ax.yaxis.set_major_formatter(_axis_formatter(ind, top, lang))
-    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=3)
-    return charts.to_data_uri(fig)
 
 
 # --------------------------------------------------------------------------- the explorer

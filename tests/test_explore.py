@@ -16,7 +16,6 @@ from dxnb.explore import (
     EXPORT_DIR,
     Explorer,
     compare_table,
-    export_table,
     find_outliers,
     indicator_history,
     missing_table,
@@ -24,6 +23,7 @@ from dxnb.explore import (
     resolve_indicator,
     resolve_unit,
 )
+from dxnb.export_table import export_table
 from dxnb.paths import PROJECT_ROOT
 
 FIBRE = "household_fibre_rate"

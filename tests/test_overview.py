@@ -16,10 +16,8 @@ import pytest
 from dxnb import load_dataset
 from dxnb.errors import ParameterError
 from dxnb.evaluate import FLAGS, evaluate_period, evaluate_unit
-from dxnb.overview import (
-    DETAIL_MAX_UNITS,
-    EDGE_UNITS,
-    Overview,
+from dxnb.overview import DETAIL_MAX_UNITS, EDGE_UNITS, Overview
+from dxnb.overview_data import (
     attainment_table,
     edge_units,
     place_key,
