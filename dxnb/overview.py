@@ -1,7 +1,8 @@
 """The district (or province) overview: many units side by side for one period.
 
 ``notebooks/district_overview.ipynb`` calls :class:`Overview`; the batch index page reuses
-:func:`ranking_rows`. Sections:
+:func:`~dxnb.overview_data.ranking_rows`. The tables behind the sections are in :mod:`dxnb.overview_data`,
+the charts in :mod:`dxnb.overview_charts`. Sections:
 
 - ranking: the overall index of every unit, its change and its data coverage;
 - heatmap: units × scored indicators, coloured by attainment (points / maximum points);

@@ -12,14 +12,12 @@ import pytest
 
 from dxnb.errors import ParameterError
 from dxnb.evaluate import evaluate_unit, indicator_table
-from dxnb.explore import (
-    EXPORT_DIR,
-    Explorer,
+from dxnb.explore import EXPORT_DIR, Explorer, resolve_export_dir
+from dxnb.explore_data import (
     compare_table,
     find_outliers,
     indicator_history,
     missing_table,
-    resolve_export_dir,
     resolve_indicator,
     resolve_unit,
 )

@@ -1,0 +1,157 @@
+"""The explorer's data: a unit and an indicator found from what the user typed, and the tables behind its steps.
+
+The tables compare the units on one indicator, follow it over the years, and list outliers and missing data;
+:class:`dxnb.explore.Explorer` turns them into text, charts and tables.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .dataset import Dataset
+from .errors import ParameterError, UnitNotFoundError
+from .evaluate import score_units, unit_rows
+from .text import name_key, vi_sort_key
+
+#: Tukey's fences: a value beyond the quartiles by this many interquartile ranges is an outlier.
+OUTLIER_IQR = 1.5
+#: Fewest values needed to look for outliers.
+OUTLIER_MIN_VALUES = 4
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+def resolve_unit(ds: Dataset, query: object) -> str:
+    """Return the code of the unit named or coded ``query`` (any Unicode form or tone placement).
+
+    Raises:
+        ParameterError: when nothing or several units match, with suggestions.
+    """
+    if not isinstance(query, str) or not query.strip():
+        raise ParameterError(
+            f'unit must be a unit name or code in quotes, such as "Vĩnh Hòa" or "25882"; got {query!r}.'
+        )
+    try:
+        return ds.find_unit(query)
+    except UnitNotFoundError as exc:
+        raise ParameterError(str(exc)) from None
+
+
+def resolve_indicator(ds: Dataset, query: object) -> str:
+    """Return the id of the indicator ``query``: its id, or its Vietnamese or English name.
+
+    Raises:
+        ParameterError: when nothing matches, with suggestions.
+    """
+    cat = ds.catalogue
+    if not isinstance(query, str) or not query.strip():
+        raise ParameterError(
+            f'indicator must be an indicator id in quotes, such as "household_fibre_rate"; got {query!r}.'
+        )
+    text = query.strip()
+    if text in cat:
+        return text
+    key = name_key(text, drop_kind=False)
+    for ind in cat:
+        if key in (name_key(ind.name_vi, drop_kind=False), name_key(ind.name_en, drop_kind=False)):
+            return ind.id
+    close = difflib.get_close_matches(text.casefold(), list(cat.indicators), n=3, cutoff=0.5)
+    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else " See the ids in data/indicators.csv."
+    raise ParameterError(f"No indicator is called '{text}'.{hint}")
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def compare_table(ds: Dataset, indicator: str, period: str, codes: Sequence[str]) -> pd.DataFrame:
+    """One indicator for a group of units in one period, highest value first.
+
+    Returns:
+        Index ``unit_code``; columns ``name``, ``value`` (NaN without data), ``qualifier``,
+        ``source``, ``points``, ``max_points``, ``meets_target`` (True, False or None), ``rank``
+        (by value, highest first, ties share the best rank; missing without data) and
+        ``has_data`` (the unit has observations in the period).
+    """
+    ind = ds.catalogue[indicator]
+    codes = list(codes)
+    s = score_units(ds, period, codes, unit_rows(ds, codes))
+    j = s.ids.get_loc(indicator)
+    frame = pd.DataFrame(
+        {
+            "name": ds.units["name"].reindex(codes).to_numpy(),
+            "value": s.values[:, j],
+            "qualifier": s.qualifier[:, j],
+            "source": s.source[:, j],
+            "points": s.points[:, j],
+            "max_points": float(ind.max_points) if ind.scored else 0.0,
+            "has_data": s.has_obs,
+        },
+        index=pd.Index(codes, name="unit_code"),
+    )
+    frame["meets_target"] = pd.Series([ind.meets_target(v) for v in frame["value"]], index=frame.index, dtype=object)
+    frame["rank"] = frame["value"].rank(method="min", ascending=False).astype("Int64")
+    names = frame["name"].map(vi_sort_key)
+    order = sorted(
+        range(len(frame)),
+        key=lambda i: (math.isnan(frame["value"].iat[i]), -np.nan_to_num(frame["value"].iat[i]), names.iat[i]),
+    )
+    return frame.iloc[order]
+
+
+def indicator_history(ds: Dataset, indicator: str, codes: Sequence[str], periods: Sequence[str] | None = None):
+    """One indicator's values for units (rows, as given) over periods (columns, oldest first); NaN without data."""
+    periods = list(periods) if periods is not None else ds.periods
+    codes = list(codes)
+    obs = unit_rows(ds, codes)
+    columns = {}
+    for period in periods:
+        s = score_units(ds, period, codes, obs)
+        columns[period] = s.values[:, s.ids.get_loc(indicator)]
+    return pd.DataFrame(columns, index=pd.Index(codes, name="unit_code"))
+
+
+def find_outliers(values: pd.Series, factor: float = OUTLIER_IQR) -> tuple[pd.DataFrame, float, float]:
+    """Values outside Tukey's fences (quartiles widened by ``factor`` × the interquartile range).
+
+    Returns:
+        The outliers (columns ``value`` and ``direction``: ``"high"`` or ``"low"``; most extreme
+        first) and the two fences. With fewer than :data:`OUTLIER_MIN_VALUES` values, no outliers
+        and NaN fences.
+    """
+    clean = values.dropna()
+    empty = pd.DataFrame({"value": pd.Series(dtype=float), "direction": pd.Series(dtype=str)})
+    if len(clean) < OUTLIER_MIN_VALUES:
+        return empty, math.nan, math.nan
+    q1, q3 = clean.quantile(0.25), clean.quantile(0.75)
+    low, high = q1 - factor * (q3 - q1), q3 + factor * (q3 - q1)
+    outside = clean[(clean < low) | (clean > high)]
+    if outside.empty:
+        return empty, float(low), float(high)
+    frame = pd.DataFrame({"value": outside, "direction": np.where(outside > high, "high", "low")})
+    distance = np.where(frame["direction"] == "high", frame["value"] - high, low - frame["value"])
+    return frame.iloc[np.argsort(-distance, kind="stable")], float(low), float(high)
+
+
+def missing_table(ds: Dataset, period: str, codes: Sequence[str]) -> pd.DataFrame:
+    """Per indicator, the units with observations in the period but no value for it.
+
+    Returns:
+        Index ``indicator`` (most gaps first, then catalogue order), columns ``missing`` (a count)
+        and ``codes``; only indicators with gaps.
+    """
+    codes = list(codes)
+    s = score_units(ds, period, codes, unit_rows(ds, codes))
+    gaps = np.isnan(s.values) & s.has_obs[:, None]
+    rows = [
+        {"indicator": iid, "missing": int(gaps[:, j].sum()), "codes": s.codes[gaps[:, j]].tolist()}
+        for j, iid in enumerate(s.ids)
+        if gaps[:, j].any()
+    ]
+    frame = pd.DataFrame(rows, columns=["indicator", "missing", "codes"]).set_index("indicator")
+    return frame.sort_values("missing", ascending=False, kind="stable")
