@@ -1,0 +1,204 @@
+"""The cache of validated datasets: a hit skips validation, any change of any file is a miss.
+
+``<cache>/datasets/<key>/`` holds one validated dataset: ``head.pkl`` (units, catalogue, notes,
+hashes, warnings and the peer group of every unit) and ``obs-<n>.pkl``, the observations of peer
+group n. The key is the SHA-256 of the files' digests, the dxnb version and the source of the
+modules that shape a Dataset, so a change of any of them misses the cache. Entries are written
+to a temporary folder and renamed into place (a reader never sees a partial entry); the most
+recently used ``CACHE_KEEP`` entries are kept. ``DXNB_CACHE_DIR`` moves the cache ("off" disables it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import logging
+import os
+import pickle
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from .paths import PROJECT_ROOT
+from .text import name_key
+
+if TYPE_CHECKING:
+    from .dataset import Dataset
+
+log = logging.getLogger(__name__)
+
+CACHE_FORMAT = 1
+CACHE_KEEP = 6
+_SHAPING_MODULES = ("dataset.py", "validate.py", "datacache.py", "catalogue.py", "values.py", "text.py", "errors.py")
+
+
+def cache_root() -> Path | None:
+    """The cache folder (``<project>/.cache/dxnb`` by default), or None when disabled."""
+    setting = os.environ.get("DXNB_CACHE_DIR", "").strip()
+    if setting.lower() in ("off", "0", "none"):
+        return None
+    return Path(setting).expanduser() if setting else PROJECT_ROOT / ".cache" / "dxnb"
+
+
+@functools.lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    from . import __version__
+
+    digest = hashlib.sha256(f"{CACHE_FORMAT}|{__version__}|{pd.__version__}".encode())
+    here = Path(__file__).resolve().parent
+    for name in _SHAPING_MODULES:
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()
+
+
+def _cache_key(hashes: dict[str, str]) -> str:
+    digest = hashlib.sha256(_code_fingerprint().encode())
+    for name in sorted(hashes):
+        digest.update(f"{name}:{hashes[name]}\n".encode())
+    return digest.hexdigest()[:40]
+
+
+def group_keys(units: pd.DataFrame) -> pd.Series:
+    """The peer-group key of each unit: its province and district, matched across spellings."""
+    keys = {}
+    for column in ("province", "district"):
+        text = units[column].fillna("").astype(str)
+        keys[column] = text.map({v: name_key(v, drop_kind=False) for v in text.unique()})
+    return keys["province"] + "|" + keys["district"]
+
+
+def _scope(group_of: pd.Series, codes: Iterable[str]) -> frozenset[str]:
+    """Every unit in the peer groups of ``codes``."""
+    wanted = {group_of[c] for c in codes if c in group_of.index}
+    return frozenset(group_of.index[group_of.isin(wanted)])
+
+
+def scoped(dataset: Dataset, codes: Iterable[str]) -> Dataset:
+    """``dataset`` with the observations of the peer groups of ``codes`` only."""
+    scope = _scope(group_keys(dataset.units), codes)
+    obs = dataset.observations
+    keep = obs[obs["unit_code"].isin(scope)].reset_index(drop=True)
+    return replace(dataset, observations=keep, scope=scope)
+
+
+def load_entry(raws: dict[str, bytes], units: Iterable[str] | None) -> dict[str, object] | None:
+    """The fields of the cached dataset of the files' bytes ``raws`` (all but its path), or None on a miss.
+
+    Args:
+        raws: The bytes of every dataset file.
+        units: When given, read the observations of these units' peer groups only and set ``scope``.
+    """
+    root = cache_root()
+    if root is None:
+        return None
+    hashes = {name: hashlib.sha256(raw).hexdigest() for name, raw in raws.items()}
+    entry = root / "datasets" / _cache_key(hashes)
+    try:
+        with open(entry / "head.pkl", "rb") as handle:
+            head = pickle.load(handle)
+        if head["hashes"] != hashes:
+            return None
+        if units is None:
+            parts = range(len(head["groups"]))
+        else:
+            units = list(units)
+            group_of = head["group_of"]
+            parts = sorted({head["groups"][group_of[c]] for c in units if c in group_of.index})
+        frames = []
+        for n in parts:
+            with open(entry / f"obs-{n}.pkl", "rb") as handle:
+                frames.append(pickle.load(handle))
+    except FileNotFoundError:
+        return None
+    except Exception as exc:  # a damaged entry: validate from the files instead
+        log.debug("dataset cache entry %s unreadable: %s", entry, exc)
+        return None
+    with contextlib.suppress(OSError):  # most recently used (a read-only cache still serves)
+        os.utime(entry)
+    observations = pd.concat(frames) if len(frames) > 1 else frames[0] if frames else head["empty_observations"]
+    observations = observations.sort_index().reset_index(drop=True)  # the files' row order
+    scope = None if units is None else _scope(head["group_of"], units)
+    return {
+        "units": head["units"],
+        "catalogue": head["catalogue"],
+        "observations": observations,
+        "notes": head["notes"],
+        "hashes": hashes,
+        "warnings": head["warnings"],
+        "scope": scope,
+    }
+
+
+def store_entry(dataset: Dataset, keep: int = CACHE_KEEP) -> None:
+    """Cache a whole validated ``dataset``, keeping the ``keep`` most recently used entries.
+
+    Does nothing when the cache is disabled, the dataset is scoped or already cached; a disk
+    that cannot be written is logged at debug level and otherwise ignored.
+    """
+    root = cache_root()
+    if root is None or dataset.scope is not None:
+        return
+    folder = root / "datasets"
+    entry = folder / _cache_key(dataset.hashes)
+    if entry.is_dir():
+        return
+    tmp = None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder))
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o777 & ~mask)  # mkdtemp makes it private; the cache may be shared like the project
+        group_of = group_keys(dataset.units)
+        obs = dataset.observations
+        by_group = obs.groupby(obs["unit_code"].map(group_of), sort=True).indices if len(obs) else {}
+        groups = {key: n for n, key in enumerate(sorted(set(group_of) | set(by_group)))}
+        for key, n in groups.items():
+            rows = by_group.get(key)
+            part = obs.iloc[rows] if rows is not None else obs.iloc[:0]
+            (tmp / f"obs-{n}.pkl").write_bytes(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
+        head = {
+            "hashes": dataset.hashes,
+            "units": dataset.units,
+            "catalogue": dataset.catalogue,
+            "notes": dataset.notes,
+            "warnings": dataset.warnings,
+            "group_of": group_of,
+            "groups": groups,
+            "empty_observations": obs.iloc[:0],
+        }
+        (tmp / "head.pkl").write_bytes(pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL))
+        try:
+            os.rename(tmp, entry)
+            tmp = None
+        except OSError:  # another process stored the same entry first
+            pass
+        _prune(folder, keep)
+    except OSError as exc:  # a read-only or full disk: work without the cache
+        log.debug("dataset cache not written to %s: %s", folder, exc)
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _prune(folder: Path, keep: int) -> None:
+    """Keep the ``keep`` most recently used entries; drop temporary folders left by a crash."""
+    entries = []
+    now = time.time()
+    for path in folder.iterdir():
+        with contextlib.suppress(OSError):
+            if not path.is_dir():
+                continue
+            if not path.name.startswith("."):
+                entries.append((path.stat().st_mtime, path))
+            elif now - path.stat().st_mtime > 3600:
+                shutil.rmtree(path, ignore_errors=True)
+    for _, path in sorted(entries, reverse=True)[keep:]:
+        shutil.rmtree(path, ignore_errors=True)
