@@ -6,7 +6,6 @@ as data URIs. Text from the data is escaped.
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 from pathlib import Path
@@ -19,6 +18,7 @@ from .dataset import Dataset
 from .evaluate import evaluate_period
 from .fileio import atomic_write_text
 from .paths import TEMPLATES_DIR
+from .report import Html, esc
 
 log = logging.getLogger(__name__)
 
@@ -87,11 +87,6 @@ table.dx-sortable th[aria-sort=descending]::after { content: " ▼"; }
 """
 
 
-def esc(value: object) -> str:
-    """Escape text for HTML."""
-    return html.escape(str(value), quote=True)
-
-
 def _page(title: str, body: str, lang: str) -> str:
     css = (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8")
     return (
@@ -107,11 +102,7 @@ def _cell(text: object, sort_value: object = None, numeric: bool = False) -> str
     value = text if sort_value is None else sort_value
     value = "" if f.missing(value) else value
     cls = ' class="num"' if numeric else ""
-    return f'<td{cls} data-v="{esc(value)}">{text if isinstance(text, _Raw) else esc(text)}</td>'
-
-
-class _Raw(str):
-    """Markup built here (already escaped)."""
+    return f'<td{cls} data-v="{esc(value)}">{text if isinstance(text, Html) else esc(text)}</td>'
 
 
 def _memo(format_number, lang: str):
@@ -195,15 +186,15 @@ def write_period_index(folder: Path, ds: Dataset, period: str, manifest: dict, l
         cells += [_cell(index_text(r[f"pillar_{p}"]), r[f"pillar_{p}"], True) for p in pillar_ids]
         status = r["status"]
         if status == "failed":
-            detail = _Raw(f'<span class="dx-fail">{esc(words["failed"])}: {esc(r["error"])}</span>')
+            detail = Html(f'<span class="dx-fail">{esc(words["failed"])}: {esc(r["error"])}</span>')
             links = [f'<a href="{esc(r["failed_notebook"])}">{esc(words["failed_nb"])}</a>']
             if r["previous_report"]:
                 links.append(f'<a href="{esc(r["previous_report"])}">{esc(words["previous"])}</a>')
-            cells += [_cell(detail, words["failed"]), _cell(_Raw(" · ".join(links)), "")]
+            cells += [_cell(detail, words["failed"]), _cell(Html(" · ".join(links)), "")]
         elif status == "ok":
             cells += [
                 _cell(words["ok"]),
-                _cell(_Raw(f'<a href="{esc(r["html"])}">{esc(words["open"])}</a>'), r["name"]),
+                _cell(Html(f'<a href="{esc(r["html"])}">{esc(words["open"])}</a>'), r["name"]),
             ]
         else:
             cells += [_cell(words.get(status, status)), _cell("", "")]
