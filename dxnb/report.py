@@ -243,7 +243,7 @@ class CommuneReport:
         )
         css = (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8")
         title = t("title", lang, kind_name=unit_name(unit["name"], unit["kind"], lang, capital=True), period=ev.period)
-        meta = t("meta", lang, place=place, code=ev.code, date=f.date(dt.date.today(), lang))
+        meta = t("meta", lang, place=place[:1].upper() + place[1:], code=ev.code, date=f.date(dt.date.today(), lang))
         parts = [
             f"<style>{css}</style>",
             '<header class="dx-report">',

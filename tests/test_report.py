@@ -22,7 +22,7 @@ def test_vinh_hoa_shows_the_survey_in_vietnamese_style(vinh_hoa):
     for text in ("92,4%", "90,6%", "1.083 chữ ký", "14 kế hoạch", "145 phút", "640 lượt", "7 pano", "16 cuộc"):
         assert text in page, text
     assert "Xã Vĩnh Hòa — năm 2024" in page
-    assert "huyện Phú Giáo, tỉnh Bình Dương" in page
+    assert "Huyện Phú Giáo, tỉnh Bình Dương · Mã đơn vị 25882" in page
     assert "92.4" not in page
 
 
