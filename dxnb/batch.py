@@ -559,6 +559,7 @@ def run_batch(
     selected_periods = select_periods(ds, periods)
     codes = select_units(ds, units)
     out = Path(out_dir) if out_dir else REPORTS_DIR
+    out.mkdir(parents=True, exist_ok=True)  # an unusable output folder is refused before any kernel starts
     all_jobs, skipped = plan(ds, selected_periods, codes, lang, out, notebook)
     manifests = {p: read_manifest(out / p) for p in selected_periods}
     entries = {p: dict(manifests[p].get("units", {})) for p in selected_periods}

@@ -69,18 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _subcommands():
-    """Registration functions of the subcommands that live in their own modules."""
-    registrations = []
-    # Each module exposes ``register(subparsers)``; imported lazily to keep `dxnb check` fast.
-    from importlib import import_module
+    """Registration functions of the subcommands that live in their own modules (``register(subparsers)``)."""
+    from . import batch, intake
 
-    for module in ("dxnb.batch", "dxnb.intake"):
-        try:
-            registrations.append(import_module(module).register)
-        except ModuleNotFoundError as exc:  # pragma: no cover - module not written yet
-            if exc.name != module:
-                raise
-    return registrations
+    return [batch.register, intake.register]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except DxnbError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:  # a folder that cannot be created, a file that cannot be read or written
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where} — check the path and its permissions", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -41,7 +41,7 @@ from .export_table import export_table, header, write_exports
 from .i18n import check_lang, t, unit_name
 from .overview import CHECK_FLAGS, OVERVIEW_CSS
 from .overview_charts import history_chart, value_bars
-from .overview_data import check_place_name, edge_units, quality_flags, scope_label, select_units
+from .overview_data import check_data_period, check_place_name, edge_units, quality_flags, scope_label, select_units
 from .paths import PROJECT_ROOT, REPORTS_DIR, TEMPLATES_DIR, resolve_data_dir
 from .report import Html, check_period, esc, figure, para, section, table
 from .synthetic import SYNTHETIC_SOURCE
@@ -153,9 +153,7 @@ class Explorer:
         ds = self.dataset
         code = resolve_unit(ds, unit) if unit is not None else self.unit_code
         iid = resolve_indicator(ds, indicator) if indicator is not None else self.indicator
-        period = check_period(period) if period is not None else self.period
-        if period not in ds.periods:
-            raise ParameterError(f"No data for period {period}; periods with data: {', '.join(ds.periods)}.")
+        period = check_data_period(ds, period) if period is not None else self.period
         if self.district or self.province:
             scope = select_units(ds, self.district, self.province)
             if code not in scope:

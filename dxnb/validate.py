@@ -138,18 +138,23 @@ def check_units(units: pd.DataFrame, problems: list[Problem]) -> None:
         )
 
 
+def _check_id(file: str, row: int, value: str, seen, problems: list[Problem], twice: str, hint: str) -> None:
+    """An id must be lower-case letters, digits and _, and unique in its file."""
+    if not _ID.match(value):
+        problems.append(
+            Problem(file, row, "id", f"'{value}' is not an identifier", "use lower-case letters, digits and _")
+        )
+    elif value in seen:
+        problems.append(Problem(file, row, "id", f"'{value}' {twice}", hint))
+
+
 def check_catalogue(pillars: pd.DataFrame, indicators: pd.DataFrame, problems: list[Problem]) -> None:
     """Check ``pillars.csv`` and ``indicators.csv``: ids, kinds, scoring rules, ratios and targets."""
     pname, iname = "pillars.csv", "indicators.csv"
     pillar_ids = set()
     for row, record in _rows(pillars, slice(None)):
         pid = str(record["id"]).strip()
-        if not _ID.match(pid):
-            problems.append(
-                Problem(pname, row, "id", f"'{pid}' is not an identifier", "use lower-case letters, digits and _")
-            )
-        elif pid in pillar_ids:
-            problems.append(Problem(pname, row, "id", f"'{pid}' appears twice", "remove one of the rows"))
+        _check_id(pname, row, pid, pillar_ids, problems, "appears twice", "remove one of the rows")
         pillar_ids.add(pid)
         if not str(record["order"]).strip().isdigit():
             problems.append(
@@ -162,12 +167,7 @@ def check_catalogue(pillars: pd.DataFrame, indicators: pd.DataFrame, problems: l
     derived = set(indicators.loc[indicators["numerator"].str.strip() != "", "id"].str.strip())
     for row, record in _rows(indicators, slice(None)):
         iid = str(record["id"]).strip()
-        if not _ID.match(iid):
-            problems.append(
-                Problem(iname, row, "id", f"'{iid}' is not an identifier", "use lower-case letters, digits and _")
-            )
-        elif iid in ids:
-            problems.append(Problem(iname, row, "id", f"'{iid}' is also on row {ids[iid]}", "ids are unique"))
+        _check_id(iname, row, iid, ids, problems, f"is also on row {ids.get(iid)}", "ids are unique")
         ids.setdefault(iid, row)
         if str(record["pillar"]).strip() not in pillar_ids:
             problems.append(

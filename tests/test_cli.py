@@ -35,3 +35,9 @@ def test_version(capsys):
     with pytest.raises(SystemExit):
         main(["--version"])
     assert "dxnb" in capsys.readouterr().out
+
+
+def test_unwritable_output_folder_exits_2_without_traceback(capsys):
+    assert main(["reports", "--units", "25882", "--out", "/proc/dxnb-cannot-write-here"]) == 2
+    err = capsys.readouterr().err
+    assert "/proc/dxnb-cannot-write-here" in err and "check the path" in err and "Traceback" not in err
