@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help reports check test lab lint format bench clean
+.PHONY: help reports check test lab lint format bench clean i18n mo
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -31,13 +31,33 @@ test: $(VENV)/.installed-test  ## set up .venv with test extras and run the whol
 	$(BIN)/python -m pytest
 
 lab: $(VENV)/.installed  ## open JupyterLab on notebooks/
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
 lint: $(VENV)/.installed-test  ## ruff: lint and formatting check
 	$(BIN)/ruff check .
 
 bench: $(VENV)/.installed-test  ## batch speed against the naive loop (see benchmarks/README.md)
 	$(BIN)/python benchmarks/bench_reports.py
+
+# Wording: dxnb/locale/<lang>/LC_MESSAGES/dxnb.po (msgid = message key), compiled .mo committed and shipped.
+# Keywords as in dxnb.i18n_tools.KEYWORDS; no locations and sorted output keep the catalogues merge-friendly.
+LOCALE := dxnb/locale
+POT    := $(LOCALE)/dxnb.pot
+PO     := $(wildcard $(LOCALE)/*/LC_MESSAGES/dxnb.po)
+MO     := $(PO:.po=.mo)
+PYBABEL = $(BIN)/pybabel
+
+i18n: $(VENV)/.installed  ## wording: extract dxnb.pot from the code, update the .po catalogues, compile the .mo
+	PYTHONPATH=$(CURDIR) $(PYBABEL) extract -F babel.cfg --no-default-keywords -k t -k tn:1,1 -k N_ --no-location --sort-output \
+		--project dxnb --version $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml) \
+		--copyright-holder 'dxnb contributors' -o $(POT) .
+	$(PYBABEL) update -i $(POT) -d $(LOCALE) -D dxnb --no-fuzzy-matching --ignore-obsolete
+	$(MAKE) mo
+
+mo: $(MO)  ## compile the .mo catalogues whose .po changed
+
+$(LOCALE)/%/LC_MESSAGES/dxnb.mo: $(LOCALE)/%/LC_MESSAGES/dxnb.po | $(VENV)/.installed
+	$(PYBABEL) compile -i $< -o $@ --statistics
 
 clean:  ## remove generated reports (keeps reports/README.md)
 	find reports -mindepth 1 -not -name README.md -delete

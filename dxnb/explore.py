@@ -38,7 +38,7 @@ from .explore_data import (
     resolve_unit,
 )
 from .export_table import export_table, header, write_exports
-from .i18n import check_lang, t, unit_name
+from .i18n import check_lang, t, tn, unit_name
 from .overview import CHECK_FLAGS, OVERVIEW_CSS
 from .overview_charts import history_chart, value_bars
 from .overview_data import check_data_period, check_place_name, edge_units, quality_flags, scope_label, select_units
@@ -242,7 +242,7 @@ class Explorer:
                 f'<div class="dx-banner">{esc(t("synthetic_share", lang, share=f.share(synthetic, lang)))}</div>'
             )
         if ds.warnings:
-            parts.append(para(esc(t("warnings", lang, n=len(ds.warnings)))))
+            parts.append(para(esc(tn("warnings", len(ds.warnings), lang))))
         rows = []
         for pid, pillar in cat.pillars.items():
             members = cat.in_pillar(pid)

@@ -16,6 +16,7 @@ import pandas as pd
 from .dataset import Dataset
 from .errors import ParameterError, UnitNotFoundError
 from .evaluate import score_units, unit_rows
+from .i18n import N_
 from .text import name_key, vi_sort_key
 
 #: Tukey's fences: a value beyond the quartiles by this many interquartile ranges is an outlier.
@@ -133,7 +134,7 @@ def find_outliers(values: pd.Series, factor: float = OUTLIER_IQR) -> tuple[pd.Da
     outside = clean[(clean < low) | (clean > high)]
     if outside.empty:
         return empty, float(low), float(high)
-    frame = pd.DataFrame({"value": outside, "direction": np.where(outside > high, "high", "low")})
+    frame = pd.DataFrame({"value": outside, "direction": np.where(outside > high, N_("high"), N_("low"))})
     distance = np.where(frame["direction"] == "high", frame["value"] - high, low - frame["value"])
     return frame.iloc[np.argsort(-distance, kind="stable")], float(low), float(high)
 

@@ -37,7 +37,7 @@ from .evaluate import (
     FLAGS,
     evaluate_period,
 )
-from .i18n import TEXT, check_lang, t
+from .i18n import check_lang, has_text, t, tn
 from .overview_charts import heatmap_chart, target_bars, trend_panels
 from .overview_data import (
     attainment_table,
@@ -301,7 +301,7 @@ class Overview:
         scored = rows[rows["has_data"]]
         parts = [*self._ranking_text(scored), self._no_data_note()]
         if len(scored) > 60:
-            title = t("scores_histogram", lang, n=f.number(len(scored), 0, lang), period=period)
+            title = tn("scores_histogram", len(scored), lang, n=f.number(len(scored), 0, lang), period=period)
             parts.append(figure(charts.score_histogram(scored["score"].tolist(), title=title, lang=lang), title))
         elif len(scored):
             title = t("scores_chart", lang, period=period)
@@ -476,7 +476,7 @@ class Overview:
         missing = missing[missing > 0].sort_values(ascending=False, kind="stable").head(3)
         if len(missing):
             items = "; ".join(
-                t("missing_count", lang, name=self._name(i), n=f.number(n, 0, lang)) for i, n in missing.items()
+                tn("missing_count", n, lang, name=self._name(i), n=f.number(n, 0, lang)) for i, n in missing.items()
             )
             parts.append(para(esc(t("most_missing", lang, items=items))))
         codes, separator = edge_units(share.index, DETAIL_MAX_UNITS, EDGE_UNITS)
@@ -660,7 +660,7 @@ class Overview:
 
     def _flag_label(self, flag: str) -> str:
         key = f"flag_{flag}"
-        return t(key, self.lang) if key in TEXT else flag
+        return t(key, self.lang) if has_text(key) else flag
 
     def quality(self) -> Html:
         """Units with data-quality problems: flags counted per unit, and the values to check."""

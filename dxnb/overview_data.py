@@ -26,7 +26,7 @@ from .evaluate import (
     score_units,
     unit_rows,
 )
-from .i18n import t
+from .i18n import N_, t, tn
 from .report import check_period
 from .text import name_key, nfc, vi_sort_key
 
@@ -133,11 +133,11 @@ def scope_label(units: pd.DataFrame, lang: str = "vi", level: str | None = None)
     provinces = units["province"].fillna("").astype(str).str.strip()
     districts = units["district"].fillna("").astype(str).str.strip()
     if provinces.nunique() == 1:
-        province = _place("province", provinces.iloc[0], lang)
+        province = _place(N_("province"), provinces.iloc[0], lang)
         if districts.nunique() == 1 and districts.iloc[0] and level != "province":
-            return _place("district", districts.iloc[0], lang, capital=True) + ", " + province
+            return _place(N_("district"), districts.iloc[0], lang, capital=True) + ", " + province
         return province[:1].upper() + province[1:]
-    return t("all_provinces", lang, n=f.number(provinces.nunique(), 0, lang))
+    return tn("all_provinces", provinces.nunique(), lang, n=f.number(provinces.nunique(), 0, lang))
 
 
 # --------------------------------------------------------------------------- tables

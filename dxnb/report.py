@@ -21,7 +21,7 @@ from . import fmt as f
 from .dataset import CODE_LENGTH, Dataset, load_dataset
 from .errors import ParameterError, UnitNotFoundError
 from .evaluate import IMPLAUSIBLE_FLAGS, UnitEvaluation, evaluate_unit
-from .i18n import TEXT, check_lang, t, unit_name
+from .i18n import N_, check_lang, has_text, t, tn, unit_name
 from .paths import PROJECT_ROOT, TEMPLATES_DIR, resolve_data_dir
 from .synthetic import SYNTHETIC_SOURCE
 
@@ -29,11 +29,11 @@ log = logging.getLogger(__name__)
 
 #: Sections of the report and the pillars each one covers.
 PILLAR_SECTIONS = {
-    "institutions": ("institutions",),
-    "awareness": ("awareness",),
-    "human_resources": ("human_resources",),
-    "digital_government": ("digital_government", "cybersecurity"),
-    "economy_society": ("infrastructure", "digital_economy", "digital_society"),
+    N_("institutions"): ("institutions",),
+    N_("awareness"): ("awareness",),
+    N_("human_resources"): ("human_resources",),
+    N_("digital_government"): ("digital_government", "cybersecurity"),
+    N_("economy_society"): ("infrastructure", "digital_economy", "digital_society"),
 }
 
 #: Up to this many units in the peer group, the peers chart has one bar per unit; above, a histogram.
@@ -290,7 +290,7 @@ class CommuneReport:
         trend = ev.trend
         if ev.previous_period and ev.previous_period in trend.index:
             change = ev.score - trend.at[ev.previous_period, "score"]
-            direction = "up" if change > 0.005 else "down" if change < -0.005 else "flat"
+            direction = N_("up") if change > 0.005 else N_("down") if change < -0.005 else N_("flat")
             text = t(
                 "summary_change",
                 lang,
@@ -628,7 +628,7 @@ class CommuneReport:
         parts = [para(t("quality_line", lang, **counts) if len(quality) else t("quality_ok", lang))]
         estimated = [s.strip() for s in str(ev.unit.get("estimated_fields", "")).split(";") if s.strip()]
         if estimated:
-            fields = ", ".join(t(f"field_{e}", lang) for e in estimated if f"field_{e}" in TEXT)
+            fields = ", ".join(t(f"field_{e}", lang) for e in estimated if has_text(f"field_{e}"))
             parts.append(para(esc(t("estimated_fields", lang, fields=fields))))
         if len(quality):
             order = {
@@ -641,7 +641,7 @@ class CommuneReport:
             rows = [
                 (
                     self._name(r["indicator"]),
-                    t(f"flag_{r['flag']}", lang) if f"flag_{r['flag']}" in TEXT else r["flag"],
+                    t(f"flag_{r['flag']}", lang) if has_text(f"flag_{r['flag']}") else r["flag"],
                     self._flag_detail(r["indicator"], r["flag"]),
                 )
                 for _, r in ranked.iterrows()
@@ -657,7 +657,7 @@ class CommuneReport:
             return ""
         if flag == "denominator_unknown":
             field = ind.denominator
-            label = t(f"field_{field}", lang) if f"field_{field}" in TEXT else t("field_count", lang, name=field)
+            label = t(f"field_{field}", lang) if has_text(f"field_{field}") else t("field_count", lang, name=field)
             return t("detail_denominator", lang, field=label)
         details = [t("detail_value", lang, value=self._value(indicator_id))]
         if flag == "count_outlier":
@@ -680,7 +680,11 @@ class CommuneReport:
         ev, lang = self.ev, self.lang
         notes = ev.notes
         parts = []
-        for kind, key in (("strength", "strengths"), ("challenge", "challenges"), ("next_step", "next_steps")):
+        for kind, key in (
+            ("strength", N_("strengths")),
+            ("challenge", N_("challenges")),
+            ("next_step", N_("next_steps")),
+        ):
             texts = notes.loc[notes["kind"] == kind, "text"].tolist() if len(notes) else []
             items = "".join(f"<li>{esc(x)}</li>" for x in texts) or f"<li>{esc(t('no_notes', lang))}</li>"
             parts.append(f"<h3>{esc(t(key, lang))}</h3><ul>{items}</ul>")
@@ -713,7 +717,7 @@ class CommuneReport:
                 )
         missing = int((~ev.indicators["has_data"] & (ev.indicators["max_points"] > 0)).sum())
         if missing:
-            advice.append(t("rec_missing", lang, n=missing))
+            advice.append(tn("rec_missing", missing, lang))
         if not advice:
             advice.append(t("rec_none", lang))
         parts.append(f"<h3>{esc(t('advice', lang))}</h3><ol>" + "".join(f"<li>{a}</li>" for a in advice) + "</ol>")
