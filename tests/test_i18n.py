@@ -203,7 +203,7 @@ def test_add_message(locale_copy):
 def test_import_text_dict(locale_copy, tmp_path):
     old = tmp_path / "old_i18n.py"
     old.write_text(
-        'TEXT: dict[str, dict[str, str]] = {\n'
+        "TEXT: dict[str, dict[str, str]] = {\n"
         '    "met": {"vi": "Đạt", "en": "Met"},\n'
         "    # --- added by someone ---\n"
         '    "zz_added": {"vi": "Thêm {n} dòng, "\n'
@@ -216,7 +216,7 @@ def test_import_text_dict(locale_copy, tmp_path):
     vi = _entries(read_catalogue(po_path("vi", locale_copy)))
     assert vi["zz_added"].string == "Thêm {n} dòng, nối tiếp"
     old.write_text('TEXT = {"met": {"vi": "Đạt rồi", "en": "Met"}}\n', encoding="utf-8")
-    with pytest.raises(ValueError, match="other wording.*met"):
+    with pytest.raises(ValueError, match=r"other wording.*met"):
         import_text_dict(old, locale_dir=locale_copy)
     assert import_text_dict(old, replace=True, locale_dir=locale_copy) == ["met"]
 
