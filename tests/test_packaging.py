@@ -42,3 +42,33 @@ def test_layout():
         assert (PROJECT_ROOT / folder).is_dir()
     assert (PROJECT_ROOT / "environment.yml").is_file()
     assert (PROJECT_ROOT / ".ci" / "run").is_file()
+
+
+def _setuptools_config() -> dict:
+    return tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+
+
+def test_every_data_file_of_the_package_is_declared():
+    """Files under dxnb/ that are not Python (templates, catalogues...) must match a package-data pattern."""
+    package = PROJECT_ROOT / "dxnb"
+    patterns = _setuptools_config()["package-data"]["dxnb"]
+    declared = {path for pattern in patterns for path in package.glob(pattern) if path.is_file()}
+    data = {
+        path
+        for path in package.rglob("*")
+        if path.is_file() and path.suffix not in (".py", ".pyc") and "__pycache__" not in path.parts
+    }
+    assert data, "dxnb ships templates and catalogues"
+    assert not data - declared, f"add package-data patterns for {sorted(str(p) for p in data - declared)}"
+    assert {p.relative_to(package).as_posix() for p in declared} >= {
+        "locale/vi/LC_MESSAGES/dxnb.mo",
+        "locale/en/LC_MESSAGES/dxnb.mo",
+        "templates/report.css",
+    }
+
+
+def test_data_folders_are_found_as_packages():
+    """Listing only "dxnb" as a package makes setuptools warn about every data folder; find them instead."""
+    config = _setuptools_config()
+    assert isinstance(config["packages"], dict), "use [tool.setuptools.packages.find], not a list of packages"
+    assert config["packages"]["find"]["include"] == ["dxnb", "dxnb.*"]
