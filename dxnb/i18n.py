@@ -124,7 +124,7 @@ def translations(lang: str) -> Translations:
 @cache
 def _keys(lang: str) -> dict[str, bool]:
     """Every key of the catalogue of ``lang``, mapped to whether the message has plural forms."""
-    catalog: dict[object, str] = translations(lang)._catalog  # gettext's parsed .mo
+    catalog: dict[object, str] = translations(check_lang(lang))._catalog  # gettext's parsed .mo
     keys: dict[str, bool] = {}
     for entry in catalog:
         key, plural = (entry[0], True) if isinstance(entry, tuple) else (entry, False)
@@ -138,24 +138,23 @@ def has_text(key: str, lang: str | None = None) -> bool:
     return key in _keys(lang or get_language())
 
 
-def _lookup(key: str, lang: str | None, *, plural: bool) -> tuple[str, Translations]:
-    lang = check_lang(lang) if lang is not None else get_language()
+def _wrong_key(key: str, lang: str) -> MissingTextError:
     keys = _keys(lang)
     if key not in keys:
-        raise MissingTextError(
+        return MissingTextError(
             f"no message {key!r} in {LOCALE_DIR / lang / 'LC_MESSAGES' / (DOMAIN + '.po')}: add it with "
             f"`python -m dxnb.i18n_tools add {key} --vi ... --en ...` and run `make i18n`."
         )
-    if keys[key] != plural:
-        kind, right, wrong = ("has", "tn", "t") if keys[key] else ("has no", "t", "tn")
-        raise MissingTextError(f"message {key!r} {kind} plural forms: read it with {right}(), not {wrong}().")
-    return lang, translations(lang)
+    kind, right, wrong = ("has", "tn", "t") if keys[key] else ("has no", "t", "tn")
+    return MissingTextError(f"message {key!r} {kind} plural forms: read it with {right}(), not {wrong}().")
 
 
 def t(key: str, lang: str | None = None, **values: object) -> str:
     """Return the message ``key`` in ``lang`` (default: :func:`get_language`), with ``values`` filled in."""
-    _, catalogue = _lookup(key, lang, plural=False)
-    text = catalogue.gettext(key)
+    lang = lang or get_language()
+    if _keys(lang).get(key) is not False:  # _keys checks lang
+        raise _wrong_key(key, lang)
+    text = translations(lang).gettext(key)
     return text.format(**values) if values else text
 
 
@@ -164,8 +163,10 @@ def tn(key: str, n: int, lang: str | None = None, /, **values: object) -> str:
 
     ``{n}`` is filled with ``n`` unless ``values`` gives it (e.g. already formatted: ``n=fmt.number(n, 0, lang)``).
     """
-    _, catalogue = _lookup(key, lang, plural=True)
-    text = catalogue.ngettext(key, key, int(n))
+    lang = lang or get_language()
+    if _keys(lang).get(key) is not True:
+        raise _wrong_key(key, lang)
+    text = translations(lang).ngettext(key, key, int(n))
     return text.format(**{"n": n, **values})
 
 
