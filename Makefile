@@ -8,7 +8,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 .PHONY: help reports check test lab lint format bench clean i18n mo
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: pyproject.toml jupyter_nbconvert_config.json
 	$(PYTHON) -m venv $(VENV)
@@ -48,9 +48,12 @@ MO     := $(PO:.po=.mo)
 PYBABEL = $(BIN)/pybabel
 
 i18n: $(VENV)/.installed  ## wording: extract dxnb.pot from the code, update the .po catalogues, compile the .mo
-	PYTHONPATH=$(CURDIR) $(PYBABEL) extract -F babel.cfg --no-default-keywords -k t -k tn:1,1 -k N_ --no-location --sort-output \
-		--project dxnb --version $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml) \
-		--copyright-holder 'dxnb contributors' -o $(POT) .
+	PYTHONPATH=$(CURDIR) $(PYBABEL) extract -F babel.cfg --no-default-keywords -k t -k tn:1,1 -k N_ --no-location \
+		--sort-output --project dxnb --version $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml) \
+		--copyright-holder 'dxnb contributors' -o $(POT).new .
+	@# keep the old template (and its date) when only the date changed, so that a rerun changes no file
+	if diff -q -I '^"POT-Creation-Date:' $(POT) $(POT).new >/dev/null 2>&1; then rm $(POT).new; \
+		else mv $(POT).new $(POT); fi
 	$(PYBABEL) update -i $(POT) -d $(LOCALE) -D dxnb --no-fuzzy-matching --ignore-obsolete
 	$(MAKE) mo
 

@@ -224,3 +224,11 @@ def test_import_text_dict(locale_copy, tmp_path):
 def test_tool_command_line_errors_exit_2(tmp_path, capsys):
     assert main(["import-text", str(tmp_path / "missing.py")]) == 2
     assert "error:" in capsys.readouterr().err
+
+
+def test_makefile_extracts_with_the_same_keywords():
+    makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    flags = " ".join(
+        f"-k {name}" + (":" + ",".join(map(str, spec)) if spec != (1,) else "") for name, spec in KEYWORDS.items()
+    )
+    assert f"--no-default-keywords {flags} " in makefile
