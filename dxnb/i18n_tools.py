@@ -10,11 +10,14 @@ Add a message to both catalogues, then use it in the code and run ``make i18n``:
     python -m dxnb.i18n_tools add rows_left --vi "Còn {n} dòng" --en "{n} row left" --en-plural "{n} rows left"
 
 Fold in messages written the old way — a Python file with a dict ``TEXT = {key: {"vi": ..., "en": ...}}``, e.g.
-a branch's ``dxnb/i18n.py`` with a ``# --- added by <name> ---`` block — into both catalogues; keys already
-there with the same wording are skipped, a key with other wording is an error unless ``--replace``::
+a branch's ``dxnb/i18n.py`` with ``# --- added by <name> ---`` blocks at the end of ``TEXT`` — into both
+catalogues. Only the entries after the first such comment are read (``--all``: every entry); keys already there
+with the same wording are skipped, a key with other wording is an error unless ``--replace``. After a merge
+that conflicts in ``dxnb/i18n.py``, keep this branch's ``i18n.py`` and fold the other side's additions in::
 
-    python -m dxnb.i18n_tools import-text path/to/old_i18n.py
-    git show wip/other:dxnb/i18n.py > /tmp/old.py && python -m dxnb.i18n_tools import-text /tmp/old.py
+    git show wip/other:dxnb/i18n.py > /tmp/other_i18n.py
+    python -m dxnb.i18n_tools import-text /tmp/other_i18n.py
+    make i18n
 
 From Python: :func:`add_message` and :func:`import_text_dict`. Both write the ``.po`` files only: run
 ``make i18n`` afterwards (it also drops entries the code no longer uses, and ``tests/test_i18n.py`` checks it).
@@ -144,9 +147,18 @@ def add_message(
     return True
 
 
-def read_text_dict(path: Path, name: str = "TEXT") -> dict[str, dict[str, str]]:
-    """Read the dict literal ``name = {...}`` from a Python file without running it."""
-    tree = ast.parse(Path(path).read_text(encoding="utf-8"), filename=str(path))
+#: The comment that opens a helper's block of new entries at the end of the old ``TEXT`` dict.
+ADDED_MARK = "# --- added by"
+
+
+def read_text_dict(path: Path, name: str = "TEXT", *, added_only: bool = False) -> dict[str, dict[str, str]]:
+    """Read the dict literal ``name = {...}`` from a Python file without running it.
+
+    With ``added_only``, only the entries after the first ``# --- added by <name> ---`` comment inside the dict
+    (all of them when there is no such comment).
+    """
+    source = Path(path).read_text(encoding="utf-8")
+    tree = ast.parse(source, filename=str(path))
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign):
             targets = node.targets
@@ -154,28 +166,50 @@ def read_text_dict(path: Path, name: str = "TEXT") -> dict[str, dict[str, str]]:
             targets = [node.target]
         else:
             continue
-        if any(isinstance(target, ast.Name) and target.id == name for target in targets):
-            return ast.literal_eval(node.value)
+        if not any(isinstance(target, ast.Name) and target.id == name for target in targets):
+            continue
+        if not isinstance(node.value, ast.Dict):
+            raise ValueError(f"{path}:{node.lineno}: {name} is not a dict literal.")
+        entries = ast.literal_eval(node.value)
+        lines = source.splitlines()[node.value.lineno - 1 : node.value.end_lineno]
+        marks = [node.value.lineno + i for i, line in enumerate(lines) if line.strip().startswith(ADDED_MARK)]
+        if not added_only or not marks:
+            return entries
+        after = {ast.literal_eval(k) for k in node.value.keys if k is not None and k.lineno > marks[0]}
+        return {key: value for key, value in entries.items() if key in after}
     raise ValueError(f"{path}: no {name} = {{...}} dict found.")
 
 
-def import_text_dict(path: Path, *, replace: bool = False, locale_dir: Path = LOCALE_DIR) -> list[str]:
+def _same(message: Message | None, text: str) -> bool:
+    """Whether a catalogue entry says ``text`` (a plural entry: in one of its forms)."""
+    if message is None:
+        return False
+    return text in (message.string if isinstance(message.string, (tuple, list)) else (message.string,))
+
+
+def import_text_dict(
+    path: Path, *, added_only: bool = True, replace: bool = False, locale_dir: Path = LOCALE_DIR
+) -> list[str]:
     """Add the entries of the ``TEXT`` dict in the Python file ``path`` to both catalogues; return the added keys.
 
-    Entries already in the catalogues with the same wording are skipped; other wording raises ``ValueError``
-    (naming every such key) unless ``replace``.
+    By default (``added_only``) only the entries in ``# --- added by <name> ---`` blocks are read, when the file
+    has such blocks: the rest of an old ``TEXT`` is already in the catalogues (some entries since turned into
+    plurals, some dropped as unused). Entries already there with the same wording (a plural message: the same
+    Vietnamese) are skipped; other wording raises ``ValueError`` naming every such key, unless ``replace``.
     """
-    text = read_text_dict(path)
+    text = read_text_dict(path, added_only=added_only)
     catalogs = {lang: read_catalogue(po_path(lang, locale_dir)) for lang in CATALOGUE_LANGS}
     added, clashes = [], []
     for key, pair in text.items():
-        if set(pair) != set(CATALOGUE_LANGS):
+        if not isinstance(pair, dict) or set(pair) != set(CATALOGUE_LANGS):
             raise ValueError(f"{path}: {key} must have exactly the languages {', '.join(CATALOGUE_LANGS)}.")
         _check_pair(key, pair["vi"], [pair["en"]])
-        present = [catalogs[lang].get(key) for lang in CATALOGUE_LANGS]
-        if all(m is not None and m.string == pair[lang] for lang, m in zip(CATALOGUE_LANGS, present, strict=True)):
+        present = {lang: catalogs[lang].get(key) for lang in CATALOGUE_LANGS}
+        if all(_same(message, pair[lang]) for lang, message in present.items()):
             continue
-        if any(m is not None for m in present) and not replace:
+        if present["vi"] is not None and present["vi"].pluralizable and _same(present["vi"], pair["vi"]):
+            continue  # turned into a plural message since (its English forms were reworded)
+        if any(message is not None for message in present.values()) and not replace:
             clashes.append(key)
             continue
         for lang, catalog in catalogs.items():
@@ -204,13 +238,14 @@ def main(argv: list[str] | None = None) -> int:
     imp = commands.add_parser("import-text", help="add the entries of a TEXT = {...} dict in a Python file")
     imp.add_argument("path", type=Path)
     imp.add_argument("--replace", action="store_true", help="overwrite keys that have other wording")
+    imp.add_argument("--all", action="store_true", help="every entry, not only those in '# --- added by' blocks")
     args = parser.parse_args(argv)
     try:
         if args.command == "add":
             done = add_message(args.key, args.vi, args.en, en_plural=args.en_plural, replace=args.replace)
             print(f"added {args.key}" if done else f"{args.key} is already there")
         else:
-            keys = import_text_dict(args.path, replace=args.replace)
+            keys = import_text_dict(args.path, added_only=not args.all, replace=args.replace)
             print(f"added {len(keys)} message(s): {', '.join(keys)}" if keys else "nothing new")
     except (OSError, SyntaxError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)

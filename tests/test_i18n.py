@@ -205,13 +205,17 @@ def test_import_text_dict(locale_copy, tmp_path):
     old.write_text(
         "TEXT: dict[str, dict[str, str]] = {\n"
         '    "met": {"vi": "Đạt", "en": "Met"},\n'
+        '    "zz_before": {"vi": "Cũ", "en": "Old"},\n'
+        '    "rec_missing": {"vi": "Bổ sung minh chứng cho {n} chỉ tiêu chưa có số liệu để được tính điểm.", '
+        '"en": "Collect evidence for the {n} indicators without data so that they earn points."},\n'
         "    # --- added by someone ---\n"
         '    "zz_added": {"vi": "Thêm {n} dòng, "\n'
         '                       "nối tiếp", "en": "Added {n} rows, continued"},\n'
         "}  # fmt: skip\n",
         encoding="utf-8",
     )
-    assert import_text_dict(old, locale_dir=locale_copy) == ["zz_added"]
+    assert import_text_dict(old, locale_dir=locale_copy) == ["zz_added"]  # only the "added by" block
+    assert import_text_dict(old, added_only=False, locale_dir=locale_copy) == ["zz_before"]  # plural: same vi
     assert import_text_dict(old, locale_dir=locale_copy) == []
     vi = _entries(read_catalogue(po_path("vi", locale_copy)))
     assert vi["zz_added"].string == "Thêm {n} dòng, nối tiếp"
