@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 
+from dxnb.docframe import print_css
 from dxnb.errors import DxnbError, RenderError
 from dxnb.fileio import atomic_write_bytes
 
@@ -37,7 +38,26 @@ ARGS = (
 # Decree 30/2020/NĐ-CP margins: top and bottom 20 mm, left 30 mm (binding side), right 15 mm.
 MARGIN = {"top": "20mm", "bottom": "20mm", "left": "30mm", "right": "15mm"}
 TIMEOUT_MS = 60_000
-_PAGE_RULE = "@page { size: A4; margin: %(top)s %(right)s %(bottom)s %(left)s; }" % MARGIN
+# The printable width in CSS pixels (96 per inch): pages are laid out at this width to find tables that overflow.
+_CONTENT_WIDTH_PX = round((210 - 30 - 15) / 25.4 * 96)
+# Tables wider than the page: wrap their cells at spaces, then shrink their font down to 70 %, then break words.
+_FIT_TABLES = """() => {
+  const limit = document.documentElement.clientWidth + 1;
+  const tooWide = t => t.getBoundingClientRect().right > limit || t.scrollWidth > t.parentElement.clientWidth + 1;
+  const fitted = [];
+  for (const table of document.querySelectorAll('table')) {
+    if (!tooWide(table)) continue;
+    table.classList.add('dx-print-wrap');
+    const size = parseFloat(getComputedStyle(table).fontSize);
+    for (let scale = 0.95; tooWide(table) && scale >= 0.7; scale -= 0.05) {
+      table.style.fontSize = (size * scale).toFixed(2) + 'px';
+    }
+    if (tooWide(table)) table.classList.add('dx-print-squeeze');
+    fitted.push(table.className + ' ' + table.style.fontSize);
+  }
+  return fitted;
+}"""
+_PAGE_RULE = "@page {{ size: A4; margin: {top} {right} {bottom} {left} !important; }}".format(**MARGIN)
 
 INSTALL_HINT = (
     "Making PDFs needs Playwright and a Chromium-family browser. Install them:\n"
@@ -83,7 +103,7 @@ def find_chromium() -> str | None:
 def _header(title: str) -> str:
     # Header and footer templates do not see the page's styles: every style is inline, sizes explicit.
     return (
-        '<div style="width:100%;font:8pt \'DejaVu Sans\',Arial,sans-serif;color:#555;'
+        "<div style=\"width:100%;font:8pt 'DejaVu Sans',Arial,sans-serif;color:#555;"
         f'margin:0 {MARGIN["right"]} 0 {MARGIN["left"]};border-bottom:0.5pt solid #999;padding-bottom:1mm;">'
         f"{html.escape(title)}</div>"
     )
@@ -91,7 +111,7 @@ def _header(title: str) -> str:
 
 def _footer(lang: str) -> str:
     return (
-        '<div style="width:100%;font:8pt \'DejaVu Sans\',Arial,sans-serif;color:#555;text-align:center;'
+        "<div style=\"width:100%;font:8pt 'DejaVu Sans',Arial,sans-serif;color:#555;text-align:center;"
         f'margin:0 {MARGIN["right"]} 0 {MARGIN["left"]};">{WORDING["page_of"]["en" if lang == "en" else "vi"]}</div>'
     )
 
@@ -123,7 +143,9 @@ class PdfRenderer:
         self._playwright = sync_playwright().start()
         try:
             self._browser = self._launch(executable, PlaywrightError)
-            self._context = self._browser.new_context(offline=True, java_script_enabled=True)
+            self._context = self._browser.new_context(
+                offline=True, viewport={"width": _CONTENT_WIDTH_PX, "height": 1000}, java_script_enabled=True
+            )
             self._context.set_default_timeout(self.timeout_ms)
             self._context.route("**/*", self._guard)
         except BaseException:
@@ -138,7 +160,11 @@ class PdfRenderer:
             attempts.append((executable, {"executable_path": executable}))
         else:
             # No system Chromium: Playwright's own download, then an installed Chrome or Edge (Windows, macOS).
-            attempts += [("Playwright's Chromium", {}), ("Chrome", {"channel": "chrome"}), ("Edge", {"channel": "msedge"})]
+            attempts += [
+                ("Playwright's Chromium", {}),
+                ("Chrome", {"channel": "chrome"}),
+                ("Edge", {"channel": "msedge"}),
+            ]
         failures = []
         for name, options in attempts:
             try:
@@ -176,8 +202,9 @@ class PdfRenderer:
             self._playwright.stop()
         self._playwright = self._browser = self._context = None
 
-    def render(self, html_path: str | os.PathLike[str], pdf_path: str | os.PathLike[str], *, title: str,
-               lang: str = "vi") -> Path:
+    def render(
+        self, html_path: str | os.PathLike[str], pdf_path: str | os.PathLike[str], *, title: str, lang: str = "vi"
+    ) -> Path:
         """Print one HTML file to an A4 PDF with ``title`` (unit and period) in the running header.
 
         Raises:
@@ -193,8 +220,12 @@ class PdfRenderer:
         try:
             page.goto(source.as_uri(), wait_until="load")
             page.emulate_media(media="print")
-            # The page's own @page margins would win over page.pdf's: align them with the header and footer.
-            page.add_style_tag(content=_PAGE_RULE)
+            # The print sheet, whether or not the page includes it (tables that fit the paper), and page margins
+            # that match the header and footer (a page's own @page margins would win over page.pdf's).
+            page.add_style_tag(content=print_css() + "\n" + _PAGE_RULE)
+            fitted = page.evaluate(_FIT_TABLES)
+            if fitted:
+                log.info("PDF: %s: %d table(s) narrowed to fit the page: %s", source.name, len(fitted), fitted)
             data = page.pdf(
                 format="A4",
                 print_background=True,
@@ -215,15 +246,20 @@ class PdfRenderer:
         return out
 
 
-def render_pdf(html_path: str | os.PathLike[str], pdf_path: str | os.PathLike[str], *, title: str,
-               lang: str = "vi") -> Path:
+def render_pdf(
+    html_path: str | os.PathLike[str], pdf_path: str | os.PathLike[str], *, title: str, lang: str = "vi"
+) -> Path:
     """Print one HTML file to PDF with a browser of its own (for many files, use one :class:`PdfRenderer`)."""
     with PdfRenderer() as renderer:
         return renderer.render(html_path, pdf_path, title=title, lang=lang)
 
 
-def combine(pdf_paths_with_titles: Iterable[tuple[str | os.PathLike[str], str]],
-            out_path: str | os.PathLike[str], *, title: str | None = None) -> Path:
+def combine(
+    pdf_paths_with_titles: Iterable[tuple[str | os.PathLike[str], str]],
+    out_path: str | os.PathLike[str],
+    *,
+    title: str | None = None,
+) -> Path:
     """Join PDFs in the given order (the index first, then the reports) with one bookmark per part.
 
     Args:
@@ -252,7 +288,7 @@ def combine(pdf_paths_with_titles: Iterable[tuple[str | os.PathLike[str], str]],
                 writer.add_page(page)
         except (OSError, PdfReadError) as exc:
             raise RenderError(f"cannot combine {path}: {exc} — render it again") from exc
-        writer.add_outline_item(name, first)
+        writer.add_outline_item(title=name, page_number=first)
     writer.add_metadata({"/Title": title or parts[0][1], "/Producer": "dxnb (pypdf)"})
     writer.page_mode = "/UseOutlines"
     buffer = io.BytesIO()
