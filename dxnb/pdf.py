@@ -140,7 +140,13 @@ class PdfRenderer:
         except ImportError as exc:
             raise PdfUnavailableError(f"the Python package playwright is not installed ({exc})") from None
         executable = self.executable or find_chromium()
-        self._playwright = sync_playwright().start()
+        try:
+            self._playwright = sync_playwright().start()
+        except PlaywrightError as exc:  # e.g. inside a running asyncio loop (a notebook cell)
+            raise RenderError(
+                f"cannot start Playwright: {str(exc).splitlines()[0]} — make PDFs from the command line or a script, "
+                "not from a notebook cell"
+            ) from exc
         try:
             self._browser = self._launch(executable, PlaywrightError)
             self._context = self._browser.new_context(

@@ -82,6 +82,17 @@ def test_chromium_setting_wins(monkeypatch, tmp_path):
     assert find_chromium() == str(fake)
 
 
+def test_browser_that_does_not_start_is_reported(monkeypatch, tmp_path):
+    pytest.importorskip("playwright")
+    broken = tmp_path / "chromium"
+    broken.write_text("#!/bin/sh\necho 'missing libnss3.so' >&2\nexit 127\n")
+    broken.chmod(0o755)
+    monkeypatch.setenv("DXNB_CHROMIUM", str(broken))
+    with pytest.raises(PdfUnavailableError, match="no browser starts") as caught, PdfRenderer():
+        pass
+    assert str(broken) in str(caught.value) and "apt-get install chromium" in str(caught.value)
+
+
 def blank_pdf(path, pages: int):
     writer = pypdf.PdfWriter()
     for _ in range(pages):
