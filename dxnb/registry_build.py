@@ -168,7 +168,7 @@ def read_old_units(text: str, splits: dict[str, str], problems: list[str]) -> li
         if code in splits and name_key(splits[code], drop_kind=False) != name_key(f"{kind} {name}", drop_kind=False):
             log.info("old-units.csv:%d: %s is '%s %s' here and '%s' in splits.json; kept '%s'", line_no, code, kind,
                      name, splits[code], name)  # fmt: skip
-        province_kind, province = split_kind(record["old_province"], ("thành phố", "tỉnh"))
+        _, province = split_kind(record["old_province"], ("thành phố", "tỉnh"))
         rows.append({"code": code, "name": name, "kind": kind, "district_code": record["old_district_code"].strip(),
                      "district": district, "district_kind": district_kind,
                      "province_code": record["old_province_code"].strip(), "province": province})  # fmt: skip
@@ -273,8 +273,8 @@ def build_tables(source: Path) -> dict[str, list[tuple[str, ...]]]:
                   "province_code": unit["province_code"], "province": unit["province"]}  # fmt: skip
         known = districts.setdefault(unit["district_code"], record)
         if known != record:
-            problems.append(f"old-units.csv: district {unit['district_code']} is written two ways: "
-                            f"{known['name']} ({known['province']}) and {record['name']} ({record['province']})")  # fmt: skip
+            problems.append(f"old-units.csv: district {unit['district_code']} is written two ways: {known['name']} "
+                            f"({known['province']}) and {record['name']} ({record['province']})")  # fmt: skip
     split_links: set[tuple[str, str]] = set()
     for entry in splits:
         for unit in entry.get("level3s", []):
@@ -345,7 +345,7 @@ def _code(unit: dict[str, str]) -> str:
 
 
 def render_csv(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> bytes:
-    """UTF-8 CSV with ``\\n`` line ends, quoted only where needed."""
+    """UTF-8 CSV with Unix line ends, quoted only where needed."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
