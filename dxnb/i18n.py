@@ -437,6 +437,19 @@ TEXT: dict[str, dict[str, str]] = {
     "col_unit_label": {"vi": "Đơn vị tính", "en": "Unit"},
     "col_document": {"vi": "Văn bản", "en": "Document"},
     "col_description": {"vi": "Mô tả", "en": "Description"},
+    # --- added by registry ---
+    "registry_source_current": {
+        "vi": "Mã và tên: Cục Thống kê, Công văn 1027/CTK-CSCL (danh mục đơn vị hành chính cấp xã từ 1/7/2025). "
+              "Dân số, hộ, số ấp/khu phố: chưa có, cần bổ sung.",
+        "en": "Codes and names: Statistics Office, letter 1027/CTK-CSCL (commune-level units from 1/7/2025). "
+              "Population, households, hamlets: not yet known, to be filled in.",
+    },
+    "registry_source_former": {
+        "vi": "Mã và tên: danh mục đơn vị hành chính trước 1/7/2025 (Tổng cục Thống kê, qua dvhcvn). "
+              "Dân số, hộ, số ấp/khu phố: chưa có, cần bổ sung.",
+        "en": "Codes and names: list of administrative units before 1/7/2025 (Statistics Office, via dvhcvn). "
+              "Population, households, hamlets: not yet known, to be filled in.",
+    },
 }  # fmt: skip
 
 KIND_NAMES = {
