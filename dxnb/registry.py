@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import ParameterError, UnitNotFoundError
-from .text import ascii_key, name_key, nfc
+from .text import ascii_fold, ascii_key, name_key, nfc
 
 REGISTRY_DIR = Path(__file__).resolve().parent / "registry"
 WHEN = ("current", "former")
@@ -193,10 +193,14 @@ def _query_keys(query: str, kind_words: tuple[str, ...]) -> tuple[set[str], set[
 
 
 def _match(query: str, keys: tuple[list[str], list[str]], kind_words=(), allowed=None) -> list[int]:
-    """Positions of the names ``query`` means (among ``allowed``): exact matches, else diacritics-free ones."""
+    """Positions of the names ``query`` means (among ``allowed``).
+
+    A query with diacritics matches exactly (any Unicode form or tone placement), else without diacritics; a
+    query without any ("thanh an") may mean any name that folds to it ("Thanh An", "Thạnh An").
+    """
     exact, loose = _query_keys(query, kind_words)
     positions = range(len(keys[0])) if allowed is None else sorted(allowed)
-    found = [i for i in positions if keys[0][i] in exact]
+    found = [] if ascii_fold(query) == query else [i for i in positions if keys[0][i] in exact]
     return found or [i for i in positions if keys[1][i] in loose]
 
 
