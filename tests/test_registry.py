@@ -12,7 +12,7 @@ import pytest
 from dxnb import registry
 from dxnb.errors import ParameterError, UnitNotFoundError
 from dxnb.registry_build import FILES, OUT_DIR, RegistryBuildError, build, default_source
-from dxnb.text import name_key
+from dxnb.text import ascii_key, name_key
 
 SOURCE = default_source()
 needs_source = pytest.mark.skipif(not SOURCE.is_dir(), reason="../shared/data/dvhcvn-20250701 is not here")
@@ -218,7 +218,8 @@ def test_ambiguous_district():
 
 
 def test_frames_are_copies():
-    registry.current_units().loc[0, "name"] = "changed"
+    frame = registry.current_units()
+    frame.loc[0, "name"] = "changed"
     assert registry.current_units().loc[0, "name"] != "changed"
 
 
@@ -261,3 +262,13 @@ def test_build_names_missing_files(tmp_path):
 def test_registry_files_are_packaged():
     text = (Path(registry.__file__).resolve().parent.parent / "pyproject.toml").read_text(encoding="utf-8")
     assert '"registry/*"' in text
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [("Xã Vĩnh Hoà", "vinh hoa"), (unicodedata.normalize("NFD", "Đắk Lắk"), "dak lak"),
+     ("Phường Văn Miếu - Quốc Tử Giám", "van mieu quoc tu giam"), ("  THỊ TRẤN  Phước   Vĩnh ", "phuoc vinh")],
+)  # fmt: skip
+def test_ascii_key(name, key):
+    assert ascii_key(name) == key
+    assert ascii_key("Xã Xà Phiên", drop_kind=True) == "xa phien"
