@@ -47,7 +47,7 @@ class Province:
 
     @property
     def full_name(self) -> str:
-        """"Thành phố Hồ Chí Minh", "Tỉnh Đồng Nai"."""
+        """The full name: "Thành phố Hồ Chí Minh", "Tỉnh Đồng Nai"."""
         return f"{self.kind[:1].upper()}{self.kind[1:]} {self.name}" if self.kind else self.name
 
 
