@@ -79,3 +79,19 @@ def vi_sort_key(text: str) -> tuple:
         primary.append(tuple(_ORDER.get(ch, 100 + ord(ch)) for ch in letters))
         tones.append(tone)
     return (tuple(primary), tuple(tones))
+
+
+def ascii_key(name: str, *, drop_kind: bool = True) -> str:
+    """Return a matching key for a Vietnamese place name without its diacritics.
+
+    Like :func:`name_key` (any Unicode form, letter case and spacing; by default without the unit kind in
+    front), but "Vĩnh Hòa", "Vĩnh Hóa" and "vinh hoa" all give "vinh hoa": use it only after an exact
+    :func:`name_key` match failed, and treat several matches as ambiguous.
+    """
+    text = re.sub(r"\s+", " ", nfc(str(name)).strip().casefold())
+    if drop_kind:
+        for prefix in _KIND_PREFIXES:
+            if text.startswith(prefix + " "):
+                text = text[len(prefix) + 1 :]
+                break
+    return " ".join(_WORD.findall(ascii_fold(text)))

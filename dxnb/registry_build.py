@@ -1,0 +1,386 @@
+"""Build the bundled unit registry (``dxnb/registry/``) from the dvhcvn-20250701 source files.
+
+Run ``python -m dxnb.registry_build [SOURCE_DIR]`` from the project root; ``SOURCE_DIR`` defaults to
+``../shared/data/dvhcvn-20250701`` relative to the project root. It reads:
+
+- ``1027_CTK-CSCL.md``: the statistics office's list of the 3,321 commune-level units from 1/7/2025;
+- ``915_CTK-CSCL.csv``: the 34 provinces and their codes;
+- ``merges.json`` and ``splits.json``: the old → new links, each ``full`` or ``partial``;
+- ``old-units.csv``: the 10,047 commune-level units before 1/7/2025 with their districts and provinces;
+
+checks them against each other, fails with a :class:`RegistryBuildError` listing every inconsistency, and
+writes small UTF-8 CSV files (see ``dxnb/registry/PROVENANCE.md``). The output is deterministic: the same
+sources give the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import re
+import shutil
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from .errors import DxnbError
+from .paths import PROJECT_ROOT
+from .text import name_key, nfc
+
+log = logging.getLogger(__name__)
+
+SOURCE_NAME = Path("shared") / "data" / "dvhcvn-20250701"
+OUT_DIR = Path(__file__).resolve().parent / "registry"
+SOURCE_FILES = ("1027_CTK-CSCL.md", "915_CTK-CSCL.csv", "merges.json", "splits.json", "old-units.csv", "LICENSE")
+
+PROVINCES_2025 = 34
+UNITS_2025 = 3321
+UNITS_2024 = 10047
+LINK_TYPES = ("full", "partial")
+
+# Kind words as written in front of names, longest first; the registry stores them in lower case.
+UNIT_KINDS_2025 = ("đặc khu", "phường", "xã")
+UNIT_KINDS_2024 = ("thị trấn", "phường", "xã")
+DISTRICT_KINDS = ("thành phố", "thị xã", "huyện", "quận")
+PROVINCE_KINDS = ("thành phố", "tỉnh", "tp")
+
+# Links of the source that are wrong, each replaced by the right one: (old, wrong new) -> (right new, why).
+CORRECTIONS = {
+    ("30622", "30259"): (
+        "30604",
+        "xã Tân Phú (30622, huyện Châu Thành, An Giang) is linked to xã Tân Phú Trung of Đồng Tháp, the successor "
+        "of Đồng Tháp's own xã Tân Phú (30274) of another huyện Châu Thành; it went with thị trấn Vĩnh Bình and "
+        "xã Vĩnh An into the new xã Vĩnh An (30604, An Giang), as vietnamadminunits 1.0.4 also has it",
+    ),
+}
+
+FILES = {
+    "provinces.csv": ("code", "name", "kind", "predecessors"),
+    "units_2025.csv": ("code", "name", "kind", "province_code"),
+    "units_2024.csv": ("code", "name", "kind", "district_code", "district", "district_kind", "province_code",
+                       "province"),
+    "districts_2024.csv": ("code", "name", "kind", "province_code", "province", "units"),
+    "successions.csv": ("old_code", "new_code", "type"),
+}  # fmt: skip
+
+
+def default_source() -> Path:
+    """``../shared/data/dvhcvn-20250701`` from the project root (or from its parent, for a git worktree)."""
+    candidates = [PROJECT_ROOT.parent / SOURCE_NAME, PROJECT_ROOT.parent.parent / SOURCE_NAME]
+    return next((path for path in candidates if path.is_dir()), candidates[0])
+
+
+class RegistryBuildError(DxnbError):
+    """The source files are missing or inconsistent; the registry was not written."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        shown = problems[:30]
+        more = f"\n… and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
+        super().__init__(
+            f"{len(problems)} problem(s) in the registry sources; nothing was written:\n"
+            + "\n".join(f"- {p}" for p in shown)
+            + more
+        )
+
+
+def clean(text: object) -> str:
+    """NFC, ``<br>`` line breaks of the markdown tables as spaces, runs of spaces collapsed."""
+    text = nfc(str(text)).replace("<br>", " ")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def split_kind(full_name: str, kinds: tuple[str, ...]) -> tuple[str, str]:
+    """Return (kind, name) for "Xã Vĩnh Hoà" -> ("xã", "Vĩnh Hoà"); kind "" when none of ``kinds`` leads."""
+    text = clean(full_name)
+    lowered = text.casefold()
+    for kind in kinds:
+        if lowered.startswith(kind + " "):
+            return kind, text[len(kind) + 1 :].strip()
+    return "", text
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _read_text(source: Path, name: str) -> str:
+    return (source / name).read_text(encoding="utf-8-sig")
+
+
+def read_official_list(text: str, problems: list[str]) -> list[dict[str, str]]:
+    """The data rows of 1027_CTK-CSCL.md: stt, code, kind, name and the province as written."""
+    rows = []
+    for line_no, line in enumerate(text.splitlines(), start=1):
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 4 or not cells[0].isdigit():
+            if re.search(r"\|\s*\d{5}\s*\|", line):
+                problems.append(f"1027_CTK-CSCL.md:{line_no}: a line with a code is not a 4-cell table row: {line!r}")
+            continue
+        stt, code, full_name, province = (clean(c) for c in cells)
+        if not re.fullmatch(r"\d{5}", code):
+            problems.append(f"1027_CTK-CSCL.md:{line_no}: code {code!r} is not 5 digits")
+            continue
+        kind, name = split_kind(full_name, UNIT_KINDS_2025)
+        if not kind:
+            problems.append(f"1027_CTK-CSCL.md:{line_no}: {full_name!r} does not start with xã, phường or đặc khu")
+        rows.append({"stt": stt, "code": code, "kind": kind, "name": name, "full_name": full_name,
+                     "province_text": province, "line": str(line_no)})  # fmt: skip
+    for expected, row in enumerate(rows, start=1):
+        if int(row["stt"]) != expected:
+            problems.append(f"1027_CTK-CSCL.md:{row['line']}: row number {row['stt']} where {expected} was expected")
+            break
+    return rows
+
+
+def read_provinces(text: str, problems: list[str]) -> list[dict[str, str]]:
+    """The 34 provinces of 915_CTK-CSCL.csv: code, name without its kind, kind."""
+    rows = []
+    for record in csv.DictReader(io.StringIO(text)):
+        values = list(record.values())
+        code, full_name = clean(values[1]), clean(values[2])
+        if not re.fullmatch(r"\d{2}", code):
+            problems.append(f"915_CTK-CSCL.csv: province code {code!r} is not 2 digits")
+        kind, name = split_kind(full_name, ("thành phố", "tỉnh"))
+        rows.append({"code": code, "name": name, "kind": kind or "tỉnh"})
+    return rows
+
+
+def read_old_units(text: str, splits: dict[str, str], problems: list[str]) -> list[dict[str, str]]:
+    """The units of old-units.csv, with kinds split off and swapped name/district cells repaired."""
+    rows = []
+    for line_no, record in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+        full_name, district_full = clean(record["old_name"]), clean(record["old_district"])
+        kind, name = split_kind(full_name, UNIT_KINDS_2024)
+        district_kind, district = split_kind(district_full, DISTRICT_KINDS)
+        if not kind and split_kind(district_full, UNIT_KINDS_2024)[0] and split_kind(full_name, DISTRICT_KINDS)[0]:
+            # A few rows carry the district in the name cell and the unit in the district cell.
+            log.info("old-units.csv:%d: name and district swapped (%s / %s); repaired", line_no, full_name,
+                     district_full)  # fmt: skip
+            kind, name = split_kind(district_full, UNIT_KINDS_2024)
+            district_kind, district = split_kind(full_name, DISTRICT_KINDS)
+        if not kind:
+            problems.append(f"old-units.csv:{line_no}: {full_name!r} does not start with xã, phường or thị trấn")
+        if not district_kind:
+            problems.append(f"old-units.csv:{line_no}: district {district_full!r} has no district kind")
+        code = record["old_code"].strip()
+        if code in splits and name_key(splits[code], drop_kind=False) != name_key(f"{kind} {name}", drop_kind=False):
+            log.info("old-units.csv:%d: %s is '%s %s' here and '%s' in splits.json; kept '%s'", line_no, code, kind,
+                     name, splits[code], name)  # fmt: skip
+        _, province = split_kind(record["old_province"], ("thành phố", "tỉnh"))
+        rows.append({"code": code, "name": name, "kind": kind, "district_code": record["old_district_code"].strip(),
+                     "district": district, "district_kind": district_kind,
+                     "province_code": record["old_province_code"].strip(), "province": province})  # fmt: skip
+    return rows
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _check_unique(codes: list[str], what: str, problems: list[str]) -> None:
+    for code, count in Counter(codes).items():
+        if count > 1:
+            problems.append(f"{what}: code {code} appears {count} times")
+
+
+def build_tables(source: Path) -> dict[str, list[tuple[str, ...]]]:
+    """Read and cross-check the sources in ``source``; return the rows of each registry file.
+
+    Raises:
+        RegistryBuildError: listing every problem found.
+    """
+    missing = [name for name in SOURCE_FILES if not (source / name).is_file()]
+    if missing:
+        raise RegistryBuildError([f"{source}: {name} is missing" for name in missing])
+    problems: list[str] = []
+    merges = json.loads(_read_text(source, "merges.json"))["data"]
+    splits = json.loads(_read_text(source, "splits.json"))["data"]
+    official = read_official_list(_read_text(source, "1027_CTK-CSCL.md"), problems)
+    provinces = read_provinces(_read_text(source, "915_CTK-CSCL.csv"), problems)
+    split_names = {u["level3_id"]: clean(u["name"]) for p in splits for u in p["level3s"]}
+    old_units = read_old_units(_read_text(source, "old-units.csv"), split_names, problems)
+
+    # Provinces.
+    province_by_code = {p["code"]: p for p in provinces}
+    _check_unique([p["code"] for p in provinces], "915_CTK-CSCL.csv", problems)
+    if len(provinces) != PROVINCES_2025:
+        problems.append(f"915_CTK-CSCL.csv: {len(provinces)} provinces, {PROVINCES_2025} expected")
+    province_merges = {}
+    for entry in merges:
+        code = entry["level1_id"]
+        if code not in province_by_code:
+            problems.append(f"merges.json: province {code} ({entry['name']}) is not in 915_CTK-CSCL.csv")
+        elif name_key(split_kind(entry["name"], ("thành phố", "tỉnh"))[1]) != name_key(province_by_code[code]["name"]):
+            problems.append(f"merges.json: province {code} is '{entry['name']}' there and "
+                            f"'{province_by_code[code]['name']}' in 915_CTK-CSCL.csv")  # fmt: skip
+        province_merges[code] = sorted(m["old_id"] for m in entry["merges"])
+
+    # New units: the official list, each placed in the province merges.json gives it.
+    _check_unique([u["code"] for u in official], "1027_CTK-CSCL.md", problems)
+    if len(official) != UNITS_2025:
+        problems.append(f"1027_CTK-CSCL.md: {len(official)} units, {UNITS_2025} expected")
+    new_province: dict[str, str] = {}
+    new_links: list[tuple[str, str, str]] = []
+    merged_names: dict[str, str] = {}
+    for entry in merges:
+        for unit in entry["level2s"]:
+            code = unit["level2_id"]
+            if code in new_province:
+                problems.append(f"merges.json: unit {code} appears twice")
+            new_province[code] = entry["level1_id"]
+            merged_names[code] = clean(unit["name"])
+            if not unit["merges"]:
+                problems.append(f"merges.json: new unit {code} ({unit['name']}) has no predecessor")
+            for link in unit["merges"]:
+                if link["type"] not in LINK_TYPES:
+                    problems.append(f"merges.json: link {link['old_id']} → {code} has type {link['type']!r}")
+                new_links.append((link["old_id"], _corrected(link["old_id"], code), link["type"]))
+    for unit in official:
+        code = unit["code"]
+        where = f"1027_CTK-CSCL.md:{unit['line']}"
+        if code not in new_province:
+            problems.append(f"{where}: unit {code} ({unit['full_name']}) has no entry in merges.json")
+            continue
+        if name_key(merged_names[code]) != name_key(unit["full_name"]):
+            problems.append(f"{where}: {code} is '{unit['full_name']}' here and '{merged_names[code]}' in merges.json")
+        written = split_kind(unit["province_text"], PROVINCE_KINDS)[1]
+        province = province_by_code.get(new_province[code])
+        if province and name_key(written) != name_key(province["name"]):
+            problems.append(f"{where}: {code} is in '{unit['province_text']}' here and in province "
+                            f"{new_province[code]} ({province['name']}) in merges.json")  # fmt: skip
+    extra = set(new_province) - {u["code"] for u in official}
+    for code in sorted(extra):
+        problems.append(f"merges.json: unit {code} is not in the official list 1027_CTK-CSCL.md")
+    empty = set(province_by_code) - set(new_province.values())
+    for code in sorted(empty):
+        problems.append(f"province {code} has no unit in merges.json")
+
+    # Old units and the districts that had no commune-level units (island districts that became đặc khu).
+    old_by_code = {u["code"]: u for u in old_units}
+    _check_unique([u["code"] for u in old_units], "old-units.csv", problems)
+    if len(old_units) != UNITS_2024:
+        problems.append(f"old-units.csv: {len(old_units)} units, {UNITS_2024} expected")
+    if set(split_names) != set(old_by_code):
+        problems.append(f"splits.json and old-units.csv list different units: "
+                        f"{sorted(set(split_names) ^ set(old_by_code))[:10]}")  # fmt: skip
+    old_province_names = {u["province_code"]: u["province"] for u in old_units}
+    districts: dict[str, dict[str, str]] = {}
+    counts: Counter[str] = Counter()
+    for unit in old_units:
+        counts[unit["district_code"]] += 1
+        record = {"code": unit["district_code"], "name": unit["district"], "kind": unit["district_kind"],
+                  "province_code": unit["province_code"], "province": unit["province"]}  # fmt: skip
+        known = districts.setdefault(unit["district_code"], record)
+        if known != record:
+            problems.append(f"old-units.csv: district {unit['district_code']} is written two ways: {known['name']} "
+                            f"({known['province']}) and {record['name']} ({record['province']})")  # fmt: skip
+    split_links: set[tuple[str, str]] = set()
+    for entry in splits:
+        for unit in entry.get("level3s", []):
+            split_links.update((unit["level3_id"], _corrected(unit["level3_id"], s["new_id"])) for s in unit["splits"])
+        for unit in entry.get("level2s", []):
+            code = unit["level2_id"]
+            if code in districts:
+                problems.append(f"splits.json: district {code} has units and is linked as a unit")
+                continue
+            kind, name = split_kind(unit["name"], DISTRICT_KINDS)
+            districts[code] = {"code": code, "name": name, "kind": kind, "province_code": entry["level1_id"],
+                               "province": old_province_names.get(entry["level1_id"], "")}  # fmt: skip
+            split_links.update((code, s["new_id"]) for s in unit["splits"])
+
+    # Links: merges.json and splits.json must agree, and every unit must be linked.
+    _check_unique([f"{a}→{b}" for a, b, _ in new_links], "merges.json links", problems)
+    if {(a, b) for a, b, _ in new_links} != split_links:
+        diff = sorted({(a, b) for a, b, _ in new_links} ^ split_links)
+        problems.append(f"merges.json and splits.json disagree on {len(diff)} link(s), e.g. {diff[:5]}")
+    successors: defaultdict[str, list[tuple[str, str]]] = defaultdict(list)
+    for old, new, kind in new_links:
+        successors[old].append((new, kind))
+        if old not in old_by_code and (old not in districts or counts[old]):
+            problems.append(f"merges.json: predecessor {old} of {new} is neither an old unit nor a district "
+                            f"without units")  # fmt: skip
+    for code in list(old_by_code) + [c for c in districts if not counts[c]]:
+        links = successors.get(code)
+        if not links:
+            problems.append(f"old unit {code} has no successor")
+            continue
+        kinds = sorted(kind for _, kind in links)
+        if kinds != (["full"] if len(links) == 1 else ["partial"] * len(links)):
+            problems.append(f"old unit {code}: {len(links)} successor(s) of types {kinds}; a unit that goes whole "
+                            f"to one new unit is 'full', one split between several is 'partial'")  # fmt: skip
+        old_province = old_by_code[code]["province_code"] if code in old_by_code else districts[code]["province_code"]
+        for new, _ in links:
+            if new in new_province and old_province not in province_merges.get(new_province[new], []):
+                problems.append(f"old unit {code} of province {old_province} went to {new} in province "
+                                f"{new_province[new]}, which was not formed from it")  # fmt: skip
+    if problems:
+        raise RegistryBuildError(problems)
+    for (old, wrong), (right, why) in CORRECTIONS.items():
+        log.info("corrected the link %s → %s to %s → %s: %s", old, wrong, old, right, why)
+
+    reused = len({new for old, new, _ in new_links if old == new})
+    log.info("%d current units in %d provinces, %d former units, %d links (%d partial); %d new codes reuse a "
+             "predecessor's code", len(official), len(provinces), len(old_units), len(new_links),
+             sum(1 for *_, k in new_links if k == "partial"), reused)  # fmt: skip
+    order = {code: i for i, code in enumerate(sorted(province_by_code))}
+    return {
+        "provinces.csv": [(p["code"], p["name"], p["kind"], ";".join(province_merges.get(p["code"], [])))
+                          for p in sorted(provinces, key=lambda p: order[p["code"]])],
+        "units_2025.csv": [(u["code"], u["name"], u["kind"], new_province[u["code"]]) for u in official],
+        "units_2024.csv": [tuple(u[c] for c in FILES["units_2024.csv"]) for u in sorted(old_units, key=_code)],
+        "districts_2024.csv": [(*(d[c] for c in FILES["districts_2024.csv"][:-1]), str(counts[d["code"]]))
+                               for d in sorted(districts.values(), key=lambda d: (d["province_code"], d["code"]))],
+        "successions.csv": sorted(new_links, key=lambda link: (link[1], link[0])),
+    }  # fmt: skip
+
+
+def _corrected(old: str, new: str) -> str:
+    """``new``, or the right successor when the link ``old`` → ``new`` is a known error of the source."""
+    return CORRECTIONS[(old, new)][0] if (old, new) in CORRECTIONS else new
+
+
+def _code(unit: dict[str, str]) -> str:
+    return unit["code"]
+
+
+def render_csv(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> bytes:
+    """UTF-8 CSV with Unix line ends, quoted only where needed."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def build(source: str | Path | None = None, out_dir: str | Path = OUT_DIR) -> dict[str, int]:
+    """Build the registry files from ``source`` into ``out_dir``; return each file's row count.
+
+    Raises:
+        RegistryBuildError: when a source file is missing or the sources disagree (nothing is written).
+    """
+    source, out_dir = Path(source) if source else default_source(), Path(out_dir)
+    tables = build_tables(source)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, rows in tables.items():
+        (out_dir / name).write_bytes(render_csv(FILES[name], rows))
+    shutil.copyfile(source / "LICENSE", out_dir / "LICENSE")
+    return {name: len(rows) for name, rows in tables.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``python -m dxnb.registry_build [SOURCE_DIR]``; exit code 2 on bad sources."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    args = sys.argv[1:] if argv is None else argv
+    source = Path(args[0]).resolve() if args else default_source()
+    try:
+        counts = build(source)
+    except DxnbError as exc:
+        log.error("%s", exc)
+        return 2
+    log.info("wrote %s: %s", OUT_DIR, ", ".join(f"{name} {count} rows" for name, count in counts.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
