@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from .errors import ParameterError
-from .fmt import LANGS
+from .params import check_lang as check_lang  # alias: moved to dxnb.params, importers still name i18n
 
 TEXT: dict[str, dict[str, str]] = {
     "report_kind": {"vi": "Báo cáo đánh giá chuyển đổi số", "en": "Digital transformation evaluation report"},
@@ -444,13 +443,6 @@ KIND_NAMES = {
     "en": {"xã": "{name} commune", "phường": "{name} ward", "thị trấn": "{name} township",
            "đặc khu": "{name} special zone"},
 }  # fmt: skip
-
-
-def check_lang(lang: object) -> str:
-    """Return ``lang`` if it is a report language, else raise :class:`ParameterError`."""
-    if lang not in LANGS:
-        raise ParameterError(f"lang must be one of {', '.join(LANGS)} (got {lang!r}); use lang='vi' or lang='en'.")
-    return str(lang)
 
 
 def t(key: str, lang: str, **values: object) -> str:

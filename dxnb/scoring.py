@@ -109,7 +109,6 @@ def score_units(ds: Dataset, period: str, codes: list[str], obs: pd.DataFrame) -
     return Scores(period, index, ids, has_obs, values, qualifier, source, note, unknown, estimated, points)
 
 
-
 def max_points(cat: Catalogue) -> np.ndarray:
     """Maximum points of each indicator, in catalogue order (0 for unscored ones)."""
     return cat.max_points_of()
@@ -239,7 +238,7 @@ def evaluate_period(ds: Dataset, period: object, codes: Iterable[str] | None = N
     """Score units for one period and rank each within its peer group.
 
     Ranks and medians are computed among the units passed that share a peer group (see
-    :func:`peer_codes`), so passing all codes of one district ranks that district correctly.
+    :func:`dxnb.units.peers`), so passing all codes of one district ranks that district correctly.
     Units passed without observations in the period get NaN scores, no rank, and do not count
     in their group's size or median.
 
@@ -259,8 +258,6 @@ def evaluate_period(ds: Dataset, period: object, codes: Iterable[str] | None = N
     """
     period, codes, obs = _select(ds, period, codes)
     return summary(ds, score_units(ds, period, codes, obs))
-
-
 
 
 def stack(history: dict[str, Scores]) -> Scores:
