@@ -25,25 +25,13 @@ import pandas as pd
 from .dataset import Dataset
 from .errors import ParameterError
 from .params import check_unit
-from .quality import (  # noqa: F401 - re-exported: the names the report and overview import from here
-    COUNT_OUTLIER_FACTOR,
-    COUNT_OUTLIER_MIN_VALUES,
-    FLAGS,
-    IMPLAUSIBLE_FLAGS,
-    RATE_DROP_POINTS,
-    unit_flags,
-)
-from .scoring import (  # noqa: F401 - re-exported
-    Scores,
-    evaluate_period,
-    indicator_table,
-    max_points,
-    score_units,
-    stack,
-    summary,
-    totals,
-)
-from .units import dataset_index, group_label, peers, unit_rows  # noqa: F401 - re-exported
+from .quality import FLAGS as FLAGS  # re-exported: overview.py imports it from here
+from .quality import IMPLAUSIBLE_FLAGS as IMPLAUSIBLE_FLAGS  # re-exported: report.py imports it from here
+from .quality import unit_flags
+from .scoring import Scores, max_points, score_units, stack, summary, totals  # score_units: export_table.py too
+from .scoring import evaluate_period as evaluate_period  # re-exported: overview, explore, site, export_table
+from .scoring import indicator_table as indicator_table  # re-exported: tests/test_explore.py imports it from here
+from .units import group_label, peers, unit_rows  # unit_rows is also imported from here by export_table.py
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,6 @@ from .quality import quality_counts as quality_counts  # alias: overview.py impo
 from .quality import quality_flags as quality_flags  # alias: overview.py and explore.py import it from here
 from .scoring import evaluate_period, score_units
 from .text import vi_sort_key
-from .units import place_key as place_key  # alias: tests/test_overview.py imports it from here
 from .units import places_label, unit_rows
 
 
