@@ -19,8 +19,7 @@ import pandas as pd
 
 from .catalogue import UNIT_DENOMINATORS, Catalogue
 from .dataset import Dataset
-from .errors import ParameterError
-from .params import check_unit
+from .params import check_data_period, check_unit
 from .units import group_labels, peer_keys, unit_rows
 
 
@@ -199,18 +198,13 @@ def summary(ds: Dataset, s: Scores) -> pd.DataFrame:
 
 def _select(ds: Dataset, period: object, codes: Iterable[str] | None) -> tuple[str, list[str], pd.DataFrame]:
     """Validate the period and codes; return them with the observations to score."""
-    period = str(period).strip()
     if codes is None:
+        period = check_data_period(ds, period)
         obs = ds.observations[ds.observations["period"].to_numpy() == period]
-        if obs.empty:
-            raise ParameterError(
-                f"No unit has observations for period '{period}'. "
-                f"The dataset has periods: {', '.join(ds.periods) or '(none)'}."
-            )
         present = set(obs["unit_code"].unique())
         return period, [c for c in ds.units.index if c in present], obs
     unique = list(dict.fromkeys(check_unit(ds, c) for c in codes))
-    return period, unique, unit_rows(ds, unique)
+    return str(period).strip(), unique, unit_rows(ds, unique)
 
 
 def indicator_table(ds: Dataset, period: object, codes: Iterable[str] | None = None) -> pd.DataFrame:

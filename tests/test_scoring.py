@@ -130,8 +130,11 @@ def test_evaluate_period_with_codes_ranks_among_them(tiny):
 def test_unknown_period(tiny):
     with pytest.raises(ParameterError, match=r"2019.*2022, 2023, 2024"):
         evaluate_period(tiny, "2019")
-    with pytest.raises(ParameterError):
+    with pytest.raises(ParameterError, match="No data for period 2019"):
         indicator_table(tiny, "2019")
+    with pytest.raises(ParameterError, match="period must be a year"):
+        evaluate_period(tiny, "2024-25")
+    assert evaluate_period(tiny, 2024).index.tolist() == evaluate_period(tiny, "2024").index.tolist()
 
 
 # --------------------------------------------------------------------------- points written once
