@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 #: The ids every catalogue must carry, so that forms and other tools stay compatible.
@@ -94,18 +95,33 @@ class Indicator:
         return self.unit_en if lang == "en" else self.unit_vi
 
     def points(self, value: float | None) -> float:
-        """Return the points a value earns (0 for no value: no evidence, no points)."""
-        if value is None or (isinstance(value, float) and math.isnan(value)) or not self.scored:
+        """Return the points a value earns (0 for no value: no evidence, no points).
+
+        The scalar view of :meth:`points_of`, so a report and a table of thousands of units agree to the last bit.
+        """
+        if value is None:
             return 0.0
+        return float(self.points_of(np.array([value], dtype=float))[0])
+
+    def points_of(self, values: np.ndarray) -> np.ndarray:
+        """Return the points each value earns, vectorised: the one implementation of the scoring rules.
+
+        NaN (no value) earns 0: no evidence, no points.
+        """
+        values = np.asarray(values, dtype=float)
+        if not self.scored:
+            return np.zeros(values.shape)
         if self.scoring == "linear":
-            return max(0.0, min(value / 100.0, 1.0)) * self.max_points
-        if self.scoring == "yes_partial_no":
-            return max(0.0, min(value, 1.0)) * self.max_points
-        earned = 0.0
-        for threshold, pts in self.steps:
-            if value >= threshold:
-                earned = pts
-        return min(earned, self.max_points)
+            earned = np.maximum(0.0, np.minimum(values / 100.0, 1.0)) * self.max_points
+        elif self.scoring == "yes_partial_no":
+            earned = np.maximum(0.0, np.minimum(values, 1.0)) * self.max_points
+        else:
+            earned = np.zeros(values.shape)
+            with np.errstate(invalid="ignore"):
+                for threshold, pts in self.steps:
+                    earned = np.where(values >= threshold, pts, earned)
+            earned = np.minimum(earned, self.max_points)
+        return np.where(np.isnan(values), 0.0, earned)
 
     def meets_target(self, value: float | None) -> bool | None:
         """Whether ``value`` meets the national target (None when no target or no value)."""
@@ -171,6 +187,10 @@ class Catalogue:
     def max_points(self) -> float:
         """Maximum points over the whole catalogue."""
         return sum(i.max_points for i in self if i.scored)
+
+    def max_points_of(self) -> np.ndarray:
+        """Maximum points of each indicator in catalogue order (0 for unscored ones)."""
+        return np.array([i.max_points if i.scored else 0.0 for i in self], dtype=float)
 
 
 def _num(value: str) -> float | None:

@@ -2,8 +2,8 @@
 
 ``<cache>/datasets/<key>/`` holds one validated dataset: ``head.pkl`` (units, catalogue, notes,
 hashes, warnings and the peer group of every unit) and ``obs-<n>.pkl``, the observations of peer
-group n. The key is the SHA-256 of the files' digests, the dxnb version and the source of the
-modules that shape a Dataset, so a change of any of them misses the cache. Entries are written
+group n. The key is the SHA-256 of the files' digests and :func:`~dxnb.version.package_fingerprint`
+(every file of the package and the data contract), so a change of any of them misses the cache. Entries are written
 to a temporary folder and renamed into place (a reader never sees a partial entry); the most
 recently used ``CACHE_KEEP`` entries are kept. ``DXNB_CACHE_DIR`` moves the cache ("off" disables it).
 """
@@ -11,7 +11,6 @@ recently used ``CACHE_KEEP`` entries are kept. ``DXNB_CACHE_DIR`` moves the cach
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import logging
 import os
@@ -27,7 +26,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .paths import PROJECT_ROOT
-from .text import name_key
+from .units import peer_group_keys, peer_scope
+from .version import package_fingerprint as package_fingerprint  # the batch's "package code" uses it too
 
 if TYPE_CHECKING:
     from .dataset import Dataset
@@ -36,7 +36,6 @@ log = logging.getLogger(__name__)
 
 CACHE_FORMAT = 1
 CACHE_KEEP = 6
-_SHAPING_MODULES = ("dataset.py", "validate.py", "datacache.py", "catalogue.py", "values.py", "text.py", "errors.py")
 
 
 def cache_root() -> Path | None:
@@ -47,15 +46,9 @@ def cache_root() -> Path | None:
     return Path(setting).expanduser() if setting else PROJECT_ROOT / ".cache" / "dxnb"
 
 
-@functools.lru_cache(maxsize=1)
 def _code_fingerprint() -> str:
-    from . import __version__
-
-    digest = hashlib.sha256(f"{CACHE_FORMAT}|{__version__}|{pd.__version__}".encode())
-    here = Path(__file__).resolve().parent
-    for name in _SHAPING_MODULES:
-        digest.update((here / name).read_bytes())
-    return digest.hexdigest()
+    """The code part of the key: the cache format, pandas (it writes the pickles) and the package's fingerprint."""
+    return f"{CACHE_FORMAT}|{pd.__version__}|{package_fingerprint()}"
 
 
 def _cache_key(hashes: dict[str, str]) -> str:
@@ -65,24 +58,9 @@ def _cache_key(hashes: dict[str, str]) -> str:
     return digest.hexdigest()[:40]
 
 
-def group_keys(units: pd.DataFrame) -> pd.Series:
-    """The peer-group key of each unit: its province and district, matched across spellings."""
-    keys = {}
-    for column in ("province", "district"):
-        text = units[column].fillna("").astype(str)
-        keys[column] = text.map({v: name_key(v, drop_kind=False) for v in text.unique()})
-    return keys["province"] + "|" + keys["district"]
-
-
-def _scope(group_of: pd.Series, codes: Iterable[str]) -> frozenset[str]:
-    """Every unit in the peer groups of ``codes``."""
-    wanted = {group_of[c] for c in codes if c in group_of.index}
-    return frozenset(group_of.index[group_of.isin(wanted)])
-
-
 def scoped(dataset: Dataset, codes: Iterable[str]) -> Dataset:
     """``dataset`` with the observations of the peer groups of ``codes`` only."""
-    scope = _scope(group_keys(dataset.units), codes)
+    scope = peer_scope(peer_group_keys(dataset.units), codes)
     obs = dataset.observations
     keep = obs[obs["unit_code"].isin(scope)].reset_index(drop=True)
     return replace(dataset, observations=keep, scope=scope)
@@ -124,7 +102,7 @@ def load_entry(raws: dict[str, bytes], units: Iterable[str] | None) -> dict[str,
         os.utime(entry)
     observations = pd.concat(frames) if len(frames) > 1 else frames[0] if frames else head["empty_observations"]
     observations = observations.sort_index().reset_index(drop=True)  # the files' row order
-    scope = None if units is None else _scope(head["group_of"], units)
+    scope = None if units is None else peer_scope(head["group_of"], units)
     return {
         "units": head["units"],
         "catalogue": head["catalogue"],
@@ -156,7 +134,7 @@ def store_entry(dataset: Dataset, keep: int = CACHE_KEEP) -> None:
         mask = os.umask(0)
         os.umask(mask)
         os.chmod(tmp, 0o777 & ~mask)  # mkdtemp makes it private; the cache may be shared like the project
-        group_of = group_keys(dataset.units)
+        group_of = peer_group_keys(dataset.units)
         obs = dataset.observations
         by_group = obs.groupby(obs["unit_code"].map(group_of), sort=True).indices if len(obs) else {}
         groups = {key: n for n, key in enumerate(sorted(set(group_of) | set(by_group)))}

@@ -26,12 +26,12 @@ from . import catalogue as cat
 from . import datacache
 from .datacache import CACHE_KEEP
 from .datacache import cache_root as cache_root  # re-exported: the cache's folder
-from .datacache import group_keys as group_keys  # re-exported: evaluate's peer groups
-from .errors import DataError, Problem, UnitNotFoundError
+from .errors import DataError, Problem
+from .params import find_unit as find_unit  # re-exported: dxnb.find_unit
 from .paths import resolve_data_dir
-from .text import name_key, nfc
+from .text import nfc
 from .validate import (
-    CODE_LENGTH,
+    CODE_LENGTH,  # noqa: F401 - re-exported: report.py imports it from here
     UNIT_COUNTS,
     check_catalogue,
     check_denominators,
@@ -103,38 +103,6 @@ class Dataset:
             f"{len(self.units)} units, {len(self.catalogue)} indicators, "
             f"{len(self.observations)} observations, periods {span or '(none)'}"
         )
-
-
-def find_unit(units: pd.DataFrame, query: object) -> str:
-    """Return the code of the unit matching ``query`` by code or by name.
-
-    Raises:
-        UnitNotFoundError: when nothing or several units match, with suggestions.
-    """
-    text = nfc(str(query)).strip()
-    if text in units.index:
-        return text
-    if text.isdigit():
-        hint = ""
-        if len(text) < CODE_LENGTH and text.zfill(CODE_LENGTH) in units.index:
-            hint = f" — did it lose its leading zero? The unit is '{text.zfill(CODE_LENGTH)}'"
-        raise UnitNotFoundError(f"No unit has the code '{text}'{hint}. Run `dxnb check` to list the units.")
-    key = name_key(text)
-    keys = units["name"].map(name_key)
-    matches = units.index[keys == key].tolist()
-    if len(matches) == 1:
-        return matches[0]
-    if len(matches) > 1:
-        listed = ", ".join(
-            f"{units.at[c, 'name']} ({c}, {units.at[c, 'district'] or units.at[c, 'province']})" for c in matches
-        )
-        raise UnitNotFoundError(f"'{text}' names several units: {listed}. Use the code instead.")
-    close = difflib.get_close_matches(key, keys.tolist(), n=3, cutoff=0.6)
-    suggestion = ""
-    if close:
-        names = [f"{units.loc[keys == k, 'name'].iloc[0]} ({units.index[keys == k][0]})" for k in close]
-        suggestion = " Did you mean " + " or ".join(names) + "?"
-    raise UnitNotFoundError(f"No unit is named '{text}'.{suggestion}")
 
 
 # --------------------------------------------------------------------------- reading

@@ -1,4 +1,4 @@
-"""The explorer's data: a unit and an indicator found from what the user typed, and the tables behind its steps.
+"""The explorer's data: the tables behind its steps (its parameters are checked by :mod:`dxnb.params`).
 
 The tables compare the units on one indicator, follow it over the years, and list outliers and missing data;
 :class:`dxnb.explore.Explorer` turns them into text, charts and tables.
@@ -6,7 +6,6 @@ The tables compare the units on one indicator, follow it over the years, and lis
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Sequence
 
@@ -14,57 +13,17 @@ import numpy as np
 import pandas as pd
 
 from .dataset import Dataset
-from .errors import ParameterError, UnitNotFoundError
-from .evaluate import score_units, unit_rows
 from .i18n import N_
-from .text import name_key, vi_sort_key
+from .params import resolve_indicator as resolve_indicator  # alias: explore.py imports it from here
+from .params import resolve_unit as resolve_unit  # alias: explore.py imports it from here
+from .scoring import score_units
+from .text import vi_sort_key
+from .units import unit_rows
 
 #: Tukey's fences: a value beyond the quartiles by this many interquartile ranges is an outlier.
 OUTLIER_IQR = 1.5
 #: Fewest values needed to look for outliers.
 OUTLIER_MIN_VALUES = 4
-
-
-# --------------------------------------------------------------------------- parameters
-
-
-def resolve_unit(ds: Dataset, query: object) -> str:
-    """Return the code of the unit named or coded ``query`` (any Unicode form or tone placement).
-
-    Raises:
-        ParameterError: when nothing or several units match, with suggestions.
-    """
-    if not isinstance(query, str) or not query.strip():
-        raise ParameterError(
-            f'unit must be a unit name or code in quotes, such as "Vĩnh Hòa" or "25882"; got {query!r}.'
-        )
-    try:
-        return ds.find_unit(query)
-    except UnitNotFoundError as exc:
-        raise ParameterError(str(exc)) from None
-
-
-def resolve_indicator(ds: Dataset, query: object) -> str:
-    """Return the id of the indicator ``query``: its id, or its Vietnamese or English name.
-
-    Raises:
-        ParameterError: when nothing matches, with suggestions.
-    """
-    cat = ds.catalogue
-    if not isinstance(query, str) or not query.strip():
-        raise ParameterError(
-            f'indicator must be an indicator id in quotes, such as "household_fibre_rate"; got {query!r}.'
-        )
-    text = query.strip()
-    if text in cat:
-        return text
-    key = name_key(text, drop_kind=False)
-    for ind in cat:
-        if key in (name_key(ind.name_vi, drop_kind=False), name_key(ind.name_en, drop_kind=False)):
-            return ind.id
-    close = difflib.get_close_matches(text.casefold(), list(cat.indicators), n=3, cutoff=0.5)
-    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else " See the ids in data/indicators.csv."
-    raise ParameterError(f"No indicator is called '{text}'.{hint}")
 
 
 # --------------------------------------------------------------------------- tables

@@ -19,6 +19,7 @@ from .evaluate import evaluate_period
 from .fileio import atomic_write_text
 from .paths import TEMPLATES_DIR
 from .report import Html, esc
+from .units import places_label
 
 log = logging.getLogger(__name__)
 
@@ -121,17 +122,8 @@ def _memo(format_number, lang: str):
 
 
 def _place(units: pd.DataFrame, lang: str) -> str:
-    districts = units["district"].replace("", pd.NA).dropna().unique()
-    provinces = units["province"].unique()
-    if len(districts) == 1 and len(provinces) == 1:
-        return (
-            f"huyện {districts[0]}, tỉnh {provinces[0]}"
-            if lang == "vi"
-            else f"{districts[0]} district, {provinces[0]} province"
-        )
-    if len(provinces) == 1:
-        return f"tỉnh {provinces[0]}" if lang == "vi" else f"{provinces[0]} province"
-    return f"{len(provinces)} tỉnh, thành phố" if lang == "vi" else f"{len(provinces)} provinces"
+    """The place the units share, in a sentence (see :func:`dxnb.units.places_label`)."""
+    return places_label(units, lang, capital=False)
 
 
 def period_rows(ds: Dataset, period: str, manifest: dict) -> pd.DataFrame:

@@ -130,3 +130,62 @@ def test_loading_for_one_unit_keeps_its_peer_group_only(two_provinces, cache, ca
 def test_unknown_unit_loads_no_observations(cache, data_copy):
     part = load_dataset(data_copy, units=["99999"])
     assert part.scope == frozenset() and part.observations.empty
+
+
+# --------------------------------------------------------------------------- the package's fingerprint
+
+
+@pytest.fixture()
+def package_copy(tmp_path, monkeypatch):
+    """A throw-away copy of a few package files, with the fingerprint pointed at it."""
+    from dxnb import version
+
+    package = tmp_path / "dxnb"
+    (package / "templates").mkdir(parents=True)
+    (package / "scoring.py").write_text("POINTS = 1\n", encoding="utf-8")
+    (package / "templates" / "report.css").write_text("p {}\n", encoding="utf-8")
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "scoring.cpython-311.pyc").write_bytes(b"\0")
+    contract = tmp_path / "README.md"
+    contract.write_text("# contract\n", encoding="utf-8")
+    monkeypatch.setattr(version, "PACKAGE_DIR", package)
+    monkeypatch.setattr(version, "CONTRACT_FILES", (contract,))
+    monkeypatch.setattr(version, "_memo", {"stats": None, "digest": ""})
+    return package, contract
+
+
+def test_package_fingerprint_covers_every_file_of_the_package_and_the_contract(package_copy):
+    from dxnb import version
+
+    package, contract = package_copy
+    assert [version._name(p) for p in version.package_files()] == [
+        "contract/README.md",
+        "scoring.py",
+        "templates/report.css",
+    ]  # compiled files are left out
+    seen = {version.package_fingerprint()}
+    assert version.package_fingerprint() in seen  # stable while nothing changes
+    # each change also changes the size: two writes within one tick of the file system's clock share a time
+    for path, text in ((package / "scoring.py", "POINTS = 22\n"), (package / "templates" / "report.css", "b, i {}\n")):
+        path.write_text(text, encoding="utf-8")
+        seen.add(version.package_fingerprint())
+    contract.write_text("# contract, changed\n", encoding="utf-8")
+    seen.add(version.package_fingerprint())
+    (package / "units.py").write_text("", encoding="utf-8")  # a new module
+    seen.add(version.package_fingerprint())
+    assert len(seen) == 5
+
+
+def test_the_dataset_cache_misses_after_any_change_of_the_package(cache, data_copy, package_copy):
+    package, _ = package_copy
+    load_dataset(data_copy)
+    (package / "scoring.py").write_text("POINTS = 333\n", encoding="utf-8")
+    load_dataset(data_copy)
+    assert len(_entries(cache)) == 2
+
+
+def test_the_batch_can_key_on_the_same_fingerprint():
+    from dxnb import datacache, version
+
+    assert datacache.package_fingerprint is version.package_fingerprint
+    assert len(datacache.package_fingerprint()) == 64

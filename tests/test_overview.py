@@ -1,4 +1,4 @@
-"""The district overview: ranking rows for the index page, selection by name, flags as the evaluation, speed."""
+"""The district overview: ranking rows for the index page, its tables and sections, speed."""
 
 from __future__ import annotations
 
@@ -15,18 +15,13 @@ import pytest
 
 from dxnb import load_dataset
 from dxnb.errors import ParameterError
-from dxnb.evaluate import FLAGS, evaluate_period, evaluate_unit
+from dxnb.evaluate import evaluate_period, evaluate_unit
 from dxnb.overview import DETAIL_MAX_UNITS, EDGE_UNITS, Overview
 from dxnb.overview_data import (
     attainment_table,
     edge_units,
-    place_key,
-    quality_counts,
-    quality_flags,
     ranking_rows,
-    scope_label,
     scored_indicators,
-    select_units,
     target_counts,
 )
 
@@ -144,64 +139,6 @@ def test_ranking_rows_refuse_bad_input(sample, period, codes, message):
         ranking_rows(sample, period, codes)
 
 
-# --------------------------------------------------------------------------- selecting units
-
-
-def test_place_names_match_across_forms():
-    assert place_key("Thuận Hoá") == place_key("thuận hóa") == place_key(nfd("Thuận Hóa"))
-    assert place_key("huyện Phú Giáo") == place_key("PHÚ  GIÁO") == place_key("Phú Giáo")
-    assert place_key("Tỉnh Bình Dương") == place_key("Bình Dương")
-    assert place_key("TP. Hồ Chí Minh") == place_key("Thành phố Hồ Chí Minh") == place_key("Hồ Chí Minh")
-    assert place_key("Phú Giáo") != place_key("Phú Giao")
-
-
-@pytest.mark.parametrize(
-    ("district", "province"),
-    [("Phú Giáo", ""), (nfd("huyện phú giáo"), None), ("", "Tỉnh Bình Dương"), ("Phú Giáo", nfd("Bình Dương"))],
-)
-def test_select_units_by_district_or_province(sample, district, province):
-    assert select_units(sample, district, province) == list(sample.units.index)
-
-
-def test_select_units_without_filter_is_every_unit(sample):
-    assert select_units(sample) == select_units(sample, "", "") == list(sample.units.index)
-
-
-@pytest.mark.parametrize(
-    ("district", "province", "message"),
-    [
-        ("Phu Giao", "", "No district is named 'Phu Giao'. Did you mean 'Phú Giáo'?"),
-        ("Dĩ An", "", "No district is named 'Dĩ An'."),
-        ("", "Binh Duong", "No province is named 'Binh Duong'. Did you mean 'Bình Dương'?"),
-        ("Phú Giáo", "Đồng Nai", "No province is named 'Đồng Nai'."),
-        (722, "", 'district must be a name in quotes such as "Phú Giáo"'),
-        ("", ["Bình Dương"], "province must be a name in quotes"),
-    ],
-)
-def test_select_units_refuse_unknown_places(sample, district, province, message):
-    with pytest.raises(ParameterError, match=re.escape(message)):
-        select_units(sample, district, province)
-
-
-def test_a_district_name_in_two_provinces_needs_the_province(data_copy):
-    add_units(data_copy, ("80001", "Tân Phú", "xã", "Châu Thành", "Tiền Giang"),
-              ("80002", "Tân Phú", "xã", "Châu Thành", "Bến Tre"))  # fmt: skip
-    ds = load_dataset(data_copy)
-    with pytest.raises(
-        ParameterError, match=re.escape("'Châu Thành' is a district of several provinces (Bến Tre, Tiền")
-    ):
-        select_units(ds, "Châu Thành")
-    assert select_units(ds, "Châu Thành", "Bến Tre") == ["80002"]
-
-
-def test_scope_labels(sample, country):
-    assert scope_label(sample.units) == "Huyện Phú Giáo, tỉnh Bình Dương"
-    assert scope_label(sample.units, "en") == "Phú Giáo district, Bình Dương province"
-    assert scope_label(sample.units.assign(district="")) == "Tỉnh Bình Dương"
-    assert scope_label(sample.units.assign(province="Thành phố Hồ Chí Minh", district="")) == "Thành phố Hồ Chí Minh"
-    assert scope_label(country.units) == "34 tỉnh, thành phố"
-
-
 # --------------------------------------------------------------------------- tables
 
 
@@ -216,45 +153,6 @@ def test_attainment_is_points_over_maximum_with_gaps_missing(sample):
     assert share.loc["25882"].isna().any() and share.max().max() <= 1.0
     pillar_order = [sample.catalogue[i].pillar for i in share.columns]
     assert pillar_order == sorted(pillar_order, key=list(sample.catalogue.pillars).index)
-
-
-def flag_set(ds, period, code):
-    quality = evaluate_unit(ds, code, period).quality
-    return set(zip(quality["indicator"], quality["flag"], strict=True))
-
-
-@pytest.mark.parametrize("period", ["2024", "2023"])
-def test_quality_flags_are_the_evaluation_flags(sample, period):
-    flags = quality_flags(sample, period)
-    for code in sample.units.index:
-        mine = flags[flags["unit_code"] == code]
-        assert set(zip(mine["indicator"], mine["flag"], strict=True)) == flag_set(sample, period, code), code
-
-
-def test_quality_flags_catch_every_kind_of_problem(data_copy):
-    set_value(data_copy, "25861", "2024", "household_fibre_rate", 20)  # rate_drop
-    set_value(data_copy, "25864", "2024", "radio_minutes", 5000)  # count_outlier
-    set_value(data_copy, "25865", "2024", "panel_hamlets", 9)  # share_above_100 (5 hamlets)
-    set_value(data_copy, "25867", "2024", "plans_issued", 4, "lower_bound")
-    set_value(data_copy, "25870", "2024", "plans_issued", 4, "estimate")
-    units = pd.read_csv(data_copy / "units.csv", dtype=str, keep_default_na=False)
-    units.loc[units["code"] == "25873", "hamlets"] = ""  # denominator_unknown
-    units.to_csv(data_copy / "units.csv", index=False)
-    ds = load_dataset(data_copy)
-    flags = quality_flags(ds, "2024")
-    assert set(flags["flag"]) == set(FLAGS)
-    for code in ds.units.index:
-        mine = flags[flags["unit_code"] == code]
-        assert set(zip(mine["indicator"], mine["flag"], strict=True)) == flag_set(ds, "2024", code), code
-    counts = quality_counts(flags, list(ds.units.index))
-    assert list(counts.columns) == list(FLAGS) and counts.loc["25861", "rate_drop"] == 1
-    assert counts.to_numpy().sum() == len(flags)
-
-
-def test_quality_flags_of_part_of_a_district_use_the_whole_district(sample):
-    whole = quality_flags(sample, "2024")
-    part = quality_flags(sample, "2024", ["25882"])
-    pd.testing.assert_frame_equal(part, whole[whole["unit_code"] == "25882"].reset_index(drop=True))
 
 
 def test_target_counts_agree_with_the_evaluation(sample):

@@ -1,0 +1,231 @@
+"""Units: which units are peers, and how a unit's district or province is named.
+
+This is the one place that says which units are compared with each other (a peer group) and how a
+place is written in a sentence. A peer group is the unit's district within its province; a unit
+whose district is blank (after the 2025 reform, units have no district) is grouped with the units
+of its province whose district is blank too, so that every unit belongs to exactly one group.
+
+The per-dataset index (:func:`dataset_index`) holds each unit's observation rows and peer group, so
+that evaluating one unit of a dataset of the whole country never scans every observation.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .text import name_key, nfc
+
+if TYPE_CHECKING:
+    from .dataset import Dataset
+
+log = logging.getLogger(__name__)
+
+#: Words that name a place's kind in front of its name (longest first, so "thành phố" wins over "tp").
+PLACE_PREFIXES = tuple(
+    sorted(
+        ("tỉnh", "thành phố", "tp.", "tp", "huyện", "quận", "thị xã", "tinh", "thanh pho", "huyen", "quan", "thi xa"),
+        key=len,
+        reverse=True,
+    )
+)
+#: The unit columns that locate a unit, widest first.
+PLACE_KINDS = ("province", "district")
+
+
+# --------------------------------------------------------------------------- place names
+
+
+def place_key(name: object) -> str:
+    """Return a matching key for a district or province name.
+
+    The key is the same across Unicode forms, tone-mark placement, letter case and spacing, and
+    with or without the kind in front ("huyện Phú Giáo", "Tỉnh Bình Dương", "TP. Hồ Chí Minh").
+    """
+    text = re.sub(r"\s+", " ", nfc(str(name or "")).strip().casefold())
+    for prefix in PLACE_PREFIXES:
+        if text.startswith(prefix + " ") or (prefix.endswith(".") and text.startswith(prefix)):
+            text = text[len(prefix) :].strip()
+            break
+    return name_key(text, drop_kind=False)
+
+
+def place_keys(column: pd.Series) -> pd.Series:
+    """:func:`place_key` of every value of a column of place names (each distinct name keyed once)."""
+    text = column.fillna("").astype(str)
+    return text.map({v: place_key(v) for v in text.unique()})
+
+
+def has_kind(name: object) -> bool:
+    """Whether a place name already starts with its kind ("huyện Phú Giáo", "TP. Hồ Chí Minh")."""
+    lowered = nfc(str(name)).strip().casefold()
+    return any(lowered.startswith(p + " ") for p in PLACE_PREFIXES)
+
+
+def place_name(kind: str, name: object, lang: str, *, capital: bool = False) -> str:
+    """Name a district or province in a sentence: "huyện Phú Giáo" / "Phú Giáo district".
+
+    A name that already carries its kind ("Thành phố Thủ Dầu Một") is kept as it is.
+
+    Args:
+        kind: ``"district"`` or ``"province"``.
+        name: The name as ``units.csv`` spells it.
+        lang: ``"vi"`` or ``"en"``.
+        capital: Whether to start with a capital letter (at the start of a line).
+    """
+    from .i18n import t  # i18n is presentation; the rest of this module does not need it
+
+    if kind not in PLACE_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(PLACE_KINDS)}, got {kind!r}")
+    name = str(name).strip()
+    text = name if has_kind(name) else t(kind, lang, name=name)
+    return text[:1].upper() + text[1:] if capital else text
+
+
+def places_label(units: pd.DataFrame, lang: str = "vi", level: str | None = None, *, capital: bool = True) -> str:
+    """Name the place some units share: "Huyện Phú Giáo, tỉnh Bình Dương", "Tỉnh Bình Dương" or "34 tỉnh, thành phố".
+
+    Without ``level`` the name is the narrowest place the units share; ``level="province"`` names
+    the province even when the units all lie in one district (a province was asked for).
+    """
+    from . import fmt
+    from .i18n import N_, tn
+
+    provinces = units["province"].fillna("").astype(str).str.strip()
+    districts = units["district"].fillna("").astype(str).str.strip()
+    if provinces.nunique() == 1:
+        province = place_name(N_("province"), provinces.iloc[0], lang)
+        if districts.nunique() == 1 and districts.iloc[0] and level != "province":
+            return place_name(N_("district"), districts.iloc[0], lang, capital=capital) + ", " + province
+        return province[:1].upper() + province[1:] if capital else province
+    count = provinces.nunique()
+    return tn("all_provinces", count, lang, n=fmt.number(count, 0, lang))
+
+
+def group_label(unit: pd.Series) -> str:
+    """The name of a unit's peer group: its district, or its province when the district is blank."""
+    district = str(unit.get("district", "") or "").strip()
+    return district or str(unit.get("province", "") or "").strip()
+
+
+def group_labels(units: pd.DataFrame) -> pd.Series:
+    """:func:`group_label` of every unit of a frame."""
+    district = units["district"].fillna("").astype(str).str.strip()
+    return district.where(district != "", units["province"].fillna("").astype(str).str.strip())
+
+
+# --------------------------------------------------------------------------- peer groups
+
+
+def peer_group_keys(units: pd.DataFrame) -> pd.Series:
+    """The peer-group key of each unit: its province and district, matched across spellings."""
+    keys = {}
+    for column in PLACE_KINDS:
+        text = units[column].fillna("").astype(str)
+        keys[column] = text.map({v: name_key(v, drop_kind=False) for v in text.unique()})
+    return keys["province"] + "|" + keys["district"]
+
+
+def peer_group_key(units: pd.DataFrame, code: str) -> str:
+    """The peer-group key of one unit (a code of ``units``)."""
+    return peer_group_keys(units.loc[[code]]).iat[0]
+
+
+def peer_scope(group_of: pd.Series, codes: Iterable[str]) -> frozenset[str]:
+    """Every unit in the peer groups of ``codes``, given each unit's key (:func:`peer_group_keys`)."""
+    wanted = {group_of[c] for c in codes if c in group_of.index}
+    return frozenset(group_of.index[group_of.isin(wanted)])
+
+
+@dataclass
+class DatasetIndex:
+    """Row positions of each unit's observations and each unit's peer-group key."""
+
+    units: pd.DataFrame
+    observations: pd.DataFrame
+    n_observations: int
+    rows: dict[str, np.ndarray]
+    group: pd.Series
+    members: dict[str, list[str]]
+
+
+_INDEXES: dict[int, DatasetIndex] = {}
+_EMPTY = np.empty(0, dtype=np.intp)
+
+
+def dataset_index(ds: Dataset) -> DatasetIndex:
+    """Return the dataset's index, built on first use and rebuilt when its frames are replaced.
+
+    The index holds positions into ``ds.observations``; changing values in place is fine, adding
+    or removing rows in place is not (assign a new frame instead).
+    """
+    key = id(ds)
+    entry = _INDEXES.get(key)
+    if (
+        entry is not None
+        and entry.units is ds.units
+        and entry.observations is ds.observations
+        and entry.n_observations == len(ds.observations)
+    ):
+        return entry
+    started = time.perf_counter()
+    obs = ds.observations
+    rows = {str(k): v for k, v in obs.groupby("unit_code", sort=False).indices.items()} if len(obs) else {}
+    units = ds.units
+    group = peer_group_keys(units)
+    members = {str(k): [str(c) for c in v] for k, v in group.groupby(group, sort=False).groups.items()}
+    fresh = DatasetIndex(units, obs, len(obs), rows, group, members)
+    if entry is None:
+        weakref.finalize(ds, _INDEXES.pop, key, None)
+    _INDEXES[key] = fresh
+    log.debug(
+        "indexed %d observations of %d units in %.1f ms", len(obs), len(units), (time.perf_counter() - started) * 1000
+    )
+    return fresh
+
+
+def unit_rows(ds: Dataset, codes: Iterable[str]) -> pd.DataFrame:
+    """Observations of ``codes`` (all periods), without scanning the whole frame."""
+    index = dataset_index(ds)
+    parts = [index.rows[c] for c in codes if c in index.rows]
+    positions = np.sort(np.concatenate(parts)) if parts else _EMPTY
+    return ds.observations.iloc[positions]
+
+
+def peers(ds: Dataset, code: object, period: str | None = None) -> list[str]:
+    """Return the codes of the unit's peer group, the unit included, in ``units.csv`` order.
+
+    Args:
+        ds: The dataset.
+        code: The unit's code.
+        period: The period the comparison is for. Peer groups do not change over time yet; the
+            argument is here so that a registry of units valid in a period can take it into account.
+
+    Raises:
+        ParameterError: when no unit has the code.
+    """
+    from .params import check_unit  # params matches places with this module
+
+    code = check_unit(ds, code)
+    index = dataset_index(ds)
+    return list(index.members[index.group.at[code]])
+
+
+def peer_keys(ds: Dataset, codes: Iterable[str]) -> np.ndarray:
+    """The peer-group key of each of ``codes`` (known codes of ``ds``), as an array."""
+    return dataset_index(ds).group.reindex(list(codes)).to_numpy()
+
+
+def peers_of_all(ds: Dataset, codes: Iterable[str]) -> list[str]:
+    """Every unit of the peer groups of ``codes`` (known codes), group by group."""
+    index = dataset_index(ds)
+    groups = list(dict.fromkeys(index.group.at[c] for c in codes))
+    return [c for g in groups for c in index.members[g]]

@@ -1,0 +1,224 @@
+"""Parameter checks and lookups: one implementation for notebooks, the command line and the batch."""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from dxnb import load_dataset
+from dxnb.errors import FormError, ParameterError, UnitNotFoundError
+from dxnb.params import (
+    check_codes,
+    check_data_period,
+    check_lang,
+    check_period,
+    check_place_name,
+    check_unit,
+    check_unit_code,
+    find_unit,
+    find_units,
+    resolve_indicator,
+    resolve_unit,
+    select_periods,
+    select_units,
+)
+
+
+def nfd(text: str) -> str:
+    return unicodedata.normalize("NFD", text)
+
+
+UNITS = pd.DataFrame(
+    {
+        "name": ["Vĩnh Hòa", "Tân Phú", "Tân Phú", "An Bình"],
+        "district": ["Phú Giáo", "Châu Thành", "", "Phú Giáo"],
+        "province": ["Bình Dương", "Tiền Giang", "Bến Tre", "Bình Dương"],
+    },
+    index=pd.Index(["25882", "80001", "80002", "01156"], name="code"),
+)
+
+
+def fake_dataset(scope=None):
+    """What the unit checks read of a dataset: its units, its scope and its path."""
+    return SimpleNamespace(units=UNITS, scope=scope, path="data")
+
+
+# --------------------------------------------------------------------------- language and period
+
+
+def test_check_lang():
+    assert check_lang("vi") == "vi" and check_lang("en") == "en"
+    for bad in ("fr", "VI", None, 1):
+        with pytest.raises(ParameterError, match="lang must be one of vi, en"):
+            check_lang(bad)
+
+
+@pytest.mark.parametrize(("period", "expected"), [("2024", "2024"), (2024, "2024"), (" 2023 ", "2023")])
+def test_check_period_accepts_a_year(period, expected):
+    assert check_period(period) == expected
+
+
+@pytest.mark.parametrize("period", ["24", "2024-25", "", None, True, 2024.0, "0024", "3024", ["2024"]])
+def test_check_period_refuses_anything_else(period):
+    with pytest.raises(ParameterError, match=re.escape('period must be a year such as "2024"')):
+        check_period(period)
+
+
+def test_check_period_raises_the_error_asked_for():
+    with pytest.raises(FormError, match="not a period"):
+        check_period("25", error=FormError)
+
+
+def test_check_data_period(sample):
+    assert check_data_period(sample, 2024) == "2024"
+    message = "No data for period 2019; periods with data: 2022, 2023, 2024."
+    with pytest.raises(ParameterError, match=re.escape(message)):
+        check_data_period(sample, "2019")
+    with pytest.raises(ParameterError, match="period must be a year"):
+        check_data_period(sample, "24")
+
+
+def test_select_periods(sample):
+    assert select_periods(sample, None) == select_periods(sample, []) == ["2024"]  # the latest
+    assert select_periods(sample, ["2024", "2022", 2024]) == ["2022", "2024"]
+    with pytest.raises(ParameterError, match=re.escape("No data for period(s) 2019, 2030; periods with data: 2022")):
+        select_periods(sample, ["2019", "2024", "2030"])
+    with pytest.raises(ParameterError, match="period must be a year"):
+        select_periods(sample, ["last"])
+
+
+# --------------------------------------------------------------------------- units
+
+
+def test_check_unit_code():
+    assert check_unit_code(" 25882 ") == "25882"
+    with pytest.raises(ParameterError, match=re.escape('pass unit_code="01156"')):
+        check_unit_code(1156)
+    with pytest.raises(ParameterError, match="string of digits"):
+        check_unit_code("Vĩnh Hòa")
+    with pytest.raises(ParameterError, match="string of digits"):
+        check_unit_code(True)
+
+
+@pytest.mark.parametrize("query", ["25882", " 25882", "Vĩnh Hòa", "xã vĩnh hoà", nfd("Vĩnh Hòa"), "  VĨNH   HÒA "])
+def test_find_unit_by_code_or_name(query):
+    assert find_unit(UNITS, query) == "25882"
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("1156", "No unit has the code '1156' — did it lose its leading zero? The unit is '01156'"),
+        ("99999", "No unit has the code '99999'. Run `dxnb check` to list the units."),
+        ("Tân Phú", "'Tân Phú' names several units: Tân Phú (80001, Châu Thành), Tân Phú (80002, Bến Tre)"),
+        ("Vinh Hoa", "No unit is named 'Vinh Hoa'. Did you mean Vĩnh Hòa (25882)?"),
+        ("Nowhere", "No unit is named 'Nowhere'."),
+    ],
+)
+def test_find_unit_explains_what_is_wrong(query, message):
+    with pytest.raises(UnitNotFoundError, match=re.escape(message)):
+        find_unit(UNITS, query)
+
+
+def test_find_units():
+    ds = fake_dataset()
+    assert find_units(ds, None) == find_units(ds, []) == list(UNITS.index)
+    assert find_units(ds, ["An Bình", "25882", "Vĩnh Hoà", "01156"]) == ["01156", "25882"]
+    with pytest.raises(UnitNotFoundError, match="Nowhere"):
+        find_units(ds, ["25882", "Nowhere"])
+
+
+def test_resolve_unit_wants_a_string():
+    ds = fake_dataset()
+    assert resolve_unit(ds, "An Bình") == "01156"
+    for bad in (25882, None, "  "):
+        with pytest.raises(ParameterError, match="unit must be a unit name or code in quotes"):
+            resolve_unit(ds, bad)
+    with pytest.raises(ParameterError, match="No unit is named 'Vinh Hoa'"):  # a ParameterError, not a lookup error
+        resolve_unit(ds, "Vinh Hoa")
+
+
+def test_check_unit():
+    assert check_unit(fake_dataset(), " 25882 ") == "25882"
+    with pytest.raises(ParameterError, match=re.escape("'1156' — did it lose its leading zero? The unit is '01156'")):
+        check_unit(fake_dataset(), 1156)
+    with pytest.raises(ParameterError, match=re.escape("The dataset data has 4 units")):
+        check_unit(fake_dataset(), "Vĩnh Hòa")  # a code is wanted here, not a name
+    with pytest.raises(ParameterError, match="loaded for other units' reports"):
+        check_unit(fake_dataset(scope=frozenset({"80001"})), "25882")
+
+
+def test_check_codes():
+    ds = fake_dataset()
+    assert check_codes(ds, None) == list(UNITS.index)
+    assert check_codes(ds, [" 80001", "25882", "80001"]) == ["80001", "25882"]
+    with pytest.raises(ParameterError, match=re.escape("Unknown unit code(s): 99999, 1156.")):
+        check_codes(ds, ["25882", "99999", "1156"])
+
+
+# --------------------------------------------------------------------------- places
+
+
+def test_check_place_name():
+    assert check_place_name("district", None) == "" and check_place_name("district", " Phú Giáo ") == "Phú Giáo"
+    with pytest.raises(ParameterError, match=re.escape('province must be a name in quotes such as "Phú Giáo"')):
+        check_place_name("province", 74)
+
+
+@pytest.mark.parametrize(
+    ("district", "province"),
+    [("Phú Giáo", ""), (nfd("huyện phú giáo"), None), ("", "Tỉnh Bình Dương"), ("Phú Giáo", nfd("Bình Dương"))],
+)
+def test_select_units_by_district_or_province(sample, district, province):
+    assert select_units(sample, district, province) == list(sample.units.index)
+
+
+def test_select_units_without_filter_is_every_unit(sample):
+    assert select_units(sample) == select_units(sample, "", "") == list(sample.units.index)
+
+
+@pytest.mark.parametrize(
+    ("district", "province", "message"),
+    [
+        ("Phu Giao", "", "No district is named 'Phu Giao'. Did you mean 'Phú Giáo'?"),
+        ("Dĩ An", "", "No district is named 'Dĩ An'."),
+        ("", "Binh Duong", "No province is named 'Binh Duong'. Did you mean 'Bình Dương'?"),
+        ("Phú Giáo", "Đồng Nai", "No province is named 'Đồng Nai'."),
+        (722, "", 'district must be a name in quotes such as "Phú Giáo"'),
+        ("", ["Bình Dương"], "province must be a name in quotes"),
+    ],
+)
+def test_select_units_refuse_unknown_places(sample, district, province, message):
+    with pytest.raises(ParameterError, match=re.escape(message)):
+        select_units(sample, district, province)
+
+
+def test_a_district_name_in_two_provinces_needs_the_province(data_copy):
+    with open(data_copy / "units.csv", "a", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        for code, province in (("80001", "Tiền Giang"), ("80002", "Bến Tre")):
+            writer.writerow([code, "Tân Phú", "xã", "Châu Thành", province, 5000, 3600, 1500, 5, "", "test"])
+    ds = load_dataset(data_copy)
+    with pytest.raises(
+        ParameterError, match=re.escape("'Châu Thành' is a district of several provinces (Bến Tre, Tiền")
+    ):
+        select_units(ds, "Châu Thành")
+    assert select_units(ds, "Châu Thành", "Bến Tre") == ["80002"]
+
+
+# --------------------------------------------------------------------------- indicators
+
+
+def test_resolve_indicator(sample):
+    assert resolve_indicator(sample, " household_fibre_rate ") == "household_fibre_rate"
+    name = sample.catalogue["household_fibre_rate"].name_vi
+    assert resolve_indicator(sample, nfd(name.upper())) == "household_fibre_rate"
+    with pytest.raises(ParameterError, match="Did you mean 'household_fibre_rate'"):
+        resolve_indicator(sample, "household_fiber_rate")
+    with pytest.raises(ParameterError, match="indicator must be an indicator id in quotes"):
+        resolve_indicator(sample, 3)

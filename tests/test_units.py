@@ -1,0 +1,127 @@
+"""Units: peer groups (which units are compared) and place names, written once."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pandas as pd
+import pytest
+from tiny import A, B, C, D, E, F, G, H, N, write_tiny
+
+from dxnb.dataset import load_dataset
+from dxnb.errors import ParameterError
+from dxnb.evaluate import peer_codes
+from dxnb.units import (
+    dataset_index,
+    group_label,
+    group_labels,
+    peer_group_key,
+    peer_group_keys,
+    peer_scope,
+    peers,
+    peers_of_all,
+    place_key,
+    place_name,
+    places_label,
+    unit_rows,
+)
+
+
+def nfd(text: str) -> str:
+    return unicodedata.normalize("NFD", text)
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    return load_dataset(write_tiny(tmp_path_factory.mktemp("tiny")))
+
+
+# --------------------------------------------------------------------------- peer groups
+
+
+def test_peers(tiny):
+    assert peers(tiny, A) == [A, B, C, D, N]
+    assert peers(tiny, H) == [H]
+    # blank district: the province, whatever the tone-mark placement of its name
+    assert peers(tiny, F) == [E, F, G]
+    assert peers(tiny, f" {A} ", "2024") == [A, B, C, D, N]
+    with pytest.raises(ParameterError, match="99999"):
+        peers(tiny, "99999")
+    assert peer_codes(tiny, F) == peers(tiny, F)  # the evaluation's name for the same rule
+
+
+def test_peer_group_keys_match_across_spellings():
+    units = pd.DataFrame(
+        {
+            "province": ["Tỉnh Một", nfd("tỉnh một"), "Hòa Bình", "Hoà Bình", "Hòa Bình"],
+            "district": ["Huyện Một", "HUYỆN  MỘT", "", "", "Huyện Lạc Sơn"],
+        },
+        index=["1", "2", "3", "4", "5"],
+    )
+    keys = peer_group_keys(units)
+    assert keys["1"] == keys["2"] and keys["3"] == keys["4"]
+    assert keys["1"] != keys["3"] and keys["3"] != keys["5"]  # a blank district is a group of its own
+    assert peer_group_key(units, "4") == keys["3"]
+    assert peer_scope(keys, ["2", "5", "unknown"]) == frozenset({"1", "2", "5"})
+    assert peer_scope(keys, []) == frozenset()
+
+
+def test_peers_of_all_and_the_index(tiny):
+    assert peers_of_all(tiny, [B, F, A]) == [A, B, C, D, N, E, F, G]
+    index = dataset_index(tiny)
+    assert dataset_index(tiny) is index  # built once
+    assert index.members[index.group[A]] == [A, B, C, D, N]
+    rows = unit_rows(tiny, [B, N])
+    assert set(rows["unit_code"]) == {B} and rows.index.is_monotonic_increasing
+
+
+def test_group_labels(tiny):
+    assert group_label(tiny.units.loc[A]) == "Huyện Một"
+    assert group_label(tiny.units.loc[F]) == "Hoà Bình"  # no district: the province as spelt for the unit
+    assert group_labels(tiny.units.loc[[A, E]]).tolist() == ["Huyện Một", "Hòa Bình"]
+
+
+# --------------------------------------------------------------------------- place names
+
+
+def test_place_keys_match_across_forms():
+    assert place_key("Thuận Hoá") == place_key("thuận hóa") == place_key(nfd("Thuận Hóa"))
+    assert place_key("huyện Phú Giáo") == place_key("PHÚ  GIÁO") == place_key("Phú Giáo")
+    assert place_key("Tỉnh Bình Dương") == place_key("Bình Dương")
+    assert place_key("TP. Hồ Chí Minh") == place_key("Thành phố Hồ Chí Minh") == place_key("Hồ Chí Minh")
+    assert place_key("Phú Giáo") != place_key("Phú Giao")
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "lang", "capital", "expected"),
+    [
+        ("district", "Phú Giáo", "vi", False, "huyện Phú Giáo"),
+        ("district", "Phú Giáo", "vi", True, "Huyện Phú Giáo"),
+        ("district", "Phú Giáo", "en", False, "Phú Giáo district"),
+        ("province", " Bình Dương ", "vi", False, "tỉnh Bình Dương"),
+        ("province", "Bình Dương", "en", True, "Bình Dương province"),
+        ("province", "Thành phố Hồ Chí Minh", "vi", False, "Thành phố Hồ Chí Minh"),  # already has its kind
+        ("district", "thị xã Tân Uyên", "en", True, "Thị xã Tân Uyên"),
+    ],
+)
+def test_place_name(kind, name, lang, capital, expected):
+    assert place_name(kind, name, lang, capital=capital) == expected
+
+
+def test_place_name_refuses_an_unknown_kind():
+    with pytest.raises(ValueError, match=re.escape("kind must be one of province, district")):
+        place_name("hamlet", "Một", "vi")
+
+
+def test_places_label(sample):
+    units = sample.units
+    assert places_label(units) == "Huyện Phú Giáo, tỉnh Bình Dương"
+    assert places_label(units, capital=False) == "huyện Phú Giáo, tỉnh Bình Dương"
+    assert places_label(units, "en") == "Phú Giáo district, Bình Dương province"
+    assert places_label(units, level="province") == "Tỉnh Bình Dương"
+    assert places_label(units.assign(district="")) == "Tỉnh Bình Dương"
+    assert places_label(units.assign(province="Thành phố Hồ Chí Minh", district="")) == "Thành phố Hồ Chí Minh"
+    many = units.assign(province=[f"Tỉnh {i % 4}" for i in range(len(units))])
+    assert places_label(many) == "4 tỉnh, thành phố"
+    assert places_label(many, "en") == "4 provinces"
