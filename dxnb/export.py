@@ -1,6 +1,6 @@
 """Export an executed report notebook to one self-contained HTML file, in-process.
 
-A trimmed nbconvert template (``templates/dxnb_report``) replaces the ~270 KB of JupyterLab CSS
+A trimmed nbconvert template (``templates/dxnb_report``, styled by ``templates/report.css``) replaces the ~270 KB of JupyterLab CSS
 and the CDN scripts of the stock templates; code, the injected-parameters cell, cells tagged
 ``remove-cell`` and log output are left out. Charts are already embedded as data URIs.
 """
@@ -14,6 +14,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
 from . import __version__
+from .html import stylesheet
 from .paths import TEMPLATES_DIR
 
 REMOVE_CELL_TAGS = {"remove-cell", "injected-parameters"}
@@ -46,6 +47,7 @@ def notebook_to_html(nb: nbformat.NotebookNode, *, title: str, lang: str = "vi",
         "dxnb_version": __version__,
         "dxnb_back": back,
         "dxnb_back_label": back_label,
+        "dxnb_css": stylesheet(),
     }
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
     return body

@@ -14,6 +14,7 @@ import functools
 import html as _html
 from collections.abc import Iterable, Sequence
 
+from .fmt import missing
 from .paths import TEMPLATES_DIR
 
 #: The one stylesheet of every page.
@@ -126,15 +127,11 @@ def table(
             attrs = ' class="num"' if i in numeric else ""
             if sort is not None:
                 key = cell if sort[i] is None else sort[i]
-                key = "" if _missing(key) else key
+                key = "" if missing(key) else key
                 attrs += f' data-v="{esc(str(key))}"'
             cells.append(f"<td{attrs}>{esc(cell)}</td>")
         body.append(f"<tr{row_cls}>{''.join(cells)}</tr>")
     return Html(f'<table class="{esc(cls)}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
-
-
-def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and value != value)  # NaN is not equal to itself
 
 
 def figure(uri: str, alt: str) -> Html:

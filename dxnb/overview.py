@@ -25,18 +25,21 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
 from . import charts
 from . import fmt as f
+from . import html as h
 from .dataset import Dataset, load_dataset
 from .errors import ParameterError
 from .evaluate import (
     FLAGS,
     evaluate_period,
 )
+from .html import Html
 from .i18n import TEXT, check_lang, t
 from .overview_charts import heatmap_chart, target_bars, trend_panels
 from .overview_data import (
@@ -51,9 +54,9 @@ from .overview_data import (
     select_units,
     target_counts,
 )
-from .paths import TEMPLATES_DIR, resolve_data_dir
-from .report import Html, check_period, esc, figure, para, section, table
-from .synthetic import SYNTHETIC_SOURCE
+from .pages import Page, is_synthetic
+from .paths import resolve_data_dir
+from .report import check_period
 from .text import vi_sort_key
 
 log = logging.getLogger(__name__)
@@ -76,35 +79,14 @@ COVERAGE_SHIFT = 0.1
 CHECK_FLAGS = ("share_above_100", "rate_drop", "count_outlier", "denominator_unknown")
 
 
-#: CSS added to the report stylesheet: wrapped numeric headers, muted and total rows, and the report's table
-#: layout kept inside JupyterLab (whose own stylesheet right-aligns cells and fixes column widths).
-OVERVIEW_CSS = """
-.dx-report { background: #fff; }
-.dx-report table.dx-table { table-layout: auto; }
-.dx-report table.dx-table th, .dx-report table.dx-table td { text-align: left; vertical-align: top; }
-.dx-report table.dx-table th.num, .dx-report table.dx-table td.num { text-align: right; }
-.dx-report table.dx-table th.num { white-space: normal; }
-.dx-report table.dx-table tr.dx-muted td { color: #666; font-style: italic; }
-.dx-report table.dx-table tr.dx-total td { font-weight: bold; background: #f3f6fa; }
-.dx-report .dx-nowrap table.dx-table td { white-space: nowrap; }
-.dx-report .dx-keep table.dx-table td:not(:last-child) { white-space: nowrap; }
-.dx-report .dx-note { font-size: 0.85rem; color: #444; border-left: 3px solid #8fa4bd; padding: 0.2rem 0.6rem; }
-"""
-
-
 # --------------------------------------------------------------------------- the overview
 
 
-def _names(names: Sequence[str], lang: str, limit: int = NAMES_PER_TARGET) -> str:
-    names = list(names)
-    if len(names) <= limit:
-        return ", ".join(names)
-    return t("and_more", lang, names=", ".join(names[:limit]), n=f.number(len(names) - limit, 0, lang))
-
-
 @dataclass
-class Overview:
+class Overview(Page):
     """The overview of several units for one period, section by section (see the module docstring)."""
+
+    SECTIONS: ClassVar[tuple[str, ...]] = ("header", "ranking", "heatmap", "pillars", "trends", "quality", "targets")
 
     dataset: Dataset
     period: str
@@ -228,31 +210,19 @@ class Overview:
             return "district"
         return None
 
-    def _note(self, text: str) -> str:
-        return f'<p class="dx-note">{esc(text)}</p>'
-
     def _no_data_note(self) -> str:
         rows = self.rows
         missing = rows.index[~rows["has_data"]].tolist()
         if not missing:
             return ""
-        return para(
-            esc(
-                t(
-                    "no_data_units",
-                    self.lang,
-                    period=self.period,
-                    names=_names([self._unit_label(c) for c in missing], self.lang, 20),
-                )
-            )
-        )
+        names = self.names([self._unit_label(c) for c in missing], 20)
+        return h.para(t("no_data_units", self.lang, period=self.period, names=names))
 
     # ------------------------------------------------------------------ sections
 
     def header(self) -> Html:
         """Title block with the key figures, the stylesheet and, for synthetic data, a banner."""
         lang, rows = self.lang, self.rows
-        css = (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8") + OVERVIEW_CSS
         scored = rows[rows["has_data"]]
         best = scored.iloc[0] if len(scored) else None
         worst = scored.iloc[-1] if len(scored) else None
@@ -274,25 +244,15 @@ class Overview:
             period=self.period,
             date=f.date(dt.date.today(), lang),
         )
-        parts = [
-            f"<style>{css}</style>",
-            '<header class="dx-report">',
-            f'<div class="dx-kicker">{esc(t("kicker", lang))}</div>',
-            f"<h1>{esc(t('ov_title', lang, scope=self.scope, period=self.period))}</h1>",
-            f'<div class="dx-meta">{esc(meta)}</div>',
-            '<div class="dx-key">' + "".join(f"<div>{esc(k)}<b>{esc(v)}</b></div>" for k, v in key) + "</div>",
-        ]
-        if self._has_synthetic():
-            parts.append(f'<div class="dx-banner">{esc(t("ov_synthetic_banner", lang))}</div>')
-        parts.append("</header>")
-        return Html("".join(parts))
-
-    def _has_synthetic(self) -> bool:
         obs = self.dataset.observations
         mine = obs[obs["unit_code"].isin(self.codes) & (obs["period"] == self.period)]
-        units = self.dataset.units.loc[self.codes, "source"].astype(str)
-        return bool(mine["source"].str.contains("synthetic", regex=False).any()) or bool(
-            units.str.contains(SYNTHETIC_SOURCE, regex=False).any()
+        synthetic = is_synthetic(mine["source"], self.dataset.units.loc[self.codes, "source"])
+        return self.page_header(
+            t("kicker", lang),
+            t("ov_title", lang, scope=self.scope, period=self.period),
+            meta,
+            key=key,
+            synthetic=t("ov_synthetic_banner", lang) if synthetic else "",
         )
 
     def ranking(self) -> Html:
@@ -302,7 +262,7 @@ class Overview:
         parts = [*self._ranking_text(scored), self._no_data_note()]
         if len(scored) > 60:
             title = t("scores_histogram", lang, n=f.number(len(scored), 0, lang), period=period)
-            parts.append(figure(charts.score_histogram(scored["score"].tolist(), title=title, lang=lang), title))
+            parts.append(h.figure(charts.score_histogram(scored["score"].tolist(), title=title, lang=lang), title))
         elif len(scored):
             title = t("scores_chart", lang, period=period)
             uri = charts.peer_scores(
@@ -314,41 +274,43 @@ class Overview:
                 median_label=t("median", lang),
                 lang=lang,
             )
-            parts.append(figure(uri, title))
+            parts.append(h.figure(uri, title))
         level = self._group_level(scored.index)
         if level:
             parts.append(self._group_table(scored, level))
         parts.append(self._ranking_table(rows))
-        return section("ranking", t("ranking", lang), *parts)
+        return h.section("ranking", t("ranking", lang), *parts)
 
     def _ranking_text(self, scored: pd.DataFrame) -> list[str]:
         lang, previous = self.lang, self.rows.attrs.get("previous_period")
         if scored.empty:
             return []
         best, worst = scored.iloc[0], scored.iloc[-1]
-        text = t(
+        text = self.rich(
             "ranking_lead",
-            lang,
             period=self.period,
             n=f.number(len(scored), 0, lang),
             median=f.index(scored["score"].median(), lang),
-            best=esc(self._unit_label(best.name)),
+            best=self._unit_label(best.name),
             best_score=f.index(best["score"], lang),
-            worst=esc(self._unit_label(worst.name)),
+            worst=self._unit_label(worst.name),
             worst_score=f.index(worst["score"], lang),
         )
         change = scored["score_change"].dropna()
         if previous and len(change):
-            text += " " + t(
-                "ranking_change",
-                lang,
-                previous=previous,
-                up=f.number((change > 0.005).sum(), 0, lang),
-                down=f.number((change < -0.005).sum(), 0, lang),
-                before=f.index(scored["previous_score"].median(), lang),
-                after=f.index(scored["score"].median(), lang),
+            text = h.join(
+                text,
+                " ",
+                self.rich(
+                    "ranking_change",
+                    previous=previous,
+                    up=f.number((change > 0.005).sum(), 0, lang),
+                    down=f.number((change < -0.005).sum(), 0, lang),
+                    before=f.index(scored["previous_score"].median(), lang),
+                    after=f.index(scored["score"].median(), lang),
+                ),
             )
-        parts = [para(text), para(esc(t("coverage_note", lang)))]
+        parts = [h.para(text), h.para(t("coverage_note", lang))]
         shift = (scored["coverage"] - scored["previous_coverage"]).abs()
         shifted = scored[shift >= COVERAGE_SHIFT].assign(_shift=shift).sort_values("_shift", ascending=False)
         if previous and len(shifted):
@@ -362,7 +324,9 @@ class Overview:
                 )
                 for code, r in shifted.iterrows()
             ]
-            parts.append(para(esc(t("coverage_shift", lang, previous=previous, items=_names(items, lang)))))
+            parts.append(
+                h.para(t("coverage_shift", lang, previous=previous, items=self.names(items, NAMES_PER_TARGET)))
+            )
         return parts
 
     def _group_table(self, scored: pd.DataFrame, level: str) -> str:
@@ -398,7 +362,7 @@ class Overview:
             t("col_median_coverage", lang),
         ]
         title = t("by_level", lang, level=t(f"level_{level}", lang))
-        return f"<h3>{esc(title)}</h3>" + table(headers, body, numeric=(1, 2, 3, 4, 5))
+        return h.join(h.heading(title), h.table(headers, body, numeric=(1, 2, 3, 4, 5)))
 
     def _ranking_table(self, rows: pd.DataFrame) -> str:
         lang, previous = self.lang, rows.attrs.get("previous_period")
@@ -436,16 +400,19 @@ class Overview:
             body.append(cells)
             classes.append("" if has else "dx-muted")
         numeric = (0, 4, *range(5, len(headers))) if several else (0, *range(3, len(headers)))
-        html = '<div class="dx-nowrap">' + table(headers, body, numeric=numeric, row_classes=classes) + "</div>"
+        html = h.block("dx-nowrap", h.table(headers, body, numeric=numeric, row_classes=classes))
         if cut:
-            html += self._note(
-                t(
-                    "table_cut",
-                    lang,
-                    head=f.number(half, 0, lang),
-                    tail=f.number(half, 0, lang),
-                    n=f.number(len(rows), 0, lang),
-                )
+            html = h.join(
+                html,
+                h.note(
+                    t(
+                        "table_cut",
+                        lang,
+                        head=f.number(half, 0, lang),
+                        tail=f.number(half, 0, lang),
+                        n=f.number(len(rows), 0, lang),
+                    )
+                ),
             )
         return html
 
@@ -463,22 +430,22 @@ class Overview:
         """Units × scored indicators coloured by attainment; the best and lowest units of a large selection."""
         lang = self.lang
         share = self.attainment
-        parts = [para(esc(t("heatmap_lead", lang)))]
+        parts = [h.para(t("heatmap_lead", lang))]
         if share.empty:
-            return section("heatmap", t("heatmap", lang), *parts, self._no_data_note())
+            return h.section("heatmap", t("heatmap", lang), *parts, self._no_data_note())
         ids = list(share.columns)
         medians = share.median()
         weakest = medians.sort_values(kind="stable").head(3)
         items = "; ".join(f"{self._name(i)} ({f.share(v, lang)})" for i, v in weakest.items() if not f.missing(v))
         if items:
-            parts.append(para(esc(t("weakest_indicators", lang, items=items))))
+            parts.append(h.para(t("weakest_indicators", lang, items=items)))
         missing = share.isna().sum()
         missing = missing[missing > 0].sort_values(ascending=False, kind="stable").head(3)
         if len(missing):
             items = "; ".join(
                 t("missing_count", lang, name=self._name(i), n=f.number(n, 0, lang)) for i, n in missing.items()
             )
-            parts.append(para(esc(t("most_missing", lang, items=items))))
+            parts.append(h.para(t("most_missing", lang, items=items)))
         codes, separator = edge_units(share.index, DETAIL_MAX_UNITS, EDGE_UNITS)
         title = t("heatmap_title", lang)
         uri = heatmap_chart(
@@ -492,8 +459,8 @@ class Overview:
             separator=separator,
         )
         if separator is not None:
-            parts.append(self._note(t("edge_note", lang, n=f.number(len(share), 0, lang), edge=EDGE_UNITS)))
-        parts.append(figure(uri, title))
+            parts.append(h.note(t("edge_note", lang, n=f.number(len(share), 0, lang), edge=EDGE_UNITS)))
+        parts.append(h.figure(uri, title))
         level = self._group_level(share.index) if separator is not None else None
         if level:
             groups = self.dataset.units.loc[share.index, level]
@@ -511,31 +478,29 @@ class Overview:
                 scale_label=t("percent_scale", lang),
                 row_groups=self._indicator_groups(ids),
             )
-            parts.append(figure(uri, title))
+            parts.append(h.figure(uri, title))
         parts.append(self._no_data_note())
-        return section("heatmap", t("heatmap", lang), *parts)
+        return h.section("heatmap", t("heatmap", lang), *parts)
 
     def pillars(self) -> Html:
         """Overall and pillar indices of every unit as a heatmap, and each pillar's median, lowest and highest."""
         lang, cat = self.lang, self.dataset.catalogue
         rows = self.rows[self.rows["has_data"]]
         if rows.empty:
-            return section("pillars", t("pillars", lang), self._no_data_note())
+            return h.section("pillars", t("pillars", lang), self._no_data_note())
         columns = ["score", *(f"pillar_{p}" for p in cat.pillars)]
         names = [t("overall", lang), *(cat.pillars[p].name(lang) for p in cat.pillars)]
         medians = rows[columns[1:]].median()
         best, worst = medians.idxmax(), medians.idxmin()
         parts = [
-            para(
-                esc(
-                    t(
-                        "pillars_lead",
-                        lang,
-                        best=names[columns.index(best)],
-                        best_value=f.index(medians[best], lang),
-                        worst=names[columns.index(worst)],
-                        worst_value=f.index(medians[worst], lang),
-                    )
+            h.para(
+                t(
+                    "pillars_lead",
+                    lang,
+                    best=names[columns.index(best)],
+                    best_value=f.index(medians[best], lang),
+                    worst=names[columns.index(worst)],
+                    worst_value=f.index(medians[worst], lang),
                 )
             )
         ]
@@ -558,8 +523,8 @@ class Overview:
             hatched=hatched,
         )
         if separator is not None:
-            parts.append(self._note(t("edge_note", lang, n=f.number(len(rows), 0, lang), edge=EDGE_UNITS)))
-        parts.append(figure(uri, title))
+            parts.append(h.note(t("edge_note", lang, n=f.number(len(rows), 0, lang), edge=EDGE_UNITS)))
+        parts.append(h.figure(uri, title))
         body = []
         maxima = [cat.max_points, *(cat.pillar_max(p) for p in cat.pillars)]
         for name, column, top in zip(names, columns, maxima, strict=True):
@@ -581,39 +546,37 @@ class Overview:
             t("col_lowest", lang),
             t("col_highest", lang),
         ]
-        parts.append(table(headers, body, numeric=(1, 2), row_classes=["dx-total", *[""] * (len(body) - 1)]))
-        return section("pillars", t("pillars", lang), *parts)
+        parts.append(h.table(headers, body, numeric=(1, 2), row_classes=["dx-total", *[""] * (len(body) - 1)]))
+        return h.section("pillars", t("pillars", lang), *parts)
 
     def trends(self) -> Html:
         """Small multiples of each unit's overall index over the periods, and the median per period."""
         lang, periods = self.lang, self.periods
         history = self.history
         if len(periods) < 2 or history.empty:
-            return section("trends", t("trends", lang), para(esc(t("trend_single", lang, period=self.period))))
+            return h.section("trends", t("trends", lang), h.para(t("trend_single", lang, period=self.period)))
         first, last = periods[0], periods[-1]
         both = history[[first, last]].dropna()
         change = both[last] - both[first]
         parts = [
-            para(
-                esc(
-                    t(
-                        "trends_lead",
-                        lang,
-                        first=first,
-                        last=last,
-                        start=f.index(history[first].median(), lang),
-                        end=f.index(history[last].median(), lang),
-                        n=f.number(len(both), 0, lang),
-                        up=f.number((change > 0.005).sum(), 0, lang),
-                        down=f.number((change < -0.005).sum(), 0, lang),
-                    )
+            h.para(
+                t(
+                    "trends_lead",
+                    lang,
+                    first=first,
+                    last=last,
+                    start=f.index(history[first].median(), lang),
+                    end=f.index(history[last].median(), lang),
+                    n=f.number(len(both), 0, lang),
+                    up=f.number((change > 0.005).sum(), 0, lang),
+                    down=f.number((change < -0.005).sum(), 0, lang),
                 )
             )
         ]
         codes, separator = edge_units(history.index, TREND_MAX_PANELS, TREND_MAX_PANELS // 2)
         if separator is not None:
             parts.append(
-                self._note(
+                h.note(
                     t(
                         "trend_edge_note",
                         lang,
@@ -638,7 +601,7 @@ class Overview:
             band=None if context is not None else (history.quantile(0.25).tolist(), history.quantile(0.75).tolist()),
             band_label=t("middle_half", lang),
         )
-        parts.append(figure(uri, title))
+        parts.append(h.figure(uri, title))
         coverage = pd.DataFrame({p: frame["coverage"] for p, frame in self._by_period.items()})
         body = [
             (
@@ -655,8 +618,8 @@ class Overview:
             t("col_median_score", lang),
             t("col_median_coverage", lang),
         ]
-        parts.append(table(headers, body, numeric=(1, 2, 3)))
-        return section("trends", t("trends", lang), *parts)
+        parts.append(h.table(headers, body, numeric=(1, 2, 3)))
+        return h.section("trends", t("trends", lang), *parts)
 
     def _flag_label(self, flag: str) -> str:
         key = f"flag_{flag}"
@@ -668,24 +631,22 @@ class Overview:
         codes = self.ranked
         parts = []
         if flags.empty:
-            parts.append(para(esc(t("quality_ok", lang))))
+            parts.append(h.para(t("quality_ok", lang)))
             parts.append(self._no_data_note())
-            return section("quality", t("quality", lang), *parts)
+            return h.section("quality", t("quality", lang), *parts)
         counts = quality_counts(flags, codes)
         check = counts[list(CHECK_FLAGS)].sum(axis=1)
         estimates = int(counts[["estimate", "lower_bound"]].to_numpy().sum())
         parts.append(
-            para(
-                esc(
-                    t(
-                        "quality_lead",
-                        lang,
-                        check=f.number((check > 0).sum(), 0, lang),
-                        n=f.number(len(codes), 0, lang),
-                        missing=f.number((counts["no_data"] > 0).sum(), 0, lang),
-                        cells=f.number(counts["no_data"].sum(), 0, lang),
-                        estimates=f.number(estimates, 0, lang),
-                    )
+            h.para(
+                t(
+                    "quality_lead",
+                    lang,
+                    check=f.number((check > 0).sum(), 0, lang),
+                    n=f.number(len(codes), 0, lang),
+                    missing=f.number((counts["no_data"] > 0).sum(), 0, lang),
+                    cells=f.number(counts["no_data"].sum(), 0, lang),
+                    estimates=f.number(estimates, 0, lang),
                 )
             )
         )
@@ -709,14 +670,14 @@ class Overview:
                     f.number(r[used].sum(), 0, lang),
                 ]
             )
-        parts.append(f"<h3>{esc(t('quality_counts', lang))}</h3>")
+        parts.append(h.heading(t("quality_counts", lang)))
         parts.append(
-            table(
+            h.table(
                 headers, body, numeric=tuple(range(1, len(headers))), row_classes=["dx-total", *[""] * (len(body) - 1)]
             )
         )
         if len(order) > QUALITY_MAX_ROWS:
-            parts.append(self._note(t("quality_cut", lang, shown=QUALITY_MAX_ROWS, n=f.number(len(order), 0, lang))))
+            parts.append(h.note(t("quality_cut", lang, shown=QUALITY_MAX_ROWS, n=f.number(len(order), 0, lang))))
         to_check = flags[flags["flag"].isin(CHECK_FLAGS)]
         if len(to_check):
             cat = self.dataset.catalogue
@@ -730,21 +691,19 @@ class Overview:
                 for r in to_check.head(QUALITY_MAX_ROWS).itertuples()
             ]
             headers = [t("col_unit", lang), t("col_indicator", lang), t("col_issue", lang), t("col_value", lang)]
-            parts.append(f"<h3>{esc(t('quality_check', lang))}</h3>")
-            parts.append(table(headers, rows, numeric=(3,)))
+            parts.append(h.heading(t("quality_check", lang)))
+            parts.append(h.table(headers, rows, numeric=(3,)))
             if len(to_check) > QUALITY_MAX_ROWS:
-                parts.append(
-                    self._note(t("quality_cut", lang, shown=QUALITY_MAX_ROWS, n=f.number(len(to_check), 0, lang)))
-                )
-        return section("quality", t("quality", lang), *parts)
+                parts.append(h.note(t("quality_cut", lang, shown=QUALITY_MAX_ROWS, n=f.number(len(to_check), 0, lang))))
+        return h.section("quality", t("quality", lang), *parts)
 
     def targets(self) -> Html:
         """Per national target: units meeting it, below it and without data, with the units below it."""
         lang, cat = self.lang, self.dataset.catalogue
         counts = target_counts(self.dataset, self.period, self.ranked)
         if counts.empty:
-            return section("targets", t("targets", lang), para(esc(t("targets_none", lang))))
-        parts = [para(esc(t("targets_lead", lang, period=self.period, n=f.number(len(self.ranked), 0, lang))))]
+            return h.section("targets", t("targets", lang), h.para(t("targets_none", lang)))
+        parts = [h.para(t("targets_lead", lang, period=self.period, n=f.number(len(self.ranked), 0, lang)))]
         names = [self._name(i) for i in counts.index]
         title = t("targets_chart", lang)
         uri = target_bars(
@@ -755,12 +714,12 @@ class Overview:
             legend=(t("met", lang), t("not_met", lang), t("no_data", lang)),
             lang=lang,
         )
-        parts.append(figure(uri, title))
+        parts.append(h.figure(uri, title))
         body = []
         for iid, r in counts.iterrows():
             ind = cat[iid]
             target = t("target_text", lang, value=f.value(ind.target, ind, lang), year=ind.target_year)
-            below = _names([self._unit_label(c) for c in r["not_met_codes"]], lang)
+            below = self.names([self._unit_label(c) for c in r["not_met_codes"]], NAMES_PER_TARGET)
             body.append(
                 (
                     self._name(iid),
@@ -781,17 +740,5 @@ class Overview:
             t("no_data", lang),
             t("col_not_met_units", lang),
         ]
-        parts.append(table(headers, body, numeric=(3, 4, 5)))
-        return section("targets", t("targets", lang), *parts)
-
-    def sections(self) -> list[Html]:
-        """Every section in order."""
-        return [
-            self.header(),
-            self.ranking(),
-            self.heatmap(),
-            self.pillars(),
-            self.trends(),
-            self.quality(),
-            self.targets(),
-        ]
+        parts.append(h.table(headers, body, numeric=(3, 4, 5)))
+        return h.section("targets", t("targets", lang), *parts)
