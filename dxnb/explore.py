@@ -18,12 +18,14 @@ import logging
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
 from . import __version__
 from . import fmt as f
+from . import html as h
 from .catalogue import Indicator
 from .dataset import Dataset, load_dataset
 from .errors import DxnbError, ParameterError
@@ -38,13 +40,14 @@ from .explore_data import (
     resolve_unit,
 )
 from .export_table import export_table, header, write_exports
+from .html import Html
 from .i18n import check_lang, t, unit_name
-from .overview import CHECK_FLAGS, OVERVIEW_CSS
+from .overview import CHECK_FLAGS
 from .overview_charts import history_chart, value_bars
 from .overview_data import check_data_period, check_place_name, edge_units, quality_flags, scope_label, select_units
-from .paths import PROJECT_ROOT, REPORTS_DIR, TEMPLATES_DIR, resolve_data_dir
-from .report import Html, check_period, esc, figure, para, section, table
-from .synthetic import SYNTHETIC_SOURCE
+from .pages import Page, is_synthetic, shown_path
+from .paths import PROJECT_ROOT, REPORTS_DIR, resolve_data_dir
+from .report import check_period
 from .text import slugify, vi_sort_key
 
 log = logging.getLogger(__name__)
@@ -81,8 +84,11 @@ def resolve_export_dir(export_dir: object = None) -> Path:
 
 
 @dataclass
-class Explorer:
+class Explorer(Page):
     """An advisor's view of one unit and one indicator in one period (see the module docstring)."""
+
+    #: The steps that show something (the picker is a widget, the export writes files).
+    SECTIONS: ClassVar[tuple[str, ...]] = ("summary", "selection", "compare", "history", "gaps")
 
     dataset: Dataset
     unit_code: str
@@ -205,24 +211,13 @@ class Explorer:
         ind = self.ind
         return t("target_text", self.lang, value=f.value(ind.target, ind, self.lang), year=ind.target_year)
 
-    def _status(self, meets: object) -> Html:
-        lang = self.lang
-        if meets is True:
-            return Html(f'<span class="dx-met">{esc(t("met", lang))}</span>')
-        if meets is False:
-            return Html(f'<span class="dx-notmet">{esc(t("not_met", lang))}</span>')
-        return Html(f'<span class="dx-nodata">{esc(t("no_data", lang))}</span>')
-
     # ------------------------------------------------------------------ steps
 
     def summary(self) -> Html:
         """The dataset in a few lines, its pillars and indicators, and the stylesheet of the next steps."""
         ds, lang, cat = self.dataset, self.lang, self.dataset.catalogue
         units = ds.units
-        try:
-            path = ds.path.relative_to(PROJECT_ROOT)
-        except ValueError:
-            path = ds.path
+        path = shown_path(ds.path)
         line = t(
             "summary_line",
             lang,
@@ -235,14 +230,12 @@ class Explorer:
             periods=", ".join(ds.periods),
             path=path,
         )
-        parts = [para(esc(line))]
+        parts = [h.para(line)]
         synthetic = ds.observations["source"].str.contains("synthetic", regex=False).mean()
-        if synthetic > 0 or units["source"].astype(str).str.contains(SYNTHETIC_SOURCE, regex=False).any():
-            parts.append(
-                f'<div class="dx-banner">{esc(t("synthetic_share", lang, share=f.share(synthetic, lang)))}</div>'
-            )
+        if synthetic > 0 or is_synthetic((), units["source"]):
+            parts.append(h.banner(t("synthetic_share", lang, share=f.share(synthetic, lang))))
         if ds.warnings:
-            parts.append(para(esc(t("warnings", lang, n=len(ds.warnings)))))
+            parts.append(h.para(t("warnings", lang, n=len(ds.warnings))))
         rows = []
         for pid, pillar in cat.pillars.items():
             members = cat.in_pillar(pid)
@@ -255,34 +248,25 @@ class Explorer:
                 )
             )
         headers = [t("col_pillar", lang), t("col_indicators", lang), t("col_with_target", lang), t("col_max", lang)]
-        parts.append(table(headers, rows, numeric=(2, 3)))
-        css = (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8") + OVERVIEW_CSS
-        return Html(f"<style>{css}</style>" + section("summary", t("ex_summary", lang), *parts))
+        parts.append(h.table(headers, rows, numeric=(2, 3)))
+        return h.join(h.style(), h.section("summary", t("ex_summary", lang), *parts))
 
     def selection(self) -> Html:
         """One line: the unit, the indicator, the period and the comparison group in view."""
         lang = self.lang
         unit = self.dataset.units.loc[self.unit_code]
-        place = ", ".join(
-            p
-            for p in (
-                t("district", lang, name=unit["district"]) if unit["district"] else "",
-                t("province", lang, name=unit["province"]),
-            )
-            if p
-        )
-        line = t(
+        place = self.place(unit)
+        line = self.rich(
             "selection_line",
-            lang,
-            unit=esc(unit_name(unit["name"], unit["kind"], lang, capital=True)),
-            code=esc(self.unit_code),
-            place=esc(place),
-            indicator=esc(self.ind.name(lang)),
-            period=esc(self.period),
-            scope=esc(self.scope),
+            unit=unit_name(unit["name"], unit["kind"], lang, capital=True),
+            code=self.unit_code,
+            place=place,
+            indicator=self.ind.name(lang),
+            period=self.period,
+            scope=self.scope,
             n=f.number(len(self.codes), 0, lang),
         )
-        return Html(f'<div class="dx-report"><p class="dx-note"><b>{esc(t("selection", lang))}:</b> {line}</p></div>')
+        return h.block("dx-report", h.note(h.bold(f"{t('selection', lang)}:"), " ", line))
 
     def picker(self):
         """Dropdowns for the unit, the indicator and the period, with a live comparison chart below them.
@@ -325,14 +309,14 @@ class Explorer:
             layout=widgets.Layout(width="10em"),
         )
         preview = widgets.HTML(str(self.selection()) + str(self.compare(with_table=False)))
-        hint = widgets.HTML(f'<p style="font-size:0.85rem;color:#444">{esc(t("picker_hint", lang))}</p>')
+        hint = widgets.HTML(h.block("dx-report", h.para(t("picker_hint", lang), cls="dx-hint")))
 
         def update(_change: object) -> None:
             try:
                 self.select(unit=unit.value, indicator=indicator.value, period=period.value)
                 preview.value = str(self.selection()) + str(self.compare(with_table=False))
             except DxnbError as exc:
-                preview.value = f'<p style="color:#8b1a1a">{esc(exc)}</p>'
+                preview.value = h.block("dx-report", h.para(str(exc), cls="dx-fail"))
 
         for control in (unit, indicator, period):
             control.observe(update, names="value")
@@ -354,49 +338,51 @@ class Explorer:
         mine = frame.loc[self.unit_code]
         parts = []
         if not f.missing(mine["value"]):
-            text = t(
+            text = self.rich(
                 "compare_line",
-                lang,
                 period=period,
-                indicator=esc(self._indicator_name()),
-                unit=esc(self.unit_label),
-                value=esc(self._value(mine["value"], mine["qualifier"])),
+                indicator=self._indicator_name(),
+                unit=self.unit_label,
+                value=self._value(mine["value"], mine["qualifier"]),
                 rank=int(mine["rank"]),
                 n=len(values),
-                scope=esc(self.scope),
-                median=esc(f.value(median, ind, lang)),
+                scope=self.scope,
+                median=f.value(median, ind, lang),
             )
         else:
-            text = t(
+            text = self.rich(
                 "compare_missing",
-                lang,
                 period=period,
-                unit=esc(self.unit_label),
-                indicator=esc(self._indicator_name()),
-                scope=esc(self.scope),
-                median=esc(f.value(median, ind, lang)),
+                unit=self.unit_label,
+                indicator=self._indicator_name(),
+                scope=self.scope,
+                median=f.value(median, ind, lang),
             )
         if ind.target is not None:
             meets = present["meets_target"]
-            text += " " + esc(
-                t(
-                    "target_line",
-                    lang,
-                    target=self._target_text(),
-                    source=ind.target_source,
-                    met=int((meets == True).sum()),  # noqa: E712 - object column of True/False/None
-                    not_met=int((meets == False).sum()),  # noqa: E712
-                    no_data=int(meets.isna().sum()),
-                )
+            text = h.join(
+                text,
+                " ",
+                (
+                    t(
+                        "target_line",
+                        lang,
+                        target=self._target_text(),
+                        source=ind.target_source,
+                        met=int((meets == True).sum()),  # noqa: E712 - object column of True/False/None
+                        not_met=int((meets == False).sum()),  # noqa: E712
+                        no_data=int(meets.isna().sum()),
+                    ),
+                ),
             )
-        parts.append(para(text))
+        parts.append(h.para(text))
         ranked = values.index.tolist()
         if ranked:
             codes, separator = edge_units(ranked, CHART_MAX_UNITS, EDGE_UNITS)
             if separator is not None and self.unit_code in ranked and self.unit_code not in codes:
                 codes = [*codes[: separator + 1], self.unit_code, *codes[separator + 1 :]]
             if separator is not None:
-                parts.append(f'<p class="dx-note">{esc(t("ex_edge_note", lang, n=len(ranked), edge=EDGE_UNITS))}</p>')
+                parts.append(h.note(t("ex_edge_note", lang, n=len(ranked), edge=EDGE_UNITS)))
             title = t("compare_chart", lang, indicator=ind.name(lang), period=period)
             uri = value_bars(
                 [frame.at[c, "name"] for c in codes],
@@ -409,14 +395,14 @@ class Explorer:
                 separator=separator,
                 lang=lang,
             )
-            parts.append(figure(uri, title))
+            parts.append(h.figure(uri, title))
         missing = present.index[present["value"].isna()].tolist()
         if missing:
             names = ", ".join(frame.at[c, "name"] for c in missing)
-            parts.append(para(esc(t("no_data_list", lang, names=names))))
+            parts.append(h.para(t("no_data_list", lang, names=names)))
         if with_table:
             parts.append(self._compare_rows(frame))
-        return section("compare", t("compare", lang, indicator=ind.name(lang)), *parts)
+        return h.section("compare", t("compare", lang, indicator=ind.name(lang)), *parts)
 
     def _compare_rows(self, frame: pd.DataFrame) -> str:
         lang, ind = self.lang, self.ind
@@ -441,14 +427,14 @@ class Explorer:
             if ind.scored:
                 cells.append(f"{f.number(r['points'], 1, lang)}/{f.number(r['max_points'], 0, lang)}")
             if ind.target is not None:
-                cells.append(self._status(r["meets_target"]))
+                cells.append(self.status(r["meets_target"]))
             cells.append(r["source"] or f.DASH)
             rows.append(cells)
             classes.append("dx-self" if code == self.unit_code else "")
         numeric = (0, 2, 3) if ind.scored else (0, 2)
-        html = '<div class="dx-keep">' + table(headers, rows, numeric=numeric, row_classes=classes) + "</div>"
+        html = h.block("dx-keep", h.table(headers, rows, numeric=numeric, row_classes=classes))
         if cut:
-            html += f'<p class="dx-note">{esc(t("ex_table_cut", lang, shown=len(shown), n=len(frame)))}</p>'
+            html = h.join(html, h.note(t("ex_table_cut", lang, shown=len(shown), n=len(frame))))
         return html
 
     def history(self) -> Html:
@@ -458,7 +444,7 @@ class Explorer:
         codes = self.codes
         title = t("history", lang, indicator=ind.name(lang))
         if len(periods) < 2:
-            return section("history", title, para(esc(t("history_single", lang, period=self.period))))
+            return h.section("history", title, h.para(t("history_single", lang, period=self.period)))
         table_ = indicator_history(self.dataset, self.indicator, codes, periods)
         active = pd.DataFrame({p: evaluate_period(self.dataset, p, codes)["has_data"] for p in periods})
         table_ = table_.where(active)
@@ -469,21 +455,19 @@ class Explorer:
         if len(known) >= 1:
             first, last = known.index[0], known.index[-1]
             parts.append(
-                para(
-                    esc(
-                        t(
-                            "history_line",
-                            lang,
-                            first=first,
-                            last=last,
-                            indicator=self._indicator_name(),
-                            unit=self.unit_label,
-                            start=f.value(known.iloc[0], ind, lang),
-                            end=f.value(known.iloc[-1], ind, lang),
-                            scope=self.scope,
-                            median_start=f.value(median[first], ind, lang),
-                            median_end=f.value(median[last], ind, lang),
-                        )
+                h.para(
+                    t(
+                        "history_line",
+                        lang,
+                        first=first,
+                        last=last,
+                        indicator=self._indicator_name(),
+                        unit=self.unit_label,
+                        start=f.value(known.iloc[0], ind, lang),
+                        end=f.value(known.iloc[-1], ind, lang),
+                        scope=self.scope,
+                        median_start=f.value(median[first], ind, lang),
+                        median_end=f.value(median[last], ind, lang),
                     )
                 )
             )
@@ -491,18 +475,16 @@ class Explorer:
         change = table_[period] - table_[previous]
         both = change.dropna()
         parts.append(
-            para(
-                esc(
-                    t(
-                        "history_change",
-                        lang,
-                        previous=previous,
-                        period=period,
-                        up=f.number((both > 0).sum(), 0, lang),
-                        down=f.number((both < 0).sum(), 0, lang),
-                        same=f.number((both == 0).sum(), 0, lang),
-                        missing=f.number(len(change) - len(both), 0, lang),
-                    )
+            h.para(
+                t(
+                    "history_change",
+                    lang,
+                    previous=previous,
+                    period=period,
+                    up=f.number((both > 0).sum(), 0, lang),
+                    down=f.number((both < 0).sum(), 0, lang),
+                    same=f.number((both == 0).sum(), 0, lang),
+                    missing=f.number(len(change) - len(both), 0, lang),
                 )
             )
         )
@@ -517,7 +499,7 @@ class Explorer:
             target_label=t("target", lang, value=f.value(ind.target, ind, lang)) if ind.target is not None else "",
             lang=lang,
         )
-        parts.append(figure(uri, chart_title))
+        parts.append(h.figure(uri, chart_title))
         ranks = table_.rank(ascending=False, method="min")
         rows = []
         for p in periods:
@@ -543,8 +525,8 @@ class Explorer:
             t("col_rank", lang),
             t("ex_col_change", lang),
         ]
-        parts.append(table(headers, rows, numeric=(1, 2, 3, 4)))
-        parts.append(f"<h3>{esc(t('history_units', lang, scope=self.scope))}</h3>")
+        parts.append(h.table(headers, rows, numeric=(1, 2, 3, 4)))
+        parts.append(h.heading(t("history_units", lang, scope=self.scope)))
         order = table_.assign(_change=change.fillna(-np.inf)).sort_values(["_change"], ascending=False).index
         order = [c for c in order if active.loc[c].any()][:TABLE_MAX_ROWS]
         decimals = max(ind.decimals, 1) if ind.kind != "count" else 0
@@ -559,8 +541,8 @@ class Explorer:
             )
             classes.append("dx-self" if code == self.unit_code else "")
         headers = [t("col_unit", lang), *periods, t("col_change_since", lang, previous=previous, period=period)]
-        parts.append(table(headers, body, numeric=tuple(range(1, len(headers))), row_classes=classes))
-        return section("history", title, *parts)
+        parts.append(h.table(headers, body, numeric=tuple(range(1, len(headers))), row_classes=classes))
+        return h.section("history", title, *parts)
 
     def gaps(self) -> Html:
         """Missing values, values flagged as implausible, and outliers of the chosen indicator."""
@@ -570,25 +552,23 @@ class Explorer:
         active = evaluate_period(ds, period, codes)
         present = active.index[active["has_data"]].tolist()
         if not present:
-            return section("gaps", title, para(esc(t("gaps_none", lang, scope=self.scope, period=period))))
+            return h.section("gaps", title, h.para(t("gaps_none", lang, scope=self.scope, period=period)))
         missing = missing_table(ds, period, present)
         flags = quality_flags(ds, period, present)
         to_check = flags[flags["flag"].isin(CHECK_FLAGS)]
         estimates = int(flags["flag"].isin(["estimate", "lower_bound"]).sum())
         parts = [
-            para(
-                esc(
-                    t(
-                        "gaps_line",
-                        lang,
-                        period=period,
-                        n=f.number(len(present), 0, lang),
-                        scope=self.scope,
-                        cells=f.number(missing["missing"].sum(), 0, lang),
-                        indicators=f.number(len(missing), 0, lang),
-                        check=f.number(len(to_check), 0, lang),
-                        estimates=f.number(estimates, 0, lang),
-                    )
+            h.para(
+                t(
+                    "gaps_line",
+                    lang,
+                    period=period,
+                    n=f.number(len(present), 0, lang),
+                    scope=self.scope,
+                    cells=f.number(missing["missing"].sum(), 0, lang),
+                    indicators=f.number(len(missing), 0, lang),
+                    check=f.number(len(to_check), 0, lang),
+                    estimates=f.number(estimates, 0, lang),
                 )
             )
         ]
@@ -603,8 +583,8 @@ class Explorer:
                 for iid, r in missing.head(TABLE_MAX_ROWS).iterrows()
             ]
             headers = [t("col_indicator", lang), t("col_missing", lang), t("col_missing_units", lang)]
-            parts += [f"<h3>{esc(t('missing_title', lang))}</h3>", table(headers, rows, numeric=(1,))]
-        parts.append(f"<h3>{esc(t('check_title', lang))}</h3>")
+            parts += [h.heading(t("missing_title", lang)), h.table(headers, rows, numeric=(1,))]
+        parts.append(h.heading(t("check_title", lang)))
         if len(to_check):
             rows = [
                 (
@@ -616,29 +596,27 @@ class Explorer:
                 for r in to_check.head(TABLE_MAX_ROWS).itertuples()
             ]
             headers = [t("col_unit", lang), t("col_indicator", lang), t("col_issue", lang), t("col_value", lang)]
-            parts.append(table(headers, rows, numeric=(3,)))
+            parts.append(h.table(headers, rows, numeric=(3,)))
         else:
-            parts.append(para(esc(t("check_none", lang))))
-        parts.append(f"<h3>{esc(t('outliers_title', lang, indicator=ind.name(lang)))}</h3>")
+            parts.append(h.para(t("check_none", lang)))
+        parts.append(h.heading(t("outliers_title", lang, indicator=ind.name(lang))))
         values = compare_table(ds, self.indicator, period, present)["value"]
         outliers, low, high = find_outliers(values)
         low, high = max(low, 0.0), min(high, 100.0) if ind.kind == "rate" else high
         if values.notna().sum() < OUTLIER_MIN_VALUES:
-            parts.append(para(esc(t("outliers_few", lang, n=OUTLIER_MIN_VALUES))))
+            parts.append(h.para(t("outliers_few", lang, n=OUTLIER_MIN_VALUES)))
         else:
-            parts.append(
-                para(esc(t("outliers_line", lang, low=f.value(low, ind, lang), high=f.value(high, ind, lang))))
-            )
+            parts.append(h.para(t("outliers_line", lang, low=f.value(low, ind, lang), high=f.value(high, ind, lang))))
             if outliers.empty:
-                parts.append(para(esc(t("outliers_none", lang))))
+                parts.append(h.para(t("outliers_none", lang)))
             else:
                 rows = [
                     (names[c], f.value(r["value"], ind, lang), t(r["direction"], lang)) for c, r in outliers.iterrows()
                 ]
                 parts.append(
-                    table([t("col_unit", lang), t("col_value", lang), t("col_issue", lang)], rows, numeric=(1,))
+                    h.table([t("col_unit", lang), t("col_value", lang), t("col_issue", lang)], rows, numeric=(1,))
                 )
-        return section("gaps", title, *parts)
+        return h.section("gaps", title, *parts)
 
     def filtered_codes(self, only: str = "below_target") -> tuple[list[str], str]:
         """The units of the group kept by the filter ``only`` on the chosen indicator.
@@ -737,26 +715,19 @@ class Explorer:
         )
         parts = []
         if applied != requested:
-            parts.append(para(esc(t("export_fallback", lang, indicator=ind.name(lang)))))
-        shown = [self._shown_path(p) for p in (xlsx, csv)]
-        parts.append(para(esc(t("export_line", lang, n=len(frame), filter=filter_text))))
-        parts.append("<ul>" + "".join(f"<li><code>{esc(p)}</code></li>" for p in shown) + "</ul>")
-        parts.append(para(esc(t("export_note", lang))))
+            parts.append(h.para(t("export_fallback", lang, indicator=ind.name(lang))))
+        shown = [shown_path(p) for p in (xlsx, csv)]
+        parts.append(h.para(t("export_line", lang, n=len(frame), filter=filter_text)))
+        parts.append(h.items(h.code(p) for p in shown))
+        parts.append(h.para(t("export_note", lang)))
         preview_columns = list(frame.columns[:2]) + list(frame.columns[6:9])
         preview = frame[preview_columns].head(TABLE_MAX_ROWS)
         rows = [
             [str(r.iloc[0]), r.iloc[1], f.value(r.iloc[2], ind, lang), r.iloc[3], r.iloc[4]]
             for _, r in preview.iterrows()
         ]
-        parts.append(table(preview_columns, rows, numeric=(2,)))
-        return section("export", t("export", lang), *parts)
-
-    @staticmethod
-    def _shown_path(path: Path) -> str:
-        try:
-            return str(path.relative_to(PROJECT_ROOT))
-        except ValueError:
-            return str(path)
+        parts.append(h.table(preview_columns, rows, numeric=(2,)))
+        return h.section("export", t("export", lang), *parts)
 
 
 __all__ = [
