@@ -40,10 +40,10 @@ from .explore_data import (
     resolve_unit,
 )
 from .export_table import export_table, header, write_exports
+from .group_charts import history_chart, value_bars
 from .html import Html
 from .i18n import check_lang, t, unit_name
 from .overview import CHECK_FLAGS
-from .overview_charts import history_chart, value_bars
 from .overview_data import check_data_period, check_place_name, edge_units, quality_flags, scope_label, select_units
 from .pages import Page, is_synthetic, shown_path
 from .paths import PROJECT_ROOT, REPORTS_DIR, resolve_data_dir
