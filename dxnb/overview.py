@@ -2,7 +2,8 @@
 
 ``notebooks/district_overview.ipynb`` calls :class:`Overview`; the batch index page reuses
 :func:`~dxnb.overview_data.ranking_rows`. The tables behind the sections are in :mod:`dxnb.overview_data`,
-the charts in :mod:`dxnb.group_charts`. Sections:
+the charts in :mod:`dxnb.group_charts`; trends, quality and targets in :mod:`dxnb.overview_sections`.
+Sections:
 
 - ranking: the overall index of every unit, its change and its data coverage;
 - heatmap: units × scored indicators, coloured by attainment (points / maximum points);
