@@ -52,6 +52,11 @@ def tag(name: str, *content: object, cls: str = "", **attrs: object) -> Html:
     return Html(f"<{name}{attributes}>{join(*content)}</{name}>")
 
 
+def meta(name: str, content: object) -> Html:
+    """A ``<meta name content>`` element for a page's head."""
+    return Html(f'<meta name="{esc(name)}" content="{esc(content)}">')
+
+
 def block(cls: str, *parts: object) -> Html:
     """A ``<div class=cls>`` around parts."""
     return tag("div", *parts, cls=cls)

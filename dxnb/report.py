@@ -39,7 +39,7 @@ PILLAR_SECTIONS = {
     "economy_society": ("infrastructure", "digital_economy", "digital_society"),
 }
 
-__all__ = ["PEER_BARS_MAX", "PILLAR_SECTIONS", "CommuneReport", "Html", "check_period", "check_unit_code"]
+__all__ = ["PEER_BARS_MAX", "PILLAR_SECTIONS", "CommuneReport", "check_period", "check_unit_code"]
 
 
 def check_unit_code(unit_code: object) -> str:

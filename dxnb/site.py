@@ -222,7 +222,7 @@ def write_overview(folder: Path, ds: Dataset, period: str, lang: str = "vi", *, 
     from .overview import Overview
 
     path = folder / "overview.html"
-    marker = f'<meta name="dxnb-key" content="{h.esc(key)}">'
+    marker = h.meta("dxnb-key", key)
     if key and path.is_file():
         with open(path, encoding="utf-8") as handle:
             if marker in handle.read(2048):
@@ -231,7 +231,7 @@ def write_overview(folder: Path, ds: Dataset, period: str, lang: str = "vi", *, 
     overview = Overview.build(period, lang=lang, dataset=ds)
     nav = h.tag("nav", h.link("index.html", f"← {words['index_of']}"), cls="dx-small")
     title = f"{words['overview_title']} — {words['period'].format(period=period)}"
-    page = _page(title, h.join(nav, overview.html()), lang, head=h.Html(marker + "\n"))
+    page = _page(title, h.join(nav, overview.html()), lang, head=h.join(marker, "\n"))
     atomic_write_text(path, page)
     log.info("wrote %s", path)
     return path

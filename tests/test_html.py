@@ -118,3 +118,7 @@ def test_page_shell():
     assert f"<style>{h.stylesheet()}</style>" in out
     assert '<main class="dx-page dx-report">\n<p>body</p>\n</main>\n<script>x()</script>' in out
     assert 'class="dx-page dx-wide dx-report"' in h.page("T", "", "en", generator="g", wide=True)
+
+
+def test_meta():
+    assert h.meta("dxnb-key", 'a"b') == '<meta name="dxnb-key" content="a&quot;b">'
