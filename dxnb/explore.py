@@ -289,21 +289,16 @@ class Explorer(ExplorerSteps):
             )
         if ind.target is not None:
             meets = present["meets_target"]
-            text = h.join(
-                text,
-                " ",
-                (
-                    t(
-                        "target_line",
-                        lang,
-                        target=self._target_text(),
-                        source=ind.target_source,
-                        met=int((meets == True).sum()),  # noqa: E712 - object column of True/False/None
-                        not_met=int((meets == False).sum()),  # noqa: E712
-                        no_data=int(meets.isna().sum()),
-                    ),
-                ),
+            target_line = t(
+                "target_line",
+                lang,
+                target=self._target_text(),
+                source=ind.target_source,
+                met=int((meets == True).sum()),  # noqa: E712 - object column of True/False/None
+                not_met=int((meets == False).sum()),  # noqa: E712
+                no_data=int(meets.isna().sum()),
             )
+            text = h.join(text, " ", target_line)
         parts.append(h.para(text))
         ranked = values.index.tolist()
         if ranked:
