@@ -129,8 +129,14 @@ class Page:
         """The sections joined (what a notebook shows cell by cell)."""
         return html.join(*self.sections())
 
-    def page(self, title: str, *, before: object = "", head: object = "", wide: bool = False) -> Html:
+    def page(self, title: str, *, before: object = "", head: object = "", script: str = "", wide: bool = False) -> Html:
         """The sections as a whole offline page titled ``title``; ``before`` goes above them (navigation)."""
         return html.page(
-            title, html.join(before, self.html()), self.lang, generator=f"dxnb {__version__}", head=head, wide=wide
+            title,
+            html.join(before, self.html()),
+            self.lang,
+            generator=f"dxnb {__version__}",
+            head=head,
+            script=script,
+            wide=wide,
         )

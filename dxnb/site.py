@@ -231,7 +231,7 @@ def write_overview(folder: Path, ds: Dataset, period: str, lang: str = "vi", *, 
     overview = Overview.build(period, lang=lang, dataset=ds)
     nav = h.tag("nav", h.link("index.html", f"← {words['index_of']}"), cls="dx-small")
     title = f"{words['overview_title']} — {words['period'].format(period=period)}"
-    page = _page(title, h.join(nav, overview.html()), lang, head=h.join(marker, "\n"))
+    page = overview.page(title, before=nav, head=h.join(marker, "\n"), script=SORT_SCRIPT, wide=True)
     atomic_write_text(path, page)
     log.info("wrote %s", path)
     return path
