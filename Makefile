@@ -48,7 +48,7 @@ MO     := $(PO:.po=.mo)
 PYBABEL = $(BIN)/pybabel
 
 i18n: $(VENV)/.installed  ## wording: extract dxnb.pot from the code, update the .po catalogues, compile the .mo
-	PYTHONPATH=$(CURDIR) $(PYBABEL) extract -F babel.cfg --no-default-keywords -k t -k tn:1,1 -k N_ --no-location \
+	PYTHONPATH=$(CURDIR) $(PYBABEL) extract -F babel.cfg --no-default-keywords -k t -k tn:1,1 -k N_ -k text -k rich -k rich_n:1,1 --no-location \
 		--sort-output --project dxnb --version $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml) \
 		--copyright-holder 'dxnb contributors' -o $(POT).new .
 	@# keep the old template (and its date) when only the date changed, so that a rerun changes no file

@@ -2,6 +2,8 @@
 
 ``notebooks/explore.ipynb`` drives an :class:`Explorer`; every step is one call that returns HTML
 (tables and charts in the report's style, numbers in Vietnamese style, text from the data escaped).
+Loading, the summary, the selection, the picker and the comparison are here; the wording helpers,
+the history, the gaps and the export in :mod:`dxnb.explore_steps`.
 The plain functions (:func:`compare_table`, :func:`indicator_history`, :func:`find_outliers`,
 :func:`missing_table` in :mod:`dxnb.explore_data`; :func:`export_table`, :func:`write_exports` in
 :mod:`dxnb.export_table`) return pandas frames for questions of one's own.
@@ -13,23 +15,20 @@ with Vietnamese headers and unit codes kept as text.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
-from . import __version__
 from . import fmt as f
-from .catalogue import Indicator
+from . import html as h
 from .dataset import Dataset, load_dataset
 from .errors import DxnbError, ParameterError
-from .evaluate import evaluate_period, peer_codes
 from .explore_data import (
-    OUTLIER_MIN_VALUES,
     compare_table,
     find_outliers,
     indicator_history,
@@ -37,52 +36,33 @@ from .explore_data import (
     resolve_indicator,
     resolve_unit,
 )
-from .export_table import export_table, header, write_exports
+from .explore_steps import EXPORT_DIR, FILTERS, TABLE_MAX_ROWS, ExplorerSteps, _check_filter, resolve_export_dir
+from .export_table import export_table, write_exports
+from .group_charts import value_bars
+from .html import Html
 from .i18n import check_lang, t, tn, unit_name
-from .overview import CHECK_FLAGS, OVERVIEW_CSS
-from .overview_charts import history_chart, value_bars
-from .overview_data import check_data_period, check_place_name, edge_units, quality_flags, scope_label, select_units
-from .paths import PROJECT_ROOT, REPORTS_DIR, TEMPLATES_DIR, resolve_data_dir
-from .report import Html, check_period, esc, figure, para, section, table
-from .synthetic import SYNTHETIC_SOURCE
-from .text import slugify, vi_sort_key
+from .overview_data import check_data_period, check_place_name, edge_units, scope_label, select_units
+from .pages import is_synthetic, shown_path
+from .params import check_period
+from .paths import resolve_data_dir
+from .text import vi_sort_key
 
 log = logging.getLogger(__name__)
 
-#: Where exports go by default.
-EXPORT_DIR = REPORTS_DIR / "exports"
-#: Which units an export keeps, judged on the chosen indicator.
-FILTERS = ("all", "below_target", "below_median", "no_data")
 #: Units drawn in a comparison chart; beyond, the best and lowest (and the chosen unit).
 CHART_MAX_UNITS = 40
 EDGE_UNITS = 15
-#: Rows of the tables of this module.
-TABLE_MAX_ROWS = 60
-
-
-# --------------------------------------------------------------------------- parameters
-
-
-def _check_filter(only: object) -> str:
-    if only not in FILTERS:
-        raise ParameterError(f"export_filter must be one of {', '.join(FILTERS)}; got {only!r}.")
-    return str(only)
-
-
-def resolve_export_dir(export_dir: object = None) -> Path:
-    """Return the export folder: ``reports/exports`` by default, a relative path from the project root."""
-    if export_dir is None or str(export_dir).strip() == "":
-        return EXPORT_DIR
-    path = Path(str(export_dir)).expanduser()
-    return (path if path.is_absolute() else PROJECT_ROOT / path).resolve()
 
 
 # --------------------------------------------------------------------------- the explorer
 
 
 @dataclass
-class Explorer:
+class Explorer(ExplorerSteps):
     """An advisor's view of one unit and one indicator in one period (see the module docstring)."""
+
+    #: The steps that show something (the picker is a widget, the export writes files).
+    SECTIONS: ClassVar[tuple[str, ...]] = ("summary", "selection", "compare", "history", "gaps")
 
     dataset: Dataset
     unit_code: str
@@ -164,65 +144,13 @@ class Explorer:
                 )
         self.unit_code, self.indicator, self.period = code, iid, period
 
-    # ------------------------------------------------------------------ helpers
-
-    @property
-    def ind(self) -> Indicator:
-        """The chosen indicator."""
-        return self.dataset.catalogue[self.indicator]
-
-    @property
-    def codes(self) -> list[str]:
-        """The comparison group: the district or province given, else the unit's district."""
-        if self.district or self.province:
-            return select_units(self.dataset, self.district, self.province)
-        return peer_codes(self.dataset, self.unit_code)
-
-    @property
-    def scope(self) -> str:
-        """The comparison group as named in sentences ("huyện Phú Giáo, tỉnh Bình Dương")."""
-        level = "district" if self.district else "province" if self.province else None
-        label = scope_label(self.dataset.units.loc[self.codes], self.lang, level)
-        return label[:1].lower() + label[1:] if self.lang == "vi" else label
-
-    @property
-    def unit_label(self) -> str:
-        """The chosen unit as named in sentences ("xã Vĩnh Hòa")."""
-        unit = self.dataset.units.loc[self.unit_code]
-        return unit_name(unit["name"], unit["kind"], self.lang)
-
-    def _indicator_name(self, lower: bool = True) -> str:
-        name = self.ind.name(self.lang)
-        return name[:1].lower() + name[1:] if lower and self.lang == "vi" else name
-
-    def _value(self, value: float, qualifier: str = "") -> str:
-        text = f.value(value, self.ind, self.lang, with_unit=True)
-        if qualifier == "lower_bound" and not f.missing(value):
-            return t("lower_bound", self.lang, value=text)
-        return text
-
-    def _target_text(self) -> str:
-        ind = self.ind
-        return t("target_text", self.lang, value=f.value(ind.target, ind, self.lang), year=ind.target_year)
-
-    def _status(self, meets: object) -> Html:
-        lang = self.lang
-        if meets is True:
-            return Html(f'<span class="dx-met">{esc(t("met", lang))}</span>')
-        if meets is False:
-            return Html(f'<span class="dx-notmet">{esc(t("not_met", lang))}</span>')
-        return Html(f'<span class="dx-nodata">{esc(t("no_data", lang))}</span>')
-
     # ------------------------------------------------------------------ steps
 
     def summary(self) -> Html:
         """The dataset in a few lines, its pillars and indicators, and the stylesheet of the next steps."""
         ds, lang, cat = self.dataset, self.lang, self.dataset.catalogue
         units = ds.units
-        try:
-            path = ds.path.relative_to(PROJECT_ROOT)
-        except ValueError:
-            path = ds.path
+        path = shown_path(ds.path)
         line = t(
             "summary_line",
             lang,
@@ -235,14 +163,12 @@ class Explorer:
             periods=", ".join(ds.periods),
             path=path,
         )
-        parts = [para(esc(line))]
+        parts = [h.para(line)]
         synthetic = ds.observations["source"].str.contains("synthetic", regex=False).mean()
-        if synthetic > 0 or units["source"].astype(str).str.contains(SYNTHETIC_SOURCE, regex=False).any():
-            parts.append(
-                f'<div class="dx-banner">{esc(t("synthetic_share", lang, share=f.share(synthetic, lang)))}</div>'
-            )
+        if synthetic > 0 or is_synthetic((), units["source"]):
+            parts.append(h.banner(t("synthetic_share", lang, share=f.share(synthetic, lang))))
         if ds.warnings:
-            parts.append(para(esc(tn("warnings", len(ds.warnings), lang))))
+            parts.append(h.para(tn("warnings", len(ds.warnings), lang)))
         rows = []
         for pid, pillar in cat.pillars.items():
             members = cat.in_pillar(pid)
@@ -255,34 +181,25 @@ class Explorer:
                 )
             )
         headers = [t("col_pillar", lang), t("col_indicators", lang), t("col_with_target", lang), t("col_max", lang)]
-        parts.append(table(headers, rows, numeric=(2, 3)))
-        css = (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8") + OVERVIEW_CSS
-        return Html(f"<style>{css}</style>" + section("summary", t("ex_summary", lang), *parts))
+        parts.append(h.table(headers, rows, numeric=(2, 3)))
+        return h.join(h.style(), h.section("summary", t("ex_summary", lang), *parts))
 
     def selection(self) -> Html:
         """One line: the unit, the indicator, the period and the comparison group in view."""
         lang = self.lang
         unit = self.dataset.units.loc[self.unit_code]
-        place = ", ".join(
-            p
-            for p in (
-                t("district", lang, name=unit["district"]) if unit["district"] else "",
-                t("province", lang, name=unit["province"]),
-            )
-            if p
-        )
-        line = t(
+        place = self.place(unit)
+        line = self.rich(
             "selection_line",
-            lang,
-            unit=esc(unit_name(unit["name"], unit["kind"], lang, capital=True)),
-            code=esc(self.unit_code),
-            place=esc(place),
-            indicator=esc(self.ind.name(lang)),
-            period=esc(self.period),
-            scope=esc(self.scope),
+            unit=unit_name(unit["name"], unit["kind"], lang, capital=True),
+            code=self.unit_code,
+            place=place,
+            indicator=self.ind.name(lang),
+            period=self.period,
+            scope=self.scope,
             n=f.number(len(self.codes), 0, lang),
         )
-        return Html(f'<div class="dx-report"><p class="dx-note"><b>{esc(t("selection", lang))}:</b> {line}</p></div>')
+        return h.block("dx-report", h.note(h.bold(f"{t('selection', lang)}:"), " ", line))
 
     def picker(self):
         """Dropdowns for the unit, the indicator and the period, with a live comparison chart below them.
@@ -325,24 +242,20 @@ class Explorer:
             layout=widgets.Layout(width="10em"),
         )
         preview = widgets.HTML(str(self.selection()) + str(self.compare(with_table=False)))
-        hint = widgets.HTML(f'<p style="font-size:0.85rem;color:#444">{esc(t("picker_hint", lang))}</p>')
+        hint = widgets.HTML(h.block("dx-report", h.para(t("picker_hint", lang), cls="dx-hint")))
 
         def update(_change: object) -> None:
             try:
                 self.select(unit=unit.value, indicator=indicator.value, period=period.value)
                 preview.value = str(self.selection()) + str(self.compare(with_table=False))
             except DxnbError as exc:
-                preview.value = f'<p style="color:#8b1a1a">{esc(exc)}</p>'
+                preview.value = h.block("dx-report", h.para(str(exc), cls="dx-fail"))
 
         for control in (unit, indicator, period):
             control.observe(update, names="value")
         box = widgets.VBox([widgets.HBox([unit, period]), indicator, hint, preview])
         box.controls = {"unit": unit, "indicator": indicator, "period": period, "preview": preview}
         return box
-
-    def compare_table(self) -> pd.DataFrame:
-        """:func:`compare_table` of the chosen indicator over the comparison group."""
-        return compare_table(self.dataset, self.indicator, self.period, self.codes)
 
     def compare(self, *, with_table: bool = True) -> Html:
         """The chosen indicator across the comparison group: a sentence, a bar chart and (by default) a table."""
@@ -354,49 +267,46 @@ class Explorer:
         mine = frame.loc[self.unit_code]
         parts = []
         if not f.missing(mine["value"]):
-            text = t(
+            text = self.rich(
                 "compare_line",
-                lang,
                 period=period,
-                indicator=esc(self._indicator_name()),
-                unit=esc(self.unit_label),
-                value=esc(self._value(mine["value"], mine["qualifier"])),
+                indicator=self._indicator_name(),
+                unit=self.unit_label,
+                value=self._value(mine["value"], mine["qualifier"]),
                 rank=int(mine["rank"]),
                 n=len(values),
-                scope=esc(self.scope),
-                median=esc(f.value(median, ind, lang)),
+                scope=self.scope,
+                median=f.value(median, ind, lang),
             )
         else:
-            text = t(
+            text = self.rich(
                 "compare_missing",
-                lang,
                 period=period,
-                unit=esc(self.unit_label),
-                indicator=esc(self._indicator_name()),
-                scope=esc(self.scope),
-                median=esc(f.value(median, ind, lang)),
+                unit=self.unit_label,
+                indicator=self._indicator_name(),
+                scope=self.scope,
+                median=f.value(median, ind, lang),
             )
         if ind.target is not None:
             meets = present["meets_target"]
-            text += " " + esc(
-                t(
-                    "target_line",
-                    lang,
-                    target=self._target_text(),
-                    source=ind.target_source,
-                    met=int((meets == True).sum()),  # noqa: E712 - object column of True/False/None
-                    not_met=int((meets == False).sum()),  # noqa: E712
-                    no_data=int(meets.isna().sum()),
-                )
+            target_line = t(
+                "target_line",
+                lang,
+                target=self._target_text(),
+                source=ind.target_source,
+                met=int((meets == True).sum()),  # noqa: E712 - object column of True/False/None
+                not_met=int((meets == False).sum()),  # noqa: E712
+                no_data=int(meets.isna().sum()),
             )
-        parts.append(para(text))
+            text = h.join(text, " ", target_line)
+        parts.append(h.para(text))
         ranked = values.index.tolist()
         if ranked:
             codes, separator = edge_units(ranked, CHART_MAX_UNITS, EDGE_UNITS)
             if separator is not None and self.unit_code in ranked and self.unit_code not in codes:
                 codes = [*codes[: separator + 1], self.unit_code, *codes[separator + 1 :]]
             if separator is not None:
-                parts.append(f'<p class="dx-note">{esc(t("ex_edge_note", lang, n=len(ranked), edge=EDGE_UNITS))}</p>')
+                parts.append(h.note(t("ex_edge_note", lang, n=len(ranked), edge=EDGE_UNITS)))
             title = t("compare_chart", lang, indicator=ind.name(lang), period=period)
             uri = value_bars(
                 [frame.at[c, "name"] for c in codes],
@@ -409,14 +319,14 @@ class Explorer:
                 separator=separator,
                 lang=lang,
             )
-            parts.append(figure(uri, title))
+            parts.append(h.figure(uri, title))
         missing = present.index[present["value"].isna()].tolist()
         if missing:
             names = ", ".join(frame.at[c, "name"] for c in missing)
-            parts.append(para(esc(t("no_data_list", lang, names=names))))
+            parts.append(h.para(t("no_data_list", lang, names=names)))
         if with_table:
             parts.append(self._compare_rows(frame))
-        return section("compare", t("compare", lang, indicator=ind.name(lang)), *parts)
+        return h.section("compare", t("compare", lang, indicator=ind.name(lang)), *parts)
 
     def _compare_rows(self, frame: pd.DataFrame) -> str:
         lang, ind = self.lang, self.ind
@@ -441,322 +351,15 @@ class Explorer:
             if ind.scored:
                 cells.append(f"{f.number(r['points'], 1, lang)}/{f.number(r['max_points'], 0, lang)}")
             if ind.target is not None:
-                cells.append(self._status(r["meets_target"]))
+                cells.append(self.status(r["meets_target"]))
             cells.append(r["source"] or f.DASH)
             rows.append(cells)
             classes.append("dx-self" if code == self.unit_code else "")
         numeric = (0, 2, 3) if ind.scored else (0, 2)
-        html = '<div class="dx-keep">' + table(headers, rows, numeric=numeric, row_classes=classes) + "</div>"
+        html = h.block("dx-keep", h.table(headers, rows, numeric=numeric, row_classes=classes))
         if cut:
-            html += f'<p class="dx-note">{esc(t("ex_table_cut", lang, shown=len(shown), n=len(frame)))}</p>'
+            html = h.join(html, h.note(t("ex_table_cut", lang, shown=len(shown), n=len(frame))))
         return html
-
-    def history(self) -> Html:
-        """The chosen indicator over the years: the unit against the group median, and every unit of the group."""
-        lang, ind = self.lang, self.ind
-        periods = [p for p in self.dataset.periods if p <= self.period]
-        codes = self.codes
-        title = t("history", lang, indicator=ind.name(lang))
-        if len(periods) < 2:
-            return section("history", title, para(esc(t("history_single", lang, period=self.period))))
-        table_ = indicator_history(self.dataset, self.indicator, codes, periods)
-        active = pd.DataFrame({p: evaluate_period(self.dataset, p, codes)["has_data"] for p in periods})
-        table_ = table_.where(active)
-        mine = table_.loc[self.unit_code]
-        median = table_.median()
-        known = mine.dropna()
-        parts = []
-        if len(known) >= 1:
-            first, last = known.index[0], known.index[-1]
-            parts.append(
-                para(
-                    esc(
-                        t(
-                            "history_line",
-                            lang,
-                            first=first,
-                            last=last,
-                            indicator=self._indicator_name(),
-                            unit=self.unit_label,
-                            start=f.value(known.iloc[0], ind, lang),
-                            end=f.value(known.iloc[-1], ind, lang),
-                            scope=self.scope,
-                            median_start=f.value(median[first], ind, lang),
-                            median_end=f.value(median[last], ind, lang),
-                        )
-                    )
-                )
-            )
-        previous, period = periods[-2], periods[-1]
-        change = table_[period] - table_[previous]
-        both = change.dropna()
-        parts.append(
-            para(
-                esc(
-                    t(
-                        "history_change",
-                        lang,
-                        previous=previous,
-                        period=period,
-                        up=f.number((both > 0).sum(), 0, lang),
-                        down=f.number((both < 0).sum(), 0, lang),
-                        same=f.number((both == 0).sum(), 0, lang),
-                        missing=f.number(len(change) - len(both), 0, lang),
-                    )
-                )
-            )
-        )
-        chart_title = t("history_chart", lang, indicator=ind.name(lang), unit=self.unit_label)
-        uri = history_chart(
-            periods,
-            mine.tolist(),
-            median.tolist(),
-            ind=ind,
-            unit_label=unit_name(*self.dataset.units.loc[self.unit_code, ["name", "kind"]], lang, capital=True),
-            median_label=t("median", lang),
-            target_label=t("target", lang, value=f.value(ind.target, ind, lang)) if ind.target is not None else "",
-            lang=lang,
-        )
-        parts.append(figure(uri, chart_title))
-        ranks = table_.rank(ascending=False, method="min")
-        rows = []
-        for p in periods:
-            rank = (
-                f"{int(ranks.at[self.unit_code, p])}/{int(table_[p].notna().sum())}"
-                if not f.missing(mine[p])
-                else f.DASH
-            )
-            delta = mine[p] - mine[periods[periods.index(p) - 1]] if periods.index(p) else math.nan
-            rows.append(
-                (
-                    p,
-                    f.value(mine[p], ind, lang),
-                    f.value(median[p], ind, lang),
-                    rank,
-                    f.signed(delta, max(ind.decimals, 1) if ind.kind != "count" else 0, lang),
-                )
-            )
-        headers = [
-            t("col_period", lang),
-            t("col_value", lang),
-            t("col_median", lang),
-            t("col_rank", lang),
-            t("ex_col_change", lang),
-        ]
-        parts.append(table(headers, rows, numeric=(1, 2, 3, 4)))
-        parts.append(f"<h3>{esc(t('history_units', lang, scope=self.scope))}</h3>")
-        order = table_.assign(_change=change.fillna(-np.inf)).sort_values(["_change"], ascending=False).index
-        order = [c for c in order if active.loc[c].any()][:TABLE_MAX_ROWS]
-        decimals = max(ind.decimals, 1) if ind.kind != "count" else 0
-        body, classes = [], []
-        for code in order:
-            body.append(
-                [
-                    self.dataset.units.at[code, "name"],
-                    *(f.value(table_.at[code, p], ind, lang) for p in periods),
-                    f.signed(change[code], decimals, lang),
-                ]
-            )
-            classes.append("dx-self" if code == self.unit_code else "")
-        headers = [t("col_unit", lang), *periods, t("col_change_since", lang, previous=previous, period=period)]
-        parts.append(table(headers, body, numeric=tuple(range(1, len(headers))), row_classes=classes))
-        return section("history", title, *parts)
-
-    def gaps(self) -> Html:
-        """Missing values, values flagged as implausible, and outliers of the chosen indicator."""
-        ds, lang, ind, period = self.dataset, self.lang, self.ind, self.period
-        codes = self.codes
-        title = t("gaps", lang)
-        active = evaluate_period(ds, period, codes)
-        present = active.index[active["has_data"]].tolist()
-        if not present:
-            return section("gaps", title, para(esc(t("gaps_none", lang, scope=self.scope, period=period))))
-        missing = missing_table(ds, period, present)
-        flags = quality_flags(ds, period, present)
-        to_check = flags[flags["flag"].isin(CHECK_FLAGS)]
-        estimates = int(flags["flag"].isin(["estimate", "lower_bound"]).sum())
-        parts = [
-            para(
-                esc(
-                    t(
-                        "gaps_line",
-                        lang,
-                        period=period,
-                        n=f.number(len(present), 0, lang),
-                        scope=self.scope,
-                        cells=f.number(missing["missing"].sum(), 0, lang),
-                        indicators=f.number(len(missing), 0, lang),
-                        check=f.number(len(to_check), 0, lang),
-                        estimates=f.number(estimates, 0, lang),
-                    )
-                )
-            )
-        ]
-        names = ds.units["name"]
-        if len(missing):
-            rows = [
-                (
-                    ds.catalogue[iid].name(lang),
-                    f.number(r["missing"], 0, lang),
-                    ", ".join(names[c] for c in r["codes"][:12]) + (" …" if len(r["codes"]) > 12 else ""),
-                )
-                for iid, r in missing.head(TABLE_MAX_ROWS).iterrows()
-            ]
-            headers = [t("col_indicator", lang), t("col_missing", lang), t("col_missing_units", lang)]
-            parts += [f"<h3>{esc(t('missing_title', lang))}</h3>", table(headers, rows, numeric=(1,))]
-        parts.append(f"<h3>{esc(t('check_title', lang))}</h3>")
-        if len(to_check):
-            rows = [
-                (
-                    names[r.unit_code],
-                    ds.catalogue[r.indicator].name(lang),
-                    t(f"flag_{r.flag}", lang),
-                    f.value(r.value, ds.catalogue[r.indicator], lang, with_unit=True),
-                )
-                for r in to_check.head(TABLE_MAX_ROWS).itertuples()
-            ]
-            headers = [t("col_unit", lang), t("col_indicator", lang), t("col_issue", lang), t("col_value", lang)]
-            parts.append(table(headers, rows, numeric=(3,)))
-        else:
-            parts.append(para(esc(t("check_none", lang))))
-        parts.append(f"<h3>{esc(t('outliers_title', lang, indicator=ind.name(lang)))}</h3>")
-        values = compare_table(ds, self.indicator, period, present)["value"]
-        outliers, low, high = find_outliers(values)
-        low, high = max(low, 0.0), min(high, 100.0) if ind.kind == "rate" else high
-        if values.notna().sum() < OUTLIER_MIN_VALUES:
-            parts.append(para(esc(t("outliers_few", lang, n=OUTLIER_MIN_VALUES))))
-        else:
-            parts.append(
-                para(esc(t("outliers_line", lang, low=f.value(low, ind, lang), high=f.value(high, ind, lang))))
-            )
-            if outliers.empty:
-                parts.append(para(esc(t("outliers_none", lang))))
-            else:
-                rows = [
-                    (names[c], f.value(r["value"], ind, lang), t(r["direction"], lang)) for c, r in outliers.iterrows()
-                ]
-                parts.append(
-                    table([t("col_unit", lang), t("col_value", lang), t("col_issue", lang)], rows, numeric=(1,))
-                )
-        return section("gaps", title, *parts)
-
-    def filtered_codes(self, only: str = "below_target") -> tuple[list[str], str]:
-        """The units of the group kept by the filter ``only`` on the chosen indicator.
-
-        ``all`` keeps every unit of the group and ``no_data`` every unit without a value (with or
-        without other observations in the period); ``below_target`` and ``below_median`` keep units
-        whose value is below the national target or the group's median. ``below_target`` falls back
-        to ``below_median`` for an indicator without a national target.
-
-        Returns:
-            The codes (highest value first, units without a value last) and the filter applied.
-
-        Raises:
-            ParameterError: for an unknown filter.
-        """
-        only = _check_filter(only)
-        frame = self.compare_table()
-        if only == "below_target" and self.ind.target is None:
-            only = "below_median"
-        values = frame["value"]
-        if only == "all":
-            keep = frame.index
-        elif only == "below_target":
-            keep = frame.index[values < self.ind.target]
-        elif only == "below_median":
-            keep = frame.index[values < values.median()]
-        else:
-            keep = frame.index[values.isna()]
-        return list(keep), only
-
-    def export(self, only: str | None = None) -> Html:
-        """Write the group's units kept by ``only`` (see :meth:`filtered_codes`) to Excel and CSV.
-
-        ``only`` defaults to the ``export_filter`` given to :meth:`load`.
-
-        Files are ``<export_dir>/<scope>-<period>-<indicator>-<filter>.xlsx`` and ``.csv``; the
-        returned HTML names them and previews the rows.
-        """
-        ds, lang, ind = self.dataset, self.lang, self.ind
-        requested = _check_filter(self.export_filter if only is None else only)
-        codes, applied = self.filtered_codes(requested)
-        frame = export_table(ds, self.period, codes, self.indicator, lang)
-        filter_text = t(f"filter_{applied}", lang, indicator=self._indicator_name())
-        notes = [
-            (t("about_dataset", lang), str(ds.path)),
-            (t("about_fingerprint", lang), ds.fingerprint),
-            (t("about_scope", lang), self.scope),
-            (t("h_period", lang), self.period),
-            (t("about_filter", lang), filter_text),
-            (t("about_generated", lang), f"dxnb {__version__}, {f.timestamp(dt.datetime.now(), lang)}"),
-            ("", t("about_ypn", lang)),
-        ]
-        definitions = pd.DataFrame(
-            [
-                (
-                    i.id,
-                    i.name(lang),
-                    i.unit(lang),
-                    None if i.target is None else i.target,
-                    i.target_year,
-                    i.target_source,
-                    i.description,
-                )
-                for i in ds.catalogue
-            ],
-            columns=[
-                t("col_id", lang),
-                t("col_indicator", lang),
-                t("col_unit_label", lang),
-                t("col_target", lang),
-                t("h_period", lang),
-                t("col_document", lang),
-                t("col_description", lang),
-            ],
-        )
-        formats = {t("h_score", lang): "0.00"}
-        for i in ds.catalogue:
-            formats[header(i, lang)] = "#,##0" if i.kind == "count" else "0.0"
-        stem_place = (
-            self.district
-            or self.province
-            or self.dataset.units.at[self.unit_code, "district"]
-            or (self.dataset.units.at[self.unit_code, "province"])
-        )
-        stem = f"{slugify(str(stem_place))}-{self.period}-{self.indicator}-{applied}"
-        xlsx, csv = write_exports(
-            frame,
-            self.export_dir,
-            stem,
-            sheet=t("sheet_data", lang),
-            notes=notes,
-            notes_sheet=t("sheet_notes", lang),
-            indicators=definitions,
-            text_columns=[t("h_code", lang)],
-            formats=formats,
-        )
-        parts = []
-        if applied != requested:
-            parts.append(para(esc(t("export_fallback", lang, indicator=ind.name(lang)))))
-        shown = [self._shown_path(p) for p in (xlsx, csv)]
-        parts.append(para(esc(t("export_line", lang, n=len(frame), filter=filter_text))))
-        parts.append("<ul>" + "".join(f"<li><code>{esc(p)}</code></li>" for p in shown) + "</ul>")
-        parts.append(para(esc(t("export_note", lang))))
-        preview_columns = list(frame.columns[:2]) + list(frame.columns[6:9])
-        preview = frame[preview_columns].head(TABLE_MAX_ROWS)
-        rows = [
-            [str(r.iloc[0]), r.iloc[1], f.value(r.iloc[2], ind, lang), r.iloc[3], r.iloc[4]]
-            for _, r in preview.iterrows()
-        ]
-        parts.append(table(preview_columns, rows, numeric=(2,)))
-        return section("export", t("export", lang), *parts)
-
-    @staticmethod
-    def _shown_path(path: Path) -> str:
-        try:
-            return str(path.relative_to(PROJECT_ROOT))
-        except ValueError:
-            return str(path)
 
 
 __all__ = [

@@ -1,8 +1,9 @@
 """Export an executed report notebook to one self-contained HTML file, in-process.
 
-A trimmed nbconvert template (``templates/dxnb_report``) replaces the ~270 KB of JupyterLab CSS
-and the CDN scripts of the stock templates; code, the injected-parameters cell, cells tagged
-``remove-cell`` and log output are left out. Charts are already embedded as data URIs.
+A trimmed nbconvert template (``templates/dxnb_report``, styled by the one stylesheet
+``templates/report.css``) replaces the ~270 KB of JupyterLab CSS and the CDN scripts of the stock
+templates; code, the injected-parameters cell, cells tagged ``remove-cell`` and log output are left
+out. Charts are already embedded as data URIs.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
 from . import __version__
+from .html import stylesheet
 from .paths import TEMPLATES_DIR
 
 REMOVE_CELL_TAGS = {"remove-cell", "injected-parameters"}
@@ -36,8 +38,9 @@ def _exporter() -> HTMLExporter:
     return exporter
 
 
-def notebook_to_html(nb: nbformat.NotebookNode, *, title: str, lang: str = "vi", back: str | None = None,
-                     back_label: str = "") -> str:
+def notebook_to_html(
+    nb: nbformat.NotebookNode, *, title: str, lang: str = "vi", back: str | None = None, back_label: str = ""
+) -> str:
     """Return the HTML page of an executed notebook (no code, no network, UTF-8)."""
     resources = {
         "metadata": {"name": title},
@@ -46,6 +49,7 @@ def notebook_to_html(nb: nbformat.NotebookNode, *, title: str, lang: str = "vi",
         "dxnb_version": __version__,
         "dxnb_back": back,
         "dxnb_back_label": back_label,
+        "dxnb_css": stylesheet(),
     }
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
     return body

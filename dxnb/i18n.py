@@ -167,6 +167,20 @@ def tn(key: str, n: int, lang: str | None = None, /, **values: object) -> str:
     return text.format(**{"n": n, **values})
 
 
+def template(key: str, lang: str | None = None, n: int | None = None) -> str:
+    """Return the message ``key`` unfilled (for markup helpers that escape the values first).
+
+    A plural message needs the count ``n`` that picks its form.
+    """
+    lang = lang or get_language()
+    plural = _keys(lang).get(key)
+    if plural is None or (plural and n is None):
+        raise _wrong_key(key, lang)
+    if plural:
+        return translations(lang).ngettext(key, key, int(n))
+    return translations(lang).gettext(key)
+
+
 def unit_name(name: str, kind: str, lang: str | None = None, *, capital: bool = False) -> str:
     """Return "xã Vĩnh Hòa" / "Vĩnh Hòa commune" for a unit (the bare name for an unknown kind)."""
     text = t(KIND_KEYS[kind], lang, name=name) if kind in KIND_KEYS else name

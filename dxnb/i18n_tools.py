@@ -43,7 +43,9 @@ from .i18n import DOMAIN, LOCALE_DIR
 
 #: Keywords for extraction (the Makefile passes the same to ``pybabel extract``): ``tn`` reads a plural message
 #: whose singular and plural msgid are both the key.
-KEYWORDS = {"t": (1,), "tn": (1, 1), "N_": (1,)}
+KEYWORDS = {"t": (1,), "tn": (1, 1), "N_": (1,), "text": (1,), "rich": (1,), "rich_n": (1, 1)}
+#: Keywords that count only as methods (``self.text("key")`` on a :class:`dxnb.pages.Page`), never as plain names.
+METHOD_KEYWORDS = frozenset({"text", "rich", "rich_n"})
 #: Languages of the catalogues, Vietnamese first.
 CATALOGUE_LANGS = ("vi", "en")
 
@@ -83,11 +85,17 @@ def extract_dxnb(fileobj: BinaryIO, keywords: Iterable[str], comment_tags: Itera
     tree = ast.parse(fileobj.read().decode(options.get("encoding", "utf-8")))
     wanted = set(keywords)
     for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in wanted):
+        if not isinstance(node, ast.Call):
+            continue
+        if isinstance(node.func, ast.Name) and node.func.id in wanted - METHOD_KEYWORDS:
+            name = node.func.id
+        elif isinstance(node.func, ast.Attribute) and node.func.attr in wanted & METHOD_KEYWORDS:
+            name = node.func.attr
+        else:
             continue
         args = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None for a in node.args]
         if args:
-            yield node.lineno, node.func.id, args[0] if len(args) == 1 else tuple(args), []
+            yield node.lineno, name, args[0] if len(args) == 1 else tuple(args), []
 
 
 #: The mapping of ``babel.cfg``, for :func:`extract_keys`.

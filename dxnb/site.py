@@ -14,11 +14,10 @@ import pandas as pd
 
 from . import __version__, charts
 from . import fmt as f
+from . import html as h
 from .dataset import Dataset
 from .evaluate import evaluate_period
 from .fileio import atomic_write_text
-from .paths import TEMPLATES_DIR
-from .report import Html, esc
 from .units import places_label
 
 log = logging.getLogger(__name__)
@@ -72,38 +71,9 @@ document.querySelectorAll('table.dx-sortable').forEach(function (table) {
 });
 """
 
-PAGE_CSS = """
-body { margin: 0; background: #f4f6f9; }
-.dx-page.dx-report { background: #fff; max-width: 92rem; margin: 0 auto; padding: 1.5rem 2rem 2.5rem; }
-.dx-report table.dx-sortable th, .dx-report table.dx-sortable th.num { white-space: normal; max-width: 7rem;
-  vertical-align: bottom; }
-.dx-scroll { overflow-x: auto; }
-table.dx-sortable td { white-space: nowrap; }
-table.dx-sortable th { cursor: pointer; user-select: none; }
-table.dx-sortable th[aria-sort=ascending]::after { content: " ▲"; }
-table.dx-sortable th[aria-sort=descending]::after { content: " ▼"; }
-.dx-fail { color: #8b1a1a; }
-@media print { @page { size: A4 landscape; } body { background: #fff; }
-  .dx-page.dx-report { padding: 0; max-width: none; font-size: 8pt; } }
-"""
 
-
-def _page(title: str, body: str, lang: str) -> str:
-    css = (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8")
-    return (
-        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f'<meta name="generator" content="dxnb {esc(__version__)}">\n<title>{esc(title)}</title>\n'
-        f'<style>{css}{PAGE_CSS}</style>\n</head>\n<body>\n<main class="dx-page dx-report">\n{body}\n</main>\n'
-        f"<script>{SORT_SCRIPT}</script>\n</body>\n</html>\n"
-    )
-
-
-def _cell(text: object, sort_value: object = None, numeric: bool = False) -> str:
-    value = text if sort_value is None else sort_value
-    value = "" if f.missing(value) else value
-    cls = ' class="num"' if numeric else ""
-    return f'<td{cls} data-v="{esc(value)}">{text if isinstance(text, Html) else esc(text)}</td>'
+def _page(title: str, body: str, lang: str, *, head: str = "") -> str:
+    return h.page(title, body, lang, generator=f"dxnb {__version__}", head=head, script=SORT_SCRIPT, wide=True)
 
 
 def _memo(format_number, lang: str):
@@ -156,45 +126,38 @@ def write_period_index(folder: Path, ds: Dataset, period: str, manifest: dict, l
     headers += [cat.pillars[p].name(lang) for p in pillar_ids]
     headers += [words["status"], words["report"]]
     numeric_from = 3 + several_districts
-    body = []
     ordered = rows.assign(_score=rows["score"].fillna(-1)).sort_values(["_score", "name"], ascending=[False, True])
     # Thousands of rows: plain dicts instead of iterrows, and each distinct number formatted once.
     index_text, share_text = _memo(f.index, lang), _memo(f.share, lang)
     rank_text = _memo(lambda value, _lang: f.number(value), lang)
+    body, keys = [], []
     for code, r in zip(ordered.index, ordered.to_dict("records"), strict=True):
-        cells = [
-            _cell(rank_text(r["rank"]) if not f.missing(r["rank"]) else f.DASH, r["rank"], True),
-            _cell(code),
-            _cell(r["name"]),
-        ]
+        cells = [rank_text(r["rank"]) if not f.missing(r["rank"]) else f.DASH, code, r["name"]]
+        sort = [r["rank"], None, None]
         if several_districts:
-            cells.append(_cell(r["district"] or r["province"]))
+            cells.append(r["district"] or r["province"])
+            sort.append(None)
         targets = f"{int(r['targets_met'])}/{int(r['targets_met'] + r['targets_not_met'])}" if r["has_data"] else f.DASH
-        cells += [
-            _cell(index_text(r["score"]), r["score"], True),
-            _cell(share_text(r["coverage"]), r["coverage"], True),
-            _cell(targets, r["targets_met"] if r["has_data"] else None, True),
-        ]
-        cells += [_cell(index_text(r[f"pillar_{p}"]), r[f"pillar_{p}"], True) for p in pillar_ids]
+        cells += [index_text(r["score"]), share_text(r["coverage"]), targets]
+        sort += [r["score"], r["coverage"], r["targets_met"] if r["has_data"] else None]
+        cells += [index_text(r[f"pillar_{p}"]) for p in pillar_ids]
+        sort += [r[f"pillar_{p}"] for p in pillar_ids]
         status = r["status"]
         if status == "failed":
-            detail = Html(f'<span class="dx-fail">{esc(words["failed"])}: {esc(r["error"])}</span>')
-            links = [f'<a href="{esc(r["failed_notebook"])}">{esc(words["failed_nb"])}</a>']
+            links = [h.link(r["failed_notebook"], words["failed_nb"])]
             if r["previous_report"]:
-                links.append(f'<a href="{esc(r["previous_report"])}">{esc(words["previous"])}</a>')
-            cells += [_cell(detail, words["failed"]), _cell(Html(" · ".join(links)), "")]
+                links.append(h.link(r["previous_report"], words["previous"]))
+            cells += [h.tag("span", f"{words['failed']}: {r['error']}", cls="dx-fail"), h.join(*links, sep=" · ")]
+            sort += [words["failed"], ""]
         elif status == "ok":
-            cells += [
-                _cell(words["ok"]),
-                _cell(Html(f'<a href="{esc(r["html"])}">{esc(words["open"])}</a>'), r["name"]),
-            ]
+            cells += [words["ok"], h.link(r["html"], words["open"])]
+            sort += [None, r["name"]]
         else:
-            cells += [_cell(words.get(status, status)), _cell("", "")]
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    head = "".join(
-        f'<th class="num">{esc(h)}</th>' if numeric_from <= i < len(headers) - 2 or i == 0 else f"<th>{esc(h)}</th>"
-        for i, h in enumerate(headers)
-    )
+            cells += [words.get(status, status), ""]
+            sort += [None, ""]
+        body.append(cells)
+        keys.append(sort)
+    numeric = [0, *range(numeric_from, len(headers) - 2)]
     rendered = int((rows["status"] == "ok").sum())
     failed = int((rows["status"] == "failed").sum())
     scored = rows[rows["has_data"]]
@@ -204,7 +167,6 @@ def write_period_index(folder: Path, ds: Dataset, period: str, manifest: dict, l
         (words["failed"], f.number(failed, 0, lang)),
         (words["median"], f.index(scored["score"].median() if len(scored) else float("nan"), lang)),
     ]
-    key_html = '<div class="dx-key">' + "".join(f"<div>{esc(k)}<b>{esc(v)}</b></div>" for k, v in key) + "</div>"
     chart = ""
     if len(scored):
         ranked = scored.sort_values("score", ascending=False)
@@ -221,20 +183,21 @@ def write_period_index(folder: Path, ds: Dataset, period: str, manifest: dict, l
             )
         else:
             uri = charts.score_histogram(ranked["score"].tolist(), title=title, lang=lang)
-        chart = f'<figure><img src="{uri}" alt="{esc(title)}"><figcaption>{esc(title)}</figcaption></figure>'
-    overview = ""
-    if (folder / "overview.html").is_file():
-        overview = f'<p><a href="overview.html">{esc(words["overview"])}</a></p>'
+        chart = h.figure(uri, title)
+    overview = h.para(h.link("overview.html", words["overview"])) if (folder / "overview.html").is_file() else ""
     title = f"{words['site']} — {words['period'].format(period=period)}"
-    body_html = (
-        f'<nav class="dx-small"><a href="../index.html">← {esc(words["periods"])}</a></nav>'
-        f'<div class="dx-kicker">{esc(words["site"])}</div><h1>{esc(words["period"].format(period=period))}</h1>'
-        f'<p class="dx-meta">{esc(words["lead"].format(n=len(rows), place=_place(ds.units, lang)))}</p>'
-        f'{key_html}{overview}{chart}<p class="dx-small">{esc(words["sort"])}</p>'
-        f'<div class="dx-scroll"><table class="dx-table dx-sortable"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table></div>"
-        f'<p class="dx-small">{esc(words["generated"].format(version=__version__, fingerprint=ds.fingerprint[:12]))}'
-        "</p>"
+    generated = words["generated"].format(version=__version__, fingerprint=ds.fingerprint[:12])
+    body_html = h.join(
+        h.tag("nav", h.link("../index.html", f"← {words['periods']}"), cls="dx-small"),
+        h.block("dx-kicker", words["site"]),
+        h.tag("h1", words["period"].format(period=period)),
+        h.para(words["lead"].format(n=len(rows), place=_place(ds.units, lang)), cls="dx-meta"),
+        h.key_figures(key),
+        overview,
+        chart,
+        h.small(words["sort"]),
+        h.block("dx-scroll", h.table(headers, body, numeric=numeric, sort_keys=keys, cls="dx-table dx-sortable")),
+        h.small(generated),
     )
     path = folder / "index.html"
     atomic_write_text(path, _page(title, body_html, lang))
@@ -251,16 +214,16 @@ def write_overview(folder: Path, ds: Dataset, period: str, lang: str = "vi", *, 
     from .overview import Overview
 
     path = folder / "overview.html"
-    marker = f'<meta name="dxnb-key" content="{esc(key)}">'
+    marker = h.meta("dxnb-key", key)
     if key and path.is_file():
         with open(path, encoding="utf-8") as handle:
             if marker in handle.read(2048):
                 return path
     words = WORDS[lang]
     overview = Overview.build(period, lang=lang, dataset=ds)
-    nav = f'<nav class="dx-small"><a href="index.html">← {esc(words["index_of"])}</a></nav>'
+    nav = h.tag("nav", h.link("index.html", f"← {words['index_of']}"), cls="dx-small")
     title = f"{words['overview_title']} — {words['period'].format(period=period)}"
-    page = _page(title, nav + "".join(overview.sections()), lang).replace("<head>\n", f"<head>\n{marker}\n", 1)
+    page = overview.page(title, before=nav, head=h.join(marker, "\n"), script=SORT_SCRIPT, wide=True)
     atomic_write_text(path, page)
     log.info("wrote %s", path)
     return path
@@ -275,16 +238,9 @@ def write_root_index(out: Path, lang: str = "vi") -> Path:
         units = manifest.get("units", {})
         ok = sum(u.get("status") == "ok" for u in units.values())
         failed = sum(u.get("status") == "failed" for u in units.values())
-        rows.append(
-            f'<tr><td><a href="{esc(folder.name)}/index.html">{esc(folder.name)}</a></td>'
-            f'<td class="num">{ok}</td><td class="num">{failed}</td></tr>'
-        )
-    table = (
-        f'<table class="dx-table"><thead><tr><th>{esc(words["year"])}</th><th class="num">'
-        f'{esc(words["rendered"])}</th><th class="num">{esc(words["failed"])}</th></tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
-    body = f'<div class="dx-kicker">dxnb</div><h1>{esc(words["site"])}</h1><h2>{esc(words["periods"])}</h2>{table}'
+        rows.append((h.link(f"{folder.name}/index.html", folder.name), ok, failed))
+    table = h.table([words["year"], words["rendered"], words["failed"]], rows, numeric=(1, 2))
+    body = h.join(h.block("dx-kicker", "dxnb"), h.tag("h1", words["site"]), h.tag("h2", words["periods"]), table)
     path = out / "index.html"
     atomic_write_text(path, _page(words["site"], body, lang))
     return path

@@ -164,7 +164,8 @@ def test_every_step_renders_in_vietnamese(explorer):
     page = "".join([explorer.summary(), explorer.selection(), explorer.compare(), explorer.history(), explorer.gaps()])
     assert "Xã Vĩnh Hòa" in page and "huyện Phú Giáo, tỉnh Bình Dương" in page
     assert "là <b>90,6%</b>, xếp thứ <b>2/11</b>" in page
-    assert "Mục tiêu quốc gia ≥ 80% đến năm 2025" in page
+    assert "(trung vị 84,8%). Mục tiêu quốc gia ≥ 80% đến năm 2025" in page
+    assert explorer.html() == page
     assert "Từ năm 2022 đến năm 2024, tỷ lệ hộ gia đình có kết nối Internet cáp quang của xã Vĩnh Hòa" in page
     assert "Chỉ tiêu thiếu số liệu" in page and "Giá trị cần kiểm tra lại" in page
     assert "số liệu tổng hợp (synthetic)" in page

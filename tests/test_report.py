@@ -8,7 +8,8 @@ import re
 import pytest
 
 from dxnb.errors import ParameterError
-from dxnb.report import CommuneReport, check_period, check_unit_code
+from dxnb.params import check_period, check_unit_code
+from dxnb.report import CommuneReport
 
 
 @pytest.fixture(scope="module")

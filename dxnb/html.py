@@ -1,0 +1,213 @@
+"""The markup kit: small functions that return :class:`Html`, escaping in one place.
+
+Every function here takes plain ``str`` (or any value) as text and escapes it, and passes :class:`Html`
+through unchanged, so a caller never escapes anything itself: build a part with a kit function and hand
+it to the next one. :func:`esc` is the one escaping function of the package.
+
+The style of every page (reports, overview, explorer, review site) is ``templates/report.css``,
+read by :func:`stylesheet`.
+"""
+
+from __future__ import annotations
+
+import functools
+import html as _html
+from collections.abc import Iterable, Sequence
+
+from .fmt import missing
+from .paths import TEMPLATES_DIR
+
+#: The one stylesheet of every page.
+STYLESHEET = TEMPLATES_DIR / "report.css"
+
+
+class Html(str):
+    """Markup that is already safe (built by this kit, with text escaped); shown as HTML in notebooks."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+
+def esc(value: object) -> Html:
+    """Return ``value`` as safe markup: :class:`Html` unchanged, anything else as escaped text."""
+    if isinstance(value, Html):
+        return value
+    return Html(_html.escape(str(value), quote=True))
+
+
+def join(*parts: object, sep: str = "") -> Html:
+    """Join parts (each escaped unless :class:`Html`); ``sep`` is escaped too."""
+    return Html(esc(sep).join(esc(p) for p in parts if p is not None and p != ""))
+
+
+def fill(template: str, **values: object) -> Html:
+    """Fill a trusted ``template`` (wording that may hold markup such as ``<b>``) with escaped ``values``."""
+    return Html(template.format(**{k: esc(v) for k, v in values.items()}))
+
+
+def tag(name: str, *content: object, cls: str = "", **attrs: object) -> Html:
+    """``<name class=cls attrs>content</name>``; attribute values and text content are escaped."""
+    attributes = f' class="{esc(cls)}"' if cls else ""
+    attributes += "".join(f' {k.rstrip("_")}="{esc(v)}"' for k, v in attrs.items() if v is not None)
+    return Html(f"<{name}{attributes}>{join(*content)}</{name}>")
+
+
+def meta(name: str, content: object) -> Html:
+    """A ``<meta name content>`` element for a page's head."""
+    return Html(f'<meta name="{esc(name)}" content="{esc(content)}">')
+
+
+def block(cls: str, *parts: object) -> Html:
+    """A ``<div class=cls>`` around parts."""
+    return tag("div", *parts, cls=cls)
+
+
+def para(*parts: object, cls: str = "") -> Html:
+    """A paragraph."""
+    return tag("p", *parts, cls=cls)
+
+
+def note(*parts: object) -> Html:
+    """A side note (a paragraph with a rule on its left)."""
+    return para(*parts, cls="dx-note")
+
+
+def small(*parts: object) -> Html:
+    """A paragraph in small print."""
+    return para(*parts, cls="dx-small")
+
+
+def bold(text: object) -> Html:
+    """Text in bold."""
+    return tag("b", text)
+
+
+def code(text: object) -> Html:
+    """Text in a fixed-width font (file names, digests)."""
+    return tag("code", text)
+
+
+def link(href: str, text: object) -> Html:
+    """A link."""
+    return tag("a", text, href=href)
+
+
+def heading(text: object, level: int = 3) -> Html:
+    """A heading inside a section (``<h3>`` by default)."""
+    return tag(f"h{level}", text)
+
+
+def items(entries: Iterable[object], *, ordered: bool = False) -> Html:
+    """A bulleted (or numbered) list."""
+    return tag("ol" if ordered else "ul", *(tag("li", e) for e in entries))
+
+
+def table(
+    headers: Sequence[object],
+    rows: Iterable[Sequence[object]],
+    *,
+    numeric: Sequence[int] = (),
+    row_classes: Sequence[str] | None = None,
+    sort_keys: Iterable[Sequence[object]] | None = None,
+    cls: str = "dx-table",
+) -> Html:
+    """A table; ``numeric`` columns align right; ``sort_keys`` (one sequence per row) fill ``data-v``.
+
+    Cells are escaped unless they are :class:`Html`. A sort key of None is the cell's text, a missing
+    value an empty key (sorted last by the review site's script).
+    """
+    numeric = set(numeric)
+
+    def _th(i: int, text: object) -> str:
+        return f'<th class="num">{esc(text)}</th>' if i in numeric else f"<th>{esc(text)}</th>"
+
+    head = "".join(_th(i, h) for i, h in enumerate(headers))
+    keys = iter(sort_keys) if sort_keys is not None else None
+    body = []
+    for r, row in enumerate(rows):
+        row_cls = f' class="{esc(row_classes[r])}"' if row_classes and row_classes[r] else ""
+        sort = next(keys) if keys is not None else None
+        cells = []
+        for i, cell in enumerate(row):
+            attrs = ' class="num"' if i in numeric else ""
+            if sort is not None:
+                key = cell if sort[i] is None else sort[i]
+                key = "" if missing(key) else key
+                attrs += f' data-v="{esc(str(key))}"'
+            cells.append(f"<td{attrs}>{esc(cell)}</td>")
+        body.append(f"<tr{row_cls}>{''.join(cells)}</tr>")
+    return Html(f'<table class="{esc(cls)}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
+
+
+def figure(uri: str, alt: str) -> Html:
+    """An embedded chart (a ``data:`` URI) with its alternative text, repeated as the caption."""
+    return Html(f'<figure><img src="{esc(uri)}" alt="{esc(alt)}"><figcaption>{esc(alt)}</figcaption></figure>')
+
+
+def section(key: str, title: object, *parts: object) -> Html:
+    """A page section: an anchor, a heading and its parts."""
+    return Html(f'<section class="dx-report" id="{esc(key)}"><h2>{esc(title)}</h2>{join(*parts)}</section>')
+
+
+#: Badge classes by status: a target met, not met, or without data.
+BADGES = {True: "dx-met", False: "dx-notmet", None: "dx-nodata"}
+
+
+def badge(meets: object, label: object) -> Html:
+    """A status word coloured by ``meets`` (True, False, or anything else for "no data")."""
+    return tag("span", label, cls=BADGES.get(meets if isinstance(meets, bool) else None))
+
+
+def key_figures(figures: Iterable[tuple[object, object]]) -> Html:
+    """The key-figures strip: a label over a large value, for each ``(label, value)``."""
+    return block("dx-key", *(tag("div", label, bold(value)) for label, value in figures))
+
+
+def banner(text: object) -> Html:
+    """A warning banner (synthetic data)."""
+    return block("dx-banner", text)
+
+
+@functools.lru_cache(maxsize=1)
+def _css() -> str:
+    return STYLESHEET.read_text(encoding="utf-8")
+
+
+def stylesheet() -> str:
+    """The text of ``templates/report.css``."""
+    return _css()
+
+
+def style() -> Html:
+    """The stylesheet as a ``<style>`` element (a notebook's first output carries it)."""
+    return Html(f"<style>{stylesheet()}</style>")
+
+
+def page_header(kicker: object, title: object, meta: object, *parts: object) -> Html:
+    """The page's title block: the stylesheet, a kicker line, the title, a meta line, then ``parts``."""
+    return Html(
+        style()
+        + tag(
+            "header",
+            block("dx-kicker", kicker),
+            tag("h1", title),
+            block("dx-meta", meta),
+            *parts,
+            cls="dx-report",
+        )
+    )
+
+
+def page(
+    title: str, body: object, lang: str, *, generator: str, head: object = "", script: str = "", wide: bool = False
+) -> Html:
+    """A whole offline page: doctype, the stylesheet, ``body`` inside ``<main>``, and an optional script."""
+    main_cls = "dx-page dx-wide dx-report" if wide else "dx-page dx-report"
+    script_html = f"<script>{script}</script>\n" if script else ""
+    return Html(
+        f'<!DOCTYPE html>\n<html lang="{esc(lang)}">\n<head>\n{esc(head)}<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<meta name="generator" content="{esc(generator)}">\n<title>{esc(title)}</title>\n'
+        f"<style>{stylesheet()}</style>\n</head>\n<body>\n"
+        f'<main class="{main_cls}">\n{esc(body)}\n</main>\n{script_html}</body>\n</html>\n'
+    )
