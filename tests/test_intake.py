@@ -731,7 +731,7 @@ def test_concurrent_imports_run_one_after_the_other(data_copy, tmp_path, monkeyp
     def run(index: int) -> None:
         try:
             results[index] = import_forms([forms[index]], data_copy)
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as exc:  # reported by the assertion below
             results[index] = exc
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
