@@ -362,7 +362,7 @@ def read_form(path: str | Path, dataset: Dataset) -> tuple[FilledForm | None, li
         ids = [i for i in meta.get("ids", "").split(";") if i]
         rows = 2 * (FIRST_ROW + len(ids)) + 10
         values = _Sheet(shown, wb[VALUES_SHEET], rows, f"{len(ids)} indicators")
-        notes = (_Sheet(shown, wb[NOTES_SHEET], NOTES_FIRST_ROW + LIMITS["note_rows"],
+        notes = (_Sheet(shown, wb[NOTES_SHEET], NOTES_FIRST_ROW + LIMITS["note_rows"] - 1,
                         f"{LIMITS['note_rows']} notes") if NOTES_SHEET in wb.sheetnames else None)
         return _read_open_form(path, shown, values, notes, meta, ids, dataset)
     except _Unusable as exc:
