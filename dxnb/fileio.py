@@ -251,6 +251,31 @@ def signals_held() -> Iterator[None]:
                 os.kill(os.getpid(), caught[0])
 
 
+class Terminated(KeyboardInterrupt):
+    """``SIGTERM`` arrived while :func:`terminate_cleanly` was in effect (handled like Ctrl-C: exit 130)."""
+
+
+@contextlib.contextmanager
+def terminate_cleanly() -> Iterator[None]:
+    """Turn ``SIGTERM`` into a :class:`Terminated` exception for the ``with`` block, so clean-up code runs.
+
+    Without it ``kill`` ends the process at once and leaves temporary files behind. Only in the main thread
+    (Python runs signal handlers there); elsewhere the block runs unchanged.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(_signum, _frame) -> None:
+        raise Terminated("terminated (SIGTERM)")
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _write_journal(folder: Path, entries: list[dict]) -> Path:
     journal = folder / JOURNAL_NAME
     tmp = write_temporary(journal, json.dumps({"files": entries}, ensure_ascii=False, indent=1).encode("utf-8"))

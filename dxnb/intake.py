@@ -38,7 +38,14 @@ from typing import TYPE_CHECKING
 from .cells import safe_csv_field
 from .dataset import FILES, Dataset, check_dataset, load_dataset
 from .errors import FormError, Problem
-from .fileio import exclusive_lock, recover_journal, replace_files, sweep_temporaries
+from .fileio import (
+    JOURNAL_NAME,
+    exclusive_lock,
+    recover_journal,
+    replace_files,
+    sweep_temporaries,
+    terminate_cleanly,
+)
 from .paths import resolve_data_dir
 from .text import nfc
 from .values import ValueProblem, parse_number
@@ -488,12 +495,13 @@ def import_forms(paths: Iterable[str | Path], data_dir: str | Path | None = None
         BusyError: when another import holds the lock for longer than :data:`dxnb.fileio.LOCK_TIMEOUT`.
     """
     folder = resolve_data_dir(data_dir)
-    if not folder.is_dir():
-        return plan_import(paths, data_dir, replace=replace, period=period)  # says the folder does not exist
-    with exclusive_lock(folder):
+    if dry_run or not folder.is_dir():  # a dry run writes nothing, so it needs no lock (the folder may be read-only)
+        if (folder / JOURNAL_NAME).exists():
+            log.warning("%s: an interrupted import left %s; the next import resolves it", folder, JOURNAL_NAME)
+        return plan_import(paths, data_dir, replace=replace, period=period)
+    with terminate_cleanly(), exclusive_lock(folder):
         prepare_dataset(folder)
-        plan = plan_import(paths, folder, replace=replace, period=period)
-        return plan if dry_run else apply_import(plan)
+        return apply_import(plan_import(paths, folder, replace=replace, period=period))
 
 
 # --------------------------------------------------------------------------- command line

@@ -658,6 +658,22 @@ def test_ctrl_c_while_files_are_moved_into_place(data_copy, filled, monkeypatch)
     assert leftovers(data_copy) == []
 
 
+def test_sigterm_while_writing_leaves_no_temporary(data_copy, filled, monkeypatch, capsys):
+    before = {name: digest(data_copy / name) for name in ("observations.csv", "notes.csv")}
+    real_backup = fileio.unique_backup
+
+    def backup(folder, name, data, mode=None):
+        os.kill(os.getpid(), signal.SIGTERM)  # `kill <pid>` while the temporaries exist
+        return real_backup(folder, name, data, mode)
+
+    monkeypatch.setattr(fileio, "unique_backup", backup)
+    assert main(["import", str(filled), "--data", str(data_copy)]) == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert {name: digest(data_copy / name) for name in before} == before
+    assert leftovers(data_copy) == []
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # the handler is put back
+
+
 def _crash_between_renames(data_copy: Path, form: Path) -> None:
     """Run an import in a child process killed (no clean-up at all) after observations.csv was replaced."""
     pid = os.fork()
