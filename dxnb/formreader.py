@@ -24,6 +24,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -301,15 +302,37 @@ class _Sheet:
                                         f"{max_row} ({what})", "delete what was typed below the table", where)
                     self.cells[(number, column)] = (value, getattr(cell, "number_format", "General") or "General")
                     self.last_row = max(self.last_row, number)
+            far = _last_filled_row(ws) if hasattr(ws, "_get_source") else 0
         except _BROKEN as exc:
             raise _Unusable(f"the sheet cannot be read ({exc.__class__.__name__}: {_short(exc)})", _FIX_BROKEN,
                             where) from exc
+        if far > max_row:  # the sheet's dimension was missing or wrong: the rows themselves say so
+            raise _Unusable(f"row {far} of the sheet is filled in, but a form has at most {max_row} rows here "
+                            f"({what})", "delete what was typed below the table", where)
 
     def value(self, row: int, column: int) -> object:
         return self.cells.get((row, column), (None, ""))[0]
 
     def number_format(self, row: int, column: int) -> str:
         return self.cells.get((row, column), (None, "General"))[1]
+
+
+def _last_filled_row(ws) -> int:
+    """The last row of a streamed sheet's XML that holds a value (its dimension may be missing or lie).
+
+    A second, streaming pass over the sheet's XML (already bounded by the unpacked size limit) that keeps no
+    element: only the row numbers of rows with a value are looked at.
+    """
+    last = 0
+    with ws._get_source() as source:  # openpyxl's read-only sheets open their XML this way
+        for _event, element in ElementTree.iterparse(source, events=("end",)):
+            if element.tag.endswith("}row"):
+                if any((child.text or "").strip() for child in element.iter() if child.tag.endswith(("}v", "}t"))):
+                    number = element.get("r")
+                    if number is not None and number.isdigit():
+                        last = max(last, int(number))
+                element.clear()
+    return last
 
 
 def _read_meta(shown: str, wb) -> dict[str, str]:
@@ -377,15 +400,16 @@ def _check_header(ws: _Sheet, at, period: str) -> list[Problem]:
     problems = []
     for name in COLUMNS:
         column = COL[name]
-        found, expected = _text(ws.value(TABLE_HEADER_ROW, column)), captions[name]
+        found, expected = _text(ws.value(TABLE_HEADER_ROW, column)), f"'{captions[name]}'"
         if name == "previous":  # "Giá trị năm 2024", or "Giá trị kỳ trước" when there is no earlier period
-            matches = found == expected or re.fullmatch(r"Giá trị năm \d{4}", found) is not None
+            matches = found == captions[name] or re.fullmatch(r"Giá trị năm \d{4}", found) is not None
+            expected = f"'Giá trị năm …' (an earlier year) or {expected}"
         else:
-            matches = found == expected
+            matches = found == captions[name]
         if not matches:
             ref = f"{LETTER[name]}{TABLE_HEADER_ROW}"
             problems.append(Problem(at(ref), None, None, f"the column header reads '{_clip(found)}', but the form "
-                                    f"was made with '{expected}' here",
+                                    f"was made with {expected} here",
                                     "columns must not be inserted, deleted or moved: undo the change, or copy "
                                     "the values into a new form from `dxnb template`"))
     extra = get_column_letter(len(COLUMNS) + 1)

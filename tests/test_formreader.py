@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -112,6 +113,15 @@ def test_cell_at_the_last_excel_row_refused_before_loading(form, sample):
     assert form.stat().st_size < 100_000
     text = refused(form, sample)
     assert "'Ghi chú'" in text and "1048576" in text and "at most" in text and "Delete" in text
+
+
+def test_far_row_found_when_the_dimension_lies(form, sample):
+    edit(form, lambda wb: wb[NOTES_SHEET].cell(5000, 2, "ghi chú rất xa"))
+    with zipfile.ZipFile(form) as archive:
+        member = next(n for n in archive.namelist() if b"5000" in archive.read(n) and "worksheets/sheet" in n)
+    rewrite_member(form, member, lambda data: re.sub(rb"<dimension [^>]*/>", b'<dimension ref="A1:C7"/>', data))
+    text = refused(form, sample)
+    assert "'Ghi chú'" in text and "row 5000" in text
 
 
 def test_values_sheet_too_long(form, sample):
