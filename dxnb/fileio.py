@@ -330,7 +330,11 @@ def replace_files(folder: str | os.PathLike[str], updated: Mapping[str, bytes], 
                 with contextlib.suppress(FileNotFoundError):
                     tmp.unlink()
             if journal is not None:
-                _roll(folder, journal, quiet=True)
+                try:
+                    _roll(folder, journal, quiet=True)
+                except (OSError, JournalError) as exc:  # the journal stays: the next run resolves it
+                    log.error("could not undo the partial replacement (%s); the next import will, from %s",
+                              exc, journal)
         raise
     return backups
 

@@ -20,20 +20,16 @@ import datetime as dt
 import logging
 import math
 import re
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.etree import ElementTree
 
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from . import __version__
 from . import catalogue as cat
 from .dataset import Dataset
 from .errors import FormError, Problem
+from .formfile import LIMITS, Sheet, Unusable, open_workbook
 from .forms import (
     CODE_CELL,
     COL,
@@ -60,16 +56,7 @@ from .values import ValueProblem, parse_number
 
 log = logging.getLogger(__name__)
 
-#: Limits of a form; anything beyond them is refused before it is read.
-LIMITS = {
-    "file_bytes": 20 * 1024 * 1024,  # a form is about 15 KB
-    "uncompressed_bytes": 100 * 1024 * 1024,  # all zip members together
-    "note_rows": 1000,  # rows of the notes sheet below its header
-    "meta_rows": 200,  # rows of the hidden sheet
-    "columns": 30,  # columns read from any sheet
-}
 MAX_VALUE = 1e12  # no indicator of a commune counts or measures more; anything larger is a typing slip
-_OLE2 = bytes.fromhex("D0CF11E0A1B11AE1")  # an encrypted workbook, or an Excel 97-2003 .xls
 
 _DOT_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")  # "1.083": a decimal point or a thousands dot?
 _DOT_THOUSANDS_COMMA = re.compile(r"^\d{1,3}(\.\d{3})+,\d+$")  # "1.083,5"
@@ -207,159 +194,31 @@ def _range_problem(number: float, shown: str, ind: cat.Indicator) -> tuple[str, 
     return None
 
 
-class _Unusable(Exception):
-    """A file that cannot be read as a form at all."""
-
-    def __init__(self, message: str, hint: str, where: str | None = None):
-        super().__init__(message)
-        self.message, self.hint, self.where = message, hint, where
-
-
-_BROKEN = (zipfile.BadZipFile, zlib.error, EOFError, InvalidFileException, KeyError, ValueError, TypeError,
-           IndexError, SyntaxError, OSError)  # SyntaxError: xml.etree's ParseError (truncated XML, an entity)
-_FIX_BROKEN = "open it in Excel, save it as .xlsx and import it again; or fill a new form from `dxnb template`"
-
-
-def _mb(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f} MB"
-
-
-def _check_file(path: Path) -> None:
-    """What the file is, and whether it is small enough to read, before openpyxl sees it."""
-    if path.name.startswith("~$"):
-        raise _Unusable("this is Excel's lock file for an open workbook, not a form",
-                        "close the workbook in Excel and import the form itself")
-    if path.is_dir():
-        raise _Unusable("is a folder", "name the forms themselves, e.g. forms/*.xlsx")
-    if not path.is_file():
-        raise _Unusable("no such file", "check the path")
-    with path.open("rb") as handle:
-        head = handle.read(8)
-    if head == _OLE2:
-        raise _Unusable("the workbook is password-protected (encrypted), or an old Excel 97–2003 .xls file",
-                        "open it in Excel, remove the password (File › Info › Protect Workbook › Encrypt with "
-                        "Password: clear it) and save it as 'Excel Workbook (*.xlsx)'")
-    suffix = path.suffix.lower()
-    if suffix != ".xlsx":
-        hint = ("open it in Excel and save it as 'Excel Workbook (*.xlsx)'" if suffix in (".xls", ".xlsm", ".ods")
-                else "import the .xlsx forms made by `dxnb template`")
-        raise _Unusable("not an Excel .xlsx workbook", hint)
-    size = path.stat().st_size
-    if size > LIMITS["file_bytes"]:
-        raise _Unusable(f"the file is {_mb(size)}, more than a form can be ({_mb(LIMITS['file_bytes'])} at most)",
-                        "a form is about 15 KB: copy the values into a new form from `dxnb template`")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise _Unusable(f"cannot be read as an Excel workbook (damaged zip: {exc})", _FIX_BROKEN) from exc
-    if unpacked > LIMITS["uncompressed_bytes"]:
-        raise _Unusable(f"the workbook unpacks to {_mb(unpacked)}, more than a form can hold "
-                        f"({_mb(LIMITS['uncompressed_bytes'])} at most)",
-                        "a form unpacks to about 100 KB: copy the values into a new form from `dxnb template`")
-
-
-def _open(path: Path):
-    """Open a workbook for streaming (``read_only``; nothing is ever saved), or say what the file is."""
-    _check_file(path)
-    try:
-        return load_workbook(path, read_only=True, data_only=True)
-    except _BROKEN as exc:
-        raise _Unusable(f"cannot be read as an Excel workbook ({exc.__class__.__name__}: {_short(exc)})",
-                        _FIX_BROKEN) from exc
-
-
-def _short(exc: BaseException) -> str:
-    text = re.sub(r"\s+", " ", str(exc)).strip() or exc.__class__.__name__
-    return text if len(text) <= 120 else text[:119] + "…"
-
-
-class _Sheet:
-    """The non-empty cells of a worksheet, streamed once and no further than ``max_row``.
-
-    Raises _Unusable (naming the sheet) when the sheet is larger than ``max_row`` rows, or cannot be parsed.
-    """
-
-    def __init__(self, shown: str, ws, max_row: int, what: str):
-        self.title = ws.title
-        self.cells: dict[tuple[int, int], tuple[object, str]] = {}
-        self.last_row = 0
-        where = cell_ref(shown, ws.title, "A1").rsplit("!", 1)[0]
-        declared = ws.max_row
-        if declared is not None and declared > max_row:
-            raise _Unusable(f"the sheet reaches row {declared}, but a form has at most {max_row} rows here ({what})",
-                            "delete the rows below the table (select them, right-click › Delete), or copy the "
-                            "values into a new form from `dxnb template`", where)
-        try:
-            for number, row in enumerate(ws.iter_rows(min_row=1, max_row=max_row + 1, max_col=LIMITS["columns"]),
-                                         start=1):
-                for column, cell in enumerate(row, start=1):
-                    value = getattr(cell, "value", None)
-                    if value is None or (isinstance(value, str) and not value.strip()):
-                        continue
-                    if number > max_row:
-                        raise _Unusable(f"cell {get_column_letter(column)}{number} is below the form's last row "
-                                        f"{max_row} ({what})", "delete what was typed below the table", where)
-                    self.cells[(number, column)] = (value, getattr(cell, "number_format", "General") or "General")
-                    self.last_row = max(self.last_row, number)
-            far = _last_filled_row(ws) if hasattr(ws, "_get_source") else 0
-        except _BROKEN as exc:
-            raise _Unusable(f"the sheet cannot be read ({exc.__class__.__name__}: {_short(exc)})", _FIX_BROKEN,
-                            where) from exc
-        if far > max_row:  # the sheet's dimension was missing or wrong: the rows themselves say so
-            raise _Unusable(f"row {far} of the sheet is filled in, but a form has at most {max_row} rows here "
-                            f"({what})", "delete what was typed below the table", where)
-
-    def value(self, row: int, column: int) -> object:
-        return self.cells.get((row, column), (None, ""))[0]
-
-    def number_format(self, row: int, column: int) -> str:
-        return self.cells.get((row, column), (None, "General"))[1]
-
-
-def _last_filled_row(ws) -> int:
-    """The last row of a streamed sheet's XML that holds a value (its dimension may be missing or lie).
-
-    A second, streaming pass over the sheet's XML (already bounded by the unpacked size limit) that keeps no
-    element: only the row numbers of rows with a value are looked at.
-    """
-    last = 0
-    with ws._get_source() as source:  # openpyxl's read-only sheets open their XML this way
-        for _event, element in ElementTree.iterparse(source, events=("end",)):
-            if element.tag.endswith("}row"):
-                if any((child.text or "").strip() for child in element.iter() if child.tag.endswith(("}v", "}t"))):
-                    number = element.get("r")
-                    if number is not None and number.isdigit():
-                        last = max(last, int(number))
-                element.clear()
-    return last
-
-
 def _read_meta(shown: str, wb) -> dict[str, str]:
     if META_SHEET not in wb.sheetnames or VALUES_SHEET not in wb.sheetnames:
-        raise _Unusable("not a dxnb form (the workbook lacks the form's sheets and hidden information)",
+        raise Unusable("not a dxnb form (the workbook lacks the form's sheets and hidden information)",
                         "fill in a form made by `dxnb template`; values copied into another workbook must be "
                         "copied back into the generated form")
-    sheet = _Sheet(shown, wb[META_SHEET], LIMITS["meta_rows"], "the hidden information")
+    sheet = Sheet(shown, wb[META_SHEET], LIMITS["meta_rows"], "the hidden information")
     meta = {}
     for row in range(1, sheet.last_row + 1):
         key, value = sheet.value(row, 1), sheet.value(row, 2)
         if key is not None:
             meta[str(key).strip()] = "" if value is None else str(value).strip()
     if meta.get("format") != FORM_FORMAT:
-        raise _Unusable("not a dxnb form", "fill in a form made by `dxnb template`")
+        raise Unusable("not a dxnb form", "fill in a form made by `dxnb template`")
     if not re.fullmatch(r"\d{1,3}", meta.get("version", "")) or int(meta["version"]) not in SUPPORTED_VERSIONS:
-        raise _Unusable(f"form version {_clip(meta.get('version'))!r} is not supported by dxnb {__version__}",
+        raise Unusable(f"form version {_clip(meta.get('version'))!r} is not supported by dxnb {__version__}",
                         "generate a new form with `dxnb template`, or update dxnb")
     first = meta.get("first_row", str(FIRST_ROW))
     if first != str(FIRST_ROW):  # version 1 has one layout; anything else is an edit
-        raise _Unusable(f"the form's hidden information was edited (first_row reads {_clip(first)!r}, the form "
+        raise Unusable(f"the form's hidden information was edited (first_row reads {_clip(first)!r}, the form "
                         f"was made with {FIRST_ROW})", "generate a new form with `dxnb template` and copy the "
                         "values into it", cell_ref(shown, META_SHEET, "B" + str(_meta_row(sheet, "first_row"))))
     return meta
 
 
-def _meta_row(sheet: _Sheet, key: str) -> int:
+def _meta_row(sheet: Sheet, key: str) -> int:
     return next((row for (row, column), (value, _) in sheet.cells.items() if column == 1 and value == key), 1)
 
 
@@ -377,24 +236,24 @@ def read_form(path: str | Path, dataset: Dataset) -> tuple[FilledForm | None, li
     path = Path(path)
     shown = str(path)
     try:
-        wb = _open(path)
-    except _Unusable as exc:
+        wb = open_workbook(path)
+    except Unusable as exc:
         return None, [Problem(exc.where or shown, None, None, exc.message, exc.hint)]
     try:
         meta = _read_meta(shown, wb)
         ids = [i for i in meta.get("ids", "").split(";") if i]
         rows = 2 * (FIRST_ROW + len(ids)) + 10
-        values = _Sheet(shown, wb[VALUES_SHEET], rows, f"{len(ids)} indicators")
-        notes = (_Sheet(shown, wb[NOTES_SHEET], NOTES_FIRST_ROW + LIMITS["note_rows"] - 1,
+        values = Sheet(shown, wb[VALUES_SHEET], rows, f"{len(ids)} indicators")
+        notes = (Sheet(shown, wb[NOTES_SHEET], NOTES_FIRST_ROW + LIMITS["note_rows"] - 1,
                         f"{LIMITS['note_rows']} notes") if NOTES_SHEET in wb.sheetnames else None)
         return _read_open_form(path, shown, values, notes, meta, ids, dataset)
-    except _Unusable as exc:
+    except Unusable as exc:
         return None, [Problem(exc.where or shown, None, None, exc.message, exc.hint)]
     finally:
         wb.close()
 
 
-def _check_header(ws: _Sheet, at, period: str) -> list[Problem]:
+def _check_header(ws: Sheet, at, period: str) -> list[Problem]:
     """The table's header row must be the template's: a column inserted, deleted or moved is refused."""
     captions = column_captions(period, None)
     problems = []
@@ -421,7 +280,7 @@ def _check_header(ws: _Sheet, at, period: str) -> list[Problem]:
     return problems
 
 
-def _read_open_form(path: Path, shown: str, ws: _Sheet, notes: _Sheet | None, meta: dict[str, str],
+def _read_open_form(path: Path, shown: str, ws: Sheet, notes: Sheet | None, meta: dict[str, str],
                     ids: list[str], dataset: Dataset) -> tuple[FilledForm | None, list[Problem]]:
     problems: list[Problem] = []
     code, period = meta.get("unit_code", ""), meta.get("period", "")
@@ -517,7 +376,7 @@ def _read_open_form(path: Path, shown: str, ws: _Sheet, notes: _Sheet | None, me
     return (None if any(p.is_error for p in problems) else form), problems
 
 
-def _read_notes(ws: _Sheet, form: FilledForm, at, problems: list[Problem]) -> None:
+def _read_notes(ws: Sheet, form: FilledForm, at, problems: list[Problem]) -> None:
     for row in range(NOTES_FIRST_ROW, max(ws.last_row, NOTES_FIRST_ROW) + 1):
         kind_raw, text, source = (_text(ws.value(row, column)) for column in (1, 2, 3))
         if not kind_raw and not text:
