@@ -13,6 +13,7 @@ import pandas as pd
 
 from . import __version__
 from .catalogue import Indicator
+from .cells import make_inert, safe_csv_field
 from .dataset import Dataset
 from .evaluate import evaluate_period, score_units, unit_rows
 from .fileio import atomic_write_bytes, atomic_write_text
@@ -107,6 +108,18 @@ def _excel_value(value: object) -> object:
     return value
 
 
+def inert_csv(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text field (and header) a spreadsheet would run as a formula prefixed with ``'``.
+
+    Numbers stay numbers: only text cells change (see :func:`dxnb.cells.safe_csv_field`).
+    """
+    safe = frame.rename(columns=lambda c: safe_csv_field(c) if isinstance(c, str) else c)
+    for name in safe.columns:
+        if safe[name].dtype == object or pd.api.types.is_string_dtype(safe[name].dtype):
+            safe[name] = safe[name].map(lambda v: safe_csv_field(v) if isinstance(v, str) else v)
+    return safe
+
+
 def write_exports(
     frame: pd.DataFrame,
     folder: str | Path,
@@ -124,7 +137,9 @@ def write_exports(
     The workbook has the table (bold header, frozen first row and first two columns, a filter,
     ``text_columns`` stored and formatted as text, ``formats`` as Excel number formats) and a
     notes sheet with ``notes`` (label, value) and the ``indicators`` table. The CSV file is UTF-8
-    with a byte-order mark (Excel opens Vietnamese correctly) and a decimal point.
+    with a byte-order mark (Excel opens Vietnamese correctly) and a decimal point. No text becomes a
+    formula: workbook text cells are string cells, CSV text fields that start with ``=``, ``+``, ``-``, ``@``,
+    a tab or a carriage return get a leading ``'`` (:mod:`dxnb.cells`).
 
     Returns:
         The paths of the Excel and the CSV file.
@@ -173,9 +188,11 @@ def write_exports(
     about.column_dimensions["A"].width = 30
     about.column_dimensions["B"].width = 60
     book.properties.creator = f"dxnb {__version__}"
+    make_inert(book)  # a name or source such as "=HYPERLINK(…)" stays text
     buffer = io.BytesIO()
     book.save(buffer)
     xlsx = atomic_write_bytes(folder / f"{stem}.xlsx", buffer.getvalue())
-    csv = atomic_write_text(folder / f"{stem}.csv", frame.to_csv(index=False, lineterminator="\n"), "utf-8-sig")
+    csv = atomic_write_text(folder / f"{stem}.csv", inert_csv(frame).to_csv(index=False, lineterminator="\n"),
+                            "utf-8-sig")
     log.info("wrote %s and %s (%d rows)", xlsx, csv, len(frame))
     return xlsx, csv

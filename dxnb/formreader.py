@@ -5,27 +5,35 @@ was made with, and reads every value the way a Vietnamese user meant it (``92,4`
 `` 14 ``, ``92,4%``, ``một phần``), with the rules of ``dxnb check``. Each problem is a
 :class:`~dxnb.errors.Problem` located at its cell, Excel style: ``form.xlsx:'Chỉ tiêu'!G14``.
 An empty value cell means "not reported", never zero. The file is only read, never saved.
+
+The reader is bounded: before a workbook is loaded its size, its zip members' uncompressed sizes and its
+sheets' dimensions are checked against :data:`LIMITS`, and the sheets are streamed (``read_only``) no further
+than the rows a form can have. The table's columns are checked against the template's header row, so a
+form whose columns were inserted, deleted or moved is refused rather than read in the wrong column.
+A file that is not a readable workbook (encrypted, an old ``.xls``, a corrupt zip or XML) is refused with
+what it is and how to fix it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.utils import get_column_letter
 
 from . import __version__
 from . import catalogue as cat
 from .dataset import Dataset
 from .errors import FormError, Problem
+from .formfile import LIMITS, Sheet, Unusable, open_workbook
 from .forms import (
     CODE_CELL,
     COL,
+    COLUMNS,
     FIRST_ROW,
     FORM_FORMAT,
     LETTER,
@@ -35,9 +43,11 @@ from .forms import (
     NOTES_SHEET,
     PERIOD_CELL,
     SUPPORTED_VERSIONS,
+    TABLE_HEADER_ROW,
     VALUES_SHEET,
     cell_ref,
     check_period,
+    column_captions,
     ids_fingerprint,
     unit_label,
 )
@@ -45,6 +55,8 @@ from .text import ascii_fold, nfc
 from .values import ValueProblem, parse_number
 
 log = logging.getLogger(__name__)
+
+MAX_VALUE = 1e12  # no indicator of a commune counts or measures more; anything larger is a typing slip
 
 _DOT_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")  # "1.083": a decimal point or a thousands dot?
 _DOT_THOUSANDS_COMMA = re.compile(r"^\d{1,3}(\.\d{3})+,\d+$")  # "1.083,5"
@@ -138,7 +150,7 @@ def read_value(value: object, number_format: str, ind: cat.Indicator) -> float:
         raise ValueProblem(f"Excel turned the entry into a date or time ({shown})",
                            "format the cell as Number and type the value again, e.g. 92,4 or 1083")
     if isinstance(value, (int, float)):
-        number = float(value)
+        number = _bounded(float(value))
         if ind.kind == "rate" and "%" in (number_format or ""):
             number = round(number * 100, 9)  # "92,4%" typed in Excel is stored as 0.924
         if ind.whole and not number.is_integer():
@@ -160,7 +172,15 @@ def read_value(value: object, number_format: str, ind: cat.Indicator) -> float:
             "Vietnamese thousands dot",
             f"type {bare.replace('.', ',')} for the decimal, or {bare.replace('.', '')} without a separator",
         )
-    return parse_number(text, whole=ind.whole, lenient=True)
+    return _bounded(parse_number(text, whole=ind.whole, lenient=True))
+
+
+def _bounded(number: float) -> float:
+    if not math.isfinite(number) or abs(number) > MAX_VALUE:
+        shown = f"{number:.6g}" if math.isfinite(number) else "too large to store"
+        raise ValueProblem(f"the number {shown} is beyond what any indicator can hold (at most {MAX_VALUE:.0e})",
+                           "check the cell for a typing slip or pasted text, and type the value again")
+    return number
 
 
 def _range_problem(number: float, shown: str, ind: cat.Indicator) -> tuple[str, str] | None:
@@ -174,50 +194,37 @@ def _range_problem(number: float, shown: str, ind: cat.Indicator) -> tuple[str, 
     return None
 
 
-class _Unusable(Exception):
-    """A file that cannot be read as a form at all."""
-
-    def __init__(self, message: str, hint: str):
-        super().__init__(message)
-        self.message, self.hint = message, hint
-
-
-def _open(path: Path):
-    """Open a workbook read-only in effect (nothing is ever saved), or say what the file is."""
-    if path.name.startswith("~$"):
-        raise _Unusable("this is Excel's lock file for an open workbook, not a form",
-                        "close the workbook in Excel and import the form itself")
-    if path.is_dir():
-        raise _Unusable("is a folder", "name the forms themselves, e.g. forms/*.xlsx")
-    if not path.is_file():
-        raise _Unusable("no such file", "check the path")
-    suffix = path.suffix.lower()
-    if suffix != ".xlsx":
-        hint = ("open it in Excel and save it as 'Excel Workbook (*.xlsx)'" if suffix in (".xls", ".xlsm", ".ods")
-                else "import the .xlsx forms made by `dxnb template`")
-        raise _Unusable("not an Excel .xlsx workbook", hint)
-    try:
-        return load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
-        raise _Unusable(f"cannot be read as an Excel workbook ({exc.__class__.__name__})",
-                        "open it in Excel, save it as .xlsx and import it again") from exc
-
-
-def _read_meta(wb) -> dict[str, str]:
+def _read_meta(shown: str, wb) -> dict[str, str]:
     if META_SHEET not in wb.sheetnames or VALUES_SHEET not in wb.sheetnames:
-        raise _Unusable("not a dxnb form (the workbook lacks the form's sheets and hidden information)",
+        raise Unusable("not a dxnb form (the workbook lacks the form's sheets and hidden information)",
                         "fill in a form made by `dxnb template`; values copied into another workbook must be "
                         "copied back into the generated form")
+    sheet = Sheet(shown, wb[META_SHEET], LIMITS["meta_rows"], "the hidden information")
     meta = {}
-    for key, value in wb[META_SHEET].iter_rows(min_col=1, max_col=2, values_only=True):
+    for row in range(1, sheet.last_row + 1):
+        key, value = sheet.value(row, 1), sheet.value(row, 2)
         if key is not None:
             meta[str(key).strip()] = "" if value is None else str(value).strip()
     if meta.get("format") != FORM_FORMAT:
-        raise _Unusable("not a dxnb form", "fill in a form made by `dxnb template`")
-    if not meta.get("version", "").isdigit() or int(meta["version"]) not in SUPPORTED_VERSIONS:
-        raise _Unusable(f"form version {meta.get('version')!r} is not supported by dxnb {__version__}",
+        raise Unusable("not a dxnb form", "fill in a form made by `dxnb template`")
+    if not re.fullmatch(r"\d{1,3}", meta.get("version", "")) or int(meta["version"]) not in SUPPORTED_VERSIONS:
+        raise Unusable(f"form version {_clip(meta.get('version'))!r} is not supported by dxnb {__version__}",
                         "generate a new form with `dxnb template`, or update dxnb")
+    first = meta.get("first_row", str(FIRST_ROW))
+    if first != str(FIRST_ROW):  # version 1 has one layout; anything else is an edit
+        raise Unusable(f"the form's hidden information was edited (first_row reads {_clip(first)!r}, the form "
+                        f"was made with {FIRST_ROW})", "generate a new form with `dxnb template` and copy the "
+                        "values into it", cell_ref(shown, META_SHEET, "B" + str(_meta_row(sheet, "first_row"))))
     return meta
+
+
+def _meta_row(sheet: Sheet, key: str) -> int:
+    return next((row for (row, column), (value, _) in sheet.cells.items() if column == 1 and value == key), 1)
+
+
+def _clip(value: object, width: int = 40) -> str:
+    text = str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def read_form(path: str | Path, dataset: Dataset) -> tuple[FilledForm | None, list[Problem]]:
@@ -229,63 +236,101 @@ def read_form(path: str | Path, dataset: Dataset) -> tuple[FilledForm | None, li
     path = Path(path)
     shown = str(path)
     try:
-        wb = _open(path)
-    except _Unusable as exc:
-        return None, [Problem(shown, None, None, exc.message, exc.hint)]
+        wb = open_workbook(path)
+    except Unusable as exc:
+        return None, [Problem(exc.where or shown, None, None, exc.message, exc.hint)]
     try:
-        return _read_open_form(path, shown, wb, _read_meta(wb), dataset)
-    except _Unusable as exc:
-        return None, [Problem(shown, None, None, exc.message, exc.hint)]
+        meta = _read_meta(shown, wb)
+        ids = [i for i in meta.get("ids", "").split(";") if i]
+        rows = 2 * (FIRST_ROW + len(ids)) + 10
+        values = Sheet(shown, wb[VALUES_SHEET], rows, f"{len(ids)} indicators")
+        notes = (Sheet(shown, wb[NOTES_SHEET], NOTES_FIRST_ROW + LIMITS["note_rows"] - 1,
+                        f"{LIMITS['note_rows']} notes") if NOTES_SHEET in wb.sheetnames else None)
+        return _read_open_form(path, shown, values, notes, meta, ids, dataset)
+    except Unusable as exc:
+        return None, [Problem(exc.where or shown, None, None, exc.message, exc.hint)]
     finally:
         wb.close()
 
 
-def _read_open_form(path: Path, shown: str, wb, meta: dict[str, str],
-                    dataset: Dataset) -> tuple[FilledForm | None, list[Problem]]:
+def _check_header(ws: Sheet, at, period: str) -> list[Problem]:
+    """The table's header row must be the template's: a column inserted, deleted or moved is refused."""
+    captions = column_captions(period, None)
+    problems = []
+    for name in COLUMNS:
+        column = COL[name]
+        found, expected = _text(ws.value(TABLE_HEADER_ROW, column)), f"'{captions[name]}'"
+        if name == "previous":  # "Giá trị năm 2024", or "Giá trị kỳ trước" when there is no earlier period
+            matches = found == captions[name] or re.fullmatch(r"Giá trị năm \d{4}", found) is not None
+            expected = f"'Giá trị năm …' (an earlier year) or {expected}"
+        else:
+            matches = found == captions[name]
+        if not matches:
+            ref = f"{LETTER[name]}{TABLE_HEADER_ROW}"
+            problems.append(Problem(at(ref), None, None, f"the column header reads '{_clip(found)}', but the form "
+                                    f"was made with {expected} here",
+                                    "columns must not be inserted, deleted or moved: undo the change, or copy "
+                                    "the values into a new form from `dxnb template`"))
+    extra = get_column_letter(len(COLUMNS) + 1)
+    if _text(ws.value(TABLE_HEADER_ROW, len(COLUMNS) + 1)):
+        problems.append(Problem(at(f"{extra}{TABLE_HEADER_ROW}"), None, None,
+                                f"'{_clip(_text(ws.value(TABLE_HEADER_ROW, len(COLUMNS) + 1)))}' follows the "
+                                "last column of the form", "columns must not be inserted or moved; copy the "
+                                "values into a new form from `dxnb template`"))
+    return problems
+
+
+def _read_open_form(path: Path, shown: str, ws: Sheet, notes: Sheet | None, meta: dict[str, str],
+                    ids: list[str], dataset: Dataset) -> tuple[FilledForm | None, list[Problem]]:
     problems: list[Problem] = []
-    ws = wb[VALUES_SHEET]
     code, period = meta.get("unit_code", ""), meta.get("period", "")
 
     def at(cell: str, sheet: str = VALUES_SHEET) -> str:
         return cell_ref(shown, sheet, cell)
 
+    def text_at(ref: str) -> str:
+        column = "ABCDEFGHIJ".index(ref[0]) + 1
+        return _text(ws.value(int(ref[1:]), column))
+
     # The unit and the period.
     if code not in dataset.units.index:
-        problems.append(Problem(shown, None, None, f"the form is for unit '{code}' ({meta.get('unit_name', '?')}), "
-                                f"which is not in {dataset.path / 'units.csv'}",
+        problems.append(Problem(shown, None, None, f"the form is for unit '{_clip(code)}' "
+                                f"({_clip(meta.get('unit_name', '?'))}), which is not in "
+                                f"{dataset.path / 'units.csv'}",
                                 "add the unit to units.csv, or import into the dataset the form was made for (--data)"))
     for ref, expected, what in ((CODE_CELL, code, "unit code"), (PERIOD_CELL, period, "period")):
-        found = _text(ws[ref].value)
+        found = text_at(ref)
         if found != expected:
-            problems.append(Problem(at(ref), None, None, f"the {what} reads '{found}', but the form was made for "
-                                    f"'{expected}'", f"use the form made for this {what} "
-                                    f"(`dxnb template`), or restore '{expected}'"))
+            problems.append(Problem(at(ref), None, None, f"the {what} reads '{_clip(found)}', but the form was made "
+                                    f"for '{_clip(expected)}'", f"use the form made for this {what} "
+                                    f"(`dxnb template`), or restore '{_clip(expected)}'"))
     try:
         check_period(period)
     except FormError:
-        problems.append(Problem(shown, None, None, f"the form's period '{period}' is not a year",
+        problems.append(Problem(shown, None, None, f"the form's period '{_clip(period)}' is not a year",
                                 "generate a new form with `dxnb template`"))
+    problems.extend(_check_header(ws, at, period))
 
     # The id column: compared cell by cell with the ids the form was made with.
-    ids = [i for i in meta.get("ids", "").split(";") if i]
-    first = int(meta.get("first_row", FIRST_ROW) or FIRST_ROW)
+    first = FIRST_ROW
     if ids_fingerprint(ids) != meta.get("ids_sha256"):
         problems.append(Problem(shown, None, None, "the form's hidden information was edited",
                                 "generate a new form with `dxnb template` and copy the values into it"))
     edited = False
     for offset, expected in enumerate(ids):
         ref = f"{LETTER['id']}{first + offset}"
-        found = _text(ws[ref].value)
+        found = _text(ws.value(first + offset, COL["id"]))
         if found != expected:
             edited = True
-            problems.append(Problem(at(ref), None, None, f"the indicator id reads '{found}', but the form was "
-                                    f"made with '{expected}' on this row", "ids are locked: restore the id, or "
-                                    "copy the values into a new form from `dxnb template` (rows must not be "
+            problems.append(Problem(at(ref), None, None, f"the indicator id reads '{_clip(found)}', but the form "
+                                    f"was made with '{expected}' on this row", "ids are locked: restore the id, "
+                                    "or copy the values into a new form from `dxnb template` (rows must not be "
                                     "inserted, deleted or moved)"))
-    after = f"{LETTER['id']}{first + len(ids)}"
-    if _text(ws[after].value):
+    after = first + len(ids)
+    if _text(ws.value(after, COL["id"])):
         edited = True
-        problems.append(Problem(at(after), None, None, f"'{_text(ws[after].value)}' follows the last indicator",
+        problems.append(Problem(at(f"{LETTER['id']}{after}"), None, None,
+                                f"'{_clip(_text(ws.value(after, COL['id'])))}' follows the last indicator",
                                 "rows must not be inserted or moved; copy the values into a new form"))
     if edited or any(p.is_error for p in problems):
         return None, problems
@@ -298,9 +343,9 @@ def _read_open_form(path: Path, shown: str, wb, meta: dict[str, str],
     for offset, iid in enumerate(ids):
         row = first + offset
         ref = f"{LETTER['value']}{row}"
-        cell = ws[ref]
-        source, note = _text(ws.cell(row, COL["source"]).value), _text(ws.cell(row, COL["note"]).value)
-        if cell.value is None or (isinstance(cell.value, str) and not _text(cell.value)):
+        value, number_format = ws.value(row, COL["value"]), ws.number_format(row, COL["value"])
+        source, note = _text(ws.value(row, COL["source"])), _text(ws.value(row, COL["note"]))
+        if value is None or (isinstance(value, str) and not _text(value)):
             if source or note:
                 problems.append(Problem(at(ref), None, iid, "no value, but a source or note is filled in",
                                         "the row is skipped; fill in the value if there is one", "warning"))
@@ -315,34 +360,34 @@ def _read_open_form(path: Path, shown: str, wb, meta: dict[str, str],
                                     "generate a new form with `dxnb template` and copy the values into it"))
             continue
         try:
-            number = read_value(cell.value, cell.number_format, ind)
+            number = read_value(value, number_format, ind)
         except ValueProblem as exc:
             problems.append(Problem(at(ref), None, iid, exc.message, exc.hint))
             continue
-        issue = _range_problem(number, _text(cell.value) or _fmt(number), ind)
+        issue = _range_problem(number, _clip(_text(value)) or _fmt(number), ind)
         if issue:
             problems.append(Problem(at(ref), None, iid, *issue))
             continue
         form.values.append(FormValue(iid, number, source, note, at(ref)))
 
-    if NOTES_SHEET in wb.sheetnames:
-        _read_notes(wb[NOTES_SHEET], form, lambda ref: at(ref, NOTES_SHEET), problems)
+    if notes is not None:
+        _read_notes(notes, form, lambda ref: at(ref, NOTES_SHEET), problems)
     log.debug("%s: %d values, %d notes", shown, len(form.values), len(form.notes))
     return (None if any(p.is_error for p in problems) else form), problems
 
 
-def _read_notes(ws, form: FilledForm, at, problems: list[Problem]) -> None:
-    for row in range(NOTES_FIRST_ROW, max(ws.max_row, NOTES_FIRST_ROW) + 1):
-        kind_raw, text, source = (_text(ws[f"{c}{row}"].value) for c in "ABC")
+def _read_notes(ws: Sheet, form: FilledForm, at, problems: list[Problem]) -> None:
+    for row in range(NOTES_FIRST_ROW, max(ws.last_row, NOTES_FIRST_ROW) + 1):
+        kind_raw, text, source = (_text(ws.value(row, column)) for column in (1, 2, 3))
         if not kind_raw and not text:
             continue
         if not text:
-            problems.append(Problem(at(f"B{row}"), None, None, f"a '{kind_raw}' note has no text",
+            problems.append(Problem(at(f"B{row}"), None, None, f"a '{_clip(kind_raw)}' note has no text",
                                     "write the note, or clear its kind", "warning"))
             continue
         kind = _NOTE_KINDS.get(_choice_key(kind_raw))
         if kind is None:
-            what = f"'{kind_raw}' is not a note kind" if kind_raw else "the note has no kind"
+            what = f"'{_clip(kind_raw)}' is not a note kind" if kind_raw else "the note has no kind"
             problems.append(Problem(at(f"A{row}"), None, None, what,
                                     "choose from the list: điểm mạnh, khó khăn or giải pháp"))
             continue

@@ -15,6 +15,7 @@ is :mod:`dxnb.formreader`'s job; merging it into the dataset is :mod:`dxnb.intak
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -32,9 +33,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import __version__
 from . import catalogue as cat
+from .cells import clean_text, make_inert, set_text
 from .dataset import Dataset
 from .errors import FormError
-from .fileio import atomic_write_bytes
+from .fileio import atomic_write_bytes, write_temporary
 from .text import slugify
 
 log = logging.getLogger(__name__)
@@ -83,6 +85,12 @@ def unit_label(dataset: Dataset, code: str) -> str:
     return f"{unit['kind']} {unit['name']}".strip()
 
 
+def _put(cell, value: object):
+    """Write a value into a cell of the form: text is cleaned of control characters and never a formula."""
+    set_text(cell, value)
+    return cell
+
+
 def _upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -105,9 +113,15 @@ def cell_ref(path: Path | str, sheet: str, cell: str) -> str:
     return f"{path}:{quoted}!{cell}"
 
 
+MAX_SLUG = 60  # characters of the unit's name in a form's file name (file systems allow 255 bytes in all)
+
+
 def default_form_name(dataset: Dataset, code: str, period: str) -> str:
-    """File name of a unit's form: ``25882-vinh-hoa-2025.xlsx``."""
-    return f"{code}-{slugify(dataset.unit(code)['name'])}-{period}.xlsx"
+    """File name of a unit's form: ``25882-vinh-hoa-2025.xlsx``; a long name is cut at a word (60 characters)."""
+    slug = slugify(dataset.unit(code)["name"])
+    if len(slug) > MAX_SLUG:
+        slug = slug[:MAX_SLUG].rsplit("-", 1)[0] if "-" in slug[:MAX_SLUG] else slug[:MAX_SLUG]
+    return f"{slugify(code)[:40] if len(code) > 40 else code}-{slug}-{period}.xlsx"
 
 
 def check_period(period: object) -> str:
@@ -120,6 +134,13 @@ def check_period(period: object) -> str:
     if not re.fullmatch(r"(19|20|21)\d\d", text):
         raise FormError(f"'{text}' is not a period — give the year with four digits, e.g. --period 2025")
     return text
+
+
+def column_captions(period: str, previous: str | None) -> dict[str, str]:
+    """The table's header cells (row :data:`TABLE_HEADER_ROW`), by column name; the reader checks them."""
+    return {"id": "Mã chỉ tiêu", "name": "Tên chỉ tiêu", "pillar": "Trụ cột", "unit": "Đơn vị tính",
+            "how": "Cách tính", "previous": f"Giá trị năm {previous}" if previous else "Giá trị kỳ trước",
+            "value": f"Giá trị năm {period}", "source": "Nguồn / minh chứng", "note": "Ghi chú"}
 
 
 def _number_format(ind: cat.Indicator) -> str:
@@ -233,7 +254,7 @@ def build_template(dataset: Dataset, code: str, period: str) -> Workbook:
     unit = dataset.unit(code)
     catalogue = dataset.catalogue
     indicators = form_indicators(catalogue)
-    label = unit_label(dataset, code)
+    label = clean_text(unit_label(dataset, code))
     previous, previous_values = _previous_values(dataset, code, period)
 
     wb = Workbook()
@@ -242,9 +263,9 @@ def build_template(dataset: Dataset, code: str, period: str) -> Workbook:
     for column, width in WIDTHS.items():
         ws.column_dimensions[LETTER[column]].width = width
 
-    ws["A1"] = "BIỂU MẪU SỐ LIỆU CHUYỂN ĐỔI SỐ CẤP XÃ"
+    _put(ws["A1"], "BIỂU MẪU SỐ LIỆU CHUYỂN ĐỔI SỐ CẤP XÃ")
     _style(ws["A1"], bold=True, border=False, wrap=False, size=14)
-    ws["A2"] = f"{_upper_first(label)} — năm {period}"
+    _put(ws["A2"], f"{_upper_first(label)} — năm {period}")
     _style(ws["A2"], bold=True, border=False, wrap=False, size=12)
     header = [("Mã đơn vị", CODE_CELL, code), ("Tên đơn vị", NAME_CELL, _upper_first(label)),
               ("Huyện", DISTRICT_CELL, unit["district"]), ("Tỉnh", PROVINCE_CELL, unit["province"]),
@@ -252,9 +273,9 @@ def build_template(dataset: Dataset, code: str, period: str) -> Workbook:
     for caption, ref, value in header:
         row = int(ref[1:])
         ws.merge_cells(f"A{row}:B{row}")
-        ws[f"A{row}"] = caption
+        _put(ws[f"A{row}"], caption)
         _style(ws[f"A{row}"], bold=True, fill=_LOCKED_FILL, wrap=False)
-        ws[ref] = str(value)
+        _put(ws[ref], str(value))
         ws[ref].number_format = "@"  # codes and years stay text: leading zeros are kept
         _style(ws[ref], wrap=False)
     ws["A8"] = (
@@ -267,11 +288,9 @@ def build_template(dataset: Dataset, code: str, period: str) -> Workbook:
     _style(ws["A8"], border=False)
     ws.row_dimensions[8].height = 33
 
-    captions = {"id": "Mã chỉ tiêu", "name": "Tên chỉ tiêu", "pillar": "Trụ cột", "unit": "Đơn vị tính",
-                "how": "Cách tính", "previous": f"Giá trị năm {previous}" if previous else "Giá trị kỳ trước",
-                "value": f"Giá trị năm {period}", "source": "Nguồn / minh chứng", "note": "Ghi chú"}
+    captions = column_captions(period, previous)
     for column in COLUMNS:
-        cell = ws.cell(TABLE_HEADER_ROW, COL[column], captions[column])
+        cell = _put(ws.cell(TABLE_HEADER_ROW, COL[column]), captions[column])
         _style(cell, bold=True, fill=_INPUT_FILL if column in ("value", "source", "note") else _HEAD_FILL)
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     ws.row_dimensions[TABLE_HEADER_ROW].height = 33
@@ -283,12 +302,12 @@ def build_template(dataset: Dataset, code: str, period: str) -> Workbook:
         texts = {"id": ind.id, "name": ind.name_vi, "pillar": catalogue.pillars[ind.pillar].name_vi,
                  "unit": ind.unit_vi or ("%" if ind.kind == "rate" else ""), "how": _how(ind, catalogue)}
         for column, text in texts.items():
-            _style(ws.cell(row, COL[column], text), fill=_LOCKED_FILL if column == "id" else None)
+            _style(_put(ws.cell(row, COL[column]), text), fill=_LOCKED_FILL if column == "id" else None)
         prev = previous_values.get(ind.id)
         prev_cell = ws.cell(row, COL["previous"])
         if prev is not None and not math.isnan(prev):
             if ind.kind == "yes_partial_no":
-                prev_cell.value = YES_PARTIAL_NO_LABELS.get(prev, prev)
+                _put(prev_cell, YES_PARTIAL_NO_LABELS.get(prev, prev))
             else:
                 prev_cell.value = int(prev) if ind.whole else prev
                 prev_cell.number_format = _number_format(ind)
@@ -304,7 +323,7 @@ def build_template(dataset: Dataset, code: str, period: str) -> Workbook:
             ws.add_data_validation(validation)
 
     derived_row = last + 2
-    ws.cell(derived_row, COL["name"], "Chỉ tiêu dxnb tự tính (không cần điền):")
+    _put(ws.cell(derived_row, COL["name"]), "Chỉ tiêu dxnb tự tính (không cần điền):")
     _style(ws.cell(derived_row, COL["name"]), bold=True, border=False)
     for offset, ind in enumerate(catalogue.derived, start=1):
         denominator = DENOMINATOR_LABELS.get(ind.denominator) or ind.denominator
@@ -313,7 +332,7 @@ def build_template(dataset: Dataset, code: str, period: str) -> Workbook:
         text = f"{ind.name_vi} = {numerator} / {denominator}{scale}"
         ws.merge_cells(start_row=derived_row + offset, start_column=COL["name"],
                        end_row=derived_row + offset, end_column=COL["how"])
-        ws.cell(derived_row + offset, COL["name"], text)
+        _put(ws.cell(derived_row + offset, COL["name"]), text)
         _style(ws.cell(derived_row + offset, COL["name"]), border=False, wrap=False)
     ws.freeze_panes = ws.cell(FIRST_ROW, COL["pillar"])
     _protect(ws)
@@ -325,6 +344,7 @@ def build_template(dataset: Dataset, code: str, period: str) -> Workbook:
     wb.security = WorkbookProtection(lockStructure=True)  # no password: sheets cannot be deleted by accident
     wb.properties.title = f"Biểu mẫu chuyển đổi số — {label} — {period}"
     wb.properties.creator = f"dxnb {__version__}"
+    make_inert(wb)  # whatever text a cell got, it is never a formula
     return wb
 
 
@@ -332,9 +352,9 @@ def _notes_sheet(wb: Workbook, code: str, label: str, period: str) -> None:
     ws = wb.create_sheet(NOTES_SHEET)
     for column, width in zip("ABC", (16, 90, 36), strict=True):
         ws.column_dimensions[column].width = width
-    ws["A1"] = "ĐIỂM MẠNH, KHÓ KHĂN, GIẢI PHÁP"
+    _put(ws["A1"], "ĐIỂM MẠNH, KHÓ KHĂN, GIẢI PHÁP")
     _style(ws["A1"], bold=True, border=False, wrap=False, size=14)
-    ws["A2"] = f"{_upper_first(label)} ({code}) — năm {period}"
+    _put(ws["A2"], f"{_upper_first(label)} ({code}) — năm {period}")
     _style(ws["A2"], bold=True, border=False, wrap=False, size=12)
     ws["A4"] = ("Mỗi dòng một ý. Cột «Loại»: chọn điểm mạnh, khó khăn hoặc giải pháp. "
                 "Cột «Nguồn»: văn bản, báo cáo hoặc minh chứng (nếu có).")
@@ -343,7 +363,7 @@ def _notes_sheet(wb: Workbook, code: str, label: str, period: str) -> None:
     ws.row_dimensions[4].height = 30
     for column, caption in zip("ABC", ("Loại", "Nội dung", "Nguồn / minh chứng"), strict=True):
         _style(ws[f"{column}{NOTES_HEADER_ROW}"], bold=True, fill=_INPUT_FILL)
-        ws[f"{column}{NOTES_HEADER_ROW}"] = caption
+        _put(ws[f"{column}{NOTES_HEADER_ROW}"], caption)
     kinds = DataValidation(type="list", formula1='"' + ",".join(NOTE_KIND_LABELS.values()) + '"',
                            allow_blank=True, errorTitle="Chọn trong danh sách",
                            error="Chọn: điểm mạnh, khó khăn hoặc giải pháp.")
@@ -375,8 +395,8 @@ def _meta_sheet(wb: Workbook, dataset: Dataset, code: str, label: str, period: s
         "dxnb_version": __version__,
     }
     for row, (key, value) in enumerate(meta.items(), start=1):
-        ws.cell(row, 1, key)
-        ws.cell(row, 2, value).number_format = "@"
+        _put(ws.cell(row, 1), key)
+        _put(ws.cell(row, 2), value).number_format = "@"
     ws.sheet_state = "veryHidden"
     _protect(ws)
 
@@ -387,22 +407,33 @@ def _umask() -> int:
     return mask
 
 
+def _check_target(target: Path, force: bool) -> None:
+    if target.suffix.lower() != ".xlsx":
+        raise FormError(f"{target}: a form is an Excel workbook — give a file name ending in .xlsx")
+    if len(target.name.encode("utf-8")) > 255:
+        raise FormError(f"{target.name[:60]}…: the file name is {len(target.name.encode('utf-8'))} bytes long, "
+                        "more than a file system allows (255) — choose a shorter name")
+    if target.exists() and not force:
+        raise FormError(f"{target} already exists and may be a filled form — choose another name, "
+                        "or use --force to overwrite it")
+
+
+def _form_bytes(dataset: Dataset, code: str, period: str) -> bytes:
+    buffer = io.BytesIO()
+    build_template(dataset, code, period).save(buffer)
+    return buffer.getvalue()
+
+
 def write_template(dataset: Dataset, code: str, period: str, path: str | Path, *, force: bool = False) -> Path:
     """Write the form of unit ``code`` for ``period`` to ``path`` (atomically).
 
     Raises:
-        FormError: when ``path`` is not an ``.xlsx`` name, or exists and ``force`` is false (it may be a
-            filled form).
+        FormError: when ``path`` is not an ``.xlsx`` name, is too long, or exists and ``force`` is false (it
+            may be a filled form).
     """
     target = Path(path)
-    if target.suffix.lower() != ".xlsx":
-        raise FormError(f"{target}: a form is an Excel workbook — give a file name ending in .xlsx")
-    if target.exists() and not force:
-        raise FormError(f"{target} already exists and may be a filled form — choose another name, "
-                        "or use --force to overwrite it")
-    buffer = io.BytesIO()
-    build_template(dataset, code, period).save(buffer)
-    atomic_write_bytes(target, buffer.getvalue())
+    _check_target(target, force)
+    atomic_write_bytes(target, _form_bytes(dataset, code, period))
     os.chmod(target, 0o666 & ~_umask())  # a temporary file is private; a form is meant to be shared
     log.debug("wrote the form of %s (%s) for %s to %s", unit_label(dataset, code), code, period, target)
     return target
@@ -410,12 +441,14 @@ def write_template(dataset: Dataset, code: str, period: str, path: str | Path, *
 
 def write_templates(dataset: Dataset, codes: Iterable[str], period: str, out_dir: str | Path, *,
                     force: bool = False) -> list[Path]:
-    """Write one form per unit into ``out_dir`` (``25882-vinh-hoa-2025.xlsx`` …).
+    """Write one form per unit into ``out_dir`` (``25882-vinh-hoa-2025.xlsx`` …), all or none.
 
-    Nothing is written when any of the files exists and ``force`` is false.
+    Every name is checked and every form built before anything is written; then every form is written as a
+    temporary file in ``out_dir`` and only when all are written are they renamed into place. When anything
+    fails, no form is written and no temporary is left.
 
     Raises:
-        FormError: when a file exists (it may be a filled form) and ``force`` is false.
+        FormError: when a file exists (it may be a filled form) and ``force`` is false, or a name is unusable.
     """
     period = check_period(period)
     folder = Path(out_dir)
@@ -424,4 +457,19 @@ def write_templates(dataset: Dataset, codes: Iterable[str], period: str, out_dir
     if existing and not force:
         raise FormError(f"{len(existing)} form(s) already exist and may be filled in: {', '.join(existing)} — "
                         "choose another --out-dir, or use --force to overwrite them")
-    return [write_template(dataset, code, period, path, force=True) for code, path in targets.items()]
+    for target in targets.values():
+        _check_target(target, True)
+    contents = {code: _form_bytes(dataset, code, period) for code in targets}
+    temporaries: dict[str, Path] = {}
+    try:
+        for code, data in contents.items():
+            temporaries[code] = write_temporary(targets[code], data, 0o666 & ~_umask())
+        for code, tmp in temporaries.items():
+            os.replace(tmp, targets[code])
+    except BaseException:
+        for tmp in temporaries.values():
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+        raise
+    log.debug("wrote %d forms for %s to %s", len(targets), period, folder)
+    return list(targets.values())

@@ -6,8 +6,14 @@ Importing never loses data:
 2. values that differ from the dataset are refused, each conflict listed, unless ``replace`` is set;
 3. the merged ``observations.csv`` and ``notes.csv`` are validated with :func:`dxnb.dataset.check_dataset`
    in a scratch folder before anything is written;
-4. the previous files are copied to ``backups/`` inside the dataset folder, then the new ones are written
-   atomically; if a write fails, the files already replaced are put back.
+4. the whole import runs holding an exclusive lock on the dataset (``.dxnb-import.lock``): a second import
+   waits for it, then reads the dataset the first one wrote; after a bounded wait it gives up (exit 2);
+5. the previous files are copied to new, uniquely named files in ``backups/`` (kept whatever happens), then
+   the new ones replace them as one step (:func:`dxnb.fileio.replace_files`: temporaries, a journal, the
+   renames with Ctrl-C held back); a journal left by a crash is finished or undone by the next import.
+
+Text fields a form adds (sources, notes) go through :func:`dxnb.cells.safe_csv_field`, so a spreadsheet
+opening ``observations.csv`` never runs them as formulas.
 
 Untouched rows keep their exact bytes (quoting, number spelling, extra columns such as ``qualifier``); new
 rows are appended with the file's own line ending. An import that changes nothing writes nothing.
@@ -17,25 +23,30 @@ from __future__ import annotations
 
 import argparse
 import codecs
-import contextlib
 import csv
-import datetime as dt
 import hashlib
 import io
 import logging
-import os
 import re
 import shutil
-import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .cells import safe_csv_field
 from .dataset import FILES, Dataset, check_dataset, load_dataset
 from .errors import FormError, Problem
-from .fileio import atomic_write_bytes
+from .fileio import (
+    JOURNAL_NAME,
+    exclusive_lock,
+    recover_journal,
+    replace_files,
+    sweep_temporaries,
+    terminate_cleanly,
+)
+from .paths import resolve_data_dir
 from .text import nfc
 from .values import ValueProblem, parse_number
 
@@ -94,7 +105,11 @@ class _CsvFile:
     def parse(cls, name: str, data: bytes) -> _CsvFile:
         bom = data.startswith(codecs.BOM_UTF8)
         text = data[len(codecs.BOM_UTF8):].decode("utf-8") if bom else data.decode("utf-8")
-        lines = re.findall(r"[^\n]*\n|[^\n]+$", text)  # only \n ends a line (not \u2028 or \x85 inside a field)
+        first_break = re.search(r"\r\n|\n|\r", text)
+        if first_break is not None and first_break.group() == "\r":  # old Mac line endings: a lone CR
+            lines = re.findall(r"[^\r]*\r|[^\r]+$", text)
+        else:  # only \n ends a line (not \u2028, \x85 or a lone \r inside a field)
+            lines = re.findall(r"[^\n]*\n|[^\n]+$", text)
         consumed: list[str] = []
 
         def tap() -> Iterator[str]:
@@ -111,7 +126,7 @@ class _CsvFile:
                 header_raw, header = raw, [nfc(f).strip() for f in fields]
             else:
                 records.append(_Record(fields, raw))
-        eol = "\r\n" if header_raw.endswith("\r\n") else "\n"
+        eol = next((e for e in ("\r\n", "\n", "\r") if header_raw.endswith(e)), "\n")
         return cls(name, bom, eol, header_raw, header, records)
 
     def column(self, name: str) -> int | None:
@@ -149,7 +164,7 @@ class _CsvFile:
             else:
                 chunks.append(record.raw)
         for index, chunk in enumerate(chunks[:-1]):  # a last line without its newline gets one when followed
-            if not chunk.endswith("\n"):
+            if not chunk.endswith(("\n", "\r")):
                 chunks[index] = chunk + self.eol
         data = "".join(chunks).encode("utf-8")
         return codecs.BOM_UTF8 + data if self.bom else data
@@ -248,7 +263,7 @@ def _collect(forms, problems: list[Problem]) -> tuple[dict, dict]:
             values[key] = (form, item)
         group = notes.setdefault((form.unit_code, form.period), {})
         for note in form.notes:
-            group.setdefault(_note_key(note.kind, note.text), (form, note))
+            group.setdefault(_note_key(note.kind, safe_csv_field(note.text)), (form, note))
     return values, notes
 
 
@@ -266,7 +281,8 @@ def _plan_observations(table: _CsvFile, values: dict, replace: bool, plan: Impor
         if key not in index:
             table.records.append(table.new_record({
                 "unit_code": code, "period": period, "indicator": indicator, "value": new_value,
-                "source": item.source or form.default_source, "note": item.note}, item.cell))
+                "source": safe_csv_field(item.source or form.default_source), "note": safe_csv_field(item.note)},
+                item.cell))
             plan.changes.append(Change(OBSERVATIONS, "new", code, period, indicator, new=new_value, cell=item.cell))
             continue
         record = index[key][0]
@@ -276,13 +292,14 @@ def _plan_observations(table: _CsvFile, values: dict, replace: bool, plan: Impor
         except ValueProblem:
             same_value = False
         old_source, old_note = nfc(table.get(record, "source")).strip(), nfc(table.get(record, "note")).strip()
+        source, note = safe_csv_field(item.source), safe_csv_field(item.note)  # as they would be stored
         differences = []
         if not same_value:
             differences.append(f"the dataset has {old_raw}, the form {new_value}")
-        if item.source and item.source != old_source:
+        if source and source != old_source:
             differences.append(f"the dataset's source is '{_short(old_source, 50)}', the form's "
                                f"'{_short(item.source, 50)}'")
-        if item.note and item.note != old_note:
+        if note and note != old_note:
             differences.append(f"the dataset's note is '{_short(old_note, 50)}', the form's '{_short(item.note, 50)}'")
         if not differences:
             plan.changes.append(Change(OBSERVATIONS, "unchanged", code, period, indicator, old_raw, old_raw,
@@ -297,8 +314,9 @@ def _plan_observations(table: _CsvFile, values: dict, replace: bool, plan: Impor
             continue
         for target in index[key]:  # every copy of the row, should the file repeat it
             table.set(target, "value", new_value if not same_value else table.get(target, "value"))
-            table.set(target, "source", item.source or (old_source if same_value else form.default_source))
-            table.set(target, "note", item.note or (old_note if same_value else ""))
+            table.set(target, "source", source or (old_source if same_value else
+                                                   safe_csv_field(form.default_source)))
+            table.set(target, "note", note or (old_note if same_value else ""))
             if not same_value:
                 table.set(target, "qualifier", "")  # the qualifier described the old figure
             target.cell = item.cell
@@ -318,8 +336,8 @@ def _plan_notes(table: _CsvFile, notes: dict, replace: bool, plan: ImportPlan) -
                 plan.changes.append(Change(NOTES, "unchanged", code, period, note.kind, new=note.text, cell=note.cell))
                 continue
             table.records.append(table.new_record({
-                "unit_code": code, "period": period, "kind": note.kind, "text": note.text,
-                "source": note.source or form.default_source}, note.cell))
+                "unit_code": code, "period": period, "kind": note.kind, "text": safe_csv_field(note.text),
+                "source": safe_csv_field(note.source or form.default_source)}, note.cell))
             plan.changes.append(Change(NOTES, "new", code, period, note.kind, new=note.text, cell=note.cell))
         if replace:
             for key, records in existing.items():
@@ -423,76 +441,67 @@ def plan_import(paths: Iterable[str | Path], data_dir: str | Path | None = None,
 # --------------------------------------------------------------------------- writing
 
 
-def _backup_path(folder: Path, name: str, stamp: str) -> Path:
-    stem, suffix = name.rsplit(".", 1)
-    candidate = folder / f"{stem}.{stamp}.{suffix}"
-    number = 2
-    while candidate.exists():
-        candidate = folder / f"{stem}.{stamp}-{number}.{suffix}"
-        number += 1
-    return candidate
-
-
 def apply_import(plan: ImportPlan) -> ImportPlan:
-    """Write the plan: back up the files it changes, then replace them atomically.
+    """Write the plan: back up the files it changes, then replace them as one step.
 
-    If anything fails on the way (a full disk, Ctrl-C), the files already replaced are restored and the
-    backups made by this call are removed, so the dataset is left as it was.
+    Runs holding the dataset's lock (:func:`dxnb.fileio.exclusive_lock`, re-entrant for
+    :func:`import_forms`). The previous files are copied to new, uniquely named backups in ``backups/``, which
+    are kept whatever happens; then the new files replace the old ones with Ctrl-C held back
+    (:func:`dxnb.fileio.replace_files`). If anything fails before that (a full disk, Ctrl-C), the dataset is
+    left as it was and no temporary file remains.
 
     Raises:
         FormError: when a dataset file changed since the plan was made, or could not be written.
+        BusyError: when another import holds the lock for longer than :data:`dxnb.fileio.LOCK_TIMEOUT`.
     """
     if not plan.has_changes:
         log.debug("the dataset already holds every value of the forms; nothing written")
         return plan
     folder = plan.dataset.path
-    for name in plan.updated:
-        if (folder / name).read_bytes() != plan.originals[name]:
-            raise FormError(f"{folder / name} changed since the forms were checked — run the import again")
-    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
-    backups: list[Path] = []
-    replaced: list[str] = []
-    modes = {name: stat.S_IMODE((folder / name).stat().st_mode) for name in plan.updated}
-    try:
+    with exclusive_lock(folder):
         for name in plan.updated:
-            backup = atomic_write_bytes(_backup_path(folder / BACKUP_DIR, name, stamp), plan.originals[name])
-            backups.append(backup)
-            os.chmod(backup, modes[name])
-        for name, data in plan.updated.items():
-            atomic_write_bytes(folder / name, data)
-            replaced.append(name)
-            os.chmod(folder / name, modes[name])  # keep the file's permissions
-    except BaseException as exc:
-        for name in replaced:
-            try:
-                atomic_write_bytes(folder / name, plan.originals[name])
-                os.chmod(folder / name, modes[name])
-            except OSError:  # pragma: no cover - the backup still holds it
-                log.error("could not restore %s; its previous version is in %s", name, folder / BACKUP_DIR)
-                continue
-        for backup in backups:
-            with contextlib.suppress(OSError):
-                backup.unlink()
-        with contextlib.suppress(OSError):
-            (folder / BACKUP_DIR).rmdir()  # only if this call created it and left it empty
-        if isinstance(exc, OSError):
+            if (folder / name).read_bytes() != plan.originals[name]:
+                raise FormError(f"{folder / name} changed since the forms were checked — run the import again")
+        try:
+            backups = replace_files(folder, plan.updated, plan.originals, BACKUP_DIR)
+        except OSError as exc:
             raise FormError(f"could not write the dataset in {folder} ({exc}); it was left as it was") from exc
-        raise
     plan.backups = backups
     plan.written = True
     log.debug("imported %d form(s) into %s; backups: %s", len(plan.forms), folder,
-             ", ".join(str(b) for b in backups))
+              ", ".join(str(b) for b in backups))
     return plan
+
+
+def prepare_dataset(folder: Path) -> None:
+    """Before an import reads the dataset (holding its lock): resolve a leftover journal, sweep temporaries."""
+    if not folder.is_dir():
+        return
+    outcome = recover_journal(folder)
+    if outcome is not None:
+        log.warning("%s: an interrupted import was %s before this one", folder, outcome)
+    sweep_temporaries(folder, (OBSERVATIONS, NOTES))
 
 
 def import_forms(paths: Iterable[str | Path], data_dir: str | Path | None = None, *, replace: bool = False,
                  dry_run: bool = False, period: str | None = None) -> ImportPlan:
     """Import filled forms into a dataset (see :func:`plan_import` for the checks and errors).
 
-    With ``dry_run`` the plan is returned and nothing is written.
+    The dataset's lock is taken before the dataset is read and held until the new files are written, so
+    two imports at the same time run one after the other. With ``dry_run`` the plan is returned and nothing
+    is written.
+
+    Raises:
+        BusyError: when another import holds the lock for longer than :data:`dxnb.fileio.LOCK_TIMEOUT`.
     """
-    plan = plan_import(paths, data_dir, replace=replace, period=period)
-    return plan if dry_run else apply_import(plan)
+    folder = resolve_data_dir(data_dir)
+    if dry_run or not folder.is_dir():  # a dry run writes nothing, so it needs no lock (the folder may be read-only)
+        if (folder / JOURNAL_NAME).exists():
+            log.warning("%s: an interrupted import left %s; the next import resolves it", folder, JOURNAL_NAME)
+        return plan_import(paths, data_dir, replace=replace, period=period)
+    with terminate_cleanly(), exclusive_lock(folder):
+        prepare_dataset(folder)
+        return apply_import(plan_import(paths, folder, replace=replace, period=period))
 
 
 # --------------------------------------------------------------------------- command line

@@ -92,6 +92,9 @@ def parse_number(raw: object, *, whole: bool = False, lenient: bool = False) -> 
 
 
 def _check_whole(value: float, whole: bool, text: str) -> float:
+    if not math.isfinite(value):
+        shown = text if len(text) <= 30 else f"a {len(text)}-character number"
+        raise ValueProblem(f"{shown} is too large to be a number", "check the value for a typing slip")
     if whole and not float(value).is_integer():
         raise ValueProblem(
             f"'{text}' is not a whole number, but this indicator counts whole things",

