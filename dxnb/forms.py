@@ -31,7 +31,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import __version__
+from . import __version__, params
 from . import catalogue as cat
 from .cells import clean_text, make_inert, set_text
 from .dataset import Dataset
@@ -125,15 +125,8 @@ def default_form_name(dataset: Dataset, code: str, period: str) -> str:
 
 
 def check_period(period: object) -> str:
-    """Return ``period`` as a four-digit year string.
-
-    Raises:
-        FormError: when it is not a year.
-    """
-    text = str(period).strip()
-    if not re.fullmatch(r"(19|20|21)\d\d", text):
-        raise FormError(f"'{text}' is not a period — give the year with four digits, e.g. --period 2025")
-    return text
+    """Return ``period`` as a four-digit year string (:func:`dxnb.params.check_period`), else raise FormError."""
+    return params.check_period(period, error=FormError)
 
 
 def column_captions(period: str, previous: str | None) -> dict[str, str]:
