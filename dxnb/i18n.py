@@ -437,6 +437,19 @@ TEXT: dict[str, dict[str, str]] = {
     "col_unit_label": {"vi": "Đơn vị tính", "en": "Unit"},
     "col_document": {"vi": "Văn bản", "en": "Document"},
     "col_description": {"vi": "Mô tả", "en": "Description"},
+    # --- added by batch ---
+    "batch_plain_title": {"vi": "Danh sách báo cáo — năm {period}", "en": "All reports — {period}"},
+    "batch_plain_root": {"vi": "Báo cáo chuyển đổi số cấp xã", "en": "Commune digital transformation reports"},
+    "batch_plain_note": {"vi": "Không lập được trang tổng hợp đầy đủ ({error}); đây là danh sách rút gọn.",
+                         "en": "The full index page could not be built ({error}); this is a short list."},
+    "batch_plain_code": {"vi": "Mã", "en": "Code"},
+    "batch_plain_unit": {"vi": "Đơn vị", "en": "Unit"},
+    "batch_plain_status": {"vi": "Trạng thái", "en": "Status"},
+    "batch_plain_report": {"vi": "Báo cáo", "en": "Report"},
+    "batch_plain_ok": {"vi": "Đã lập", "en": "Rendered"},
+    "batch_plain_failed": {"vi": "Lỗi", "en": "Failed"},
+    "batch_plain_open": {"vi": "Mở", "en": "Open"},
+    "batch_plain_failed_nb": {"vi": "notebook lỗi", "en": "failed notebook"},
 }  # fmt: skip
 
 KIND_NAMES = {
