@@ -166,10 +166,21 @@ def sweep_leftovers(out: Path) -> list[Path]:
     return removed
 
 
+#: Longest scratch root: kernels' IPC sockets live below it, and a socket's path has at most 107 bytes.
+SCRATCH_ROOT_MAX = 64
+
+
 def scratch_root() -> Path:
-    """The folder of the batches' scratch folders (``DXNB_TMPDIR``, else the system's temporary folder)."""
-    base = os.environ.get("DXNB_TMPDIR") or tempfile.gettempdir()
-    return Path(base) / f"dxnb-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+    """The folder of the batches' scratch folders (``DXNB_TMPDIR``, else the system's temporary folder).
+
+    A ``DXNB_TMPDIR`` too deep for the kernels' sockets is not used (with a warning).
+    """
+    user = f"dxnb-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+    base = os.environ.get("DXNB_TMPDIR")
+    if base and len(os.fsencode(Path(base) / user)) > SCRATCH_ROOT_MAX:
+        log.warning("DXNB_TMPDIR=%s is too long a path for the kernels' sockets; using %s", base, tempfile.gettempdir())
+        base = None
+    return Path(base or tempfile.gettempdir()) / user
 
 
 @contextlib.contextmanager
@@ -181,7 +192,7 @@ def scratch_folder() -> Iterator[Path]:
     """
     root = scratch_root()
     root.mkdir(parents=True, exist_ok=True)
-    for stale in root.glob("batch-*"):
+    for stale in root.glob("b-*"):
         lock = stale / ".lock"
         try:
             with open(lock, "a+b") as handle:
@@ -192,7 +203,7 @@ def scratch_folder() -> Iterator[Path]:
                 continue
         shutil.rmtree(stale, ignore_errors=True)
         log.debug("removed the scratch folder of a batch that is gone: %s", stale)
-    folder = Path(tempfile.mkdtemp(prefix="batch-", dir=root))
+    folder = Path(tempfile.mkdtemp(prefix="b-", dir=root))
     handle = open(folder / ".lock", "a+b")  # held for the whole batch
     try:
         _try_lock(handle)

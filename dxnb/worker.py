@@ -79,7 +79,7 @@ class Kernel:
     def __init__(self, scratch: str | None, preload: bool):
         from jupyter_client.manager import KernelManager
 
-        self.ipc_dir = tempfile.mkdtemp(prefix="kernel-", dir=scratch)
+        self.ipc_dir = tempfile.mkdtemp(prefix="k-", dir=scratch)
         self.km = KernelManager(
             kernel_name=KERNEL,
             transport="ipc",
