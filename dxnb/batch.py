@@ -26,7 +26,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -150,10 +150,15 @@ def _is_leftover(path: Path) -> bool:
     return name.startswith(".") and name != LOCK_FILE and (name.endswith(".tmp") or name.endswith(TMP_SUFFIX))
 
 
-def sweep_leftovers(out: Path) -> list[Path]:
-    """Remove the temporary files an interrupted batch left in ``out`` (call it holding the lock)."""
-    folders = [out, *(p for p in out.iterdir() if p.is_dir())]
-    folders += [p / "notebooks" for p in folders[1:] if (p / "notebooks").is_dir()]
+def sweep_leftovers(out: Path, periods: Collection[str] = ()) -> list[Path]:
+    """Remove the temporary files an interrupted batch left in ``out`` (call it holding the lock).
+
+    Only the folders a batch writes are swept: ``out`` itself and its period folders (``periods``, and
+    those with a manifest) with their ``notebooks/``; other folders (the explorer's ``exports/``) are
+    left alone.
+    """
+    periods = [p for p in out.iterdir() if p.is_dir() and (p.name in periods or (p / MANIFEST).is_file())]
+    folders = [out, *periods, *(p / "notebooks" for p in periods if (p / "notebooks").is_dir())]
     removed = []
     for folder in folders:
         for path in folder.iterdir():
@@ -193,14 +198,14 @@ def scratch_folder() -> Iterator[Path]:
     root = scratch_root()
     root.mkdir(parents=True, exist_ok=True)
     for stale in root.glob("b-*"):
-        lock = stale / ".lock"
         try:
-            with open(lock, "a+b") as handle:
-                if not _try_lock(handle):
-                    continue
-        except OSError:
-            if time.time() - stale.stat().st_mtime < 60:  # being created right now
+            if time.time() - stale.stat().st_mtime < 60:  # perhaps a batch starting right now
                 continue
+            with open(stale / ".lock", "a+b") as handle:
+                if not _try_lock(handle):
+                    continue  # its batch is running
+        except OSError:  # removed meanwhile, or not ours
+            continue
         shutil.rmtree(stale, ignore_errors=True)
         log.debug("removed the scratch folder of a batch that is gone: %s", stale)
     folder = Path(tempfile.mkdtemp(prefix="b-", dir=root))
@@ -262,7 +267,7 @@ def run_batch(
     out = Path(out_dir) if out_dir else REPORTS_DIR
     out.mkdir(parents=True, exist_ok=True)  # an unusable output folder is refused before any kernel starts
     with output_lock(out), scratch_folder() as scratch:
-        sweep_leftovers(out)
+        sweep_leftovers(out, selected_periods)
         result = _Batch(ds, out, notebook, lang, jobs, progress).run(selected_periods, codes, force, scratch)
     result.elapsed = time.perf_counter() - started
     return result

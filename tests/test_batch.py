@@ -18,7 +18,7 @@ from dxnb.cli import main
 from dxnb.errors import DataError, ParameterError, UnitNotFoundError
 from dxnb.paths import REPORT_NOTEBOOK
 
-pytestmark = pytest.mark.slow
+slow = pytest.mark.slow  # runs kernels, or uses the rendered site
 
 
 @pytest.fixture(autouse=True)
@@ -35,6 +35,7 @@ def _private_folders(tmp_path, monkeypatch):
     shutil.rmtree(scratch, ignore_errors=True)
 
 
+@slow
 def test_every_unit_is_rendered_with_an_index(site, sample):
     out, result = site
     assert result.count("ok") == 11 and not result.failed
@@ -55,6 +56,7 @@ def test_every_unit_is_rendered_with_an_index(site, sample):
     assert 'href="2024/index.html"' in root
 
 
+@slow
 def test_report_html_is_offline_small_and_titled(site):
     out, _ = site
     for page in (out / "2024").glob("*.html"):
@@ -71,6 +73,7 @@ def test_report_html_is_offline_small_and_titled(site):
     assert "@media print" in report and "size: A4" in report
 
 
+@slow
 def test_rerun_with_unchanged_inputs_executes_nothing(site):
     out, _ = site
     before = {p.name: p.stat().st_mtime_ns for p in (out / "2024").glob("*-*.html")}
@@ -89,6 +92,7 @@ def _failing_notebook(tmp_path: Path, code: str) -> Path:
     return path
 
 
+@slow
 def test_failure_is_isolated_and_keeps_the_good_report(tmp_path, data_copy):
     out = tmp_path / "reports"
     units = ["25882", "25858"]
@@ -115,6 +119,7 @@ def test_failure_is_isolated_and_keeps_the_good_report(tmp_path, data_copy):
     )
 
 
+@slow
 def test_changed_data_is_a_cache_miss_and_text_is_escaped(tmp_path, data_copy):
     out = tmp_path / "reports"
     first = run_batch(data_copy, units=["Vĩnh Hoà"], out_dir=out, jobs=1)
@@ -149,6 +154,7 @@ def test_unknown_unit_and_period(tmp_path):
         run_batch(periods=["2019"], out_dir=tmp_path)
 
 
+@slow
 def test_out_folder_copy_is_self_contained(site, tmp_path):
     out, _ = site
     copy = tmp_path / "copy"
@@ -168,6 +174,7 @@ def _rename(folder: Path, code: str, name: str) -> None:
     (folder / "units.csv").write_text("".join(lines), encoding="utf-8")
 
 
+@slow
 def test_pre_started_kernels_are_fresh_and_an_interrupted_batch_leaves_nothing(tmp_path, data_copy):
     psutil = pytest.importorskip("psutil")
     out = tmp_path / "out"
@@ -185,6 +192,7 @@ def test_pre_started_kernels_are_fresh_and_an_interrupted_batch_leaves_nothing(t
     stale = scratch_root() / "b-killed" / "k-x"
     stale.mkdir(parents=True)
     (stale / "kernel.json").write_text("{}", encoding="utf-8")
+    os.utime(stale.parent, (1e9, 1e9))  # a folder of a batch that died long ago
 
     units = ["25882", "25858", "25861"]
     result = run_batch(data_copy, units=units, out_dir=out, jobs=1, force=True)
@@ -202,6 +210,7 @@ def test_pre_started_kernels_are_fresh_and_an_interrupted_batch_leaves_nothing(t
     assert not list(scratch_root().iterdir()), "the batch's scratch folder and the stale one are gone"
 
 
+@slow
 def test_a_300_character_unit_name_is_rendered(tmp_path, data_copy, capsys):
     long_name = "Vĩnh Hòa " + " ".join(["Thượng"] * 45)
     assert len(long_name) > 300
@@ -216,6 +225,7 @@ def test_a_300_character_unit_name_is_rendered(tmp_path, data_copy, capsys):
     assert entry["html"] in (out / "2024" / "index.html").read_text(encoding="utf-8")
 
 
+@slow
 def test_a_unit_name_with_dollars_never_stops_the_index(tmp_path, data_copy, capsys):
     _rename(data_copy, "25858", "Phước $$Vĩnh$$")  # matplotlib reads $...$ as mathematics
     out = tmp_path / "reports"
@@ -242,6 +252,7 @@ def _cached_copy(site, tmp_path) -> Path:
     return copy
 
 
+@slow
 def test_a_failing_overview_or_index_is_recorded_and_a_plain_index_written(site, tmp_path, monkeypatch, capsys):
     from dxnb import site as site_module
 
@@ -267,9 +278,11 @@ def test_a_failing_overview_or_index_is_recorded_and_a_plain_index_written(site,
     assert result.count("cached") == 11 and [p.page for p in result.pages] == ["overview", "index"]
 
 
+@slow
 @pytest.mark.parametrize(
     "content", [b"[]", b"\xff\xfe not utf-8", b'{"units": {"25882": "ok"}}'], ids=["list", "bytes", "entry"]
 )
+@slow
 def test_an_unusable_manifest_of_another_period_is_replaced(site, tmp_path, content, caplog):
     out = _cached_copy(site, tmp_path)
     other = out / "2023"
@@ -284,6 +297,7 @@ def test_an_unusable_manifest_of_another_period_is_replaced(site, tmp_path, cont
     assert 'href="2023/index.html"' in (out / "index.html").read_text(encoding="utf-8")
 
 
+@slow
 def test_an_unusable_manifest_of_the_period_is_rewritten(site, tmp_path):
     out = _cached_copy(site, tmp_path)
     (out / "2024" / "manifest.json").write_bytes(b'{"units": {"25882": "ok"}}')
@@ -292,3 +306,55 @@ def test_an_unusable_manifest_of_the_period_is_rewritten(site, tmp_path):
     manifest = json.loads((out / "2024" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["units"]["25861"]["status"] == "ok"
     assert os.path.basename(manifest["units"]["25861"]["html"]) == "25861-an-linh.html"
+
+
+def test_leftovers_are_swept_only_where_a_batch_writes(tmp_path):
+    from dxnb.batch import sweep_leftovers
+
+    out = tmp_path / "reports"
+    for folder in ("2024/notebooks", "2023/notebooks", "exports"):
+        (out / folder).mkdir(parents=True)
+    (out / "2023" / "manifest.json").write_text("{}", encoding="utf-8")
+    ours = [
+        out / ".index.html.x1.tmp",
+        out / "2024" / ".manifest.json.x2.tmp",
+        out / "2024" / "notebooks" / ".25882-vinh-hoa.x3.tmp.ipynb",
+        out / "2023" / "notebooks" / ".25858-phuoc-vinh.x4.tmp.ipynb",
+    ]
+    others = [
+        out / ".dxnb.lock",
+        out / "exports" / ".table.xlsx.x5.tmp",  # the explorer may be writing it right now
+        out / "2024" / "25882-vinh-hoa.html",
+        out / "2024" / "notes.tmp",
+        out / "2022" / ".index.html.x6.tmp",  # not a period of this batch, no manifest
+    ]
+    for path in ours + others:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x", encoding="utf-8")
+    assert sorted(sweep_leftovers(out, ["2024"])) == sorted(ours)
+    assert all(p.exists() for p in others)
+
+
+def test_scratch_folders_of_dead_batches_are_swept_and_live_ones_kept():
+    from dxnb.batch import scratch_folder
+
+    root = scratch_root()
+    dead = root / "b-dead" / "k-1"
+    dead.mkdir(parents=True)
+    os.utime(dead.parent, (1e9, 1e9))
+    young = root / "b-young"  # a batch that is starting: not yet locked
+    young.mkdir()
+    with scratch_folder() as mine:
+        assert mine.parent == root and not dead.parent.exists() and young.exists()
+        os.utime(mine, (1e9, 1e9))
+        with scratch_folder() as other:  # a second batch at the same time keeps the first one's folder
+            assert mine.exists() and other != mine
+        assert not other.exists()
+    assert not mine.exists()
+
+
+def test_scratch_root_is_short_enough_for_sockets(monkeypatch, tmp_path, caplog):
+    monkeypatch.setenv("DXNB_TMPDIR", str(tmp_path / ("deep" * 20)))
+    with caplog.at_level(logging.WARNING):
+        root = scratch_root()
+    assert len(str(root)) <= 64 and "too long" in caplog.text
