@@ -1,99 +1,81 @@
 """Batch rendering: every selected unit and period, in parallel, cached, written atomically.
 
-``dxnb reports`` runs ``notebooks/commune_report.ipynb`` through papermill once per unit and
-period in worker processes (a fresh kernel per report, on IPC transport), exports each executed
-notebook to one offline HTML file in the same worker, and writes ``reports/<period>/``:
+``dxnb reports`` (see :mod:`dxnb.cli`) calls :func:`run_batch`. It plans the jobs (:mod:`dxnb.jobs`),
+runs ``notebooks/commune_report.ipynb`` once per unit and period in worker processes
+(:mod:`dxnb.worker`: a fresh kernel per report, exported to one offline HTML file), and writes
+``<out>/<period>/``:
 
 - ``<code>-<slug>.html``: the report; replaced only by a complete new one;
 - ``notebooks/<code>-<slug>.ipynb``: the executed notebook, for audit (``.failed.ipynb`` on failure);
 - ``manifest.json``: each unit's status, duration, cache key and input hashes;
-- ``index.html``: the district overview; and ``reports/index.html`` lists the periods.
+- ``index.html``: the district overview; and ``<out>/index.html`` lists the periods.
 
 A report whose cache key (notebook, parameters, dataset content, dxnb version, template) is
-unchanged is not executed again.
+unchanged is not executed again. One batch at a time writes to an output folder (a lock on
+``<out>/.dxnb.lock``); a failed report, overview or index page is recorded, never stops the rest.
 """
 
 from __future__ import annotations
 
-import argparse
-import ast
-import atexit
 import concurrent.futures as cf
 import contextlib
-import datetime as dt
-import hashlib
-import json
+import html
 import logging
 import multiprocessing
 import os
-import sys
+import shutil
 import tempfile
 import time
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
 from .dataset import Dataset, load_dataset
-from .errors import ParameterError, RenderError
+from .errors import DxnbError
 from .fileio import atomic_write_text
-from .i18n import check_lang, unit_name
-from .paths import REPORT_NOTEBOOK, REPORTS_DIR, TEMPLATES_DIR
-from .text import slugify
+from .i18n import check_lang, t
+from .jobs import (
+    MANIFEST,
+    Job,
+    Outcome,
+    cache_key,
+    check_notebook_parameters,
+    empty_manifest,
+    is_fresh,
+    load_manifest,
+    manifest_entry,
+    plan,
+    read_manifest,
+    select_periods,
+    select_units,
+    sha256,
+    template_fingerprint,
+    write_manifest,
+)
+from .paths import REPORT_NOTEBOOK, REPORTS_DIR
+from .worker import TMP_SUFFIX, error_line, init_worker, prestart_enabled, render
 
 log = logging.getLogger(__name__)
 
-PARAMETERS = ("unit_code", "period", "data_dir", "lang")
-MANIFEST = "manifest.json"
 #: While a batch runs, its manifests are rewritten at most this often (and always at the end).
 MANIFEST_EVERY_S = 2.0
-KERNEL = "python3"
-#: Environment for kernels: quiet, and no GUI backend.
-KERNEL_ENV = {
-    "MPLBACKEND": "Agg",
-    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-    "JUPYTER_PLATFORM_DIRS": "1",
-    "PYTHONWARNINGS": "ignore",
-}
+#: The lock file of an output folder: one batch at a time writes there.
+LOCK_FILE = ".dxnb.lock"
+#: ``progress(done, total, job, outcome)``, called in the driver as each report is done or found unchanged.
+Progress = Callable[[int, int, Job, Outcome], None]
 
 
-@dataclass(frozen=True)
-class Job:
-    """One report to render."""
-
-    code: str
-    name: str
-    kind: str
-    period: str
-    lang: str
-    data_dir: str
-    notebook: str
-    html_path: str
-    nb_path: str
-    failed_path: str
-    key: str
-
-    @property
-    def parameters(self) -> dict[str, str]:
-        """Papermill parameters, all strings (codes keep their leading zeros)."""
-        return {"unit_code": self.code, "period": self.period, "data_dir": self.data_dir, "lang": self.lang}
-
-    @property
-    def title(self) -> str:
-        """The page title: the unit and the period."""
-        label = unit_name(self.name, self.kind, self.lang, capital=True)
-        return f"{label} — {'năm ' if self.lang == 'vi' else ''}{self.period}"
+class OutputBusyError(DxnbError):
+    """Another ``dxnb reports`` holds the lock of the output folder."""
 
 
 @dataclass
-class Outcome:
-    """What happened to one job."""
+class PageFailure:
+    """A page of the site (a period's overview or index, the root index) that could not be written."""
 
-    code: str
-    period: str
-    status: str  # ok, cached, failed
-    duration: float = 0.0
-    error: str = ""
-    peak_rss_kb: int = 0
+    period: str  # "" for the root index
+    page: str  # overview, index, root index
+    error: str
 
 
 @dataclass
@@ -103,11 +85,17 @@ class BatchResult:
     out_dir: Path
     outcomes: list[Outcome] = field(default_factory=list)
     elapsed: float = 0.0
+    pages: list[PageFailure] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Outcome]:
         """Jobs that failed."""
         return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        """Whether every report and page was written."""
+        return not self.failed and not self.pages
 
     def count(self, status: str) -> int:
         """Number of jobs with ``status``."""
@@ -121,414 +109,128 @@ class BatchResult:
         )
 
 
-# ---------------------------------------------------------------------------- planning
+# ---------------------------------------------------------------------------- locks and leftovers
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def template_fingerprint() -> str:
-    """SHA-256 over the export template, the stylesheet and the package's code.
-
-    The code is included, not only the version number, so that a report is rendered again after any
-    change of the wording, the scoring or the charts, even between releases.
-    """
-    digest = hashlib.sha256()
-    package = TEMPLATES_DIR.parent
-    files = [p for p in TEMPLATES_DIR.rglob("*") if p.is_file()] + list(package.glob("*.py"))
-    for path in sorted(files):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-def cache_key(notebook_bytes: bytes, parameters: dict, dataset_fingerprint: str, template: str) -> str:
-    """The cache key of one report: notebook, parameters, dataset content, dxnb version, template."""
-    payload = json.dumps(
-        {
-            "notebook": _sha256(notebook_bytes),
-            "parameters": parameters,
-            "dataset": dataset_fingerprint,
-            "dxnb": __version__,
-            "template": template,
-        },
-        sort_keys=True,
-    )
-    return _sha256(payload.encode())
-
-
-def notebook_parameters(notebook: Path) -> set[str]:
-    """The names assigned in the notebook's cell tagged ``parameters`` (what papermill's inspection finds).
-
-    Read with :mod:`ast`, without importing papermill (over a second of imports for a warm rerun);
-    a parameters cell that is not plain Python falls back to ``papermill.inspect_notebook``.
-    """
-    nb = json.loads(notebook.read_text(encoding="utf-8"))
-    for cell in nb.get("cells", []):
-        if cell.get("cell_type") != "code" or "parameters" not in cell.get("metadata", {}).get("tags", []):
-            continue
-        source = cell.get("source", "")
-        try:
-            tree = ast.parse("".join(source) if isinstance(source, list) else source)
-        except SyntaxError:
-            import papermill as pm
-
-            return set(pm.inspect_notebook(str(notebook)))
-        names = set()
-        for node in tree.body:
-            if isinstance(node, ast.Assign):
-                targets = node.targets
-            elif isinstance(node, ast.AnnAssign):
-                targets = [node.target]
-            else:
-                continue
-            names.update(t.id for t in targets if isinstance(t, ast.Name))
-        return names
-    return set()
-
-
-def check_notebook_parameters(notebook: Path) -> None:
-    """Refuse a report notebook whose parameters are not the ones dxnb passes (a misspelt name is silent)."""
-    found = notebook_parameters(notebook)
-    if found != set(PARAMETERS):
-        raise RenderError(
-            f"{notebook} declares parameters {sorted(found)}, but dxnb passes {list(PARAMETERS)}; "
-            "fix the notebook's parameters cell."
-        )
-
-
-def select_periods(ds: Dataset, periods: list[str] | None) -> list[str]:
-    """The periods to render: the latest by default; each requested one must have data."""
-    available = ds.periods
-    if not periods:
-        return available[-1:]
-    missing = [p for p in periods if p not in available]
-    if missing:
-        raise ParameterError(f"No data for period(s) {', '.join(missing)}; periods with data: {', '.join(available)}.")
-    return sorted(set(periods))
-
-
-def select_units(ds: Dataset, units: list[str] | None) -> list[str]:
-    """Unit codes for codes or names given by the user (any Unicode form); all units by default."""
-    if not units:
-        return list(ds.units.index)
-    codes = []
-    for query in units:
-        code = ds.find_unit(query)
-        if code not in codes:
-            codes.append(code)
-    return codes
-
-
-def plan(
-    ds: Dataset, periods: list[str], codes: list[str], lang: str, out_dir: Path, notebook: Path = REPORT_NOTEBOOK
-) -> tuple[list[Job], dict[str, list[str]]]:
-    """Return the jobs, and per period the selected units that have no data (not rendered)."""
-    notebook_bytes = notebook.read_bytes()
-    template = template_fingerprint()
-    fingerprint = ds.fingerprint
-    have = ds.observations.groupby("period")["unit_code"].unique()
-    jobs, skipped = [], {}
-    for period in periods:
-        with_data = set(have.get(period, []))
-        skipped[period] = [c for c in codes if c not in with_data]
-        folder = out_dir / period
-        for code in codes:
-            if code not in with_data:
-                continue
-            unit = ds.units.loc[code]
-            stem = f"{code}-{slugify(unit['name'])}"
-            params = {"unit_code": code, "period": period, "data_dir": str(ds.path), "lang": lang}
-            jobs.append(
-                Job(
-                    code=code,
-                    name=unit["name"],
-                    kind=unit["kind"],
-                    period=period,
-                    lang=lang,
-                    data_dir=str(ds.path),
-                    notebook=str(notebook),
-                    html_path=str(folder / f"{stem}.html"),
-                    nb_path=str(folder / "notebooks" / f"{stem}.ipynb"),
-                    failed_path=str(folder / "notebooks" / f"{stem}.failed.ipynb"),
-                    key=cache_key(notebook_bytes, params, fingerprint, template),
-                )
-            )
-    return jobs, skipped
-
-
-def read_manifest(folder: Path) -> dict:
-    """The manifest of a period folder ({} when there is none or it is unreadable)."""
+def _try_lock(handle) -> bool:
+    """Take an exclusive lock on an open file without waiting; False when another process holds it."""
     try:
-        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
-        return {}
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        import msvcrt
 
-
-def is_fresh(job: Job, manifest: dict) -> bool:
-    """Whether the report of ``job`` exists and was rendered from the same inputs."""
-    entry = manifest.get("units", {}).get(job.code, {})
-    return (
-        entry.get("status") == "ok"
-        and entry.get("key") == job.key
-        and entry.get("lang") == job.lang
-        and Path(job.html_path).is_file()
-    )
-
-
-# ---------------------------------------------------------------------------- worker
-
-
-def _worker_init() -> None:
-    os.environ.update(KERNEL_ENV)
-    logging.getLogger("papermill").setLevel(logging.WARNING)
-    logging.getLogger("traitlets").setLevel(logging.ERROR)
-    # nbformat imports jsonschema, which builds an IRI grammar with lark when rfc3987-syntax is
-    # installed (~0.8 s per process) for an "iri" format check that nbformat never asks for.
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-    if os.environ.get("DXNB_PRESTART", "1") == "1":
-        _spare.append(_Kernel(preload=True))  # the first kernel starts while the worker imports papermill
-    import papermill  # noqa: F401  - paid once per worker, not per report
-
-    from . import export  # noqa: F401
-
-
-def _error_line(exc: BaseException) -> str:
-    ename = getattr(exc, "ename", type(exc).__name__)
-    evalue = str(getattr(exc, "evalue", exc)).strip().splitlines()
-    return f"{ename}: {evalue[0] if evalue else ''}".strip()
-
-
-def render(job: Job, prestart: bool = False) -> Outcome:
-    """Execute one report notebook and export it; runs in a worker process.
-
-    The executed notebook goes to a temporary file next to its destination and is moved into place
-    only when complete; on failure it is kept as ``.failed.ipynb`` and the previous report stays.
-    Each report runs in its own fresh kernel, shut down afterwards. With ``prestart`` (more reports
-    are queued), the next report's kernel is started now, while this one runs.
-    ``peak_rss_kb`` is the peak resident memory of this worker plus that of the report's kernel.
-    """
-    outcome = _render(job, time.perf_counter(), prestart)
-    outcome.peak_rss_kb = _peak_kb() + _last_kernel_kb[0]
-    return outcome
-
-
-class _Kernel:
-    """A fresh kernel on IPC transport, for exactly one report; optionally already importing dxnb."""
-
-    def __init__(self, preload: bool):
-        from jupyter_client.manager import KernelManager
-
-        self.ipc_dir = tempfile.mkdtemp(prefix="dxnb-kernel-")
-        self.km = KernelManager(kernel_name=KERNEL, transport="ipc", ip=os.path.join(self.ipc_dir, "k"))
-        self.client = None
-        if preload:
-            # Started ahead of its report, so that the kernel's start-up and the imports of the
-            # report's first cell overlap the previous report. The import is silent (no execution
-            # count, no history): the notebook then runs in this kernel from its first cell as in a
-            # kernel started for it, and the kernel serves no other report.
-            self.km.start_kernel(extra_arguments=KERNEL_ARGUMENTS)
-            self.client = self.km.client()
-            self.client.start_channels()
-            self.client.execute(PRELOAD, silent=True, store_history=False)
-
-    def take(self):
-        """The kernel manager, for papermill; None when a pre-started kernel died meanwhile."""
-        if self.client is not None:
-            self.client.stop_channels()
-            self.client = None
-            if not self.km.is_alive():
-                self.close()
-                return None
-        return self.km
-
-    def close(self) -> int:
-        """Shut the kernel down and remove its sockets; return its peak resident memory in KiB."""
-        peak = 0
-        if self.client is not None:
-            with contextlib.suppress(Exception):
-                self.client.stop_channels()
-            self.client = None
-        pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
-        if pid:
-            peak = _peak_kb(pid)
-        if self.km.has_kernel:
-            with contextlib.suppress(Exception):
-                self.km.shutdown_kernel(now=True)
-        with contextlib.suppress(OSError):
-            for leftover in Path(self.ipc_dir).iterdir():
-                leftover.unlink()
-            os.rmdir(self.ipc_dir)
-        return peak
-
-
-#: What a pre-started kernel imports while it waits (the report notebook's first import).
-PRELOAD = "import dxnb.report"
-#: The arguments nbclient gives the kernels it starts.
-KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
-_spare: list[_Kernel] = []
-
-
-def _next_kernel(prestart: bool) -> _Kernel:
-    """This report's kernel (the spare started during the previous report, if any); start the next spare."""
-    kernel = None
-    while _spare and kernel is None:
-        candidate = _spare.pop()
-        if candidate.take() is not None:
-            kernel = candidate
-    if kernel is None:
-        kernel = _Kernel(preload=False)
-    if prestart:
-        _spare.append(_Kernel(preload=True))
-    return kernel
-
-
-@atexit.register
-def _close_spare() -> None:
-    while _spare:
-        _spare.pop().close()
-
-
-def _render(job: Job, start: float, prestart: bool = False) -> Outcome:
-    import papermill as pm
-
-    from .export import notebook_to_html
-
-    nb_path, html_path, failed_path = Path(job.nb_path), Path(job.html_path), Path(job.failed_path)
-    nb_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{nb_path.stem}.", suffix=".tmp.ipynb", dir=nb_path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    kernel = _next_kernel(prestart)
-    km = kernel.km
-    try:
         try:
-            nb = pm.execute_notebook(
-                job.notebook,
-                str(tmp),
-                parameters=job.parameters,
-                kernel_name=KERNEL,
-                progress_bar=False,
-                log_output=False,
-                km=km,
-                cwd=None,
-                request_save_on_cell_execute=False,
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def output_lock(out: Path) -> Iterator[None]:
+    """Hold ``<out>/.dxnb.lock`` for the batch; raise :class:`OutputBusyError` when another batch holds it."""
+    handle = open(out / LOCK_FILE, "a+b")  # held for the whole batch
+    try:
+        if not _try_lock(handle):
+            raise OutputBusyError(
+                f"another dxnb reports is writing to {out} — wait for it to finish or use another --out"
             )
-        except Exception as exc:  # the notebook failed: keep its output as the log of what went wrong
-            if tmp.exists() and tmp.stat().st_size:
-                os.replace(tmp, failed_path)
-            return Outcome(job.code, job.period, "failed", time.perf_counter() - start, _error_line(exc))
-        back = "index.html"
-        html = notebook_to_html(
-            nb,
-            title=job.title,
-            lang=job.lang,
-            back=back,
-            back_label="Danh sách báo cáo" if job.lang == "vi" else "All reports",
-        )
-        atomic_write_text(html_path, html)
-        os.replace(tmp, nb_path)
-        with contextlib.suppress(FileNotFoundError):
-            failed_path.unlink()
-        return Outcome(job.code, job.period, "ok", time.perf_counter() - start)
+        yield
     finally:
-        _last_kernel_kb[0] = kernel.close()  # we own the kernel manager, so nbclient leaves the kernel to us
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+        handle.close()  # releases the lock
 
 
-_last_kernel_kb = [0]
+def _is_leftover(path: Path) -> bool:
+    name = path.name
+    return name.startswith(".") and name != LOCK_FILE and (name.endswith(".tmp") or name.endswith(TMP_SUFFIX))
 
 
-def _peak_kb(pid: int | str = "self") -> int:
-    """Peak resident memory of a process in KiB (``VmHWM``; 0 when unknown).
+def sweep_leftovers(out: Path, periods: Collection[str] = ()) -> list[Path]:
+    """Remove the temporary files an interrupted batch left in ``out`` (call it holding the lock).
 
-    Not ``ru_maxrss``: it carries over the parent's size across fork and exec, so a worker spawned
-    by a driver that had validated a large dataset would report the driver's memory.
+    Only the folders a batch writes are swept: ``out`` itself and its period folders (``periods``, and
+    those with a manifest) with their ``notebooks/``; other folders (the explorer's ``exports/``) are
+    left alone.
     """
+    periods = [p for p in out.iterdir() if p.is_dir() and (p.name in periods or (p / MANIFEST).is_file())]
+    folders = [out, *periods, *(p / "notebooks" for p in periods if (p / "notebooks").is_dir())]
+    removed = []
+    for folder in folders:
+        for path in folder.iterdir():
+            if path.is_file() and _is_leftover(path):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                    removed.append(path)
+    if removed:
+        log.info("removed %d temporary file(s) left by an interrupted batch in %s", len(removed), out)
+    return removed
+
+
+#: Longest scratch root: kernels' IPC sockets live below it, and a socket's path has at most 107 bytes.
+SCRATCH_ROOT_MAX = 64
+
+
+def scratch_root() -> Path:
+    """The folder of the batches' scratch folders (``DXNB_TMPDIR``, else the system's temporary folder).
+
+    A ``DXNB_TMPDIR`` too deep for the kernels' sockets is not used (with a warning).
+    """
+    user = f"dxnb-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+    base = os.environ.get("DXNB_TMPDIR")
+    if base and len(os.fsencode(Path(base) / user)) > SCRATCH_ROOT_MAX:
+        log.warning("DXNB_TMPDIR=%s is too long a path for the kernels' sockets; using %s", base, tempfile.gettempdir())
+        base = None
+    return Path(base or tempfile.gettempdir()) / user
+
+
+@contextlib.contextmanager
+def scratch_folder() -> Iterator[Path]:
+    """A scratch folder for this batch's kernels, removed at the end; stale ones of crashed batches are swept.
+
+    Each batch holds a lock on ``<folder>/.lock`` while it runs, so a folder whose lock can be
+    taken belongs to a batch that is gone.
+    """
+    root = scratch_root()
+    root.mkdir(parents=True, exist_ok=True)
+    for stale in root.glob("b-*"):
+        try:
+            if time.time() - stale.stat().st_mtime < 60:  # perhaps a batch starting right now
+                continue
+            with open(stale / ".lock", "a+b") as handle:
+                if not _try_lock(handle):
+                    continue  # its batch is running
+        except OSError:  # removed meanwhile, or not ours
+            continue
+        shutil.rmtree(stale, ignore_errors=True)
+        log.debug("removed the scratch folder of a batch that is gone: %s", stale)
+    folder = Path(tempfile.mkdtemp(prefix="b-", dir=root))
+    handle = open(folder / ".lock", "a+b")  # held for the whole batch
     try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    if pid == "self":
-        import resource
-
-        return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-    return 0
+        _try_lock(handle)
+        yield folder
+    finally:
+        handle.close()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
-# ---------------------------------------------------------------------------- driver
+def repair_manifests(out: Path) -> list[Path]:
+    """Replace each unusable ``<out>/*/manifest.json`` by an empty one, with a warning; return them."""
+    repaired = []
+    for folder in sorted(p for p in out.iterdir() if p.is_dir() and (p / MANIFEST).is_file()):
+        _, problem = load_manifest(folder)
+        if problem:
+            log.warning("%s is unusable (%s); replaced by an empty manifest", folder / MANIFEST, problem)
+            empty_manifest(folder, problem)
+            repaired.append(folder / MANIFEST)
+    return repaired
 
 
-class _Progress:
-    """A tqdm bar with ETA on a terminal, plain log lines otherwise."""
-
-    def __init__(self, total: int):
-        self.total, self.done = total, 0
-        self.bar = None
-        if total and sys.stderr.isatty():
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, unit="report", desc="dxnb reports", leave=True)
-
-    def update(self, job: Job, outcome: Outcome) -> None:
-        self.done += 1
-        line = f"[{self.done}/{self.total}] {job.period} {job.code} {job.name}: {outcome.status}"
-        if outcome.status != "cached":
-            line += f" ({outcome.duration:.1f} s)"
-        if outcome.error:
-            line += f" — {outcome.error}"
-        if self.bar is not None:
-            self.bar.set_postfix_str(f"{job.code} {outcome.status}")
-            self.bar.update(1)
-            if outcome.status == "failed":
-                self.bar.write(line)
-        else:
-            log.info("%s", line)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
-def _manifest_entry(job: Job, outcome: Outcome, previous: dict) -> dict:
-    entry = {
-        "name": job.name,
-        "lang": job.lang,
-        "status": outcome.status if outcome.status != "cached" else "ok",
-        "key": job.key if outcome.status != "failed" else previous.get("key", ""),
-        "duration_s": round(outcome.duration, 3) if outcome.status != "cached" else previous.get("duration_s"),
-        "html": os.path.basename(job.html_path),
-        "notebook": f"notebooks/{os.path.basename(job.nb_path)}",
-        "finished": dt.datetime.now().isoformat(timespec="seconds")
-        if outcome.status != "cached"
-        else previous.get("finished"),
-        "error": outcome.error,
-        "peak_rss_kb": outcome.peak_rss_kb if outcome.status != "cached" else previous.get("peak_rss_kb"),
-    }
-    if outcome.status == "failed":
-        entry["failed_notebook"] = f"notebooks/{os.path.basename(job.failed_path)}"
-        entry["previous_report"] = os.path.basename(job.html_path) if Path(job.html_path).is_file() else ""
-    return entry
-
-
-def write_manifest(
-    folder: Path, ds: Dataset, entries: dict, skipped: list[str], notebook: Path, notebook_sha: str | None = None
-) -> None:
-    """Write a period's manifest atomically."""
-    manifest = {
-        "dxnb_version": __version__,
-        "generated": dt.datetime.now().isoformat(timespec="seconds"),
-        "dataset": {"path": str(ds.path), "fingerprint": ds.fingerprint, "files": ds.hashes},
-        "notebook": str(notebook),
-        "notebook_sha256": notebook_sha or _sha256(notebook.read_bytes()),
-        "units": dict(sorted(entries.items())),
-        "no_data": skipped,
-    }
-    atomic_write_text(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+# ---------------------------------------------------------------------------- the driver
 
 
 def run_batch(
@@ -541,15 +243,19 @@ def run_batch(
     out_dir: Path | str | None = None,
     force: bool = False,
     notebook: Path | str | None = None,
+    progress: Progress | None = None,
 ) -> BatchResult:
     """Render the selected reports and the index pages; return what happened.
+
+    ``progress(done, total, job, outcome)`` is called as each report is rendered, fails or is found
+    unchanged. A report, overview or index page that fails is recorded in the result (and the
+    manifest and index), and the batch goes on.
 
     Raises:
         DataError: when the dataset does not validate (before any kernel starts).
         ParameterError: for unknown units, periods without data or an unknown language.
+        OutputBusyError: when another batch is writing to the same output folder.
     """
-    from . import site
-
     started = time.perf_counter()
     lang = check_lang(lang)
     ds = load_dataset(data_dir)
@@ -560,83 +266,187 @@ def run_batch(
     codes = select_units(ds, units)
     out = Path(out_dir) if out_dir else REPORTS_DIR
     out.mkdir(parents=True, exist_ok=True)  # an unusable output folder is refused before any kernel starts
-    all_jobs, skipped = plan(ds, selected_periods, codes, lang, out, notebook)
-    manifests = {p: read_manifest(out / p) for p in selected_periods}
-    entries = {p: dict(manifests[p].get("units", {})) for p in selected_periods}
-    result = BatchResult(out)
-    todo = []
-    for job in all_jobs:
-        if not force and is_fresh(job, manifests[job.period]):
-            result.outcomes.append(Outcome(job.code, job.period, "cached"))
-        else:
-            todo.append(job)
-    log.info(
-        "%d report(s) to render, %d unchanged, %d worker(s)",
-        len(todo),
-        len(all_jobs) - len(todo),
-        _workers(jobs, len(todo)),
-    )
-    progress = _Progress(len(all_jobs))
-    by_key = {(j.period, j.code): j for j in all_jobs}
-    for outcome in result.outcomes:
-        progress.update(by_key[(outcome.period, outcome.code)], outcome)
-    notebook_sha = _sha256(notebook.read_bytes())
-    written = {p: time.monotonic() for p in selected_periods}
-    # The overview pages depend on the data only, not on the reports: build them in this (otherwise
-    # waiting) process while the workers render, instead of after the last report.
-    template = template_fingerprint()
-    background = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="dxnb-overview")
-    overviews = background.submit(_write_overviews, out, ds, selected_periods, lang, template)
-    try:
-        for job, outcome in _execute(todo, jobs):
-            result.outcomes.append(outcome)
-            entries[job.period][job.code] = _manifest_entry(job, outcome, entries[job.period].get(job.code, {}))
-            # Keep the manifest current for an interrupted batch, but not at every report: it lists
-            # every unit, and rewriting it per report is quadratic for a whole country.
-            if time.monotonic() - written[job.period] >= MANIFEST_EVERY_S:
-                write_manifest(out / job.period, ds, entries[job.period], skipped[job.period], notebook, notebook_sha)
-                written[job.period] = time.monotonic()
-            progress.update(job, outcome)
-    finally:
-        progress.close()
-        for period in selected_periods:  # also after Ctrl-C: what was rendered is recorded
-            write_manifest(out / period, ds, entries[period], skipped[period], notebook, notebook_sha)
-        background.shutdown(wait=True)
-    overviews.result()  # its error, if any
-    for outcome in result.outcomes:
-        if outcome.status == "cached":
-            job = by_key[(outcome.period, outcome.code)]
-            entries[job.period][job.code] = _manifest_entry(job, outcome, entries[job.period].get(job.code, {}))
-    for period in selected_periods:
-        write_manifest(out / period, ds, entries[period], skipped[period], notebook, notebook_sha)
-        site.write_period_index(out / period, ds, period, read_manifest(out / period), lang)
-    site.write_root_index(out, lang)
+    with output_lock(out), scratch_folder() as scratch:
+        sweep_leftovers(out, selected_periods)
+        result = _Batch(ds, out, notebook, lang, jobs, progress).run(selected_periods, codes, force, scratch)
     result.elapsed = time.perf_counter() - started
     return result
 
 
-def _write_overviews(out: Path, ds: Dataset, periods: list[str], lang: str, template: str) -> None:
-    """Write each period's ``overview.html`` (skipped when unchanged: keyed on the data, code and template)."""
-    from . import site
+class _Batch:
+    """One batch's driver state: the dataset, the output folder, the manifests' entries."""
 
-    for period in periods:
-        key = cache_key(b"overview", {"period": period, "lang": lang}, ds.fingerprint, template)
-        site.write_overview(out / period, ds, period, lang, key=key)
+    def __init__(self, ds: Dataset, out: Path, notebook: Path, lang: str, jobs: int | None, progress):
+        self.ds, self.out, self.notebook, self.lang, self.jobs = ds, out, notebook, lang, jobs
+        self.progress = progress
+        self.notebook_sha = sha256(notebook.read_bytes())
+        self.result = BatchResult(out)
+        self.done = 0
+
+    def _report(self, total: int, job: Job, outcome: Outcome) -> None:
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, total, job, outcome)
+
+    def _write_manifest(self, period: str, entries: dict, skipped: list[str], pages: dict | None = None) -> None:
+        write_manifest(self.out / period, self.ds, entries, skipped, self.notebook, self.notebook_sha, pages)
+
+    def run(self, periods: list[str], codes: list[str], force: bool, scratch: Path) -> BatchResult:
+        ds, out, result = self.ds, self.out, self.result
+        all_jobs, skipped = plan(ds, periods, codes, self.lang, out, self.notebook)
+        manifests = {p: read_manifest(out / p) for p in periods}
+        entries = {p: dict(manifests[p].get("units", {})) for p in periods}
+        todo, cached = [], []
+        for job in all_jobs:
+            if not force and is_fresh(job, manifests[job.period]):
+                cached.append(job)
+                result.outcomes.append(Outcome(job.code, job.period, "cached"))
+            else:
+                todo.append(job)
+        log.info(
+            "%d report(s) to render, %d unchanged, %d worker(s)",
+            len(todo),
+            len(cached),
+            _workers(self.jobs, len(todo)),
+        )
+        for job, outcome in zip(cached, result.outcomes, strict=True):
+            self._report(len(all_jobs), job, outcome)
+        written = {p: time.monotonic() for p in periods}
+        # The overview pages depend on the data only, not on the reports: build them in this (otherwise
+        # waiting) process while the workers render, instead of after the last report.
+        background = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="dxnb-overview")
+        overviews = background.submit(self._write_overviews, periods, template_fingerprint())
+        try:
+            for job, outcome in _execute(todo, self.jobs, scratch):
+                result.outcomes.append(outcome)
+                entries[job.period][job.code] = manifest_entry(job, outcome, entries[job.period].get(job.code, {}))
+                # Keep the manifest current for an interrupted batch, but not at every report: it lists
+                # every unit, and rewriting it per report is quadratic for a whole country.
+                if time.monotonic() - written[job.period] >= MANIFEST_EVERY_S:
+                    self._write_manifest(job.period, entries[job.period], skipped[job.period])
+                    written[job.period] = time.monotonic()
+                self._report(len(all_jobs), job, outcome)
+        finally:
+            for period in periods:  # also after Ctrl-C: what was rendered is recorded
+                self._write_manifest(period, entries[period], skipped[period])
+            background.shutdown(wait=True)
+        page_failures = overviews.result()  # the thread catches each period's failure
+        for job in cached:
+            entries[job.period][job.code] = manifest_entry(
+                job, Outcome(job.code, job.period, "cached"), entries[job.period].get(job.code, {})
+            )
+        for period in periods:
+            self._write_manifest(period, entries[period], skipped[period], page_failures.get(period))
+            self._write_index(period, entries[period], skipped[period], page_failures)
+        self._write_root_index()
+        return result
+
+    def _failure(self, period: str, page: str, exc: BaseException) -> dict:
+        error = error_line(exc)
+        log.error("could not write the %s%s: %s", page, f" of {period}" if period else "", error, exc_info=exc)
+        self.result.pages.append(PageFailure(period, page, error))
+        return {"status": "failed", "error": error}
+
+    def _write_overviews(self, periods: list[str], template: str) -> dict[str, dict]:
+        """Write each period's ``overview.html`` (skipped when unchanged); return the failures by period."""
+        from . import site
+
+        failures: dict[str, dict] = {}
+        for period in periods:
+            key = cache_key(b"overview", {"period": period, "lang": self.lang}, self.ds.fingerprint, template)
+            try:
+                site.write_overview(self.out / period, self.ds, period, self.lang, key=key)
+            except Exception as exc:  # one page's failure must not stop the index
+                with contextlib.suppress(FileNotFoundError):
+                    (self.out / period / "overview.html").unlink()  # a stale overview would not say so
+                failures[period] = {"overview": self._failure(period, "overview", exc)}
+        return failures
+
+    def _write_index(self, period: str, entries: dict, skipped: list[str], failures: dict[str, dict]) -> None:
+        from . import site
+
+        folder = self.out / period
+        try:
+            site.write_period_index(folder, self.ds, period, read_manifest(folder), self.lang)
+        except Exception as exc:  # the reports are there: list them on a plain page instead
+            failures.setdefault(period, {})["index"] = self._failure(period, "index", exc)
+            _plain_index(folder / "index.html", period, read_manifest(folder), self.lang, error_line(exc))
+            self._write_manifest(period, entries, skipped, failures[period])
+
+    def _write_root_index(self) -> None:
+        from . import site
+
+        repair_manifests(self.out)
+        try:
+            site.write_root_index(self.out, self.lang)
+        except Exception as exc:
+            self._failure("", "root index", exc)
+            _plain_root_index(self.out, self.lang, error_line(exc))
+
+
+def _plain_index(path: Path, period: str, manifest: dict, lang: str, error: str) -> None:
+    """A period's index without charts or evaluation: every unit of the manifest with its report or error."""
+    rows = []
+    for code, entry in manifest.get("units", {}).items():
+        status = entry.get("status", "")
+        link = entry.get("html") if status == "ok" else entry.get("failed_notebook", "")
+        label = t("batch_plain_open", lang) if status == "ok" else t("batch_plain_failed_nb", lang)
+        cell = f'<a href="{html.escape(link)}">{html.escape(label)}</a>' if link else ""
+        state = (
+            t("batch_plain_ok", lang) if status == "ok" else f"{t('batch_plain_failed', lang)}: {entry.get('error')}"
+        )
+        rows.append(
+            f"<tr><td>{html.escape(code)}</td><td>{html.escape(str(entry.get('name', '')))}</td>"
+            f"<td>{html.escape(state)}</td><td>{cell}</td></tr>"
+        )
+    head = "".join(
+        f"<th>{html.escape(t(k, lang))}</th>"
+        for k in ("batch_plain_code", "batch_plain_unit", "batch_plain_status", "batch_plain_report")
+    )
+    title = t("batch_plain_title", lang, period=period)
+    body = (
+        f'<p><a href="../index.html">←</a></p><h1>{html.escape(title)}</h1>'
+        f"<p>{html.escape(t('batch_plain_note', lang, error=error))}</p>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+    atomic_write_text(path, _plain_page(title, body, lang))
+
+
+def _plain_root_index(out: Path, lang: str, error: str) -> None:
+    links = [
+        f'<li><a href="{html.escape(p.name)}/index.html">{html.escape(p.name)}</a></li>'
+        for p in sorted((p for p in out.iterdir() if (p / MANIFEST).is_file()), reverse=True)
+    ]
+    title = t("batch_plain_root", lang)
+    body = (
+        f"<h1>{html.escape(title)}</h1><p>{html.escape(t('batch_plain_note', lang, error=error))}</p>"
+        f"<ul>{''.join(links)}</ul>"
+    )
+    atomic_write_text(out / "index.html", _plain_page(title, body, lang))
+
+
+def _plain_page(title: str, body: str, lang: str) -> str:
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n'
+        f"</head>\n<body>\n{body}\n</body>\n</html>\n"
+    )
 
 
 def _workers(jobs: int | None, todo: int) -> int:
     return max(1, min(jobs or os.cpu_count() or 1, todo or 1))
 
 
-def _execute(todo: list[Job], jobs: int | None):
+def _execute(todo: list[Job], jobs: int | None, scratch: Path) -> Iterator[tuple[Job, Outcome]]:
     """Yield (job, outcome) as reports finish, from a pool of worker processes."""
     if not todo:
         return
     workers = _workers(jobs, len(todo))
     context = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init) as pool:
+    with cf.ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=init_worker, initargs=(str(scratch),)
+    ) as pool:
         # The last round of reports starts no spare kernel: nothing would use it.
-        pre = os.environ.get("DXNB_PRESTART", "1") == "1"
+        pre = prestart_enabled()
         futures = {pool.submit(render, job, pre and i < len(todo) - workers): job for i, job in enumerate(todo)}
         try:
             for future in cf.as_completed(futures):
@@ -644,61 +454,9 @@ def _execute(todo: list[Job], jobs: int | None):
                 try:
                     outcome = future.result()
                 except Exception as exc:  # a worker crashed: isolate it like a failed notebook
-                    outcome = Outcome(job.code, job.period, "failed", 0.0, _error_line(exc))
+                    outcome = Outcome(job.code, job.period, "failed", 0.0, error_line(exc))
                 yield job, outcome
         except BaseException:
             for future in futures:
                 future.cancel()
             raise
-
-
-# ---------------------------------------------------------------------------- command line
-
-
-def cmd_reports(args: argparse.Namespace) -> int:
-    """Render reports; exit 1 when any unit failed."""
-    result = run_batch(
-        args.data,
-        periods=args.period,
-        units=args.units,
-        lang=args.lang,
-        jobs=args.jobs,
-        out_dir=args.out,
-        force=args.force,
-        notebook=args.notebook,
-    )
-    print(result.summary())
-    for outcome in result.failed:
-        print(f"FAILED {outcome.period} {outcome.code}: {outcome.error}", file=sys.stderr)
-    print(f"Index: {result.out_dir / 'index.html'}")
-    return 1 if result.failed else 0
-
-
-def register(subparsers) -> None:
-    """Add ``dxnb reports`` to the command line."""
-    from .cli import add_data_option
-
-    parser = subparsers.add_parser("reports", help="render every commune's report to HTML, with an index")
-    add_data_option(parser)
-    parser.add_argument("--period", nargs="+", metavar="P", help="periods to render (default: the latest)")
-    parser.add_argument("--units", nargs="+", metavar="CODE|NAME", help="units by code or name (default: all)")
-    parser.add_argument("--lang", default="vi", choices=("vi", "en"), help="report language (default: vi)")
-    parser.add_argument(
-        "--jobs", type=int, default=None, metavar="N", help="worker processes (default: the number of CPUs)"
-    )
-    parser.add_argument(
-        "--out",
-        type=lambda v: Path(v).expanduser().resolve(),
-        default=None,
-        metavar="DIR",
-        help="output folder (default: reports/)",
-    )
-    parser.add_argument("--force", action="store_true", help="render again even when nothing changed")
-    parser.add_argument(
-        "--notebook",
-        type=lambda v: Path(v).expanduser().resolve(),
-        default=None,
-        metavar="FILE",
-        help="report notebook (default: notebooks/commune_report.ipynb)",
-    )
-    parser.set_defaults(func=cmd_reports)

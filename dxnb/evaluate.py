@@ -215,7 +215,7 @@ def peer_codes(ds: Dataset, code: object) -> list[str]:
     Raises:
         ParameterError: when no unit has the code.
     """
-    return peers(ds, code)
+    return peers(ds, check_unit(ds, code))
 
 
 def _points(ind, values: np.ndarray) -> np.ndarray:

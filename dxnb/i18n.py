@@ -24,7 +24,6 @@ from babel.support import Translations
 
 from .errors import ParameterError
 from .fmt import LANGS
-from .params import check_lang as check_lang  # the one check lives in dxnb.params
 
 #: gettext domain and folder of the catalogues (``<LOCALE_DIR>/<lang>/LC_MESSAGES/<DOMAIN>.po`` and ``.mo``).
 DOMAIN = "dxnb"
@@ -63,6 +62,13 @@ RUNTIME_KEYS = (
 
 class MissingTextError(LookupError):
     """A message key is not in the catalogues, or is used with the wrong function: a bug in dxnb, not in the data."""
+
+
+def check_lang(lang: object) -> str:
+    """Return ``lang`` if it is a report language, else raise :class:`ParameterError`."""
+    if lang not in LANGS:
+        raise ParameterError(f"lang must be one of {', '.join(LANGS)} (got {lang!r}); use lang='vi' or lang='en'.")
+    return str(lang)
 
 
 # --- the current language

@@ -21,7 +21,6 @@ rows are appended with the file's own line ending. An import that changes nothin
 
 from __future__ import annotations
 
-import argparse
 import codecs
 import csv
 import hashlib
@@ -503,87 +502,3 @@ def import_forms(paths: Iterable[str | Path], data_dir: str | Path | None = None
         prepare_dataset(folder)
         return apply_import(plan_import(paths, folder, replace=replace, period=period))
 
-
-# --------------------------------------------------------------------------- command line
-
-
-def cmd_template(args: argparse.Namespace) -> int:
-    """``dxnb template``: write the form of one unit, or of every unit with ``--all``."""
-    from .forms import check_period, default_form_name, form_indicators, unit_label, write_template, write_templates
-
-    dataset = load_dataset(args.data)
-    period = check_period(args.period)
-    count = len(form_indicators(dataset.catalogue))
-    if args.all:
-        if args.unit or args.output:
-            raise FormError("--all writes one form per unit into --out-dir; drop --unit and -o")
-        if args.out_dir is None:
-            raise FormError("--all needs --out-dir DIR, the folder for the forms")
-        paths = write_templates(dataset, list(dataset.units.index), period, args.out_dir, force=args.force)
-        print(f"Wrote {len(paths)} forms for {period} ({count} indicators each) to {args.out_dir}")
-        return 0
-    if not args.unit:
-        raise FormError("name the unit with --unit CODE or NAME, or use --all for every unit")
-    if args.out_dir is not None:
-        raise FormError("--out-dir goes with --all; for one form use -o FILE.xlsx")
-    code = dataset.find_unit(args.unit)
-    target = args.output or Path(default_form_name(dataset, code, period))
-    write_template(dataset, code, period, target, force=args.force)
-    print(f"Wrote {target}: form of {unit_label(dataset, code)} ({code}) for {period}, {count} indicators")
-    obs = dataset.observations
-    already = int(((obs["unit_code"] == code) & (obs["period"] == period)).sum())
-    if already:
-        print(f"Note: the dataset already has {already} values for {code} in {period}; values that differ will "
-              "need `dxnb import --replace`")
-    return 0
-
-
-def cmd_import_forms(args: argparse.Namespace) -> int:
-    """``dxnb import``: check filled forms and merge them into the dataset."""
-    from .cli import print_problems
-
-    plan = import_forms(args.files, args.data, replace=args.replace, dry_run=args.dry_run, period=args.period)
-    print_problems(plan.warnings)
-    for form in plan.forms:
-        print(f"{form.path}: {form.unit_label} ({form.unit_code}), {form.period}: "
-              f"{len(form.values)} value(s), {len(form.notes)} note(s)")
-    for name in (OBSERVATIONS, NOTES):
-        print(f"{name}: " + ", ".join(f"{n} {status}" for status, n in plan.counts(name).items()))
-    if args.dry_run:
-        for change in plan.changes:
-            print(f"  {change.file:<17} {change}")
-        print("Dry run: nothing was written.")
-    elif plan.written:
-        print(f"Updated {', '.join(plan.updated)} in {plan.dataset.path}; previous versions: "
-              + ", ".join(str(b) for b in plan.backups))
-    else:
-        print("Nothing to change: the dataset already holds these values.")
-    return 0
-
-
-def register(subparsers) -> None:
-    """Add the ``template`` and ``import`` subcommands to the ``dxnb`` command line."""
-    from .cli import add_data_option
-
-    template = subparsers.add_parser("template", help="write the Excel form(s) communes fill in",
-                                     description="Write the Excel form a commune fills in for one period.")
-    template.add_argument("--unit", metavar="CODE|NAME", help="the unit's code or name")
-    template.add_argument("--period", required=True, metavar="YYYY", help="the year the form reports on")
-    add_data_option(template)
-    template.add_argument("-o", "--output", type=Path, metavar="FILE.xlsx",
-                          help="where to write the form (default: CODE-name-YYYY.xlsx here)")
-    template.add_argument("--all", action="store_true", help="one form per unit of the dataset")
-    template.add_argument("--out-dir", type=Path, metavar="DIR", help="folder for the forms of --all")
-    template.add_argument("--force", action="store_true", help="overwrite existing files")
-    template.set_defaults(func=cmd_template)
-
-    intake = subparsers.add_parser("import", help="merge filled Excel forms into the dataset",
-                                   description="Check filled forms and merge them into observations.csv "
-                                   "and notes.csv (nothing is written unless every form is valid).")
-    intake.add_argument("files", nargs="+", type=Path, metavar="FILE.xlsx", help="filled forms")
-    add_data_option(intake)
-    intake.add_argument("--replace", action="store_true",
-                        help="overwrite values that differ from the dataset (the previous files are backed up)")
-    intake.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
-    intake.add_argument("--period", metavar="YYYY", help="refuse forms of any other period")
-    intake.set_defaults(func=cmd_import_forms)

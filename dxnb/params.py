@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .errors import DxnbError, ParameterError, UnitNotFoundError
-from .fmt import LANGS
+from .i18n import check_lang as check_lang  # the language check lives with the catalogues
 from .text import name_key, nfc, vi_sort_key
 from .units import place_key, place_keys
 from .validate import CODE_LENGTH
@@ -28,13 +28,6 @@ _YEAR = re.compile(r"(19|20|21)\d\d")
 
 
 # --------------------------------------------------------------------------- language and period
-
-
-def check_lang(lang: object) -> str:
-    """Return ``lang`` if it is a report language, else raise :class:`ParameterError`."""
-    if lang not in LANGS:
-        raise ParameterError(f"lang must be one of {', '.join(LANGS)} (got {lang!r}); use lang='vi' or lang='en'.")
-    return str(lang)
 
 
 def check_period(period: object, *, error: type[DxnbError] = ParameterError) -> str:

@@ -209,12 +209,8 @@ def peers(ds: Dataset, code: object, period: str | None = None) -> list[str]:
         period: The period the comparison is for. Peer groups do not change over time yet; the
             argument is here so that a registry of units valid in a period can take it into account.
 
-    Raises:
-        ParameterError: when no unit has the code.
+    The code must be one of the dataset's (check it first with :func:`dxnb.params.check_unit`).
     """
-    from .params import check_unit  # params matches places with this module
-
-    code = check_unit(ds, code)
     index = dataset_index(ds)
     return list(index.members[index.group.at[code]])
 

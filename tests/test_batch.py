@@ -1,23 +1,41 @@
-"""Batch rendering: every unit, isolated failures, cache, atomic replacement, escaping, offline HTML."""
+"""The batch driver: every unit, isolated failures, cache, atomic replacement, escaping, offline HTML, leftovers."""
 
 from __future__ import annotations
 
 import json
+import logging
+import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from dxnb.batch import cache_key, run_batch
+from dxnb.batch import run_batch, scratch_root
 from dxnb.cli import main
 from dxnb.errors import DataError, ParameterError, UnitNotFoundError
 from dxnb.paths import REPORT_NOTEBOOK
 
-pytestmark = pytest.mark.slow
+slow = pytest.mark.slow  # runs kernels, or uses the rendered site
 
 
+@pytest.fixture(autouse=True)
+def _private_folders(tmp_path, monkeypatch):
+    """Kernels' scratch folders and the dataset cache of these tests go to folders of their own.
+
+    The scratch folder is short (not under ``tmp_path``): kernels' sockets live there, and a socket's
+    path has at most 107 bytes.
+    """
+    scratch = tempfile.mkdtemp(prefix="dxt-")
+    monkeypatch.setenv("DXNB_TMPDIR", scratch)
+    monkeypatch.setenv("DXNB_CACHE_DIR", str(tmp_path / "cache"))
+    yield
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+@slow
 def test_every_unit_is_rendered_with_an_index(site, sample):
     out, result = site
     assert result.count("ok") == 11 and not result.failed
@@ -38,6 +56,7 @@ def test_every_unit_is_rendered_with_an_index(site, sample):
     assert 'href="2024/index.html"' in root
 
 
+@slow
 def test_report_html_is_offline_small_and_titled(site):
     out, _ = site
     for page in (out / "2024").glob("*.html"):
@@ -54,6 +73,7 @@ def test_report_html_is_offline_small_and_titled(site):
     assert "@media print" in report and "size: A4" in report
 
 
+@slow
 def test_rerun_with_unchanged_inputs_executes_nothing(site):
     out, _ = site
     before = {p.name: p.stat().st_mtime_ns for p in (out / "2024").glob("*-*.html")}
@@ -72,6 +92,7 @@ def _failing_notebook(tmp_path: Path, code: str) -> Path:
     return path
 
 
+@slow
 def test_failure_is_isolated_and_keeps_the_good_report(tmp_path, data_copy):
     out = tmp_path / "reports"
     units = ["25882", "25858"]
@@ -98,6 +119,7 @@ def test_failure_is_isolated_and_keeps_the_good_report(tmp_path, data_copy):
     )
 
 
+@slow
 def test_changed_data_is_a_cache_miss_and_text_is_escaped(tmp_path, data_copy):
     out = tmp_path / "reports"
     first = run_batch(data_copy, units=["Vĩnh Hoà"], out_dir=out, jobs=1)
@@ -132,14 +154,7 @@ def test_unknown_unit_and_period(tmp_path):
         run_batch(periods=["2019"], out_dir=tmp_path)
 
 
-def test_cache_key_covers_every_input():
-    base = cache_key(b"nb", {"unit_code": "25882"}, "data", "tpl")
-    assert base != cache_key(b"nb2", {"unit_code": "25882"}, "data", "tpl")
-    assert base != cache_key(b"nb", {"unit_code": "25858"}, "data", "tpl")
-    assert base != cache_key(b"nb", {"unit_code": "25882"}, "data2", "tpl")
-    assert base != cache_key(b"nb", {"unit_code": "25882"}, "data", "tpl2")
-
-
+@slow
 def test_out_folder_copy_is_self_contained(site, tmp_path):
     out, _ = site
     copy = tmp_path / "copy"
@@ -147,3 +162,199 @@ def test_out_folder_copy_is_self_contained(site, tmp_path):
     index = (copy / "2024" / "index.html").read_text(encoding="utf-8")
     for href in re.findall(r'href="([^"#]+)"', index):
         assert (copy / "2024" / href).resolve().is_file(), href
+
+
+def _rename(folder: Path, code: str, name: str) -> None:
+    lines = (folder / "units.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if line.startswith(f"{code},"):
+            fields = line.split(",")
+            fields[1] = name
+            lines[i] = ",".join(fields)
+    (folder / "units.csv").write_text("".join(lines), encoding="utf-8")
+
+
+@slow
+def test_pre_started_kernels_are_fresh_and_an_interrupted_batch_leaves_nothing(tmp_path, data_copy):
+    psutil = pytest.importorskip("psutil")
+    out = tmp_path / "out"
+    # what a batch killed with SIGKILL or Ctrl-C leaves: hidden temporaries and a kernel folder
+    (out / "2024" / "notebooks").mkdir(parents=True)
+    leftovers = [
+        out / "2024" / "notebooks" / ".25882-vinh-hoa.k2j4_x.tmp.ipynb",
+        out / "2024" / ".index.html.a1b2c3.tmp",
+        out / ".index.html.zz9.tmp",
+    ]
+    for path in leftovers:
+        path.write_text("{", encoding="utf-8")
+    keep = out / "2024" / "notebooks" / "mine.ipynb"
+    keep.write_text("{}", encoding="utf-8")
+    stale = scratch_root() / "b-killed" / "k-x"
+    stale.mkdir(parents=True)
+    (stale / "kernel.json").write_text("{}", encoding="utf-8")
+    os.utime(stale.parent, (1e9, 1e9))  # a folder of a batch that died long ago
+
+    units = ["25882", "25858", "25861"]
+    result = run_batch(data_copy, units=units, out_dir=out, jobs=1, force=True)
+    assert result.count("ok") == 3
+    for notebook in (out / "2024" / "notebooks").glob("*-*.ipynb"):
+        nb = json.loads(notebook.read_text(encoding="utf-8"))
+        counts = [c["execution_count"] for c in nb["cells"] if c["cell_type"] == "code"]
+        assert counts == list(range(1, len(counts) + 1)), notebook.name  # a kernel of its own, from 1
+    manifest = json.loads((out / "2024" / "manifest.json").read_text(encoding="utf-8"))
+    assert all(u["peak_rss_kb"] > 0 for u in manifest["units"].values())
+    kernels = [p for p in psutil.Process().children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
+    assert not kernels
+    assert not any(p.exists() for p in leftovers) and keep.is_file()
+    assert not list(out.rglob("*.tmp*"))
+    assert not list(scratch_root().iterdir()), "the batch's scratch folder and the stale one are gone"
+
+
+@slow
+def test_a_300_character_unit_name_is_rendered(tmp_path, data_copy, capsys):
+    long_name = "Vĩnh Hòa " + " ".join(["Thượng"] * 45)
+    assert len(long_name) > 300
+    _rename(data_copy, "25882", long_name)
+    out = tmp_path / "reports"
+    assert main(["reports", "--data", str(data_copy), "--units", "25882", "--out", str(out), "--jobs", "1"]) == 0
+    assert "File name too long" not in capsys.readouterr().err
+    entry = json.loads((out / "2024" / "manifest.json").read_text(encoding="utf-8"))["units"]["25882"]
+    assert entry["status"] == "ok" and len(entry["html"]) < 120
+    page = (out / "2024" / entry["html"]).read_text(encoding="utf-8")
+    assert long_name in page  # the name is cut in the file name only
+    assert entry["html"] in (out / "2024" / "index.html").read_text(encoding="utf-8")
+
+
+@slow
+def test_a_unit_name_with_dollars_never_stops_the_index(tmp_path, data_copy, capsys):
+    _rename(data_copy, "25858", "Phước $$Vĩnh$$")  # matplotlib reads $...$ as mathematics
+    out = tmp_path / "reports"
+    code = main(["reports", "--data", str(data_copy), "--units", "25858", "--out", str(out), "--jobs", "1"])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    manifest = json.loads((out / "2024" / "manifest.json").read_text(encoding="utf-8"))
+    assert set(manifest["units"]) == {"25858"}
+    index = (out / "2024" / "index.html").read_text(encoding="utf-8")
+    assert "25858" in index and "Phước $$Vĩnh$$" in index
+    assert 'href="2024/index.html"' in (out / "index.html").read_text(encoding="utf-8")
+    failed = [c for c, u in manifest["units"].items() if u["status"] == "failed"] + list(manifest.get("pages", {}))
+    assert code == (1 if failed else 0)  # 1 until chart labels escape "$"; then 0
+    for name in failed:
+        assert f"FAILED 2024 {name}" in err
+    if failed:
+        assert manifest["units"]["25858"]["status"] == "ok" or 'notebooks/25858-phuoc-vinh.failed.ipynb' in index
+
+
+def _cached_copy(site, tmp_path) -> Path:
+    out, _ = site
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    return copy
+
+
+@slow
+def test_a_failing_overview_or_index_is_recorded_and_a_plain_index_written(site, tmp_path, monkeypatch, capsys):
+    from dxnb import site as site_module
+
+    out = _cached_copy(site, tmp_path)
+
+    def fail(*args, **kwargs):
+        raise ValueError("cannot draw this chart")
+
+    monkeypatch.setattr(site_module, "write_overview", fail)
+    monkeypatch.setattr(site_module, "write_period_index", fail)
+    assert main(["reports", "--out", str(out), "--jobs", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "FAILED 2024 overview: ValueError: cannot draw this chart" in err
+    assert "FAILED 2024 index: ValueError: cannot draw this chart" in err
+    manifest = json.loads((out / "2024" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["pages"]["overview"] == {"status": "failed", "error": "ValueError: cannot draw this chart"}
+    assert manifest["pages"]["index"]["status"] == "failed"
+    assert len(manifest["units"]) == 11
+    index = (out / "2024" / "index.html").read_text(encoding="utf-8")
+    assert "cannot draw this chart" in index and 'href="25882-vinh-hoa.html"' in index
+    assert not (out / "2024" / "overview.html").exists(), "no stale overview"
+    result = run_batch(out_dir=out, jobs=1)
+    assert result.count("cached") == 11 and [p.page for p in result.pages] == ["overview", "index"]
+
+
+@slow
+@pytest.mark.parametrize(
+    "content", [b"[]", b"\xff\xfe not utf-8", b'{"units": {"25882": "ok"}}'], ids=["list", "bytes", "entry"]
+)
+@slow
+def test_an_unusable_manifest_of_another_period_is_replaced(site, tmp_path, content, caplog):
+    out = _cached_copy(site, tmp_path)
+    other = out / "2023"
+    other.mkdir()
+    (other / "manifest.json").write_bytes(content)
+    with caplog.at_level(logging.WARNING):
+        result = run_batch(out_dir=out, jobs=1)
+    assert result.count("cached") == 11 and result.ok
+    assert "2023/manifest.json is unusable" in caplog.text
+    repaired = json.loads((other / "manifest.json").read_text(encoding="utf-8"))
+    assert repaired["units"] == {} and repaired["replaced_unusable_manifest"]
+    assert 'href="2023/index.html"' in (out / "index.html").read_text(encoding="utf-8")
+
+
+@slow
+def test_an_unusable_manifest_of_the_period_is_rewritten(site, tmp_path):
+    out = _cached_copy(site, tmp_path)
+    (out / "2024" / "manifest.json").write_bytes(b'{"units": {"25882": "ok"}}')
+    result = run_batch(out_dir=out, units=["25861"], jobs=1)  # one report to render again
+    assert result.count("ok") == 1 and result.ok
+    manifest = json.loads((out / "2024" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["units"]["25861"]["status"] == "ok"
+    assert os.path.basename(manifest["units"]["25861"]["html"]) == "25861-an-linh.html"
+
+
+def test_leftovers_are_swept_only_where_a_batch_writes(tmp_path):
+    from dxnb.batch import sweep_leftovers
+
+    out = tmp_path / "reports"
+    for folder in ("2024/notebooks", "2023/notebooks", "exports"):
+        (out / folder).mkdir(parents=True)
+    (out / "2023" / "manifest.json").write_text("{}", encoding="utf-8")
+    ours = [
+        out / ".index.html.x1.tmp",
+        out / "2024" / ".manifest.json.x2.tmp",
+        out / "2024" / "notebooks" / ".25882-vinh-hoa.x3.tmp.ipynb",
+        out / "2023" / "notebooks" / ".25858-phuoc-vinh.x4.tmp.ipynb",
+    ]
+    others = [
+        out / ".dxnb.lock",
+        out / "exports" / ".table.xlsx.x5.tmp",  # the explorer may be writing it right now
+        out / "2024" / "25882-vinh-hoa.html",
+        out / "2024" / "notes.tmp",
+        out / "2022" / ".index.html.x6.tmp",  # not a period of this batch, no manifest
+    ]
+    for path in ours + others:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x", encoding="utf-8")
+    assert sorted(sweep_leftovers(out, ["2024"])) == sorted(ours)
+    assert all(p.exists() for p in others)
+
+
+def test_scratch_folders_of_dead_batches_are_swept_and_live_ones_kept():
+    from dxnb.batch import scratch_folder
+
+    root = scratch_root()
+    dead = root / "b-dead" / "k-1"
+    dead.mkdir(parents=True)
+    os.utime(dead.parent, (1e9, 1e9))
+    young = root / "b-young"  # a batch that is starting: not yet locked
+    young.mkdir()
+    with scratch_folder() as mine:
+        assert mine.parent == root and not dead.parent.exists() and young.exists()
+        os.utime(mine, (1e9, 1e9))
+        with scratch_folder() as other:  # a second batch at the same time keeps the first one's folder
+            assert mine.exists() and other != mine
+        assert not other.exists()
+    assert not mine.exists()
+
+
+def test_scratch_root_is_short_enough_for_sockets(monkeypatch, tmp_path, caplog):
+    monkeypatch.setenv("DXNB_TMPDIR", str(tmp_path / ("deep" * 20)))
+    with caplog.at_level(logging.WARNING):
+        root = scratch_root()
+    assert len(str(root)) <= 64 and "too long" in caplog.text

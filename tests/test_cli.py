@@ -41,3 +41,51 @@ def test_unwritable_output_folder_exits_2_without_traceback(capsys):
     assert main(["reports", "--units", "25882", "--out", "/proc/dxnb-cannot-write-here"]) == 2
     err = capsys.readouterr().err
     assert "/proc/dxnb-cannot-write-here" in err and "check the path" in err and "Traceback" not in err
+
+
+def test_python_m_dxnb_runs_the_command_line():
+    result = subprocess.run([sys.executable, "-m", "dxnb", "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.startswith("dxnb ")
+
+
+@pytest.mark.parametrize("option", ["--period", "--units"])
+def test_a_repeated_option_keeps_every_value(option):
+    args = build_parser().parse_args(["reports", option, "A", option, "B", "C"])
+    assert getattr(args, option.lstrip("-")) == ["A", "B", "C"]
+
+
+def test_a_second_batch_on_the_same_out_folder_is_refused(tmp_path, capsys):
+    from dxnb.batch import LOCK_FILE, output_lock
+
+    out = tmp_path / "reports"
+    out.mkdir()
+    with output_lock(out):  # a batch is writing there
+        code = main(["reports", "--units", "25882", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"another dxnb reports is writing to {out}" in err and "use another --out" in err
+    assert "Traceback" not in err
+    assert sorted(p.name for p in out.iterdir()) == [LOCK_FILE], "nothing is written by the refused batch"
+
+
+class _Pipe:
+    def __init__(self):
+        self.text = ""
+
+    def isatty(self):
+        return False
+
+
+def test_progress_lines_name_each_report(caplog):
+    from dxnb.cli import ReportProgress
+    from dxnb.jobs import Job, Outcome
+
+    job = Job("25882", "Vĩnh Hòa", "xã", "2024", "vi", "", "", "a.html", "a.ipynb", "a.failed.ipynb", "k")
+    progress = ReportProgress(stream=_Pipe())
+    with caplog.at_level("INFO", logger="dxnb.cli"):
+        progress(1, 2, job, Outcome("25882", "2024", "ok", 1.25))
+        progress(2, 2, job, Outcome("25882", "2024", "failed", 0.5, "ValueError: x"))
+    progress.close()
+    assert "[1/2] 2024 25882 Vĩnh Hòa: ok (1.2 s)" in caplog.text
+    assert "[2/2] 2024 25882 Vĩnh Hòa: failed (0.5 s) — ValueError: x" in caplog.text
+

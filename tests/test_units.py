@@ -45,9 +45,11 @@ def test_peers(tiny):
     assert peers(tiny, H) == [H]
     # blank district: the province, whatever the tone-mark placement of its name
     assert peers(tiny, F) == [E, F, G]
-    assert peers(tiny, f" {A} ", "2024") == [A, B, C, D, N]
+    assert peers(tiny, A, "2024") == [A, B, C, D, N]
+    # the evaluation's name checks the code first
+    assert peer_codes(tiny, f" {A} ") == [A, B, C, D, N]
     with pytest.raises(ParameterError, match="99999"):
-        peers(tiny, "99999")
+        peer_codes(tiny, "99999")
     assert peer_codes(tiny, F) == peers(tiny, F)  # the evaluation's name for the same rule
 
 
