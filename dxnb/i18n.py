@@ -450,6 +450,14 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Codes and names: list of administrative units before 1/7/2025 (Statistics Office, via dvhcvn). "
               "Population, households, hamlets: not yet known, to be filled in.",
     },
+    # --- added by maps ---
+    "map_no_coordinates": {"vi": "Không có tọa độ, không vẽ trên bản đồ: {names}.",
+                           "en": "No coordinates, not on the map: {names}."},
+    "map_inset": {"vi": "Ở xa, vẽ riêng", "en": "Far off, drawn apart"},
+    "map_labels_omitted": {"vi": "Bỏ bớt nhãn chồng nhau: {shown}/{total} đơn vị có nhãn.",
+                           "en": "Overlapping labels left out: {shown} of {total} units labelled."},
+    "map_source": {"vi": "Tọa độ: vietnamadminunits (MIT); chấm là vị trí đại diện của đơn vị, không phải ranh giới.",
+                   "en": "Coordinates: vietnamadminunits (MIT); a dot marks a unit's location, not its boundary."},
 }  # fmt: skip
 
 KIND_NAMES = {

@@ -1,0 +1,346 @@
+"""Point maps of a district's or province's units, coloured by an index or a rate, drawn offline.
+
+Each unit is a dot at the point ``coordinates.csv`` gives it (see ``dxnb/registry/PROVENANCE.md``), on an
+equirectangular projection whose aspect is corrected by cos(latitude); there are no tiles or boundaries, so
+nothing is fetched from the network. Colours follow ``cividis``, a sequential colour map that colour-blind
+readers see the same way and whose lightness rises with the value, so the map reads in grey print too.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from dataclasses import dataclass, field
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter
+
+from . import fmt, registry
+from .charts import WIDTH, new_figure, styled, to_data_uri
+from .errors import ParameterError
+from .i18n import check_lang, t
+
+CMAP = "cividis"
+NO_DATA_COLOR = "#8c8c8c"
+EDGE = "#333333"
+#: Up to this many units, each dot is labelled with the unit's name; beyond, with its value where room allows.
+NAME_LABELS_UP_TO = 20
+#: A unit further from the others' median point than this many times their spread goes into an inset.
+OUTLIER_FACTOR = 4.0
+KINDS = ("index", "rate")
+#: The highlight ring's area, in dot areas.
+RING = 3.2
+#: The highlight ring's smallest diameter, in points.
+RING_MIN = 14.0
+_KM_PER_DEGREE = 111.32
+
+
+@dataclass
+class UnitMap:
+    """A drawn map: the figure, the codes of units that could not be placed, and the note naming them."""
+
+    figure: Figure
+    missing: list[str] = field(default_factory=list)
+    note: str = ""
+    labelled: int = 0
+
+    def data_uri(self) -> str:
+        """The map as a PNG data URI (:func:`dxnb.charts.to_data_uri`)."""
+        return to_data_uri(self.figure)
+
+
+def _value_text(value: float, kind: str, lang: str) -> str:
+    return fmt.index(value, lang) if kind == "index" else fmt.percent(value, 0, lang)
+
+
+def _codes(frame: pd.DataFrame, code_col: str | None) -> list[str]:
+    raw = frame.index if code_col is None else frame[code_col]
+    return [str(code).strip().zfill(5) for code in raw]
+
+
+def _nearest(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Each point's distance to its nearest neighbour, in degrees of latitude (longitude scaled by cos)."""
+    if len(lat) < 2:
+        return np.full(len(lat), np.inf)
+    scale = math.cos(math.radians(float(np.median(lat))))
+    dist = np.hypot(lat[:, None] - lat[None, :], (lon[:, None] - lon[None, :]) * scale)
+    np.fill_diagonal(dist, np.inf)
+    return dist.min(axis=1)
+
+
+def _outliers(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Which points lie far from all others (islands such as Côn Đảo, Hoàng Sa): they go into an inset.
+
+    A point is far when its nearest neighbour is more than :data:`OUTLIER_FACTOR` times the usual spacing
+    (the 90th percentile of nearest-neighbour distances) and more than 0.3° (about 33 km) away.
+    """
+    if len(lat) < 5:
+        return np.zeros(len(lat), dtype=bool)
+    near = _nearest(lat, lon)
+    return (near > OUTLIER_FACTOR * float(np.percentile(near, 90))) & (near > 0.3)
+
+
+def _limits(lat: np.ndarray, lon: np.ndarray, aspect: float, box: tuple[float, float]) -> tuple:
+    """Axis limits around the points, with a margin, widened to fill a box of ``box`` inches at ``aspect``."""
+    pad_lat = max(float(np.ptp(lat)) * 0.08, 0.01)
+    pad_lon = max(float(np.ptp(lon)) * 0.08, 0.01)
+    x0, x1 = float(lon.min()) - pad_lon, float(lon.max()) + pad_lon
+    y0, y1 = float(lat.min()) - pad_lat, float(lat.max()) + pad_lat
+    want = box[1] / box[0]  # height / width of the box in inches
+    have = (y1 - y0) * aspect / (x1 - x0)
+    if have < want:
+        grow = ((x1 - x0) * want / aspect - (y1 - y0)) / 2
+        y0, y1 = y0 - grow, y1 + grow
+    else:
+        grow = ((y1 - y0) * aspect / want - (x1 - x0)) / 2
+        x0, x1 = x0 - grow, x1 + grow
+    return (x0, x1), (y0, y1)
+
+
+def _scale_bar(ax, lat0: float) -> None:
+    """A bar of a round number of kilometres in the lower left corner."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    km_per_deg = _KM_PER_DEGREE * math.cos(math.radians(lat0))
+    target = (x1 - x0) * km_per_deg / 5
+    length = next(n for n in (100, 50, 20, 10, 5, 2, 1, 0.5) if n <= target) if target >= 0.5 else 0.5
+    start_x, start_y = x0 + (x1 - x0) * 0.03, y0 + (y1 - y0) * 0.04
+    end_x = start_x + length / km_per_deg
+    ax.plot([start_x, end_x], [start_y, start_y], color=EDGE, linewidth=2.2, solid_capstyle="butt", zorder=5)
+    ax.text((start_x + end_x) / 2, start_y + (y1 - y0) * 0.015, f"{fmt.number(length, 1)} km", ha="center",
+            va="bottom", fontsize=7, color=EDGE, zorder=5)  # fmt: skip
+
+
+def _place_labels(fig: Figure, ax, points: list[tuple[float, float, str, bool]], marker_px: float) -> int:
+    """Put each label beside its dot where it overlaps no other label or dot and stays inside the map.
+
+    ``points`` are (x, y, text, bold) in priority order; a label that finds no free place is left out.
+    Returns how many labels were drawn.
+    """
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    frame = ax.get_window_extent(renderer)
+    centres = ax.transData.transform([(x, y) for x, y, *_ in points]) if points else np.empty((0, 2))
+    ring_px = max(marker_px * math.sqrt(RING), RING_MIN * fig.dpi / 72)
+    sizes = [ring_px if bold else marker_px for *_, bold in points]
+    dots = [(cx - d / 2 - 1, cy - d / 2 - 1, cx + d / 2 + 1, cy + d / 2 + 1) for (cx, cy), d in zip(centres, sizes, strict=True)]
+
+    def spots(d: float) -> tuple:
+        gap, diag = d / 2 + 2, d / 2 * 0.75 + 1
+        return ((gap, 0, "left", "center"), (-gap, 0, "right", "center"), (0, gap, "center", "bottom"),
+                (0, -gap, "center", "top"), (diag, diag, "left", "bottom"), (-diag, diag, "right", "bottom"),
+                (diag, -diag, "left", "top"), (-diag, -diag, "right", "top"))  # fmt: skip
+
+    taken: list[tuple[float, float, float, float]] = []
+    drawn = 0
+    for i, (x, y, text, bold) in enumerate(points):
+        for dx, dy, ha, va in spots(sizes[i]):
+            label = ax.annotate(text, (x, y), xytext=(dx * 72 / fig.dpi, dy * 72 / fig.dpi), textcoords="offset points",
+                                ha=ha, va=va, fontsize=7.5 if bold else 6.8, fontweight="bold" if bold else "normal",
+                                color="#111111", zorder=6)  # fmt: skip
+            box = label.get_window_extent(renderer)
+            rect = (box.x0 - 1, box.y0 - 1, box.x1 + 1, box.y1 + 1)
+            inside = frame.x0 <= rect[0] and rect[2] <= frame.x1 and frame.y0 <= rect[1] and rect[3] <= frame.y1
+            clash = any(_overlap(rect, other) for other in taken) or any(
+                _overlap(rect, dot) for j, dot in enumerate(dots) if j != i
+            )
+            if inside and not clash:
+                taken.append(rect)
+                drawn += 1
+                break
+            label.remove()
+    return drawn
+
+
+def _overlap(a: tuple, b: tuple) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@styled
+def unit_map(
+    frame: pd.DataFrame,
+    *,
+    value_col: str,
+    label_col: str,
+    lang: str = "vi",
+    title: str = "",
+    when: str = "current",
+    highlight: object | None = None,
+    kind: str = "index",
+    code_col: str | None = None,
+    vmin: float | None = None,
+    vmax: float | None = None,
+) -> UnitMap:
+    """Draw the units of ``frame`` as dots on a map, coloured by ``value_col``.
+
+    Args:
+        frame: One row per unit; the unit code in the index (as :func:`dxnb.overview_data.ranking_rows`
+            gives it) or in ``code_col``.
+        value_col: The column to colour by; NaN (no data) draws a hollow grey dot.
+        label_col: The column of names; up to :data:`NAME_LABELS_UP_TO` units each dot is labelled with its
+            name, beyond that with its value where the label overlaps nothing.
+        lang: ``"vi"`` or ``"en"`` for the numbers and the legend.
+        title: Drawn above the map; ``""`` for none (when the report gives a caption).
+        when: ``"current"`` or ``"former"``: which period's units the codes are.
+        highlight: The code of a unit to circle and label in bold, or None.
+        kind: ``"index"`` (0–1, shown 0,62) or ``"rate"`` (percent, shown 62%).
+        code_col: The column of codes, when they are not the index.
+        vmin: Lower end of the colour scale; by default the lowest value.
+        vmax: Upper end of the colour scale; by default the highest value.
+
+    Returns:
+        A :class:`UnitMap`: the figure, the codes of units without coordinates, and the note naming them
+        (also drawn under the map).
+
+    Raises:
+        ParameterError: for an unknown column, kind, period or language, or when no unit has coordinates.
+    """
+    check_lang(lang)
+    if kind not in KINDS:
+        raise ParameterError(f"kind must be 'index' or 'rate' (got {kind!r}).")
+    for col in (value_col, label_col, *([code_col] if code_col else [])):
+        if col not in frame.columns:
+            raise ParameterError(f"unit_map: the table has no column {col!r}; it has {', '.join(map(str, frame.columns))}.")
+    codes = _codes(frame, code_col)
+    points = registry.coordinates(codes, when=when)
+    lat, lon = points["lat"].to_numpy(), points["lon"].to_numpy()
+    values = pd.to_numeric(frame[value_col], errors="coerce").to_numpy(dtype=float)
+    labels = [str(v) for v in frame[label_col]]
+    placed = ~np.isnan(lat)
+    missing = [c for c, ok in zip(codes, placed, strict=True) if not ok]
+    note = ""
+    if missing:
+        names = ", ".join(f"{lab} ({c})" for lab, c, ok in zip(labels, codes, placed, strict=True) if not ok)
+        note = t("map_no_coordinates", lang, names=names)
+    if not placed.any():
+        raise ParameterError(f"unit_map: none of the {len(codes)} units has coordinates as a {when} unit; "
+                             f"check the codes and when='current' or 'former'.")  # fmt: skip
+    target = None if highlight is None else str(highlight).strip().zfill(5)
+    idx = np.flatnonzero(placed)
+    far = np.zeros(len(codes), dtype=bool)
+    far[idx] = _outliers(lat[idx], lon[idx])
+    main = placed & ~far
+
+    has = ~np.isnan(values)
+    lo = vmin if vmin is not None else (float(np.nanmin(values[placed])) if has[placed].any() else 0.0)
+    hi = vmax if vmax is not None else (float(np.nanmax(values[placed])) if has[placed].any() else 1.0)
+    if hi <= lo:
+        lo, hi = lo - 0.05 * (abs(lo) or 1), hi + 0.05 * (abs(hi) or 1)
+    norm = mpl.colors.Normalize(lo, hi)
+    cmap = mpl.colormaps[CMAP]
+
+    count = int(placed.sum())
+    names = count <= NAME_LABELS_UP_TO
+    footer_lines = 1 + (len(note) // 130 + 1 if note else 0) + (0 if names else 1)
+    left, right, top, bottom = 0.15, 1.25, 0.45 if title else 0.2, 0.2 + 0.13 * footer_lines
+    box_w = WIDTH - left - right
+    aspect = 1 / math.cos(math.radians(float(np.median(lat[main]))))
+    span_lat = max(float(np.ptp(lat[main])), 0.02) * 1.16
+    span_lon = max(float(np.ptp(lon[main])), 0.02) * 1.16
+    box_h = float(np.clip(box_w * span_lat * aspect / span_lon, 3.0, 7.4))
+    fig = new_figure(box_h + top + bottom, left=left, right=right, top=top, bottom=bottom)
+    ax = fig.add_subplot()
+    ax.grid(False)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(True)
+    for spine in ax.spines.values():
+        spine.set_color("#bbbbbb")
+    xlim, ylim = _limits(lat[main], lon[main], aspect, (box_w, box_h))
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_aspect(aspect, adjustable="box")
+    # Dots as wide as the usual spacing of neighbours allows (72 points an inch), from 4.5 to 12 points.
+    spacing = float(np.percentile(_nearest(lat[main], lon[main]), 25)) if main.sum() > 1 else 1.0
+    width_pt = spacing / ((ylim[1] - ylim[0]) / box_h) * 72
+    marker = float(np.clip(width_pt * 0.9, 4.5, 12.0)) ** 2  # area in points²
+    if title:
+        ax.set_title(title, loc="left")
+
+    def draw(axes, mask, size):
+        full, empty = mask & has, mask & ~has
+        axes.scatter(lon[full], lat[full], c=values[full], cmap=cmap, norm=norm, s=size, edgecolors=EDGE,
+                     linewidths=0.6, zorder=3, gid="units")  # fmt: skip
+        axes.scatter(lon[empty], lat[empty], s=size, facecolors="none", edgecolors=NO_DATA_COLOR, linewidths=1.3,
+                     zorder=3, gid="no_data")  # fmt: skip
+        if target is not None and target in codes:
+            k = codes.index(target)
+            if mask[k]:
+                axes.scatter([lon[k]], [lat[k]], s=max(size * RING, RING_MIN**2), facecolors="none", edgecolors="#000000",
+                             linewidths=2.0, zorder=4, gid="highlight")  # fmt: skip
+
+    draw(ax, main, marker)
+    _scale_bar(ax, float(np.median(lat[main])))
+
+    # Labels: names for a few units, values for many; the highlighted unit and the extremes first.
+    order = [k for k in np.flatnonzero(main)]
+    order.sort(key=lambda k: (codes[k] != target, -abs(values[k] - (lo + hi) / 2) if has[k] else 1))
+    wanted = []
+    for k in order:
+        if names or codes[k] == target:
+            text = labels[k]
+        elif has[k]:
+            text = _value_text(values[k], kind, lang)
+        else:
+            continue
+        wanted.append((lon[k], lat[k], text, codes[k] == target))
+    labelled = _place_labels(fig, ax, wanted, math.sqrt(marker) * fig.dpi / 72)
+
+    # Colour bar and legend on the right.
+    # The right-hand column, in inches from the figure's lower left: colour bar, inset of far units, legend.
+    height = fig.get_figheight()
+    column = WIDTH - right + 0.12
+
+    def rect(x: float, y: float, w: float, h: float) -> list[float]:
+        return [x / WIDTH, y / height, w / WIDTH, h / height]
+
+    legend_h = 0.2 * (int((placed & ~has).any()) + int(target in codes and bool(placed[codes.index(target)])))
+    inset_h = min(1.3, box_h * 0.3) if far.any() else 0.0
+    bar_bottom = bottom + legend_h + (inset_h + 0.35 if inset_h else 0.1)
+    if far.any():
+        inset = fig.add_axes(rect(column, bottom + legend_h + 0.1, right - 0.2, inset_h))
+        inset.set_xticks([])
+        inset.set_yticks([])
+        inset.grid(False)
+        for spine in inset.spines.values():
+            spine.set_visible(True)
+            spine.set_color("#999999")
+            spine.set_linestyle("--")
+        draw(inset, far, marker)
+        inset_x, inset_y = _limits(lat[far], lon[far], aspect, (right - 0.2, inset_h))
+        inset.set_xlim(*inset_x)
+        inset.set_ylim(*inset_y)
+        inset.set_title(t("map_inset", lang), fontsize=6.5, fontweight="normal", color="#555555", loc="left")
+        for k in np.flatnonzero(far):
+            text = labels[k] + (f" {_value_text(values[k], kind, lang)}" if has[k] else "")
+            inset.annotate(text, (lon[k], lat[k]), xytext=(0, -5), textcoords="offset points", ha="center",
+                           va="top", fontsize=6.5)  # fmt: skip
+    bar = fig.add_axes(rect(column, bar_bottom, 0.16, max(0.8, height - top - bar_bottom)))
+    mappable = mpl.cm.ScalarMappable(norm=norm, cmap=cmap)
+    colorbar = fig.colorbar(mappable, cax=bar)
+    colorbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: _value_text(v, kind, lang)))
+    colorbar.ax.tick_params(labelsize=7.5)
+    colorbar.outline.set_edgecolor("#777777")
+    handles = []
+    if (placed & ~has).any():
+        handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="none", markeredgecolor=NO_DATA_COLOR,
+                              markeredgewidth=1.3, markersize=7, label=t("no_data", lang)))  # fmt: skip
+    if target is not None and target in codes and placed[codes.index(target)]:
+        handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="none", markeredgecolor="#000000",
+                              markeredgewidth=2.0, markersize=11, label=labels[codes.index(target)]))  # fmt: skip
+    if handles:
+        fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(column / WIDTH - 0.01, bottom / height),
+                   fontsize=7.5, handletextpad=0.4, borderaxespad=0)  # fmt: skip
+    footer = [textwrap.fill(note, 130)] if note else []
+    if not names:
+        footer.append(t("map_labels_omitted", lang, shown=labelled, total=count))
+    footer.append(t("map_source", lang))
+    fig.text(left / WIDTH, 0.08 / fig.get_figheight(), "\n".join(footer), fontsize=6.5, color="#444444",
+             va="bottom", ha="left", wrap=True)  # fmt: skip
+    return UnitMap(fig, missing, note, labelled)
+
