@@ -127,7 +127,8 @@ def _place_labels(fig: Figure, ax, points: list[tuple[float, float, str, bool]],
     centres = ax.transData.transform([(x, y) for x, y, *_ in points]) if points else np.empty((0, 2))
     ring_px = max(marker_px * math.sqrt(RING), RING_MIN * fig.dpi / 72)
     sizes = [ring_px if bold else marker_px for *_, bold in points]
-    dots = [(cx - d / 2 - 1, cy - d / 2 - 1, cx + d / 2 + 1, cy + d / 2 + 1) for (cx, cy), d in zip(centres, sizes, strict=True)]
+    dots = [(cx - d / 2 - 1, cy - d / 2 - 1, cx + d / 2 + 1, cy + d / 2 + 1)
+            for (cx, cy), d in zip(centres, sizes, strict=True)]  # fmt: skip
 
     def spots(d: float) -> tuple:
         gap, diag = d / 2 + 2, d / 2 * 0.75 + 1
@@ -204,7 +205,8 @@ def unit_map(
         raise ParameterError(f"kind must be 'index' or 'rate' (got {kind!r}).")
     for col in (value_col, label_col, *([code_col] if code_col else [])):
         if col not in frame.columns:
-            raise ParameterError(f"unit_map: the table has no column {col!r}; it has {', '.join(map(str, frame.columns))}.")
+            have = ", ".join(map(str, frame.columns))
+            raise ParameterError(f"unit_map: the table has no column {col!r}; it has {have}.")
     codes = _codes(frame, code_col)
     points = registry.coordinates(codes, when=when)
     lat, lon = points["lat"].to_numpy(), points["lon"].to_numpy()
@@ -271,8 +273,8 @@ def unit_map(
         if target is not None and target in codes:
             k = codes.index(target)
             if mask[k]:
-                axes.scatter([lon[k]], [lat[k]], s=max(size * RING, RING_MIN**2), facecolors="none", edgecolors="#000000",
-                             linewidths=2.0, zorder=4, gid="highlight")  # fmt: skip
+                axes.scatter([lon[k]], [lat[k]], s=max(size * RING, RING_MIN**2), facecolors="none",
+                             edgecolors="#000000", linewidths=2.0, zorder=4, gid="highlight")  # fmt: skip
 
     draw(ax, main, marker)
     _scale_bar(ax, float(np.median(lat[main])))
@@ -283,7 +285,7 @@ def unit_map(
     wanted = []
     for k in order:
         if names or codes[k] == target:
-            text = labels[k]
+            text = labels[k] + (f" {_value_text(values[k], kind, lang)}" if has[k] else "")
         elif has[k]:
             text = _value_text(values[k], kind, lang)
         else:
@@ -303,7 +305,7 @@ def unit_map(
     inset_h = min(1.3, box_h * 0.3) if far.any() else 0.0
     bar_bottom = bottom + legend_h + (inset_h + 0.35 if inset_h else 0.1)
     if far.any():
-        inset = fig.add_axes(rect(column, bottom + legend_h + 0.1, right - 0.2, inset_h))
+        inset = fig.add_axes(rect(column, bottom + legend_h + 0.1, right - 0.2, inset_h), gid="inset")
         inset.set_xticks([])
         inset.set_yticks([])
         inset.grid(False)
@@ -343,4 +345,3 @@ def unit_map(
     fig.text(left / WIDTH, 0.08 / fig.get_figheight(), "\n".join(footer), fontsize=6.5, color="#444444",
              va="bottom", ha="left", wrap=True)  # fmt: skip
     return UnitMap(fig, missing, note, labelled)
-
