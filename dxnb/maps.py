@@ -257,10 +257,10 @@ def unit_map(
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     ax.set_aspect(aspect, adjustable="box")
-    # Dots as wide as the usual spacing of neighbours allows (72 points an inch), from 4.5 to 12 points.
-    spacing = float(np.percentile(_nearest(lat[main], lon[main]), 25)) if main.sum() > 1 else 1.0
+    # Dots as wide as the spacing of close neighbours allows (72 points an inch), from 4.5 to 11 points.
+    spacing = float(np.percentile(_nearest(lat[main], lon[main]), 10)) if main.sum() > 1 else 1.0
     width_pt = spacing / ((ylim[1] - ylim[0]) / box_h) * 72
-    marker = float(np.clip(width_pt * 0.9, 4.5, 12.0)) ** 2  # area in points²
+    marker = float(np.clip(width_pt * 0.9, 4.5, 11.0)) ** 2  # area in points²
     if title:
         ax.set_title(title, loc="left")
 
@@ -320,7 +320,8 @@ def unit_map(
         inset.set_title(t("map_inset", lang), fontsize=6.5, fontweight="normal", color="#555555", loc="left")
         for k in np.flatnonzero(far):
             text = labels[k] + (f" {_value_text(values[k], kind, lang)}" if has[k] else "")
-            inset.annotate(text, (lon[k], lat[k]), xytext=(0, -5), textcoords="offset points", ha="center",
+            below = -math.sqrt(marker) / 2 - 2
+            inset.annotate(text, (lon[k], lat[k]), xytext=(0, below), textcoords="offset points", ha="center",
                            va="top", fontsize=6.5)  # fmt: skip
     bar = fig.add_axes(rect(column, bar_bottom, 0.16, max(0.8, height - top - bar_bottom)))
     mappable = mpl.cm.ScalarMappable(norm=norm, cmap=cmap)
@@ -339,7 +340,7 @@ def unit_map(
         fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(column / WIDTH - 0.01, bottom / height),
                    fontsize=7.5, handletextpad=0.4, borderaxespad=0)  # fmt: skip
     footer = [textwrap.fill(note, 130)] if note else []
-    if not names:
+    if labelled < len(wanted):
         footer.append(t("map_labels_omitted", lang, shown=labelled, total=count))
     footer.append(t("map_source", lang))
     fig.text(left / WIDTH, 0.08 / fig.get_figheight(), "\n".join(footer), fontsize=6.5, color="#444444",
