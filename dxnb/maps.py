@@ -30,7 +30,7 @@ NO_DATA_COLOR = "#8c8c8c"
 EDGE = "#333333"
 #: Up to this many units, each dot is labelled with the unit's name; beyond, with its value where room allows.
 NAME_LABELS_UP_TO = 20
-#: A unit further from the others' median point than this many times their spread goes into an inset.
+#: A unit whose nearest neighbour is this many times the usual spacing away (an island) goes into an inset.
 OUTLIER_FACTOR = 4.0
 KINDS = ("index", "rate")
 #: The highlight ring's area, in dot areas.
@@ -42,7 +42,7 @@ _KM_PER_DEGREE = 111.32
 
 @dataclass
 class UnitMap:
-    """A drawn map: the figure, the codes of units that could not be placed, and the note naming them."""
+    """A drawn map: the figure, the units without coordinates (codes, and the note naming them), labels drawn."""
 
     figure: Figure
     missing: list[str] = field(default_factory=list)
@@ -54,8 +54,8 @@ class UnitMap:
         return to_data_uri(self.figure)
 
 
-def _value_text(value: float, kind: str, lang: str) -> str:
-    return fmt.index(value, lang) if kind == "index" else fmt.percent(value, 0, lang)
+def _value_text(value: float, kind: str, lang: str, decimals: int = 0) -> str:
+    return fmt.index(value, lang) if kind == "index" else fmt.percent(value, decimals, lang)
 
 
 def _codes(frame: pd.DataFrame, code_col: str | None) -> list[str]:
@@ -161,6 +161,117 @@ def _overlap(a: tuple, b: tuple) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
+@dataclass
+class _Units:
+    """The units to draw, as arrays in the frame's order."""
+
+    codes: list[str]
+    labels: list[str]
+    lat: np.ndarray
+    lon: np.ndarray
+    values: np.ndarray
+    target: int | None  # position of the highlighted unit, if it has coordinates
+    kind: str
+    lang: str
+    decimals: int = 0
+
+    @property
+    def placed(self) -> np.ndarray:
+        return ~np.isnan(self.lat)
+
+    @property
+    def has(self) -> np.ndarray:
+        return ~np.isnan(self.values)
+
+    def value(self, k: int) -> str:
+        return _value_text(self.values[k], self.kind, self.lang, self.decimals)
+
+    def named(self, k: int) -> str:
+        return self.labels[k] + (f" {self.value(k)}" if self.has[k] else "")
+
+
+def _units(frame, value_col, label_col, code_col, when, highlight, kind, lang) -> _Units:
+    codes = _codes(frame, code_col)
+    points = registry.coordinates(codes, when=when)
+    values = pd.to_numeric(frame[value_col], errors="coerce").to_numpy(dtype=float)
+    lat, lon = points["lat"].to_numpy(), points["lon"].to_numpy()
+    target = None if highlight is None else str(highlight).strip().zfill(5)
+    position = codes.index(target) if target in codes else None
+    if position is not None and np.isnan(lat[position]):
+        position = None
+    known = values[~np.isnan(values)]
+    decimals = 1 if kind == "rate" and len(known) and np.ptp(known) < 10 else 0
+    labels = [str(v) for v in frame[label_col]]
+    return _Units(codes, labels, lat, lon, values, position, kind, lang, decimals)
+
+
+def _draw(axes, units: _Units, mask: np.ndarray, size: float, norm) -> None:
+    """Dots of the units in ``mask``: filled by value, hollow grey without data, the highlighted one ringed."""
+    full, empty = mask & units.has, mask & ~units.has
+    axes.scatter(units.lon[full], units.lat[full], c=units.values[full], cmap=CMAP, norm=norm, s=size,
+                 edgecolors=EDGE, linewidths=0.6, zorder=3, gid="units")  # fmt: skip
+    axes.scatter(units.lon[empty], units.lat[empty], s=size, facecolors="none", edgecolors=NO_DATA_COLOR,
+                 linewidths=1.3, zorder=3, gid="no_data")  # fmt: skip
+    k = units.target
+    if k is not None and mask[k]:
+        axes.scatter([units.lon[k]], [units.lat[k]], s=max(size * RING, RING_MIN**2), facecolors="none",
+                     edgecolors="#000000", linewidths=2.0, zorder=4, gid="highlight")  # fmt: skip
+
+
+def _map_axes(fig: Figure, units: _Units, main: np.ndarray, box: tuple[float, float], aspect: float):
+    """The map's axes, framed, without ticks, limits fitting the points; and the dots' area in points²."""
+    ax = fig.add_subplot()
+    ax.grid(False)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(True)
+        spine.set_color("#bbbbbb")
+    xlim, ylim = _limits(units.lat[main], units.lon[main], aspect, box)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_aspect(aspect, adjustable="box")
+    # Dots as wide as the spacing of close neighbours allows (72 points an inch), from 4.5 to 11 points.
+    spacing = float(np.percentile(_nearest(units.lat[main], units.lon[main]), 10)) if main.sum() > 1 else 1.0
+    width_pt = spacing / ((ylim[1] - ylim[0]) / box[1]) * 72
+    return ax, float(np.clip(width_pt * 0.9, 4.5, 11.0)) ** 2
+
+
+def _inset(fig: Figure, units: _Units, far: np.ndarray, where: list[float], size: float, norm, aspect: float) -> None:
+    """Units far from the rest (islands), in a dashed box of their own, each named."""
+    inset = fig.add_axes(where, gid="inset")
+    inset.set_xticks([])
+    inset.set_yticks([])
+    inset.grid(False)
+    for spine in inset.spines.values():
+        spine.set_visible(True)
+        spine.set_color("#999999")
+        spine.set_linestyle("--")
+    _draw(inset, units, far, size, norm)
+    box = (where[2] * WIDTH, where[3] * fig.get_figheight())
+    xlim, ylim = _limits(units.lat[far], units.lon[far], aspect, box)
+    inset.set_xlim(*xlim)
+    inset.set_ylim(*ylim)
+    inset.set_title(t("map_inset", units.lang), fontsize=6.5, fontweight="normal", color="#555555", loc="left")
+    below = -math.sqrt(size) / 2 - 2
+    for k in np.flatnonzero(far):
+        inset.annotate(units.named(k), (units.lon[k], units.lat[k]), xytext=(0, below), textcoords="offset points",
+                       ha="center", va="top", fontsize=6.5)  # fmt: skip
+
+
+def _legend(fig: Figure, units: _Units, anchor: tuple[float, float]) -> None:
+    handles = []
+    if (units.placed & ~units.has).any():
+        handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="none", markeredgecolor=NO_DATA_COLOR,
+                              markeredgewidth=1.3, markersize=7, label=t("no_data", units.lang)))  # fmt: skip
+    if units.target is not None:
+        handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="none", markeredgecolor="#000000",
+                              markeredgewidth=2.0, markersize=11, label=units.labels[units.target]))  # fmt: skip
+    if handles:
+        fig.legend(handles=handles, loc="lower left", bbox_to_anchor=anchor, fontsize=7.5, handletextpad=0.4,
+                   borderaxespad=0)  # fmt: skip
+
+
 @styled
 def unit_map(
     frame: pd.DataFrame,
@@ -182,20 +293,20 @@ def unit_map(
         frame: One row per unit; the unit code in the index (as :func:`dxnb.overview_data.ranking_rows`
             gives it) or in ``code_col``.
         value_col: The column to colour by; NaN (no data) draws a hollow grey dot.
-        label_col: The column of names; up to :data:`NAME_LABELS_UP_TO` units each dot is labelled with its
-            name, beyond that with its value where the label overlaps nothing.
+        label_col: The column of names. Up to :data:`NAME_LABELS_UP_TO` units, each dot is labelled with its
+            name and value; beyond, with its value, where the label overlaps no other label or dot.
         lang: ``"vi"`` or ``"en"`` for the numbers and the legend.
         title: Drawn above the map; ``""`` for none (when the report gives a caption).
         when: ``"current"`` or ``"former"``: which period's units the codes are.
         highlight: The code of a unit to circle and label in bold, or None.
-        kind: ``"index"`` (0–1, shown 0,62) or ``"rate"`` (percent, shown 62%).
+        kind: ``"index"`` (0–1, shown 0,62) or ``"rate"`` (in percent, shown 62%).
         code_col: The column of codes, when they are not the index.
         vmin: Lower end of the colour scale; by default the lowest value.
         vmax: Upper end of the colour scale; by default the highest value.
 
     Returns:
         A :class:`UnitMap`: the figure, the codes of units without coordinates, and the note naming them
-        (also drawn under the map).
+        (also drawn under the map). Units far from all others (islands) are drawn in an inset.
 
     Raises:
         ParameterError: for an unknown column, kind, period or language, or when no unit has coordinates.
@@ -207,142 +318,69 @@ def unit_map(
         if col not in frame.columns:
             have = ", ".join(map(str, frame.columns))
             raise ParameterError(f"unit_map: the table has no column {col!r}; it has {have}.")
-    codes = _codes(frame, code_col)
-    points = registry.coordinates(codes, when=when)
-    lat, lon = points["lat"].to_numpy(), points["lon"].to_numpy()
-    values = pd.to_numeric(frame[value_col], errors="coerce").to_numpy(dtype=float)
-    labels = [str(v) for v in frame[label_col]]
-    placed = ~np.isnan(lat)
-    missing = [c for c, ok in zip(codes, placed, strict=True) if not ok]
-    note = ""
-    if missing:
-        names = ", ".join(f"{lab} ({c})" for lab, c, ok in zip(labels, codes, placed, strict=True) if not ok)
-        note = t("map_no_coordinates", lang, names=names)
+    units = _units(frame, value_col, label_col, code_col, when, highlight, kind, lang)
+    placed, has = units.placed, units.has
     if not placed.any():
-        raise ParameterError(f"unit_map: none of the {len(codes)} units has coordinates as a {when} unit; "
+        raise ParameterError(f"unit_map: none of the {len(units.codes)} units has coordinates as a {when} unit; "
                              f"check the codes and when='current' or 'former'.")  # fmt: skip
-    target = None if highlight is None else str(highlight).strip().zfill(5)
-    idx = np.flatnonzero(placed)
-    far = np.zeros(len(codes), dtype=bool)
-    far[idx] = _outliers(lat[idx], lon[idx])
+    missing = [c for c, ok in zip(units.codes, placed, strict=True) if not ok]
+    names = ", ".join(f"{units.labels[k]} ({units.codes[k]})" for k in np.flatnonzero(~placed))
+    note = t("map_no_coordinates", lang, names=names) if missing else ""
+    far = np.zeros(len(units.codes), dtype=bool)
+    far[placed] = _outliers(units.lat[placed], units.lon[placed])
     main = placed & ~far
-
-    has = ~np.isnan(values)
-    lo = vmin if vmin is not None else (float(np.nanmin(values[placed])) if has[placed].any() else 0.0)
-    hi = vmax if vmax is not None else (float(np.nanmax(values[placed])) if has[placed].any() else 1.0)
+    known = units.values[placed & has]
+    lo = vmin if vmin is not None else (float(known.min()) if len(known) else 0.0)
+    hi = vmax if vmax is not None else (float(known.max()) if len(known) else 1.0)
     if hi <= lo:
         lo, hi = lo - 0.05 * (abs(lo) or 1), hi + 0.05 * (abs(hi) or 1)
     norm = mpl.colors.Normalize(lo, hi)
-    cmap = mpl.colormaps[CMAP]
 
+    # Layout in inches: the map on the left, a column for the colour bar, inset and legend on the right, notes
+    # under the map.
     count = int(placed.sum())
-    names = count <= NAME_LABELS_UP_TO
-    footer_lines = 1 + (len(note) // 130 + 1 if note else 0) + (0 if names else 1)
+    with_names = count <= NAME_LABELS_UP_TO
+    footer_lines = 1 + (len(note) // 130 + 1 if note else 0) + (0 if with_names else 1)
     left, right, top, bottom = 0.15, 1.25, 0.45 if title else 0.2, 0.2 + 0.13 * footer_lines
     box_w = WIDTH - left - right
-    aspect = 1 / math.cos(math.radians(float(np.median(lat[main]))))
-    span_lat = max(float(np.ptp(lat[main])), 0.02) * 1.16
-    span_lon = max(float(np.ptp(lon[main])), 0.02) * 1.16
+    aspect = 1 / math.cos(math.radians(float(np.median(units.lat[main]))))
+    span_lat = max(float(np.ptp(units.lat[main])), 0.02)
+    span_lon = max(float(np.ptp(units.lon[main])), 0.02)
     box_h = float(np.clip(box_w * span_lat * aspect / span_lon, 3.0, 7.4))
-    fig = new_figure(box_h + top + bottom, left=left, right=right, top=top, bottom=bottom)
-    ax = fig.add_subplot()
-    ax.grid(False)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(True)
-    for spine in ax.spines.values():
-        spine.set_color("#bbbbbb")
-    xlim, ylim = _limits(lat[main], lon[main], aspect, (box_w, box_h))
-    ax.set_xlim(*xlim)
-    ax.set_ylim(*ylim)
-    ax.set_aspect(aspect, adjustable="box")
-    # Dots as wide as the spacing of close neighbours allows (72 points an inch), from 4.5 to 11 points.
-    spacing = float(np.percentile(_nearest(lat[main], lon[main]), 10)) if main.sum() > 1 else 1.0
-    width_pt = spacing / ((ylim[1] - ylim[0]) / box_h) * 72
-    marker = float(np.clip(width_pt * 0.9, 4.5, 11.0)) ** 2  # area in points²
+    height = box_h + top + bottom
+    fig = new_figure(height, left=left, right=right, top=top, bottom=bottom)
+    ax, size = _map_axes(fig, units, main, (box_w, box_h), aspect)
     if title:
         ax.set_title(title, loc="left")
+    _draw(ax, units, main, size, norm)
+    _scale_bar(ax, float(np.median(units.lat[main])))
 
-    def draw(axes, mask, size):
-        full, empty = mask & has, mask & ~has
-        axes.scatter(lon[full], lat[full], c=values[full], cmap=cmap, norm=norm, s=size, edgecolors=EDGE,
-                     linewidths=0.6, zorder=3, gid="units")  # fmt: skip
-        axes.scatter(lon[empty], lat[empty], s=size, facecolors="none", edgecolors=NO_DATA_COLOR, linewidths=1.3,
-                     zorder=3, gid="no_data")  # fmt: skip
-        if target is not None and target in codes:
-            k = codes.index(target)
-            if mask[k]:
-                axes.scatter([lon[k]], [lat[k]], s=max(size * RING, RING_MIN**2), facecolors="none",
-                             edgecolors="#000000", linewidths=2.0, zorder=4, gid="highlight")  # fmt: skip
-
-    draw(ax, main, marker)
-    _scale_bar(ax, float(np.median(lat[main])))
-
-    # Labels: names for a few units, values for many; the highlighted unit and the extremes first.
-    order = [k for k in np.flatnonzero(main)]
-    order.sort(key=lambda k: (codes[k] != target, -abs(values[k] - (lo + hi) / 2) if has[k] else 1))
-    wanted = []
-    for k in order:
-        if names or codes[k] == target:
-            text = labels[k] + (f" {_value_text(values[k], kind, lang)}" if has[k] else "")
-        elif has[k]:
-            text = _value_text(values[k], kind, lang)
-        else:
-            continue
-        wanted.append((lon[k], lat[k], text, codes[k] == target))
-    labelled = _place_labels(fig, ax, wanted, math.sqrt(marker) * fig.dpi / 72)
-
-    # Colour bar and legend on the right.
-    # The right-hand column, in inches from the figure's lower left: colour bar, inset of far units, legend.
-    height = fig.get_figheight()
-    column = WIDTH - right + 0.12
+    # Labels: the highlighted unit first, then those furthest from the middle of the scale.
+    order = sorted(np.flatnonzero(main), key=lambda k: (k != units.target,
+                   -abs(units.values[k] - (lo + hi) / 2) if has[k] else 1))  # fmt: skip
+    wanted = [(units.lon[k], units.lat[k], units.named(k) if with_names or k == units.target else units.value(k),
+               k == units.target) for k in order if with_names or k == units.target or has[k]]  # fmt: skip
+    labelled = _place_labels(fig, ax, wanted, math.sqrt(size) * fig.dpi / 72)
 
     def rect(x: float, y: float, w: float, h: float) -> list[float]:
         return [x / WIDTH, y / height, w / WIDTH, h / height]
 
-    legend_h = 0.2 * (int((placed & ~has).any()) + int(target in codes and bool(placed[codes.index(target)])))
+    column = WIDTH - right + 0.12
+    legend_h = 0.2 * (int((placed & ~has).any()) + int(units.target is not None))
     inset_h = min(1.3, box_h * 0.3) if far.any() else 0.0
-    bar_bottom = bottom + legend_h + (inset_h + 0.35 if inset_h else 0.1)
     if far.any():
-        inset = fig.add_axes(rect(column, bottom + legend_h + 0.1, right - 0.2, inset_h), gid="inset")
-        inset.set_xticks([])
-        inset.set_yticks([])
-        inset.grid(False)
-        for spine in inset.spines.values():
-            spine.set_visible(True)
-            spine.set_color("#999999")
-            spine.set_linestyle("--")
-        draw(inset, far, marker)
-        inset_x, inset_y = _limits(lat[far], lon[far], aspect, (right - 0.2, inset_h))
-        inset.set_xlim(*inset_x)
-        inset.set_ylim(*inset_y)
-        inset.set_title(t("map_inset", lang), fontsize=6.5, fontweight="normal", color="#555555", loc="left")
-        for k in np.flatnonzero(far):
-            text = labels[k] + (f" {_value_text(values[k], kind, lang)}" if has[k] else "")
-            below = -math.sqrt(marker) / 2 - 2
-            inset.annotate(text, (lon[k], lat[k]), xytext=(0, below), textcoords="offset points", ha="center",
-                           va="top", fontsize=6.5)  # fmt: skip
+        _inset(fig, units, far, rect(column, bottom + legend_h + 0.1, right - 0.2, inset_h), size, norm, aspect)
+    bar_bottom = bottom + legend_h + (inset_h + 0.35 if inset_h else 0.1)
     bar = fig.add_axes(rect(column, bar_bottom, 0.16, max(0.8, height - top - bar_bottom)))
-    mappable = mpl.cm.ScalarMappable(norm=norm, cmap=cmap)
-    colorbar = fig.colorbar(mappable, cax=bar)
-    colorbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: _value_text(v, kind, lang)))
+    colorbar = fig.colorbar(mpl.cm.ScalarMappable(norm=norm, cmap=CMAP), cax=bar)
+    colorbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: _value_text(v, kind, lang, units.decimals)))
     colorbar.ax.tick_params(labelsize=7.5)
     colorbar.outline.set_edgecolor("#777777")
-    handles = []
-    if (placed & ~has).any():
-        handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="none", markeredgecolor=NO_DATA_COLOR,
-                              markeredgewidth=1.3, markersize=7, label=t("no_data", lang)))  # fmt: skip
-    if target is not None and target in codes and placed[codes.index(target)]:
-        handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="none", markeredgecolor="#000000",
-                              markeredgewidth=2.0, markersize=11, label=labels[codes.index(target)]))  # fmt: skip
-    if handles:
-        fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(column / WIDTH - 0.01, bottom / height),
-                   fontsize=7.5, handletextpad=0.4, borderaxespad=0)  # fmt: skip
+    _legend(fig, units, (column / WIDTH - 0.01, bottom / height))
+
     footer = [textwrap.fill(note, 130)] if note else []
     if labelled < len(wanted):
         footer.append(t("map_labels_omitted", lang, shown=labelled, total=count))
     footer.append(t("map_source", lang))
-    fig.text(left / WIDTH, 0.08 / fig.get_figheight(), "\n".join(footer), fontsize=6.5, color="#444444",
-             va="bottom", ha="left", wrap=True)  # fmt: skip
+    fig.text(left / WIDTH, 0.08 / height, "\n".join(footer), fontsize=6.5, color="#444444", va="bottom", ha="left")
     return UnitMap(fig, missing, note, labelled)
