@@ -454,6 +454,7 @@ TEXT: dict[str, dict[str, str]] = {
     "map_no_coordinates": {"vi": "Không có tọa độ, không vẽ trên bản đồ: {names}.",
                            "en": "No coordinates, not on the map: {names}."},
     "map_inset": {"vi": "Ở xa, vẽ riêng", "en": "Far off, drawn apart"},
+    "map_zoom": {"vi": "Phóng to khung nét đứt ở bản đồ trên", "en": "The dashed box of the map above, enlarged"},
     "map_labels_omitted": {"vi": "Bỏ bớt nhãn chồng nhau: {shown}/{total} đơn vị có nhãn.",
                            "en": "Overlapping labels left out: {shown} of {total} units labelled."},
     "map_source": {"vi": "Tọa độ: vietnamadminunits (MIT); chấm là vị trí đại diện của đơn vị, không phải ranh giới.",

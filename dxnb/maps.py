@@ -18,6 +18,7 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter
 
 from . import fmt, registry
@@ -37,6 +38,8 @@ KINDS = ("index", "rate")
 RING = 3.2
 #: The highlight ring's smallest diameter, in points.
 RING_MIN = 14.0
+#: A dense core of at least this many units whose dots would touch gets a zoomed panel of its own.
+ZOOM_AT_LEAST = 12
 _KM_PER_DEGREE = 111.32
 
 
@@ -218,23 +221,54 @@ def _draw(axes, units: _Units, mask: np.ndarray, size: float, norm) -> None:
                      edgecolors="#000000", linewidths=2.0, zorder=4, gid="highlight")  # fmt: skip
 
 
-def _map_axes(fig: Figure, units: _Units, main: np.ndarray, box: tuple[float, float], aspect: float):
-    """The map's axes, framed, without ticks, limits fitting the points; and the dots' area in points²."""
-    ax = fig.add_subplot()
+def _dot_area(units: _Units, mask: np.ndarray, ylim: tuple[float, float], box_h: float) -> float:
+    """Dots as wide as the spacing of close neighbours allows (72 points an inch), 4.5 to 11 points; in points²."""
+    spacing = float(np.percentile(_nearest(units.lat[mask], units.lon[mask]), 10)) if mask.sum() > 1 else 1.0
+    width_pt = spacing / ((ylim[1] - ylim[0]) / box_h) * 72
+    return float(np.clip(width_pt * 0.9, 4.5, 11.0)) ** 2
+
+
+def _map_axes(fig: Figure, where: list[float], units: _Units, mask: np.ndarray, box: tuple, aspect: float):
+    """Axes at ``where``, framed, without ticks, its limits fitting the points of ``mask``; and the dots' area."""
+    ax = fig.add_axes(where)
     ax.grid(False)
     ax.set_xticks([])
     ax.set_yticks([])
     for spine in ax.spines.values():
         spine.set_visible(True)
         spine.set_color("#bbbbbb")
-    xlim, ylim = _limits(units.lat[main], units.lon[main], aspect, box)
+    xlim, ylim = _limits(units.lat[mask], units.lon[mask], aspect, box)
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     ax.set_aspect(aspect, adjustable="box")
-    # Dots as wide as the spacing of close neighbours allows (72 points an inch), from 4.5 to 11 points.
-    spacing = float(np.percentile(_nearest(units.lat[main], units.lon[main]), 10)) if main.sum() > 1 else 1.0
-    width_pt = spacing / ((ylim[1] - ylim[0]) / box[1]) * 72
-    return ax, float(np.clip(width_pt * 0.9, 4.5, 11.0)) ** 2
+    return ax, _dot_area(units, mask, ylim, box[1])
+
+
+def _crowded(units: _Units, main: np.ndarray, box: tuple[float, float], aspect: float) -> np.ndarray | None:
+    """The units of a dense core (a city's wards) whose dots would touch at the map's scale, or None.
+
+    When at least :data:`ZOOM_AT_LEAST` units (and 15% of them) crowd so, the map gets a second panel
+    showing the box around them (the 2nd to 98th percentiles of the crowded dots) at a larger scale.
+    """
+    _, ylim = _limits(units.lat[main], units.lon[main], aspect, box)
+    dot_deg = math.sqrt(_dot_area(units, main, ylim, box[1])) / 72 * (ylim[1] - ylim[0]) / box[1]
+    near = np.full(len(units.codes), np.inf)
+    near[main] = _nearest(units.lat[main], units.lon[main])
+    crowded = main & (near < dot_deg * 1.2)
+    if crowded.sum() < max(ZOOM_AT_LEAST, 0.15 * main.sum()):
+        return None
+    lat0, lat1 = np.percentile(units.lat[crowded], [2, 98])
+    lon0, lon1 = np.percentile(units.lon[crowded], [2, 98])
+    return main & (units.lat >= lat0) & (units.lat <= lat1) & (units.lon >= lon0) & (units.lon <= lon1)
+
+
+def _labels(fig: Figure, ax, units: _Units, mask: np.ndarray, with_names: bool, size: float, middle: float):
+    """Label the dots of ``mask``: the highlighted unit first, then those furthest from the scale's middle."""
+    order = sorted(np.flatnonzero(mask), key=lambda k: (k != units.target,
+                   -abs(units.values[k] - middle) if units.has[k] else 1))  # fmt: skip
+    wanted = [(units.lon[k], units.lat[k], units.named(k) if with_names or k == units.target else units.value(k),
+               k == units.target) for k in order if with_names or k == units.target or units.has[k]]  # fmt: skip
+    return _place_labels(fig, ax, wanted, math.sqrt(size) * fig.dpi / 72), len(wanted)
 
 
 def _inset(fig: Figure, units: _Units, far: np.ndarray, where: list[float], size: float, norm, aspect: float) -> None:
@@ -347,39 +381,57 @@ def unit_map(
     span_lat = max(float(np.ptp(units.lat[main])), 0.02)
     span_lon = max(float(np.ptp(units.lon[main])), 0.02)
     box_h = float(np.clip(box_w * span_lat * aspect / span_lon, 3.0, 7.4))
-    height = box_h + top + bottom
+    zoom = _crowded(units, main, (box_w, box_h), aspect)
+    zoom_h, gap = 0.0, 0.0
+    if zoom is not None:
+        zoom_lat = max(float(np.ptp(units.lat[zoom])), 0.01)
+        zoom_lon = max(float(np.ptp(units.lon[zoom])), 0.01)
+        zoom_h, gap = float(np.clip(box_w * zoom_lat * aspect / zoom_lon, 3.0, 4.8)), 0.3
+    height = top + box_h + gap + zoom_h + bottom
     fig = new_figure(height, left=left, right=right, top=top, bottom=bottom)
-    ax, size = _map_axes(fig, units, main, (box_w, box_h), aspect)
+
+    def rect(x: float, y: float, w: float, h: float) -> list[float]:
+        return [x / WIDTH, y / height, w / WIDTH, h / height]
+
+    map_bottom = bottom + zoom_h + gap
+    ax, size = _map_axes(fig, rect(left, map_bottom, box_w, box_h), units, main, (box_w, box_h), aspect)
     if title:
         ax.set_title(title, loc="left")
     _draw(ax, units, main, size, norm)
     _scale_bar(ax, float(np.median(units.lat[main])))
-
-    # Labels: the highlighted unit first, then those furthest from the middle of the scale.
-    order = sorted(np.flatnonzero(main), key=lambda k: (k != units.target,
-                   -abs(units.values[k] - (lo + hi) / 2) if has[k] else 1))  # fmt: skip
-    wanted = [(units.lon[k], units.lat[k], units.named(k) if with_names or k == units.target else units.value(k),
-               k == units.target) for k in order if with_names or k == units.target or has[k]]  # fmt: skip
-    labelled = _place_labels(fig, ax, wanted, math.sqrt(size) * fig.dpi / 72)
-
-    def rect(x: float, y: float, w: float, h: float) -> list[float]:
-        return [x / WIDTH, y / height, w / WIDTH, h / height]
+    middle = (lo + hi) / 2
+    outside = main if zoom is None else main & ~zoom  # the zoom panel labels its own
+    labelled, wanted = _labels(fig, ax, units, outside, with_names, size, middle)
+    if zoom is not None:
+        zax, zsize = _map_axes(fig, rect(left, bottom, box_w, zoom_h), units, zoom, (box_w, zoom_h), aspect)
+        _draw(zax, units, zoom, zsize, norm)
+        _scale_bar(zax, float(np.median(units.lat[zoom])))
+        zax.set_gid("zoom")
+        for spine in zax.spines.values():
+            spine.set_linestyle("--")
+            spine.set_color("#000000")
+        (x0, x1), (y0, y1) = zax.get_xlim(), zax.get_ylim()
+        ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, linestyle="--", edgecolor="#000000",
+                               linewidth=0.9, zorder=5))  # fmt: skip
+        zax.set_title(t("map_zoom", lang), loc="left", fontsize=7.5, fontweight="normal", color="#333333")
+        more, more_wanted = _labels(fig, zax, units, zoom, with_names, zsize, middle)
+        labelled, wanted = labelled + more, wanted + more_wanted
 
     column = WIDTH - right + 0.12
     legend_h = 0.2 * (int((placed & ~has).any()) + int(units.target is not None))
     inset_h = min(1.3, box_h * 0.3) if far.any() else 0.0
     if far.any():
-        _inset(fig, units, far, rect(column, bottom + legend_h + 0.1, right - 0.2, inset_h), size, norm, aspect)
-    bar_bottom = bottom + legend_h + (inset_h + 0.35 if inset_h else 0.1)
+        _inset(fig, units, far, rect(column, map_bottom + legend_h + 0.1, right - 0.2, inset_h), size, norm, aspect)
+    bar_bottom = map_bottom + legend_h + (inset_h + 0.35 if inset_h else 0.1)
     bar = fig.add_axes(rect(column, bar_bottom, 0.16, max(0.8, height - top - bar_bottom)))
     colorbar = fig.colorbar(mpl.cm.ScalarMappable(norm=norm, cmap=CMAP), cax=bar)
     colorbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: _value_text(v, kind, lang, units.decimals)))
     colorbar.ax.tick_params(labelsize=7.5)
     colorbar.outline.set_edgecolor("#777777")
-    _legend(fig, units, (column / WIDTH - 0.01, bottom / height))
+    _legend(fig, units, (column / WIDTH - 0.01, map_bottom / height))
 
     footer = [textwrap.fill(note, 130)] if note else []
-    if labelled < len(wanted):
+    if labelled < wanted:
         footer.append(t("map_labels_omitted", lang, shown=labelled, total=count))
     footer.append(t("map_source", lang))
     fig.text(left / WIDTH, 0.08 / height, "\n".join(footer), fontsize=6.5, color="#444444", va="bottom", ha="left")

@@ -41,6 +41,7 @@ def test_one_point_per_unit_at_its_coordinates():
     where = registry.coordinates(PHU_GIAO, when="former")
     assert sorted(map(tuple, points.round(4))) == sorted(zip(where["lon"], where["lat"], strict=True))
     assert drawn.labelled == 11  # few units: every one is named
+    assert not [a for a in drawn.figure.axes if a.get_gid() in ("zoom", "inset")]
     assert drawn.data_uri().startswith("data:image/png;base64,")
 
 
@@ -107,6 +108,10 @@ def test_a_168_unit_province_renders_with_an_inset_and_fewer_labels():
     inset = next(a for a in fig.axes if a.get_gid() == "inset")
     assert len(_points(fig, "units", main)) + len(_points(fig, "units", inset)) == 168
     assert len(_points(fig, "highlight", inset)) == 1  # Côn Đảo, 180 km off the coast, drawn apart
+    # The dense core of former Hồ Chí Minh City is drawn again, enlarged, and labelled there.
+    zoom = next(a for a in fig.axes if a.get_gid() == "zoom")
+    inside = len(_points(fig, "units", zoom))
+    assert 20 < inside < 168 and any(t.get_text().endswith("%") for t in zoom.texts)
     assert NAME_LABELS_UP_TO < 168 and 0 < drawn.labelled < 168
     values = [t.get_text() for t in main.texts if t.get_fontweight() != "bold" and "km" not in t.get_text()]
     assert values and all(text.endswith("%") for text in values)
