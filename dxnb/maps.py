@@ -38,8 +38,10 @@ KINDS = ("index", "rate")
 RING = 3.2
 #: The highlight ring's smallest diameter, in points.
 RING_MIN = 14.0
-#: A dense core of at least this many units whose dots would touch gets a zoomed panel of its own.
+#: A dense core of at least this many crowded units (and 15% of all) gets an enlarged panel of its own.
 ZOOM_AT_LEAST = 12
+#: Dots closer than this (in points, centre to centre) leave no room for a label: they crowd.
+CROWDED_PT = 7.0
 _KM_PER_DEGREE = 111.32
 
 
@@ -245,16 +247,16 @@ def _map_axes(fig: Figure, where: list[float], units: _Units, mask: np.ndarray, 
 
 
 def _crowded(units: _Units, main: np.ndarray, box: tuple[float, float], aspect: float) -> np.ndarray | None:
-    """The units of a dense core (a city's wards) whose dots would touch at the map's scale, or None.
+    """The units of a dense core (a city's wards), closer to a neighbour than :data:`CROWDED_PT`, or None.
 
     When at least :data:`ZOOM_AT_LEAST` units (and 15% of them) crowd so, the map gets a second panel
     showing the box around them (the 2nd to 98th percentiles of the crowded dots) at a larger scale.
     """
     _, ylim = _limits(units.lat[main], units.lon[main], aspect, box)
-    dot_deg = math.sqrt(_dot_area(units, main, ylim, box[1])) / 72 * (ylim[1] - ylim[0]) / box[1]
+    readable = CROWDED_PT / 72 * (ylim[1] - ylim[0]) / box[1]  # in degrees of latitude
     near = np.full(len(units.codes), np.inf)
     near[main] = _nearest(units.lat[main], units.lon[main])
-    crowded = main & (near < dot_deg * 1.2)
+    crowded = main & (near < readable)
     if crowded.sum() < max(ZOOM_AT_LEAST, 0.15 * main.sum()):
         return None
     lat0, lat1 = np.percentile(units.lat[crowded], [2, 98])
