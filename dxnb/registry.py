@@ -436,3 +436,32 @@ def successors(old_code: object) -> list[tuple[Unit, str]]:
         raise UnitNotFoundError(f"No former unit has the code '{old_code}'; successors() takes a code valid until "
                                 f"30/6/2025.")  # fmt: skip
     return [(_unit("current", reg.row_of("current")[new]), kind) for new, kind in links]
+
+
+# --------------------------------------------------------------------------- coordinates
+
+
+@functools.cache
+def _coordinates() -> dict[str, pd.DataFrame]:
+    path = REGISTRY_DIR / "coordinates.csv"
+    frame = pd.read_csv(path, dtype={"code": str, "when": str, "lat": float, "lon": float})
+    return {when: part.set_index("code")[["lat", "lon"]] for when, part in frame.groupby("when")}
+
+
+def coordinates(codes: object, *, when: str = "current") -> pd.DataFrame:
+    """Latitude and longitude of units of the period ``when``, from ``coordinates.csv`` (see PROVENANCE.md).
+
+    Args:
+        codes: Unit codes (``"25858"`` or ``25858``; 5 digits once padded).
+        when: ``"current"`` (since 1/7/2025) or ``"former"`` (until 30/6/2025): a code alone does not say
+            which unit is meant.
+
+    Returns:
+        One row per code, in the order given, index ``code``; columns ``lat`` and ``lon`` (degrees), NaN
+        for a code without a point (unknown in that period, or a former unit whose geocoded point was vague).
+    """
+    _check_when(when)
+    wanted = [str(code).strip().zfill(5) for code in ([codes] if isinstance(codes, (str, int)) else codes)]
+    table = _coordinates().get(when, pd.DataFrame(columns=["lat", "lon"], dtype=float))
+    found = table.reindex(pd.Index(wanted, name="code"))
+    return found.astype(float)

@@ -11,6 +11,10 @@ Run ``python -m dxnb.registry_build [SOURCE_DIR]`` from the project root; ``SOUR
 checks them against each other, fails with a :class:`RegistryBuildError` listing every inconsistency, and
 writes small UTF-8 CSV files (see ``dxnb/registry/PROVENANCE.md``). The output is deterministic: the same
 sources give the same bytes.
+
+An optional step, ``python -m dxnb.registry_build --coords WHEEL``, writes ``coordinates.csv`` (a latitude and
+longitude per current and former unit) from a downloaded wheel of the MIT-licensed package
+``vietnamadminunits``; dxnb does not need that package to run.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ import json
 import logging
 import re
 import shutil
+import sqlite3
 import sys
+import zipfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -368,10 +374,146 @@ def build(source: str | Path | None = None, out_dir: str | Path = OUT_DIR) -> di
     return {name: len(rows) for name, rows in tables.items()}
 
 
+# --------------------------------------------------------------------------- coordinates
+
+COORDS_FILE = "coordinates.csv"
+COORDS_HEADER = ("code", "when", "lat", "lon")
+COORDS_LICENSE = "LICENSE-vietnamadminunits"
+_WHEEL_DB = "vietnamadminunits/data/dataset.db"
+_CURRENT_SQL = "SELECT wardCode, ward, provinceCode, '' AS districtCode, wardLat, wardLon, NULL, NULL FROM admin_units"
+_FORMER_SQL = ("SELECT wardCode, ward, provinceCode, districtCode, wardLat, wardLon, districtLat || ',' || districtLon,"
+               " provinceLat || ',' || provinceLon FROM admin_units_legacy WHERE wardCode IS NOT NULL")  # fmt: skip
+
+
+def read_wheel(wheel: str | Path) -> tuple[str, str, dict[str, list[tuple]]]:
+    """The version, licence text and unit rows (current and former) of a ``vietnamadminunits`` wheel.
+
+    Each row is (code, full name, province code, district code, lat, lon, district centre, province centre).
+
+    Raises:
+        RegistryBuildError: when the file is not such a wheel.
+    """
+    wheel = Path(wheel)
+    try:
+        with zipfile.ZipFile(wheel) as archive:
+            names = archive.namelist()
+            meta = next(n for n in names if n.endswith(".dist-info/METADATA"))
+            licence = next(n for n in names if ".dist-info/" in n and n.rsplit("/", 1)[-1].startswith("LICENSE"))
+            version = re.search(r"^Version: (\S+)", archive.read(meta).decode("utf-8"), re.M)
+            licence_text, db = archive.read(licence).decode("utf-8"), archive.read(_WHEEL_DB)
+    except (OSError, zipfile.BadZipFile, StopIteration, KeyError) as exc:
+        raise RegistryBuildError([f"{wheel}: not a readable vietnamadminunits wheel with {_WHEEL_DB} ({exc!r}) — "
+                                  f"download it with `pip download --no-deps vietnamadminunits`"]) from exc  # fmt: skip
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.deserialize(db)
+        rows = {"current": conn.execute(_CURRENT_SQL).fetchall(), "former": conn.execute(_FORMER_SQL).fetchall()}
+    except sqlite3.Error as exc:
+        raise RegistryBuildError([f"{wheel}: {_WHEEL_DB} is not the expected database ({exc})"]) from exc
+    finally:
+        conn.close()
+    return (version.group(1) if version else "unknown"), licence_text, rows
+
+
+def _short(full_name: str) -> str:
+    """A name without its kind or the package's disambiguating "(Xã)": "Xã Yên Viên (Xã)" → "Yên Viên"."""
+    name = re.sub(r"\s*\([^)]*\)$", "", clean(full_name))
+    return split_kind(name, ("đặc khu", "thị trấn", *UNIT_KINDS_2025))[1]
+
+
+def match_coordinates(units: list[dict[str, str]], rows: list[tuple], when: str) -> tuple[dict, dict[str, int]]:
+    """Code → (lat, lon) for ``units`` (registry rows of one period) from the wheel's ``rows``.
+
+    A unit takes the point of the wheel's row with its code when the province (and, for former units, the
+    district) agree; a unit whose code is not in the wheel takes the point of the only unmatched row of its
+    province with its name. Names that differ are logged, and kept. Former units' points are geocoded: a point
+    that is its district's or province's centre, or shared by several units, says nothing about the unit and
+    is dropped.
+
+    Returns:
+        The points, and counts of what was found (``matched``, ``by_name``, ``renamed``, ``missing``, ``vague``).
+    """
+    by_code = {str(r[0]): r for r in rows if r[4] is not None and r[5] is not None}
+    points, stats = {}, Counter()
+    known = {u["code"] for u in units}
+    spare = defaultdict(list)
+    for row in by_code.values():
+        if row[0] not in known:
+            spare[(row[2], name_key(_short(row[1])))].append(row)
+    for unit in units:
+        row = by_code.get(unit["code"])
+        if row is None:
+            found = spare.get((unit["province_code"], name_key(unit["name"])), [])
+            if len(found) != 1:
+                stats["missing"] += 1
+                log.info("coordinates: no point for %s unit %s (%s %s)", when, unit["code"], unit["kind"], unit["name"])
+                continue
+            row = found[0]
+            stats["by_name"] += 1
+            log.info("coordinates: %s unit %s (%s) is %s in the wheel; matched by name", when, unit["code"],
+                     unit["name"], row[0])  # fmt: skip
+        if row[2] != unit["province_code"] or row[3] != unit.get("district_code", ""):
+            stats["missing"] += 1
+            log.info("coordinates: %s unit %s is in province %s, district %s in the wheel; not taken", when,
+                     unit["code"], row[2], row[3] or "-")  # fmt: skip
+            continue
+        if name_key(_short(row[1])) != name_key(unit["name"]):
+            stats["renamed"] += 1
+            log.info("coordinates: %s unit %s is '%s %s' in the registry and '%s' in the wheel", when, unit["code"],
+                     unit["kind"], unit["name"], clean(row[1]))  # fmt: skip
+        points[unit["code"]] = row
+    shared = Counter((r[4], r[5]) for r in points.values())
+    for code, row in list(points.items()):
+        centre = f"{row[4]},{row[5]}"
+        if shared[(row[4], row[5])] > 1 or centre in (row[6], row[7]):
+            del points[code]
+            stats["vague"] += 1
+    stats["matched"] = len(points)
+    return {code: (float(r[4]), float(r[5])) for code, r in points.items()}, dict(stats)
+
+
+def build_coordinates(wheel: str | Path, out_dir: str | Path = OUT_DIR) -> dict[str, dict[str, int]]:
+    """Write ``coordinates.csv`` and the package's licence into ``out_dir`` from a ``vietnamadminunits`` wheel.
+
+    The units are those of the registry files already in ``out_dir`` (build them first); points are rounded
+    to 4 decimals (about 11 m). Returns the counts of :func:`match_coordinates` per period.
+
+    Raises:
+        RegistryBuildError: when the wheel cannot be read or the registry files are missing.
+    """
+    out_dir = Path(out_dir)
+    units = {}
+    for when, name in (("current", "units_2025.csv"), ("former", "units_2024.csv")):
+        path = out_dir / name
+        if not path.is_file():
+            raise RegistryBuildError([f"{path} is missing: build the registry first (python -m dxnb.registry_build)"])
+        units[when] = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    version, licence, rows = read_wheel(wheel)
+    table, stats = [], {}
+    for when in ("current", "former"):
+        points, stats[when] = match_coordinates(units[when], rows[when], when)
+        table += [(c, when, f"{points[c][0]:.4f}", f"{points[c][1]:.4f}") for c in sorted(points)]
+        log.info("coordinates from vietnamadminunits %s, %s units: %s", version, when, stats[when])
+    (out_dir / COORDS_FILE).write_bytes(render_csv(COORDS_HEADER, table))
+    (out_dir / COORDS_LICENSE).write_text(licence, encoding="utf-8")
+    return stats
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m dxnb.registry_build [SOURCE_DIR]``; exit code 2 on bad sources."""
+    """Command line: ``python -m dxnb.registry_build [SOURCE_DIR]`` or ``--coords WHEEL``; exit code 2 on bad input."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["--coords"]:
+        if len(args) != 2:
+            log.error("usage: python -m dxnb.registry_build --coords vietnamadminunits-VERSION-py3-none-any.whl")
+            return 2
+        try:
+            build_coordinates(Path(args[1]).resolve())
+        except DxnbError as exc:
+            log.error("%s", exc)
+            return 2
+        log.info("wrote %s", OUT_DIR / COORDS_FILE)
+        return 0
     source = Path(args[0]).resolve() if args else default_source()
     try:
         counts = build(source)

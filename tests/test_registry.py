@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import sqlite3
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from dxnb import registry
 from dxnb.errors import ParameterError, UnitNotFoundError
-from dxnb.registry_build import FILES, OUT_DIR, RegistryBuildError, build, default_source
+from dxnb.registry_build import FILES, OUT_DIR, RegistryBuildError, build, build_coordinates, default_source
+from dxnb.registry_build import main as registry_build_main
 from dxnb.text import ascii_key, name_key
 
 SOURCE = default_source()
@@ -272,3 +276,82 @@ def test_registry_files_are_packaged():
 def test_ascii_key(name, key):
     assert ascii_key(name) == key
     assert ascii_key("Xã Xà Phiên", drop_kind=True) == "xa phien"
+
+
+# --------------------------------------------------------------------------- coordinates (added by maps)
+
+WHEEL = os.environ.get("DXNB_VAU_WHEEL") or next(iter(sorted(Path("/tmp/vau").glob("vietnamadminunits-*.whl"))), "")
+
+
+def _fake_wheel(path: Path, current: list[tuple], former: list[tuple]) -> Path:
+    """A wheel shaped like vietnamadminunits': its dataset.db with the two tables the build reads."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE admin_units (wardCode TEXT, ward TEXT, provinceCode TEXT, wardLat REAL, wardLon REAL)")
+    conn.execute(
+        "CREATE TABLE admin_units_legacy (wardCode TEXT, ward TEXT, provinceCode TEXT, districtCode TEXT, "
+        "wardLat REAL, wardLon REAL, districtLat REAL, districtLon REAL, provinceLat REAL, provinceLon REAL)"
+    )
+    conn.executemany("INSERT INTO admin_units VALUES (?, ?, ?, ?, ?)", current)
+    conn.executemany("INSERT INTO admin_units_legacy VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", former)
+    conn.commit()
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("vietnamadminunits/data/dataset.db", conn.serialize())
+        archive.writestr("vietnamadminunits-9.9.dist-info/METADATA", "Name: vietnamadminunits\nVersion: 9.9\n")
+        archive.writestr("vietnamadminunits-9.9.dist-info/licenses/LICENSE", "MIT License\n\nCopyright (c) test\n")
+    return path
+
+
+def test_coordinates_build_matches_by_code_and_drops_vague_points(tmp_path):
+    out = tmp_path / "registry"
+    out.mkdir()
+    (out / "units_2025.csv").write_text("code,name,kind,province_code\n25858,Phú Giáo,xã,79\n23737,Ia Mơ,xã,52\n"
+                                        "25864,Phước Thành,xã,79\n", encoding="utf-8")  # fmt: skip
+    header = ",".join(FILES["units_2024.csv"])
+    (out / "units_2024.csv").write_text(
+        f"{header}\n25858,Phước Vĩnh,thị trấn,722,Phú Giáo,huyện,74,Bình Dương\n"
+        "25861,An Linh,xã,722,Phú Giáo,huyện,74,Bình Dương\n25864,Phước Sang,xã,722,Phú Giáo,huyện,74,Bình Dương\n"
+        "25865,An Thái,xã,722,Phú Giáo,huyện,74,Bình Dương\n25867,An Long,xã,722,Phú Giáo,huyện,74,Bình Dương\n"
+        "25870,An Bình,xã,722,Phú Giáo,huyện,74,Bình Dương\n",
+        encoding="utf-8",
+    )
+    wheel = _fake_wheel(
+        tmp_path / "vau.whl",
+        [("25858", "Xã Phú Giáo", "79", 11.31744, 106.82004), ("23938", "Xã Ia Mơ", "52", 13.4616, 107.71),
+         ("25864", "Xã Phước Thành", "01", 11.37, 106.75)],  # wrong province: not taken
+        [("25858", "Thị trấn Phước Vĩnh", "74", "722", 11.28826, 106.79311, 11.3, 106.7, 11.1, 106.6),
+         ("25861", "Xã An Linh (Xã)", "74", "722", 11.3289, 106.7176, 11.3, 106.7, 11.1, 106.6),
+         ("25864", "Xã Phước Sang Mới", "74", "722", 11.37, 106.7647, 11.3, 106.7, 11.1, 106.6),  # renamed: kept
+         ("25865", "Xã An Thái", "74", "722", 11.3, 106.7, 11.3, 106.7, 11.1, 106.6),  # the district's centre
+         ("25867", "Xã An Long", "74", "722", 11.35, 106.69, 11.3, 106.7, 11.1, 106.6),  # shares a point
+         ("25870", "Xã An Bình", "74", "722", 11.35, 106.69, 11.3, 106.7, 11.1, 106.6)],
+    )  # fmt: skip
+    stats = build_coordinates(wheel, out)
+    assert stats["current"] == {"by_name": 1, "missing": 1, "matched": 2}
+    assert stats["former"] == {"renamed": 1, "vague": 3, "matched": 3}
+    assert (out / "coordinates.csv").read_text(encoding="utf-8") == (
+        "code,when,lat,lon\n23737,current,13.4616,107.7100\n25858,current,11.3174,106.8200\n"
+        "25858,former,11.2883,106.7931\n25861,former,11.3289,106.7176\n25864,former,11.3700,106.7647\n"
+    )
+    assert (out / "LICENSE-vietnamadminunits").read_text(encoding="utf-8").startswith("MIT License")
+
+
+def test_coordinates_build_needs_a_wheel_and_the_registry(tmp_path):
+    (tmp_path / "not.whl").write_text("not a zip", encoding="utf-8")
+    with pytest.raises(RegistryBuildError, match=r"units_2025\.csv is missing"):
+        build_coordinates(tmp_path / "not.whl", tmp_path)
+    shutil.copy(OUT_DIR / "units_2025.csv", tmp_path)
+    shutil.copy(OUT_DIR / "units_2024.csv", tmp_path)
+    with pytest.raises(RegistryBuildError, match="not a readable vietnamadminunits wheel"):
+        build_coordinates(tmp_path / "not.whl", tmp_path)
+    assert registry_build_main(["--coords", str(tmp_path / "not.whl")]) == 2
+    assert registry_build_main(["--coords"]) == 2
+
+
+@pytest.mark.skipif(not WHEEL, reason="no vietnamadminunits wheel (set DXNB_VAU_WHEEL)")
+def test_coordinates_rebuild_reproduces_the_committed_file(tmp_path):
+    for name in ("units_2025.csv", "units_2024.csv"):
+        shutil.copy(OUT_DIR / name, tmp_path)
+    stats = build_coordinates(WHEEL, tmp_path)
+    assert stats["current"]["matched"] == 3321
+    for name in ("coordinates.csv", "LICENSE-vietnamadminunits"):
+        assert (tmp_path / name).read_bytes() == (OUT_DIR / name).read_bytes(), name
