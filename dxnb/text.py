@@ -79,3 +79,30 @@ def vi_sort_key(text: str) -> tuple:
         primary.append(tuple(_ORDER.get(ch, 100 + ord(ch)) for ch in letters))
         tones.append(tone)
     return (tuple(primary), tuple(tones))
+
+
+# --- added by validate: place names (district, province) ---
+_PLACE_PREFIXES = ("thành phố", "thị xã", "huyện", "quận", "tỉnh", "tp.")
+
+
+def place_name(text: object) -> str:
+    """Return a district or province name as written without its administrative word.
+
+    "Huyện  Phú Giáo" (any case or Unicode form) becomes "Phú Giáo": NFC, spaces collapsed, a leading
+    "huyện", "quận", "thị xã", "thành phố", "tỉnh" or "TP." dropped when a name (not a number) follows it.
+    """
+    clean = re.sub(r"\s+", " ", nfc(str(text))).strip()
+    for prefix in _PLACE_PREFIXES:
+        if clean[: len(prefix)].casefold() == prefix and len(clean) > len(prefix):
+            rest = clean[len(prefix) :]
+            if prefix.endswith(".") or rest[0] == " ":
+                rest = rest.strip()
+                # "Quận 1" keeps its word: the number alone names nothing.
+                if rest and not rest.isdecimal():
+                    return rest
+    return clean
+
+
+def place_key(text: object) -> str:
+    """Matching key of a district or province: equal for equal places however written."""
+    return name_key(place_name(text), drop_kind=False)
