@@ -36,15 +36,19 @@ MAX_DECIMALS = 4
 MAX_NUMBER = 1e12
 
 
-def _number(text: str, what: str) -> float:
-    """A catalogue number: ASCII digits with an optional decimal point, finite, within ``MAX_NUMBER``."""
+def plain_number(text: str, what: str = "") -> float:
+    """A catalogue number: ASCII digits with an optional decimal point, finite, within ``MAX_NUMBER``.
+
+    Raises:
+        ValueError: naming ``what`` and the text otherwise.
+    """
     text = str(text).strip()
     shown = text if len(text) <= 20 else f"{text[:12]}… ({len(text)} characters)"
     if not _NUMBER.fullmatch(text):
-        raise ValueError(f"{what} '{shown}' is not a number")
+        raise ValueError(f"{what} '{shown}' is not a number".strip())
     value = float(text)
     if not math.isfinite(value) or abs(value) > MAX_NUMBER:
-        raise ValueError(f"{what} '{shown}' is out of range")
+        raise ValueError(f"{what} '{shown}' is out of range".strip())
     return value
 
 
@@ -64,7 +68,7 @@ def parse_steps(text: str) -> tuple[tuple[float, float], ...]:
         threshold, sep, points = part.partition(":")
         if not sep:
             raise ValueError(f"step {part!r} is not threshold:points")
-        step = (_number(threshold, "threshold"), _number(points, "points"))
+        step = (plain_number(threshold, "threshold"), plain_number(points, "points"))
         if step[1] < 0:
             raise ValueError(f"step {part!r} gives negative points")
         steps.append(step)
@@ -210,7 +214,7 @@ def _num(value: str) -> float | None:
         ValueError: when the cell is not a plain finite number (see :func:`parse_steps`).
     """
     value = str(value).strip()
-    return _number(value, "value") if value else None
+    return plain_number(value) if value else None
 
 
 def build_catalogue(pillars: pd.DataFrame, indicators: pd.DataFrame) -> Catalogue:
@@ -220,7 +224,7 @@ def build_catalogue(pillars: pd.DataFrame, indicators: pd.DataFrame) -> Catalogu
         ValueError: when a number is unreadable (the frames were not validated by :mod:`dxnb.validate`).
     """
     pillar_map = {}
-    order = pillars["order"].map(lambda v: int(_number(v, "order")))
+    order = pillars["order"].map(lambda v: int(plain_number(v, "order")))
     for position in order.sort_values(kind="stable").index:
         row = pillars.loc[position]
         pillar_map[row["id"]] = Pillar(row["id"], row["group"], row["name_vi"], row["name_en"], int(order[position]))

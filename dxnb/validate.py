@@ -17,25 +17,28 @@ import pandas as pd
 from . import catalogue as cat
 from .errors import Problem
 from .text import name_key, nfc
-from .values import ValueProblem, parse_number
+from .values import ValueProblem, ascii_digits, parse_number
 
 UNIT_KINDS = ("xã", "phường", "thị trấn", "đặc khu")
 NOTE_KINDS = ("strength", "challenge", "next_step")
 QUALIFIERS = ("", "estimate", "lower_bound")
 UNIT_COUNTS = ("population", "adult_population", "households", "hamlets")
 CODE_LENGTH = 5
-_PERIOD = re.compile(r"^(19|20|21)\d\d$")
+_PERIOD = re.compile(r"^(19|20|21)[0-9][0-9]$")  # [0-9]: \d and str.isdigit also accept "２" and "٢"
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_ASCII_DIGITS = re.compile(r"[0-9]+")
 
 
-def _rows(frame: pd.DataFrame, mask) -> Iterable[tuple[int, pd.Series]]:
-    for index in frame.index[mask]:
-        yield int(index) + 2, frame.loc[index]
+def _rows(frame: pd.DataFrame, mask) -> Iterable[tuple[int, dict]]:
+    """(row number, record) of the rows selected by ``mask``; row numbers count the header as row 1."""
+    selected = frame[mask] if not isinstance(mask, slice) else frame
+    for index, record in zip(selected.index, selected.to_dict("records"), strict=True):
+        yield int(index) + 2, record
 
 
 def _code_problem(code: str) -> tuple[str, str] | None:
     """Return (message, hint) when ``code`` is not a valid commune code."""
-    if re.fullmatch(r"\d+\.0+", code):
+    if re.fullmatch(r"[0-9]+\.0+", code):
         fixed = code.split(".")[0].zfill(CODE_LENGTH)
         return (
             f"code '{code}' became a decimal number",
@@ -43,7 +46,12 @@ def _code_problem(code: str) -> tuple[str, str] | None:
         )
     if not code:
         return "the code is empty", f"write the {CODE_LENGTH}-digit statistics-office code"
-    if not code.isdigit():
+    if any(c.isdigit() and not c.isascii() for c in code):
+        return (
+            f"code '{code}' has digits that are not 0-9 (fullwidth or another script)",
+            f"write it with the digits 0-9: '{ascii_digits(code)}'",
+        )
+    if not _ASCII_DIGITS.fullmatch(code):
         return f"code '{code}' is not a string of digits", f"write the {CODE_LENGTH}-digit statistics-office code"
     if len(code) < CODE_LENGTH:
         return (
@@ -148,6 +156,87 @@ def _check_id(file: str, row: int, value: str, seen, problems: list[Problem], tw
         problems.append(Problem(file, row, "id", f"'{value}' {twice}", hint))
 
 
+_TARGET_RANGE = {"rate": (0, 100), "yes_partial_no": (0, 1), "count": (0, cat.MAX_NUMBER), "ratio": (0, cat.MAX_NUMBER)}
+_NUMBER_HINTS = {
+    "order": "number the pillars 1, 2, 3 …",
+    "max_points": f"give the indicator's maximum points, above 0 and at most {cat.MAX_POINTS:g}",
+    "scale": "use 100 for a percentage, 1000 per thousand",
+    "decimals": f"write a whole number of decimals from 0 to {cat.MAX_DECIMALS}",
+    "target": "write the target as a plain number in the indicator's unit, e.g. 80 for 80%",
+    "target_year": "write the year with four digits, e.g. 2025",
+}
+
+
+def _number(
+    file: str,
+    row: int,
+    record: dict,
+    column: str,
+    problems: list[Problem],
+    bounds: tuple[float, float],
+    *,
+    low_open: bool = False,
+    whole: bool = False,
+    required: bool = False,
+) -> float | None:
+    """Check one catalogue number: plain ASCII digits, finite, whole if asked, within ``bounds``."""
+    raw = str(record.get(column, "")).strip()
+    hint = _NUMBER_HINTS[column]
+    if not raw:
+        if required:
+            problems.append(Problem(file, row, column, "the value is empty", hint))
+        return None
+    try:
+        value = cat.plain_number(raw)
+    except ValueError as exc:
+        problems.append(Problem(file, row, column, str(exc), hint))
+        return None
+    low, high = bounds
+    if whole and not value.is_integer():
+        problems.append(Problem(file, row, column, f"'{raw}' is not a whole number", hint))
+    elif value < low or value > high or (low_open and value == low):
+        sign = ">" if low_open else "≥"
+        problems.append(Problem(file, row, column, f"{raw} is not {sign} {low:g} and ≤ {high:g}", hint))
+    else:
+        return value
+    return None
+
+
+def _check_points(row: int, record: dict, scoring: str, problems: list[Problem]) -> None:
+    """Maximum points and steps: readable, within bounds, no step above the maximum."""
+    scored = scoring in ("linear", "steps", "yes_partial_no")
+    bounds = (0, cat.MAX_POINTS)
+    most = _number("indicators.csv", row, record, "max_points", problems, bounds, low_open=scored, required=scored)
+    raw = str(record["steps"]).strip()
+    if not raw and scoring != "steps":
+        return
+    try:
+        steps = cat.parse_steps(raw)
+    except ValueError as exc:
+        shown = raw if len(raw) <= 40 else f"{raw[:30]}… ({len(raw)} characters)"
+        problems.append(
+            Problem(
+                "indicators.csv",
+                row,
+                "steps",
+                f"'{shown}' cannot be read ({exc})",
+                "write threshold:points pairs separated by ';', thresholds ascending, e.g. 1:5;2:10;4:20",
+            )
+        )
+        return
+    over = [points for _, points in steps if most is not None and points > most]
+    if over:
+        problems.append(
+            Problem(
+                "indicators.csv",
+                row,
+                "steps",
+                f"a step gives {max(over):g} points, above max_points {most:g}",
+                "lower the step's points or raise max_points",
+            )
+        )
+
+
 def check_catalogue(pillars: pd.DataFrame, indicators: pd.DataFrame, problems: list[Problem]) -> None:
     """Check ``pillars.csv`` and ``indicators.csv``: ids, kinds, scoring rules, ratios and targets."""
     pname, iname = "pillars.csv", "indicators.csv"
@@ -156,12 +245,7 @@ def check_catalogue(pillars: pd.DataFrame, indicators: pd.DataFrame, problems: l
         pid = str(record["id"]).strip()
         _check_id(pname, row, pid, pillar_ids, problems, "appears twice", "remove one of the rows")
         pillar_ids.add(pid)
-        if not str(record["order"]).strip().isdigit():
-            problems.append(
-                Problem(
-                    pname, row, "order", f"'{record['order']}' is not a whole number", "number the pillars 1, 2, 3 …"
-                )
-            )
+        _number(pname, row, record, "order", problems, (1, 1000), whole=True, required=True)
     ids: dict[str, int] = {}
     kinds = dict(zip(indicators["id"].str.strip(), indicators["kind"].str.strip(), strict=False))
     derived = set(indicators.loc[indicators["numerator"].str.strip() != "", "id"].str.strip())
@@ -213,25 +297,7 @@ def check_catalogue(pillars: pd.DataFrame, indicators: pd.DataFrame, problems: l
                     "set kind to yes_partial_no",
                 )
             )
-        if scoring in ("linear", "steps", "yes_partial_no"):
-            try:
-                if parse_number(record["max_points"]) <= 0:
-                    raise ValueProblem("max_points must be above 0")
-            except ValueProblem as exc:
-                problems.append(Problem(iname, row, "max_points", exc.message, "give the indicator's maximum points"))
-        if scoring == "steps":
-            try:
-                cat.parse_steps(record["steps"])
-            except ValueError as exc:
-                problems.append(
-                    Problem(
-                        iname,
-                        row,
-                        "steps",
-                        f"'{record['steps']}' cannot be read ({exc})",
-                        "write threshold:points pairs separated by ';', e.g. 1:5;2:10;4:20",
-                    )
-                )
+        _check_points(row, record, scoring, problems)
         numerator, denominator = str(record["numerator"]).strip(), str(record["denominator"]).strip()
         if numerator or denominator:
             if numerator not in kinds or numerator in derived:
@@ -254,19 +320,10 @@ def check_catalogue(pillars: pd.DataFrame, indicators: pd.DataFrame, problems: l
                         f"use a unit column ({', '.join(cat.UNIT_DENOMINATORS)}) or an observed indicator",
                     )
                 )
-            try:
-                parse_number(record["scale"])
-            except ValueProblem as exc:
-                problems.append(
-                    Problem(iname, row, "scale", exc.message, "use 100 for a percentage, 1000 per thousand")
-                )
-        for column in ("target", "target_year"):
-            raw = str(record[column]).strip()
-            if raw:
-                try:
-                    parse_number(raw, whole=column == "target_year")
-                except ValueProblem as exc:
-                    problems.append(Problem(iname, row, column, exc.message, exc.hint))
+        _number(iname, row, record, "scale", problems, (0, 1e6), low_open=True, required=bool(numerator or denominator))
+        _number(iname, row, record, "decimals", problems, (0, cat.MAX_DECIMALS), whole=True)
+        _number(iname, row, record, "target", problems, _TARGET_RANGE.get(kind, (-cat.MAX_NUMBER, cat.MAX_NUMBER)))
+        _number(iname, row, record, "target_year", problems, (1900, 2100), whole=True)
         if str(record["target"]).strip() and not str(record["target_source"]).strip():
             problems.append(
                 Problem(
@@ -296,8 +353,10 @@ def _check_periods(frame: pd.DataFrame, name: str, problems: list[Problem]) -> p
     for row, record in _rows(frame, bad):
         raw = str(record["period"]).strip()
         hint = "write the year with four digits, e.g. 2024"
-        if re.fullmatch(r"\d{4}\.0+", raw):
+        if re.fullmatch(r"[0-9]{4}\.0+", raw):
             hint = f"write {raw[:4]} (the year became a decimal number)"
+        elif any(c.isdigit() and not c.isascii() for c in raw):
+            hint = f"write it with the digits 0-9: {ascii_digits(raw)}"
         problems.append(Problem(name, row, "period", f"'{raw}' is not a year", hint))
     return bad
 
@@ -305,7 +364,7 @@ def _check_periods(frame: pd.DataFrame, name: str, problems: list[Problem]) -> p
 def _check_unit_codes(frame: pd.DataFrame, name: str, units: pd.DataFrame | None, problems) -> pd.Series:
     codes = frame["unit_code"].str.strip()
     known = set(units["code"].str.strip()) if units is not None else None
-    bad = ~codes.isin(known) if known is not None else ~codes.str.fullmatch(rf"\d{{{CODE_LENGTH}}}")
+    bad = ~codes.isin(known) if known is not None else ~codes.str.fullmatch(rf"[0-9]{{{CODE_LENGTH}}}")
     for row, record in _rows(frame, bad):
         code = str(record["unit_code"]).strip()
         issue = _code_problem(code)
@@ -358,7 +417,7 @@ def check_observations(
     else:
         kind = pd.Series("", index=obs.index)
     raw = obs["value"].str.strip()
-    plain = raw.str.fullmatch(r"[+-]?\d+(\.\d+)?")
+    plain = raw.str.fullmatch(r"[+-]?[0-9]{1,15}(\.[0-9]{1,15})?")
     numeric = pd.to_numeric(raw.where(plain), errors="coerce")
     whole = kind == "count"
     fractional = numeric.notna() & whole & (numeric % 1 != 0)
