@@ -11,11 +11,11 @@ refuses it with a :class:`~dxnb.errors.DataError` listing every problem, each lo
 from __future__ import annotations
 
 import codecs
+import csv
 import difflib
 import hashlib
 import io
 import logging
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -187,21 +187,27 @@ def _read_csv(
             Problem(name, None, None, "the file is empty", f"it needs a header row: {','.join(COLUMNS[name])}")
         )
         return None
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
-    except (pd.errors.ParserError, ValueError) as exc:
-        match = re.search(r"line (\d+)", str(exc))
+    records = _csv_records(name, text, problems)
+    if records is None:
+        return None
+    header = [nfc(str(c)).strip() for c in records[0][1]]
+    if _semicolon_separated(name, text, header):
         problems.append(
             Problem(
                 name,
-                int(match.group(1)) if match else None,
+                1,
                 None,
-                f"the file is not valid CSV ({exc})",
-                "check the quotes and the number of commas on that line",
+                "this file is separated by semicolons (;), not commas, as Excel saves CSV where the list "
+                "separator is ';' (e.g. a Vietnamese locale)",
+                "save it as CSV UTF-8 (comma delimited): in Excel, Save As → 'CSV UTF-8 (Comma delimited)' "
+                "after setting the list separator to ',' (Windows region settings), or export from LibreOffice "
+                "or Google Sheets with ',' as the separator",
             )
         )
         return None
-    frame.columns = [nfc(str(c)).strip() for c in frame.columns]
+    frame = _records_frame(name, header, records[1:], problems)
+    if frame is None:
+        return None
     missing = [c for c in COLUMNS[name] if c not in frame.columns]
     for column in missing:
         close = difflib.get_close_matches(column, list(frame.columns), n=1)
@@ -209,7 +215,95 @@ def _read_csv(
         problems.append(Problem(name, 1, column, "the column is missing", hint))
     if missing:
         return None
-    return frame.astype(object)
+    return frame
+
+
+def _csv_records(name: str, text: str, problems: list[Problem]) -> list[tuple[int, list[str]]] | None:
+    """The records of a CSV text with their row numbers (a record's first line as Excel counts rows).
+
+    Blank lines and rows of empty cells are skipped but keep their row numbers. An unreadable record
+    (an unbalanced quote) is a problem on the row where it starts.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[tuple[int, list[str]]] = []
+    row = 0
+    try:
+        for record in reader:
+            row += 1
+            if any(cell.strip() for cell in record) or not records:
+                records.append((row, record))  # rows of empty cells (",,,,", as Excel writes) are blank
+    except csv.Error as exc:
+        problems.append(
+            Problem(
+                name,
+                row + 1,
+                None,
+                f"the file is not valid CSV from this row on ({exc}), probably a double quote (\") that is not closed",
+                'put a cell containing commas in double quotes, write a quote inside a cell twice (""), '
+                "and check that every opening quote has its closing quote",
+            )
+        )
+        return None
+    if not records:
+        return None
+    return records
+
+
+def _semicolon_separated(name: str, text: str, header: list[str]) -> bool:
+    """Whether the header names more of the expected columns when split at ';' than at ','."""
+    first = nfc(text.split("\n", 1)[0])
+    if ";" not in first:
+        return False
+    expected = set(COLUMNS[name])
+    by_semicolon = {c.strip().strip('"').strip() for c in first.split(";")}
+    return len(expected & by_semicolon) > len(expected & set(header))
+
+
+def _records_frame(
+    name: str, header: list[str], records: list[tuple[int, list[str]]], problems: list[Problem]
+) -> pd.DataFrame | None:
+    """A frame of text cells indexed by row number - 2 (so that index + 2 is the row), or None on problems."""
+    while header and not header[-1] and all(len(r) < len(header) or not r[len(header) - 1].strip() for _, r in records):
+        header = header[:-1]  # a trailing comma on every line, header included: an empty, unnamed column
+    before = len(problems)
+    for position, column in enumerate(header, start=1):
+        if not column:
+            problems.append(
+                Problem(name, 1, None, f"column {position} has no name", f"name it ({', '.join(COLUMNS[name])})")
+            )
+        elif column in header[: position - 1]:
+            problems.append(Problem(name, 1, column, "the column appears twice", "delete one of the two columns"))
+    width = len(header)
+    rows, cells = [], []
+    for row, record in records:
+        if len(record) > width:
+            extra = record[width:]
+            if not any(cell.strip() for cell in extra):
+                problems.append(
+                    Problem(
+                        name,
+                        row,
+                        None,
+                        f"the row ends with {len(extra)} extra comma(s): {len(record)} cells, the header has {width}",
+                        "delete the comma(s) at the end of the row",
+                    )
+                )
+            else:
+                problems.append(
+                    Problem(
+                        name,
+                        row,
+                        None,
+                        f"the row has {len(record)} cells, the header has {width} columns",
+                        "put a cell that contains a comma in double quotes, or remove the extra cells",
+                    )
+                )
+            continue
+        rows.append(row - 2)
+        cells.append(record + [""] * (width - len(record)))
+    if len(problems) > before:
+        return None
+    return pd.DataFrame(cells, columns=header, index=rows, dtype=object)
 
 
 # --------------------------------------------------------------------------- assembling

@@ -467,7 +467,7 @@ def check_observations(
                 first_row[k] = (row, raw[index])
                 continue
             other_row, other_value = first_row[k]
-            same = raw[index] == other_value or (values[index] == values[obs.index[other_row - 2]])
+            same = raw[index] == other_value or (values[index] == values[other_row - 2])
             unit_code, period, ind = k.split("|")
             if same:
                 problems.append(
