@@ -33,6 +33,7 @@ from .text import name_key, nfc
 from .validate import (
     CODE_LENGTH,
     UNIT_COUNTS,
+    canonical_places,
     check_catalogue,
     check_denominators,
     check_notes,
@@ -318,6 +319,8 @@ def _units_frame(units: pd.DataFrame) -> pd.DataFrame:
     if "estimated_fields" not in frame.columns:
         frame["estimated_fields"] = ""
     frame["kind"] = frame["kind"].str.casefold()
+    for column in ("district", "province"):
+        frame[column] = canonical_places(frame[column])
     return frame.set_index("code", drop=False).rename_axis(None)
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import catalogue as cat
 from .errors import Problem
-from .text import name_key, nfc
+from .text import name_key, nfc, place_key, place_name
 from .values import ValueProblem, ascii_digits, parse_number
 
 UNIT_KINDS = ("xã", "phường", "thị trấn", "đặc khu")
@@ -132,7 +132,9 @@ def check_units(units: pd.DataFrame, problems: list[Problem]) -> None:
                         f"list columns among {', '.join(UNIT_COUNTS)}, separated by ';'",
                     )
                 )
-    keys = units["name"].map(name_key) + "|" + units["province"].map(name_key) + "|" + units["district"].map(name_key)
+    for column in ("district", "province"):
+        _check_place_spellings(units, column, problems)
+    keys = units["name"].map(name_key) + "|" + units["province"].map(place_key) + "|" + units["district"].map(place_key)
     for row, _record in _rows(units, keys.duplicated(keep="first")):
         problems.append(
             Problem(
@@ -144,6 +146,40 @@ def check_units(units: pd.DataFrame, problems: list[Problem]) -> None:
                 "warning",
             )
         )
+
+
+def canonical_places(values: pd.Series) -> pd.Series:
+    """District or province names, each place spelt one way: its most common spelling, without "huyện"/"tỉnh".
+
+    "Huyện Phú Giáo", "huyện  Phú Giáo" and "Phú Giáo" all become "Phú Giáo" (see :func:`dxnb.text.place_name`).
+    """
+    names = values.map(place_name)
+    keys = names.map(place_key)
+    common = names.groupby(keys, sort=False).agg(lambda spellings: spellings.value_counts().index[0])
+    return keys.map(common)
+
+
+def _check_place_spellings(units: pd.DataFrame, column: str, problems: list[Problem]) -> None:
+    """Warn where one district (or province) is written in two ways in ``units.csv``."""
+    written = units[column].map(lambda v: re.sub(r"\s+", " ", nfc(str(v))).strip())
+    canonical = canonical_places(units[column])
+    first: dict[str, tuple[str, int]] = {}
+    for row, spelling, place in zip(written.index + 2, written, canonical, strict=True):
+        if not place:
+            continue
+        other, other_row = first.setdefault(place, (spelling, int(row)))
+        if spelling != other:
+            problems.append(
+                Problem(
+                    "units.csv",
+                    int(row),
+                    column,
+                    f"'{spelling}' is written '{other}' on row {other_row}; both are read as '{place}'",
+                    f"write the {column} the same way on every row, without the word huyện, quận, thị xã, "
+                    "thành phố or tỉnh",
+                    "warning",
+                )
+            )
 
 
 def _check_id(file: str, row: int, value: str, seen, problems: list[Problem], twice: str, hint: str) -> None:
