@@ -39,6 +39,7 @@ from .validate import (
     check_notes,
     check_observations,
     check_units,
+    group_problems,
 )
 
 log = logging.getLogger(__name__)
@@ -388,6 +389,7 @@ def _check(folder: Path, raws: dict[str, bytes | None] | None) -> tuple[Dataset 
             check_denominators(observations, values, units, catalogue, problems)
     if notes is not None:
         check_notes(notes, units, problems)
+    problems = group_problems(problems)
     if any(p.is_error for p in problems) or any(f is None for f in frames.values()):
         return None, problems
     dataset = Dataset(

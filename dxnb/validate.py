@@ -24,6 +24,12 @@ NOTE_KINDS = ("strength", "challenge", "next_step")
 QUALIFIERS = ("", "estimate", "lower_bound")
 UNIT_COUNTS = ("population", "adult_population", "households", "hamlets")
 CODE_LENGTH = 5
+#: At most this many problems are kept (after grouping); the rest are counted in one last problem.
+MAX_PROBLEMS = 1000
+#: Row numbers listed in a group of identical problems.
+ROWS_LISTED = 10
+#: Distinct unknown indicator ids that get a "did you mean" suggestion (a fuzzy match each).
+SUGGESTIONS = 100
 _PERIOD = re.compile(r"^(19|20|21)[0-9][0-9]$")  # [0-9]: \d and str.isdigit also accept "２" and "٢"
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _ASCII_DIGITS = re.compile(r"[0-9]+")
@@ -34,6 +40,43 @@ def _rows(frame: pd.DataFrame, mask) -> Iterable[tuple[int, dict]]:
     selected = frame[mask] if not isinstance(mask, slice) else frame
     for index, record in zip(selected.index, selected.to_dict("records"), strict=True):
         yield int(index) + 2, record
+
+
+def group_problems(problems: list[Problem], limit: int = MAX_PROBLEMS) -> list[Problem]:
+    """Merge problems that differ only by row into one, and keep at most ``limit`` (errors first).
+
+    A merged problem sits on its first row and lists the others: "'x' is not in the catalogue (and
+    160,411 more rows with the same problem: rows 5, 6, 7, …)".
+    """
+    groups: dict[tuple, list[Problem]] = {}
+    for problem in problems:
+        key = (problem.file, problem.column, problem.message, problem.hint, problem.severity, problem.row is None)
+        groups.setdefault(key if problem.row is not None else (*key, len(groups)), []).append(problem)
+    merged = []
+    for items in groups.values():
+        first = items[0]
+        if len(items) > 1:
+            rows = sorted({p.row for p in items})
+            listed = ", ".join(str(r) for r in rows[1 : ROWS_LISTED + 1])
+            listed += ", …" if len(rows) > ROWS_LISTED + 1 else ""
+            message = f"{first.message} (and {len(rows) - 1:,} more rows with the same problem: rows {listed})"
+            first = Problem(first.file, rows[0], first.column, message, first.hint, first.severity)
+        merged.append(first)
+    if len(merged) <= limit:
+        return merged
+    merged.sort(key=lambda p: not p.is_error)
+    dropped = merged[limit:]
+    return [
+        *merged[:limit],
+        Problem(
+            dropped[0].file,
+            None,
+            None,
+            f"{len(dropped):,} more problems are not listed",
+            "fix the ones above and run `dxnb check` again",
+            "error" if any(p.is_error for p in dropped) else "warning",
+        ),
+    ]
 
 
 def _code_problem(code: str) -> tuple[str, str] | None:
@@ -433,10 +476,16 @@ def check_observations(
     values = pd.Series(float("nan"), index=obs.index)
     if catalogue is not None:
         known = indicator.isin(list(catalogue.indicators))
-        for row, record in _rows(obs, ~known):
-            close = difflib.get_close_matches(str(record["indicator"]).strip(), list(catalogue.indicators), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else "use an id from indicators.csv"
-            problems.append(Problem(name, row, "indicator", f"'{record['indicator']}' is not in the catalogue", hint))
+        hints: dict[str, str] = {}  # one fuzzy match per distinct unknown id, not per row
+        for row, unknown in zip(obs.index[~known] + 2, indicator[~known], strict=True):
+            if unknown not in hints:
+                close = []
+                if len(hints) < SUGGESTIONS:
+                    close = difflib.get_close_matches(unknown, list(catalogue.indicators), n=1)
+                hints[unknown] = f"did you mean '{close[0]}'?" if close else "use an id from indicators.csv"
+            problems.append(
+                Problem(name, int(row), "indicator", f"'{unknown}' is not in the catalogue", hints[unknown])
+            )
         is_derived = indicator.map(lambda i: i in catalogue and catalogue[i].derived)
         for row, record in _rows(obs, is_derived):
             ind = catalogue[str(record["indicator"]).strip()]
@@ -453,14 +502,14 @@ def check_observations(
     else:
         kind = pd.Series("", index=obs.index)
     raw = obs["value"].str.strip()
-    plain = raw.str.fullmatch(r"[+-]?[0-9]{1,15}(\.[0-9]{1,15})?")
+    plain = raw.str.fullmatch(r"[+-]?[0-9]{1,15}(\.[0-9]+)?")  # 16 digits or more: out of range
     numeric = pd.to_numeric(raw.where(plain), errors="coerce")
     whole = kind == "count"
     fractional = numeric.notna() & whole & (numeric % 1 != 0)
     needs_detail = ~plain | fractional
-    for index in obs.index[needs_detail]:
+    for index, text, is_whole in zip(obs.index[needs_detail], raw[needs_detail], whole[needs_detail], strict=True):
         try:
-            parse_number(raw[index], whole=bool(whole[index]))
+            parse_number(text, whole=bool(is_whole))
         except ValueProblem as exc:
             problems.append(Problem(name, int(index) + 2, "value", exc.message, exc.hint))
     values = numeric.where(~fractional)
@@ -478,8 +527,9 @@ def check_observations(
         ),
     ]
     for mask, message, hint in checks:
-        for index in obs.index[mask.fillna(False)]:
-            problems.append(Problem(name, int(index) + 2, "value", message.format(v=raw[index]), hint))
+        mask = mask.fillna(False)
+        for index, text in zip(obs.index[mask], raw[mask], strict=True):
+            problems.append(Problem(name, int(index) + 2, "value", message.format(v=text), hint))
     if "qualifier" in obs.columns:
         qualifier = obs["qualifier"].str.strip()
         for row, record in _rows(obs, ~qualifier.isin(QUALIFIERS)):
@@ -495,15 +545,15 @@ def check_observations(
     key = obs["unit_code"].str.strip() + "|" + obs["period"].str.strip() + "|" + indicator
     dup = key.duplicated(keep=False)
     if dup.any():
-        first_row: dict[str, tuple[int, str]] = {}
-        for index in obs.index[dup]:
-            k = key[index]
+        first_row: dict[str, tuple[int, str, float]] = {}
+        picked = obs.index[dup]
+        for index, k, text, value in zip(picked, key[dup], raw[dup], values[dup], strict=True):
             row = int(index) + 2
             if k not in first_row:
-                first_row[k] = (row, raw[index])
+                first_row[k] = (row, text, value)
                 continue
-            other_row, other_value = first_row[k]
-            same = raw[index] == other_value or (values[index] == values[other_row - 2])
+            other_row, other_value, other_number = first_row[k]
+            same = text == other_value or value == other_number
             unit_code, period, ind = k.split("|")
             if same:
                 problems.append(
@@ -522,8 +572,7 @@ def check_observations(
                         name,
                         row,
                         "value",
-                        f"conflicts with row {other_row} for ({unit_code}, "
-                        f"{period}, {ind}): {raw[index]} vs {other_value}",
+                        f"conflicts with row {other_row} for ({unit_code}, {period}, {ind}): {text} vs {other_value}",
                         "keep the right value and delete the other row",
                     )
                 )
