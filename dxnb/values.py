@@ -117,6 +117,8 @@ def _parse_number(raw: object, *, whole: bool, lenient: bool) -> float:
 
 
 def _check_whole(value: float, whole: bool, text: str) -> float:
+    if not math.isfinite(value):
+        return value  # refused as out of range by parse_number
     if whole and not float(value).is_integer():
         raise ValueProblem(
             f"'{text}' is not a whole number, but this indicator counts whole things",
