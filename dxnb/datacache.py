@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 CACHE_FORMAT = 1
 CACHE_KEEP = 6
 _SHAPING_MODULES = ("dataset.py", "validate.py", "datacache.py", "catalogue.py", "values.py", "text.py", "errors.py")
+_SHAPING_MODULES += ("validate_catalogue.py",)  # the catalogue checks, split from validate.py
 
 
 def cache_root() -> Path | None:

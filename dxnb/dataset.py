@@ -240,7 +240,7 @@ def _csv_records(name: str, text: str, problems: list[Problem]) -> list[tuple[in
                 name,
                 row + 1,
                 None,
-                f"the file is not valid CSV from this row on ({exc}), probably a double quote (\") that is not closed",
+                f'the file is not valid CSV from this row on ({exc}), probably a double quote (") that is not closed',
                 'put a cell containing commas in double quotes, write a quote inside a cell twice (""), '
                 "and check that every opening quote has its closing quote",
             )

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
 
 import pandas as pd
 
 from . import catalogue as cat
 from .errors import Problem
 from .text import name_key, nfc, place_key, place_name
+from .validate_catalogue import check_catalogue as check_catalogue  # re-exported: the catalogue's checks
+from .validate_catalogue import selected_rows
 from .values import ValueProblem, ascii_digits, parse_number
 
 UNIT_KINDS = ("xã", "phường", "thị trấn", "đặc khu")
@@ -31,15 +32,7 @@ ROWS_LISTED = 10
 #: Distinct unknown indicator ids that get a "did you mean" suggestion (a fuzzy match each).
 SUGGESTIONS = 100
 _PERIOD = re.compile(r"^(19|20|21)[0-9][0-9]$")  # [0-9]: \d and str.isdigit also accept "２" and "٢"
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _ASCII_DIGITS = re.compile(r"[0-9]+")
-
-
-def _rows(frame: pd.DataFrame, mask) -> Iterable[tuple[int, dict]]:
-    """(row number, record) of the rows selected by ``mask``; row numbers count the header as row 1."""
-    selected = frame[mask] if not isinstance(mask, slice) else frame
-    for index, record in zip(selected.index, selected.to_dict("records"), strict=True):
-        yield int(index) + 2, record
 
 
 def group_problems(problems: list[Problem], limit: int = MAX_PROBLEMS) -> list[Problem]:
@@ -113,7 +106,7 @@ def check_units(units: pd.DataFrame, problems: list[Problem]) -> None:
         problems.append(Problem(name, None, None, "the file has no rows", "add one row per unit"))
         return
     seen: dict[str, int] = {}
-    for row, record in _rows(units, slice(None)):
+    for row, record in selected_rows(units, slice(None)):
         code = str(record["code"]).strip()
         issue = _code_problem(code)
         if issue:
@@ -178,7 +171,7 @@ def check_units(units: pd.DataFrame, problems: list[Problem]) -> None:
     for column in ("district", "province"):
         _check_place_spellings(units, column, problems)
     keys = units["name"].map(name_key) + "|" + units["province"].map(place_key) + "|" + units["district"].map(place_key)
-    for row, _record in _rows(units, keys.duplicated(keep="first")):
+    for row, _record in selected_rows(units, keys.duplicated(keep="first")):
         problems.append(
             Problem(
                 name,
@@ -225,211 +218,10 @@ def _check_place_spellings(units: pd.DataFrame, column: str, problems: list[Prob
             )
 
 
-def _check_id(file: str, row: int, value: str, seen, problems: list[Problem], twice: str, hint: str) -> None:
-    """An id must be lower-case letters, digits and _, and unique in its file."""
-    if not _ID.match(value):
-        problems.append(
-            Problem(file, row, "id", f"'{value}' is not an identifier", "use lower-case letters, digits and _")
-        )
-    elif value in seen:
-        problems.append(Problem(file, row, "id", f"'{value}' {twice}", hint))
-
-
-_TARGET_RANGE = {"rate": (0, 100), "yes_partial_no": (0, 1), "count": (0, cat.MAX_NUMBER), "ratio": (0, cat.MAX_NUMBER)}
-_NUMBER_HINTS = {
-    "order": "number the pillars 1, 2, 3 …",
-    "max_points": f"give the indicator's maximum points, above 0 and at most {cat.MAX_POINTS:g}",
-    "scale": "use 100 for a percentage, 1000 per thousand",
-    "decimals": f"write a whole number of decimals from 0 to {cat.MAX_DECIMALS}",
-    "target": "write the target as a plain number in the indicator's unit, e.g. 80 for 80%",
-    "target_year": "write the year with four digits, e.g. 2025",
-}
-
-
-def _number(
-    file: str,
-    row: int,
-    record: dict,
-    column: str,
-    problems: list[Problem],
-    bounds: tuple[float, float],
-    *,
-    low_open: bool = False,
-    whole: bool = False,
-    required: bool = False,
-) -> float | None:
-    """Check one catalogue number: plain ASCII digits, finite, whole if asked, within ``bounds``."""
-    raw = str(record.get(column, "")).strip()
-    hint = _NUMBER_HINTS[column]
-    if not raw:
-        if required:
-            problems.append(Problem(file, row, column, "the value is empty", hint))
-        return None
-    try:
-        value = cat.plain_number(raw)
-    except ValueError as exc:
-        problems.append(Problem(file, row, column, str(exc), hint))
-        return None
-    low, high = bounds
-    if whole and not value.is_integer():
-        problems.append(Problem(file, row, column, f"'{raw}' is not a whole number", hint))
-    elif value < low or value > high or (low_open and value == low):
-        sign = ">" if low_open else "≥"
-        problems.append(Problem(file, row, column, f"{raw} is not {sign} {low:g} and ≤ {high:g}", hint))
-    else:
-        return value
-    return None
-
-
-def _check_points(row: int, record: dict, scoring: str, problems: list[Problem]) -> None:
-    """Maximum points and steps: readable, within bounds, no step above the maximum."""
-    scored = scoring in ("linear", "steps", "yes_partial_no")
-    bounds = (0, cat.MAX_POINTS)
-    most = _number("indicators.csv", row, record, "max_points", problems, bounds, low_open=scored, required=scored)
-    raw = str(record["steps"]).strip()
-    if not raw and scoring != "steps":
-        return
-    try:
-        steps = cat.parse_steps(raw)
-    except ValueError as exc:
-        shown = raw if len(raw) <= 40 else f"{raw[:30]}… ({len(raw)} characters)"
-        problems.append(
-            Problem(
-                "indicators.csv",
-                row,
-                "steps",
-                f"'{shown}' cannot be read ({exc})",
-                "write threshold:points pairs separated by ';', thresholds ascending, e.g. 1:5;2:10;4:20",
-            )
-        )
-        return
-    over = [points for _, points in steps if most is not None and points > most]
-    if over:
-        problems.append(
-            Problem(
-                "indicators.csv",
-                row,
-                "steps",
-                f"a step gives {max(over):g} points, above max_points {most:g}",
-                "lower the step's points or raise max_points",
-            )
-        )
-
-
-def check_catalogue(pillars: pd.DataFrame, indicators: pd.DataFrame, problems: list[Problem]) -> None:
-    """Check ``pillars.csv`` and ``indicators.csv``: ids, kinds, scoring rules, ratios and targets."""
-    pname, iname = "pillars.csv", "indicators.csv"
-    pillar_ids = set()
-    for row, record in _rows(pillars, slice(None)):
-        pid = str(record["id"]).strip()
-        _check_id(pname, row, pid, pillar_ids, problems, "appears twice", "remove one of the rows")
-        pillar_ids.add(pid)
-        _number(pname, row, record, "order", problems, (1, 1000), whole=True, required=True)
-    ids: dict[str, int] = {}
-    kinds = dict(zip(indicators["id"].str.strip(), indicators["kind"].str.strip(), strict=False))
-    derived = set(indicators.loc[indicators["numerator"].str.strip() != "", "id"].str.strip())
-    for row, record in _rows(indicators, slice(None)):
-        iid = str(record["id"]).strip()
-        _check_id(iname, row, iid, ids, problems, f"is also on row {ids.get(iid)}", "ids are unique")
-        ids.setdefault(iid, row)
-        if str(record["pillar"]).strip() not in pillar_ids:
-            problems.append(
-                Problem(
-                    iname,
-                    row,
-                    "pillar",
-                    f"'{record['pillar']}' is not in pillars.csv",
-                    f"use one of: {', '.join(sorted(pillar_ids))}",
-                )
-            )
-        for column in ("name_vi", "name_en"):
-            if not str(record[column]).strip():
-                problems.append(Problem(iname, row, column, "the name is empty", "every indicator needs a name"))
-        kind, scoring = str(record["kind"]).strip(), str(record["scoring"]).strip()
-        if kind not in cat.KINDS:
-            problems.append(
-                Problem(iname, row, "kind", f"'{kind}' is not a kind", f"use one of: {', '.join(cat.KINDS)}")
-            )
-        if scoring not in cat.SCORINGS:
-            problems.append(
-                Problem(
-                    iname,
-                    row,
-                    "scoring",
-                    f"'{scoring}' is not a scoring rule",
-                    f"use one of: {', '.join(cat.SCORINGS)}",
-                )
-            )
-        if scoring == "linear" and kind != "rate":
-            problems.append(
-                Problem(
-                    iname, row, "scoring", "linear scoring applies to rates only", "use 'steps' for counts and ratios"
-                )
-            )
-        if scoring == "yes_partial_no" and kind != "yes_partial_no":
-            problems.append(
-                Problem(
-                    iname,
-                    row,
-                    "scoring",
-                    "yes_partial_no scoring needs kind yes_partial_no",
-                    "set kind to yes_partial_no",
-                )
-            )
-        _check_points(row, record, scoring, problems)
-        numerator, denominator = str(record["numerator"]).strip(), str(record["denominator"]).strip()
-        if numerator or denominator:
-            if numerator not in kinds or numerator in derived:
-                problems.append(
-                    Problem(
-                        iname,
-                        row,
-                        "numerator",
-                        f"'{numerator}' is not an observed indicator",
-                        "name an indicator of this catalogue that is reported directly",
-                    )
-                )
-            if denominator not in cat.UNIT_DENOMINATORS and (denominator not in kinds or denominator in derived):
-                problems.append(
-                    Problem(
-                        iname,
-                        row,
-                        "denominator",
-                        f"'{denominator}' is not a known denominator",
-                        f"use a unit column ({', '.join(cat.UNIT_DENOMINATORS)}) or an observed indicator",
-                    )
-                )
-        _number(iname, row, record, "scale", problems, (0, 1e6), low_open=True, required=bool(numerator or denominator))
-        _number(iname, row, record, "decimals", problems, (0, cat.MAX_DECIMALS), whole=True)
-        _number(iname, row, record, "target", problems, _TARGET_RANGE.get(kind, (-cat.MAX_NUMBER, cat.MAX_NUMBER)))
-        _number(iname, row, record, "target_year", problems, (1900, 2100), whole=True)
-        if str(record["target"]).strip() and not str(record["target_source"]).strip():
-            problems.append(
-                Problem(
-                    iname,
-                    row,
-                    "target_source",
-                    "a target needs its source document",
-                    "name the decision that sets it, e.g. Quyết định 411/QĐ-TTg (31/3/2022)",
-                )
-            )
-    for required in cat.REQUIRED_IDS:
-        if required not in ids:
-            problems.append(
-                Problem(
-                    iname,
-                    None,
-                    "id",
-                    f"the catalogue lacks '{required}', which forms and other tools expect",
-                    "add the indicator back (see data/README.md)",
-                )
-            )
-
-
 def _check_periods(frame: pd.DataFrame, name: str, problems: list[Problem]) -> pd.Series:
     period = frame["period"].str.strip()
     bad = ~period.str.match(_PERIOD)
-    for row, record in _rows(frame, bad):
+    for row, record in selected_rows(frame, bad):
         raw = str(record["period"]).strip()
         hint = "write the year with four digits, e.g. 2024"
         if re.fullmatch(r"[0-9]{4}\.0+", raw):
@@ -444,7 +236,7 @@ def _check_unit_codes(frame: pd.DataFrame, name: str, units: pd.DataFrame | None
     codes = frame["unit_code"].str.strip()
     known = set(units["code"].str.strip()) if units is not None else None
     bad = ~codes.isin(known) if known is not None else ~codes.str.fullmatch(rf"[0-9]{{{CODE_LENGTH}}}")
-    for row, record in _rows(frame, bad):
+    for row, record in selected_rows(frame, bad):
         code = str(record["unit_code"]).strip()
         issue = _code_problem(code)
         if issue is None and known is not None:
@@ -487,7 +279,7 @@ def check_observations(
                 Problem(name, int(row), "indicator", f"'{unknown}' is not in the catalogue", hints[unknown])
             )
         is_derived = indicator.map(lambda i: i in catalogue and catalogue[i].derived)
-        for row, record in _rows(obs, is_derived):
+        for row, record in selected_rows(obs, is_derived):
             ind = catalogue[str(record["indicator"]).strip()]
             problems.append(
                 Problem(
@@ -532,7 +324,7 @@ def check_observations(
             problems.append(Problem(name, int(index) + 2, "value", message.format(v=text), hint))
     if "qualifier" in obs.columns:
         qualifier = obs["qualifier"].str.strip()
-        for row, record in _rows(obs, ~qualifier.isin(QUALIFIERS)):
+        for row, record in selected_rows(obs, ~qualifier.isin(QUALIFIERS)):
             problems.append(
                 Problem(
                     name,
@@ -618,9 +410,9 @@ def check_notes(notes: pd.DataFrame, units: pd.DataFrame | None, problems: list[
         return
     _check_unit_codes(notes, name, units, problems)
     _check_periods(notes, name, problems)
-    for row, record in _rows(notes, ~notes["kind"].str.strip().isin(NOTE_KINDS)):
+    for row, record in selected_rows(notes, ~notes["kind"].str.strip().isin(NOTE_KINDS)):
         problems.append(
             Problem(name, row, "kind", f"'{record['kind']}' is not a note kind", f"use one of: {', '.join(NOTE_KINDS)}")
         )
-    for row, _record in _rows(notes, notes["text"].str.strip() == ""):
+    for row, _record in selected_rows(notes, notes["text"].str.strip() == ""):
         problems.append(Problem(name, row, "text", "the text is empty", "write the note or delete the row"))
