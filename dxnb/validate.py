@@ -185,32 +185,30 @@ def check_units(units: pd.DataFrame, problems: list[Problem]) -> None:
 
 
 def canonical_places(values: pd.Series) -> pd.Series:
-    """District or province names, each place spelt one way: its most common spelling, without "huyện"/"tỉnh".
+    """District or province names as read: NFC, spaces collapsed, without a leading "huyện"/"tỉnh"/….
 
-    "Huyện Phú Giáo", "huyện  Phú Giáo" and "Phú Giáo" all become "Phú Giáo" (see :func:`dxnb.text.place_name`).
+    "Huyện Phú Giáo", "huyện  Phú Giáo" and "Phú Giáo" all become "Phú Giáo" (see :func:`dxnb.text.place_name`);
+    spellings that differ otherwise ("Hoà"/"Hòa") are kept, and matched by :func:`dxnb.text.place_key`.
     """
-    names = values.map(place_name)
-    keys = names.map(place_key)
-    common = names.groupby(keys, sort=False).agg(lambda spellings: spellings.value_counts().index[0])
-    return keys.map(common)
+    return values.map(place_name)
 
 
 def _check_place_spellings(units: pd.DataFrame, column: str, problems: list[Problem]) -> None:
     """Warn where one district (or province) is written in two ways in ``units.csv``."""
     written = units[column].map(lambda v: re.sub(r"\s+", " ", nfc(str(v))).strip())
-    canonical = canonical_places(units[column])
     first: dict[str, tuple[str, int]] = {}
-    for row, spelling, place in zip(written.index + 2, written, canonical, strict=True):
-        if not place:
+    for row, spelling in zip(written.index + 2, written, strict=True):
+        key = place_key(spelling)
+        if not key:
             continue
-        other, other_row = first.setdefault(place, (spelling, int(row)))
+        other, other_row = first.setdefault(key, (spelling, int(row)))
         if spelling != other:
             problems.append(
                 Problem(
                     "units.csv",
                     int(row),
                     column,
-                    f"'{spelling}' is written '{other}' on row {other_row}; both are read as '{place}'",
+                    f"'{spelling}' is written '{other}' on row {other_row}; both name the same {column}",
                     f"write the {column} the same way on every row, without the word huyện, quận, thị xã, "
                     "thành phố or tỉnh",
                     "warning",

@@ -38,9 +38,9 @@ def test_problems_are_capped_errors_first():
     assert kept[-1].is_error
 
 
-def test_canonical_places_use_the_most_common_spelling():
-    written = pd.Series(["Phú Giáo", "Huyện Phú Giáo", "phú giáo", "Phú Giáo", "Bắc Tân Uyên", ""])
-    assert canonical_places(written).tolist() == ["Phú Giáo", "Phú Giáo", "Phú Giáo", "Phú Giáo", "Bắc Tân Uyên", ""]
+def test_canonical_places_drop_the_administrative_word():
+    written = pd.Series(["Phú Giáo", "Huyện Phú Giáo", "huyện  Phú Giáo", "Hoà Bình", "tỉnh Hòa Bình", ""])
+    assert canonical_places(written).tolist() == ["Phú Giáo", "Phú Giáo", "Phú Giáo", "Hoà Bình", "Hòa Bình", ""]
 
 
 def _units(**changes) -> pd.DataFrame:
@@ -71,10 +71,18 @@ def test_units_warn_when_one_district_is_spelt_two_ways():
     problems: list[Problem] = []
     check_units(_units(district="Huyện Phú Giáo"), problems)
     assert [str(p) for p in problems] == [
-        "units.csv:3: district: warning: 'Huyện Phú Giáo' is written 'Phú Giáo' on row 2; both are read as "
-        "'Phú Giáo' — write the district the same way on every row, without the word huyện, quận, thị xã, "
+        "units.csv:3: district: warning: 'Huyện Phú Giáo' is written 'Phú Giáo' on row 2; both name the same "
+        "district — write the district the same way on every row, without the word huyện, quận, thị xã, "
         "thành phố or tỉnh"
     ]
+
+
+def test_units_warn_only_when_the_place_is_the_same():
+    problems: list[Problem] = []
+    check_units(_units(province="Bình Dưong", district="Phú  Giáo"), problems)  # another word; spaces aside
+    assert problems == []
+    check_units(_units(province="BÌNH DƯƠNG"), problems)
+    assert [(p.row, p.column, p.severity) for p in problems] == [(3, "province", "warning")]
 
 
 def _catalogue(**changes) -> tuple[pd.DataFrame, pd.DataFrame]:
