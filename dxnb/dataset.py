@@ -189,10 +189,15 @@ def _read_csv(
             Problem(name, None, None, "the file is empty", f"it needs a header row: {','.join(COLUMNS[name])}")
         )
         return None
-    records = _csv_records(name, text, problems)
-    if records is None:
-        return None
-    header = [nfc(str(c)).strip() for c in records[0][1]]
+    fast = _fast_table(text)
+    if fast is not None:
+        header, data = fast
+    else:  # pandas refused the file: read it again, slowly, to say where and why
+        read = _csv_records(name, text, problems)
+        if read is None:
+            return None
+        numbers, records = read
+        header, data = [nfc(str(c)).strip() for c in records[0]], None
     if _semicolon_separated(name, text, header):
         problems.append(
             Problem(
@@ -207,7 +212,10 @@ def _read_csv(
             )
         )
         return None
-    frame = _records_frame(name, header, records[1:], problems)
+    if data is None:
+        frame = _records_frame(name, header, numbers[1:], records[1:], problems)
+    else:
+        frame = _header_frame(name, header, data, problems)
     if frame is None:
         return None
     missing = [c for c in COLUMNS[name] if c not in frame.columns]
@@ -220,25 +228,20 @@ def _read_csv(
     return frame
 
 
-def _csv_records(name: str, text: str, problems: list[Problem]) -> list[tuple[int, list[str]]] | None:
-    """The records of a CSV text with their row numbers (a record's first line as Excel counts rows).
+def _csv_records(name: str, text: str, problems: list[Problem]) -> tuple[list[int], list[list[str]]] | None:
+    """The records of a CSV text and their row numbers (a record's first line as Excel counts rows).
 
     Blank lines and rows of empty cells are skipped but keep their row numbers. An unreadable record
     (an unbalanced quote) is a problem on the row where it starts.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    records: list[tuple[int, list[str]]] = []
-    row = 0
+    rows: list[list[str]] = []
     try:
-        for record in reader:
-            row += 1
-            if any(cell.strip() for cell in record) or not records:
-                records.append((row, record))  # rows of empty cells (",,,,", as Excel writes) are blank
+        rows.extend(csv.reader(io.StringIO(text, newline=""), strict=True))
     except csv.Error as exc:
         problems.append(
             Problem(
                 name,
-                row + 1,
+                len(rows) + 1,
                 None,
                 f'the file is not valid CSV from this row on ({exc}), probably a double quote (") that is not closed',
                 'put a cell containing commas in double quotes, write a quote inside a cell twice (""), '
@@ -246,9 +249,10 @@ def _csv_records(name: str, text: str, problems: list[Problem]) -> list[tuple[in
             )
         )
         return None
-    if not records:
+    numbers = [number for number, record in enumerate(rows, start=1) if any(record)]
+    if not numbers:
         return None
-    return records
+    return numbers, [rows[number - 1] for number in numbers]
 
 
 def _semicolon_separated(name: str, text: str, header: list[str]) -> bool:
@@ -261,13 +265,34 @@ def _semicolon_separated(name: str, text: str, header: list[str]) -> bool:
     return len(expected & by_semicolon) > len(expected & set(header))
 
 
-def _records_frame(
-    name: str, header: list[str], records: list[tuple[int, list[str]]], problems: list[Problem]
-) -> pd.DataFrame | None:
-    """A frame of text cells indexed by row number - 2 (so that index + 2 is the row), or None on problems."""
-    while header and not header[-1] and all(len(r) < len(header) or not r[len(header) - 1].strip() for _, r in records):
-        header = header[:-1]  # a trailing comma on every line, header included: an empty, unnamed column
-    before = len(problems)
+def _fast_table(text: str) -> tuple[list[str], pd.DataFrame] | None:
+    """The header and the text cells of a well-formed CSV text, read by pandas; None when pandas refuses it.
+
+    The frame is indexed by row number - 2 (blank rows and rows of empty cells dropped, their numbers kept).
+    """
+    try:
+        table = pd.read_csv(
+            io.StringIO(text),
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            index_col=False,
+        )
+    except (pd.errors.ParserError, ValueError):
+        return None
+    table = table.astype(object)
+    table = table[(table != "").any(axis=1)]
+    if table.empty:
+        return None
+    header = [nfc(str(c)).strip() for c in table.iloc[0]]
+    data = table.iloc[1:].copy()
+    data.index = data.index - 1
+    return header, data
+
+
+def _check_header(name: str, header: list[str], problems: list[Problem]) -> None:
     for position, column in enumerate(header, start=1):
         if not column:
             problems.append(
@@ -275,37 +300,46 @@ def _records_frame(
             )
         elif column in header[: position - 1]:
             problems.append(Problem(name, 1, column, "the column appears twice", "delete one of the two columns"))
-    width = len(header)
-    rows, cells = [], []
-    for row, record in records:
-        if len(record) > width:
-            extra = record[width:]
-            if not any(cell.strip() for cell in extra):
-                problems.append(
-                    Problem(
-                        name,
-                        row,
-                        None,
-                        f"the row ends with {len(extra)} extra comma(s): {len(record)} cells, the header has {width}",
-                        "delete the comma(s) at the end of the row",
-                    )
-                )
-            else:
-                problems.append(
-                    Problem(
-                        name,
-                        row,
-                        None,
-                        f"the row has {len(record)} cells, the header has {width} columns",
-                        "put a cell that contains a comma in double quotes, or remove the extra cells",
-                    )
-                )
-            continue
-        rows.append(row - 2)
-        cells.append(record + [""] * (width - len(record)))
+
+
+def _header_frame(name: str, header: list[str], data: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame | None:
+    """``data`` (read by :func:`_fast_table`) with the header's names, or None when the header is unusable."""
+    while header and not header[-1] and not data.iloc[:, len(header) - 1].str.strip().astype(bool).any():
+        header = header[:-1]  # a trailing comma on every line, header included: an empty, unnamed column
+        data = data.iloc[:, : len(header)]
+    before = len(problems)
+    _check_header(name, header, problems)
     if len(problems) > before:
         return None
-    return pd.DataFrame(cells, columns=header, index=rows, dtype=object)
+    data.columns = header
+    return data
+
+
+def _records_frame(
+    name: str, header: list[str], numbers: list[int], records: list[list[str]], problems: list[Problem]
+) -> pd.DataFrame | None:
+    """A frame of text cells indexed by row number - 2 (so that index + 2 is the row), or None on problems."""
+    while header and not header[-1] and all(len(r) < len(header) or not r[len(header) - 1].strip() for r in records):
+        header = header[:-1]  # a trailing comma on every line, header included: an empty, unnamed column
+    before = len(problems)
+    _check_header(name, header, problems)
+    width = len(header)
+    if any(len(record) != width for record in records):  # the slow path: rows to pad or refuse
+        for row, record in zip(numbers, records, strict=True):
+            if len(record) <= width:
+                record.extend([""] * (width - len(record)))
+                continue
+            extra = record[width:]
+            if not any(cell.strip() for cell in extra):
+                message = f"the row ends with {len(extra)} extra comma(s): {len(record)} cells, the header has {width}"
+                hint = "delete the comma(s) at the end of the row"
+            else:
+                message = f"the row has {len(record)} cells, the header has {width} columns"
+                hint = "put a cell that contains a comma in double quotes, or remove the extra cells"
+            problems.append(Problem(name, row, None, message, hint))
+    if len(problems) > before:
+        return None
+    return pd.DataFrame(records, columns=header, index=[n - 2 for n in numbers], dtype=object)
 
 
 # --------------------------------------------------------------------------- assembling
