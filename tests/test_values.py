@@ -58,3 +58,22 @@ def test_lenient_reads_a_comma_as_the_vietnamese_decimal_mark():
     assert parse_number("1,083", whole=False, lenient=True) == pytest.approx(1.083)
     with pytest.raises(ValueProblem, match="decimal comma"):
         parse_number("3,5", whole=True, lenient=True)
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        ("２５", "write it with the digits 0-9: 25"),
+        ("20٢٤", "write it with the digits 0-9: 2024"),
+        ("²²", "write it with the digits 0-9: 22"),
+        ("9" * 400, "(400 characters)' is out of range"),
+        (float("inf"), "out of range"),
+        ("1e400", "is not a number"),
+        ("nan", "is not a number"),
+    ],
+)
+def test_only_ascii_digits_and_finite_numbers(raw, words):
+    for whole in (False, True):
+        with pytest.raises(ValueProblem) as info:
+            parse_number(raw, whole=whole)
+        assert words in info.value.message + " " + info.value.hint
