@@ -385,7 +385,11 @@ def _notes_frame(notes: pd.DataFrame) -> pd.DataFrame:
 
 
 def check_dataset(data_dir: str | Path | None = None) -> tuple[Dataset | None, list[Problem]]:
-    """Read and validate a dataset folder; return the dataset (None on errors) and all problems."""
+    """Read and validate a dataset folder; return the dataset (None on errors) and all problems.
+
+    Problems that differ only by row are merged and at most ``validate.MAX_PROBLEMS`` are returned
+    (see :func:`dxnb.validate.group_problems`). The files are only read.
+    """
     folder = resolve_data_dir(data_dir)
     return _check(folder, _read_bytes(folder) if folder.is_dir() else None)
 
