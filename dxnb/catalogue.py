@@ -6,7 +6,9 @@ can change points, steps and targets without touching code.
 
 from __future__ import annotations
 
+import itertools
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,11 +30,36 @@ UNIT_DENOMINATORS = ("population", "adult_population", "households", "hamlets")
 YES_PARTIAL_NO = (0.0, 0.5, 1.0)
 
 
+_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+#: Bounds of catalogue numbers: beyond them a number is a typing slip, not a scoring rule.
+MAX_POINTS = 1000.0
+MAX_DECIMALS = 4
+MAX_NUMBER = 1e12
+
+
+def plain_number(text: str, what: str = "") -> float:
+    """A catalogue number: ASCII digits with an optional decimal point, finite, within ``MAX_NUMBER``.
+
+    Raises:
+        ValueError: naming ``what`` and the text otherwise.
+    """
+    text = str(text).strip()
+    shown = text if len(text) <= 20 else f"{text[:12]}… ({len(text)} characters)"
+    if not _NUMBER.fullmatch(text):
+        raise ValueError(f"{what} '{shown}' is not a number".strip())
+    value = float(text)
+    if not math.isfinite(value) or abs(value) > MAX_NUMBER:
+        raise ValueError(f"{what} '{shown}' is out of range".strip())
+    return value
+
+
 def parse_steps(text: str) -> tuple[tuple[float, float], ...]:
     """Parse ``"1:5;3:10"`` into ``((1, 5), (3, 10))``, sorted by threshold.
 
+    Thresholds and points are plain finite numbers, thresholds distinct, points not negative.
+
     Raises:
-        ValueError: when a step is not ``threshold:points`` with numbers.
+        ValueError: when a step is not ``threshold:points`` with such numbers.
     """
     steps = []
     for part in str(text).split(";"):
@@ -42,10 +69,17 @@ def parse_steps(text: str) -> tuple[tuple[float, float], ...]:
         threshold, sep, points = part.partition(":")
         if not sep:
             raise ValueError(f"step {part!r} is not threshold:points")
-        steps.append((float(threshold), float(points)))
+        step = (plain_number(threshold, "threshold"), plain_number(points, "points"))
+        if step[1] < 0:
+            raise ValueError(f"step {part!r} gives negative points")
+        steps.append(step)
     if not steps:
         raise ValueError("no steps given")
-    return tuple(sorted(steps))
+    steps.sort()
+    for (low, _), (high, _) in itertools.pairwise(steps):
+        if low == high:
+            raise ValueError(f"threshold {low:g} appears twice")
+    return tuple(steps)
 
 
 @dataclass(frozen=True)
@@ -194,15 +228,26 @@ class Catalogue:
 
 
 def _num(value: str) -> float | None:
+    """A catalogue cell as a number (None when blank).
+
+    Raises:
+        ValueError: when the cell is not a plain finite number (see :func:`parse_steps`).
+    """
     value = str(value).strip()
-    return float(value) if value else None
+    return plain_number(value) if value else None
 
 
 def build_catalogue(pillars: pd.DataFrame, indicators: pd.DataFrame) -> Catalogue:
-    """Build a :class:`Catalogue` from the validated string frames of the two CSV files."""
+    """Build a :class:`Catalogue` from the validated string frames of the two CSV files.
+
+    Raises:
+        ValueError: when a number is unreadable (the frames were not validated by :mod:`dxnb.validate`).
+    """
     pillar_map = {}
-    for row in pillars.sort_values("order", key=lambda s: s.astype(int)).itertuples(index=False):
-        pillar_map[row.id] = Pillar(row.id, row.group, row.name_vi, row.name_en, int(row.order))
+    order = pillars["order"].map(lambda v: int(plain_number(v, "order")))
+    for position in order.sort_values(kind="stable").index:
+        row = pillars.loc[position]
+        pillar_map[row["id"]] = Pillar(row["id"], row["group"], row["name_vi"], row["name_en"], int(order[position]))
     indicator_map = {}
     for row in indicators.to_dict("records"):
         target = _num(row.get("target", ""))

@@ -11,11 +11,11 @@ refuses it with a :class:`~dxnb.errors.DataError` listing every problem, each lo
 from __future__ import annotations
 
 import codecs
+import csv
 import difflib
 import hashlib
 import io
 import logging
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,11 +33,13 @@ from .text import nfc
 from .validate import (
     CODE_LENGTH,  # noqa: F401 - re-exported: report.py imports it from here
     UNIT_COUNTS,
+    canonical_places,
     check_catalogue,
     check_denominators,
     check_notes,
     check_observations,
     check_units,
+    group_problems,
 )
 
 log = logging.getLogger(__name__)
@@ -155,21 +157,35 @@ def _read_csv(
             Problem(name, None, None, "the file is empty", f"it needs a header row: {','.join(COLUMNS[name])}")
         )
         return None
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
-    except (pd.errors.ParserError, ValueError) as exc:
-        match = re.search(r"line (\d+)", str(exc))
+    fast = _fast_table(text)
+    if fast is not None:
+        header, data = fast
+    else:  # pandas refused the file: read it again, slowly, to say where and why
+        read = _csv_records(name, text, problems)
+        if read is None:
+            return None
+        numbers, records = read
+        header, data = [nfc(str(c)).strip() for c in records[0]], None
+    if _semicolon_separated(name, text, header):
         problems.append(
             Problem(
                 name,
-                int(match.group(1)) if match else None,
+                1,
                 None,
-                f"the file is not valid CSV ({exc})",
-                "check the quotes and the number of commas on that line",
+                "this file is separated by semicolons (;), not commas, as Excel saves CSV where the list "
+                "separator is ';' (e.g. a Vietnamese locale)",
+                "save it as CSV UTF-8 (comma delimited): in Excel, Save As → 'CSV UTF-8 (Comma delimited)' "
+                "after setting the list separator to ',' (Windows region settings), or export from LibreOffice "
+                "or Google Sheets with ',' as the separator",
             )
         )
         return None
-    frame.columns = [nfc(str(c)).strip() for c in frame.columns]
+    if data is None:
+        frame = _records_frame(name, header, numbers[1:], records[1:], problems)
+    else:
+        frame = _header_frame(name, header, data, problems)
+    if frame is None:
+        return None
     missing = [c for c in COLUMNS[name] if c not in frame.columns]
     for column in missing:
         close = difflib.get_close_matches(column, list(frame.columns), n=1)
@@ -177,7 +193,121 @@ def _read_csv(
         problems.append(Problem(name, 1, column, "the column is missing", hint))
     if missing:
         return None
-    return frame.astype(object)
+    return frame
+
+
+def _csv_records(name: str, text: str, problems: list[Problem]) -> tuple[list[int], list[list[str]]] | None:
+    """The records of a CSV text and their row numbers (a record's first line as Excel counts rows).
+
+    Blank lines and rows of empty cells are skipped but keep their row numbers. An unreadable record
+    (an unbalanced quote) is a problem on the row where it starts.
+    """
+    rows: list[list[str]] = []
+    try:
+        rows.extend(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error as exc:
+        problems.append(
+            Problem(
+                name,
+                len(rows) + 1,
+                None,
+                f'the file is not valid CSV from this row on ({exc}), probably a double quote (") that is not closed',
+                'put a cell containing commas in double quotes, write a quote inside a cell twice (""), '
+                "and check that every opening quote has its closing quote",
+            )
+        )
+        return None
+    numbers = [number for number, record in enumerate(rows, start=1) if any(record)]
+    if not numbers:
+        return None
+    return numbers, [rows[number - 1] for number in numbers]
+
+
+def _semicolon_separated(name: str, text: str, header: list[str]) -> bool:
+    """Whether the header names more of the expected columns when split at ';' than at ','."""
+    first = nfc(text.split("\n", 1)[0])
+    if ";" not in first:
+        return False
+    expected = set(COLUMNS[name])
+    by_semicolon = {c.strip().strip('"').strip() for c in first.split(";")}
+    return len(expected & by_semicolon) > len(expected & set(header))
+
+
+def _fast_table(text: str) -> tuple[list[str], pd.DataFrame] | None:
+    """The header and the text cells of a well-formed CSV text, read by pandas; None when pandas refuses it.
+
+    The frame is indexed by row number - 2 (blank rows and rows of empty cells dropped, their numbers kept).
+    """
+    try:
+        table = pd.read_csv(
+            io.StringIO(text),
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            index_col=False,
+        )
+    except (pd.errors.ParserError, ValueError):
+        return None
+    table = table.astype(object)
+    table = table[(table != "").any(axis=1)]
+    if table.empty:
+        return None
+    header = [nfc(str(c)).strip() for c in table.iloc[0]]
+    data = table.iloc[1:].copy()
+    data.index = data.index - 1
+    return header, data
+
+
+def _check_header(name: str, header: list[str], problems: list[Problem]) -> None:
+    for position, column in enumerate(header, start=1):
+        if not column:
+            problems.append(
+                Problem(name, 1, None, f"column {position} has no name", f"name it ({', '.join(COLUMNS[name])})")
+            )
+        elif column in header[: position - 1]:
+            problems.append(Problem(name, 1, column, "the column appears twice", "delete one of the two columns"))
+
+
+def _header_frame(name: str, header: list[str], data: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame | None:
+    """``data`` (read by :func:`_fast_table`) with the header's names, or None when the header is unusable."""
+    while header and not header[-1] and not data.iloc[:, len(header) - 1].str.strip().astype(bool).any():
+        header = header[:-1]  # a trailing comma on every line, header included: an empty, unnamed column
+        data = data.iloc[:, : len(header)]
+    before = len(problems)
+    _check_header(name, header, problems)
+    if len(problems) > before:
+        return None
+    data.columns = header
+    return data
+
+
+def _records_frame(
+    name: str, header: list[str], numbers: list[int], records: list[list[str]], problems: list[Problem]
+) -> pd.DataFrame | None:
+    """A frame of text cells indexed by row number - 2 (so that index + 2 is the row), or None on problems."""
+    while header and not header[-1] and all(len(r) < len(header) or not r[len(header) - 1].strip() for r in records):
+        header = header[:-1]  # a trailing comma on every line, header included: an empty, unnamed column
+    before = len(problems)
+    _check_header(name, header, problems)
+    width = len(header)
+    if any(len(record) != width for record in records):  # the slow path: rows to pad or refuse
+        for row, record in zip(numbers, records, strict=True):
+            if len(record) <= width:
+                record.extend([""] * (width - len(record)))
+                continue
+            extra = record[width:]
+            if not any(cell.strip() for cell in extra):
+                message = f"the row ends with {len(extra)} extra comma(s): {len(record)} cells, the header has {width}"
+                hint = "delete the comma(s) at the end of the row"
+            else:
+                message = f"the row has {len(record)} cells, the header has {width} columns"
+                hint = "put a cell that contains a comma in double quotes, or remove the extra cells"
+            problems.append(Problem(name, row, None, message, hint))
+    if len(problems) > before:
+        return None
+    return pd.DataFrame(records, columns=header, index=[n - 2 for n in numbers], dtype=object)
 
 
 # --------------------------------------------------------------------------- assembling
@@ -192,6 +322,8 @@ def _units_frame(units: pd.DataFrame) -> pd.DataFrame:
     if "estimated_fields" not in frame.columns:
         frame["estimated_fields"] = ""
     frame["kind"] = frame["kind"].str.casefold()
+    for column in ("district", "province"):
+        frame[column] = canonical_places(frame[column])
     return frame.set_index("code", drop=False).rename_axis(None)
 
 
@@ -221,7 +353,11 @@ def _notes_frame(notes: pd.DataFrame) -> pd.DataFrame:
 
 
 def check_dataset(data_dir: str | Path | None = None) -> tuple[Dataset | None, list[Problem]]:
-    """Read and validate a dataset folder; return the dataset (None on errors) and all problems."""
+    """Read and validate a dataset folder; return the dataset (None on errors) and all problems.
+
+    Problems that differ only by row are merged and at most ``validate.MAX_PROBLEMS`` are returned
+    (see :func:`dxnb.validate.group_problems`). The files are only read.
+    """
     folder = resolve_data_dir(data_dir)
     return _check(folder, _read_bytes(folder) if folder.is_dir() else None)
 
@@ -259,6 +395,7 @@ def _check(folder: Path, raws: dict[str, bytes | None] | None) -> tuple[Dataset 
             check_denominators(observations, values, units, catalogue, problems)
     if notes is not None:
         check_notes(notes, units, problems)
+    problems = group_problems(problems)
     if any(p.is_error for p in problems) or any(f is None for f in frames.values()):
         return None, problems
     dataset = Dataset(

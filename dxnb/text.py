@@ -95,3 +95,47 @@ def ascii_key(name: str, *, drop_kind: bool = True) -> str:
                 text = text[len(prefix) + 1 :]
                 break
     return " ".join(_WORD.findall(ascii_fold(text)))
+
+
+# --- place names (district, province)
+#: Words that name a place's kind in front of its name, longest first ("thành phố" before "tp"), with and
+#: without diacritics (people type "tinh Binh Duong").
+PLACE_PREFIXES = tuple(
+    sorted(
+        ("tỉnh", "thành phố", "tp.", "tp", "huyện", "quận", "thị xã", "tinh", "thanh pho", "huyen", "quan", "thi xa"),
+        key=len,
+        reverse=True,
+    )
+)
+
+
+def place_name(text: object) -> str:
+    """Return a district or province name as written without its administrative word.
+
+    "Huyện  Phú Giáo" (any case or Unicode form) becomes "Phú Giáo": NFC, spaces collapsed, a leading
+    "huyện", "quận", "thị xã", "thành phố", "tỉnh" or "TP." dropped when a name (not a number) follows it.
+    """
+    clean = re.sub(r"\s+", " ", nfc(str(text))).strip()
+    for prefix in PLACE_PREFIXES:
+        if clean[: len(prefix)].casefold() == prefix and len(clean) > len(prefix):
+            rest = clean[len(prefix) :]
+            if prefix.endswith(".") or rest[0] == " ":
+                rest = rest.strip()
+                # "Quận 1" keeps its word: the number alone names nothing.
+                if rest and not rest.isdecimal():
+                    return rest
+    return clean
+
+
+def place_key(text: object) -> str:
+    """Matching key of a district or province: equal for equal places however written.
+
+    The same across Unicode forms, tone-mark placement, letter case and spacing, and with or without the
+    kind in front ("huyện Phú Giáo", "Tỉnh Bình Dương", "TP. Hồ Chí Minh").
+    """
+    return name_key(place_name(str(text or "")).casefold(), drop_kind=False)
+
+
+def has_place_kind(name: object) -> bool:
+    """Whether a place name starts with its kind ("huyện Phú Giáo", "TP. Hồ Chí Minh")."""
+    return place_name(name) != re.sub(r"\s+", " ", nfc(str(name))).strip()

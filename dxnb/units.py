@@ -12,7 +12,6 @@ that evaluating one unit of a dataset of the whole country never scans every obs
 from __future__ import annotations
 
 import logging
-import re
 import time
 import weakref
 from collections.abc import Iterable
@@ -22,40 +21,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .text import name_key, nfc
+from .text import has_place_kind, name_key, place_key
 
 if TYPE_CHECKING:
     from .dataset import Dataset
 
 log = logging.getLogger(__name__)
 
-#: Words that name a place's kind in front of its name (longest first, so "thành phố" wins over "tp").
-PLACE_PREFIXES = tuple(
-    sorted(
-        ("tỉnh", "thành phố", "tp.", "tp", "huyện", "quận", "thị xã", "tinh", "thanh pho", "huyen", "quan", "thi xa"),
-        key=len,
-        reverse=True,
-    )
-)
 #: The unit columns that locate a unit, widest first.
 PLACE_KINDS = ("province", "district")
 
 
 # --------------------------------------------------------------------------- place names
-
-
-def place_key(name: object) -> str:
-    """Return a matching key for a district or province name.
-
-    The key is the same across Unicode forms, tone-mark placement, letter case and spacing, and
-    with or without the kind in front ("huyện Phú Giáo", "Tỉnh Bình Dương", "TP. Hồ Chí Minh").
-    """
-    text = re.sub(r"\s+", " ", nfc(str(name or "")).strip().casefold())
-    for prefix in PLACE_PREFIXES:
-        if text.startswith(prefix + " ") or (prefix.endswith(".") and text.startswith(prefix)):
-            text = text[len(prefix) :].strip()
-            break
-    return name_key(text, drop_kind=False)
 
 
 def place_keys(column: pd.Series) -> pd.Series:
@@ -66,8 +43,7 @@ def place_keys(column: pd.Series) -> pd.Series:
 
 def has_kind(name: object) -> bool:
     """Whether a place name already starts with its kind ("huyện Phú Giáo", "TP. Hồ Chí Minh")."""
-    lowered = nfc(str(name)).strip().casefold()
-    return any(lowered.startswith(p + " ") for p in PLACE_PREFIXES)
+    return has_place_kind(name)
 
 
 def place_name(kind: str, name: object, lang: str, *, capital: bool = False) -> str:

@@ -10,32 +10,71 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
 
 import pandas as pd
 
 from . import catalogue as cat
 from .errors import Problem
-from .text import name_key, nfc
-from .values import ValueProblem, parse_number
+from .text import name_key, nfc, place_key, place_name
+from .validate_catalogue import check_catalogue as check_catalogue  # re-exported: the catalogue's checks
+from .validate_catalogue import selected_rows
+from .values import ValueProblem, ascii_digits, parse_number
 
 UNIT_KINDS = ("xã", "phường", "thị trấn", "đặc khu")
 NOTE_KINDS = ("strength", "challenge", "next_step")
 QUALIFIERS = ("", "estimate", "lower_bound")
 UNIT_COUNTS = ("population", "adult_population", "households", "hamlets")
 CODE_LENGTH = 5
-_PERIOD = re.compile(r"^(19|20|21)\d\d$")
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+#: At most this many problems are kept (after grouping); the rest are counted in one last problem.
+MAX_PROBLEMS = 1000
+#: Row numbers listed in a group of identical problems.
+ROWS_LISTED = 10
+#: Distinct unknown indicator ids that get a "did you mean" suggestion (a fuzzy match each).
+SUGGESTIONS = 100
+_PERIOD = re.compile(r"^(19|20|21)[0-9][0-9]$")  # [0-9]: \d and str.isdigit also accept "２" and "٢"
+_ASCII_DIGITS = re.compile(r"[0-9]+")
 
 
-def _rows(frame: pd.DataFrame, mask) -> Iterable[tuple[int, pd.Series]]:
-    for index in frame.index[mask]:
-        yield int(index) + 2, frame.loc[index]
+def group_problems(problems: list[Problem], limit: int = MAX_PROBLEMS) -> list[Problem]:
+    """Merge problems that differ only by row into one, and keep at most ``limit`` (errors first).
+
+    A merged problem sits on its first row and lists the others: "'x' is not in the catalogue (and
+    160,411 more rows with the same problem: rows 5, 6, 7, …)".
+    """
+    groups: dict[tuple, list[Problem]] = {}
+    for problem in problems:
+        key = (problem.file, problem.column, problem.message, problem.hint, problem.severity, problem.row is None)
+        groups.setdefault(key if problem.row is not None else (*key, len(groups)), []).append(problem)
+    merged = []
+    for items in groups.values():
+        first = items[0]
+        if len(items) > 1:
+            rows = sorted({p.row for p in items})
+            listed = ", ".join(str(r) for r in rows[1 : ROWS_LISTED + 1])
+            listed += ", …" if len(rows) > ROWS_LISTED + 1 else ""
+            message = f"{first.message} (and {len(rows) - 1:,} more rows with the same problem: rows {listed})"
+            first = Problem(first.file, rows[0], first.column, message, first.hint, first.severity)
+        merged.append(first)
+    if len(merged) <= limit:
+        return merged
+    merged.sort(key=lambda p: not p.is_error)
+    dropped = merged[limit:]
+    return [
+        *merged[:limit],
+        Problem(
+            dropped[0].file,
+            None,
+            None,
+            f"{len(dropped):,} more problems are not listed",
+            "fix the ones above and run `dxnb check` again",
+            "error" if any(p.is_error for p in dropped) else "warning",
+        ),
+    ]
 
 
 def _code_problem(code: str) -> tuple[str, str] | None:
     """Return (message, hint) when ``code`` is not a valid commune code."""
-    if re.fullmatch(r"\d+\.0+", code):
+    if re.fullmatch(r"[0-9]+\.0+", code):
         fixed = code.split(".")[0].zfill(CODE_LENGTH)
         return (
             f"code '{code}' became a decimal number",
@@ -43,7 +82,12 @@ def _code_problem(code: str) -> tuple[str, str] | None:
         )
     if not code:
         return "the code is empty", f"write the {CODE_LENGTH}-digit statistics-office code"
-    if not code.isdigit():
+    if any(c.isdigit() and not c.isascii() for c in code):
+        return (
+            f"code '{code}' has digits that are not 0-9 (fullwidth or another script)",
+            f"write it with the digits 0-9: '{ascii_digits(code)}'",
+        )
+    if not _ASCII_DIGITS.fullmatch(code):
         return f"code '{code}' is not a string of digits", f"write the {CODE_LENGTH}-digit statistics-office code"
     if len(code) < CODE_LENGTH:
         return (
@@ -62,7 +106,7 @@ def check_units(units: pd.DataFrame, problems: list[Problem]) -> None:
         problems.append(Problem(name, None, None, "the file has no rows", "add one row per unit"))
         return
     seen: dict[str, int] = {}
-    for row, record in _rows(units, slice(None)):
+    for row, record in selected_rows(units, slice(None)):
         code = str(record["code"]).strip()
         issue = _code_problem(code)
         if issue:
@@ -124,8 +168,10 @@ def check_units(units: pd.DataFrame, problems: list[Problem]) -> None:
                         f"list columns among {', '.join(UNIT_COUNTS)}, separated by ';'",
                     )
                 )
-    keys = units["name"].map(name_key) + "|" + units["province"].map(name_key) + "|" + units["district"].map(name_key)
-    for row, _record in _rows(units, keys.duplicated(keep="first")):
+    for column in ("district", "province"):
+        _check_place_spellings(units, column, problems)
+    keys = units["name"].map(name_key) + "|" + units["province"].map(place_key) + "|" + units["district"].map(place_key)
+    for row, _record in selected_rows(units, keys.duplicated(keep="first")):
         problems.append(
             Problem(
                 name,
@@ -138,154 +184,34 @@ def check_units(units: pd.DataFrame, problems: list[Problem]) -> None:
         )
 
 
-def _check_id(file: str, row: int, value: str, seen, problems: list[Problem], twice: str, hint: str) -> None:
-    """An id must be lower-case letters, digits and _, and unique in its file."""
-    if not _ID.match(value):
-        problems.append(
-            Problem(file, row, "id", f"'{value}' is not an identifier", "use lower-case letters, digits and _")
-        )
-    elif value in seen:
-        problems.append(Problem(file, row, "id", f"'{value}' {twice}", hint))
+def canonical_places(values: pd.Series) -> pd.Series:
+    """District or province names as read: NFC, spaces collapsed, without a leading "huyện"/"tỉnh"/….
+
+    "Huyện Phú Giáo", "huyện  Phú Giáo" and "Phú Giáo" all become "Phú Giáo" (see :func:`dxnb.text.place_name`);
+    spellings that differ otherwise ("Hoà"/"Hòa") are kept, and matched by :func:`dxnb.text.place_key`.
+    """
+    return values.map(place_name)
 
 
-def check_catalogue(pillars: pd.DataFrame, indicators: pd.DataFrame, problems: list[Problem]) -> None:
-    """Check ``pillars.csv`` and ``indicators.csv``: ids, kinds, scoring rules, ratios and targets."""
-    pname, iname = "pillars.csv", "indicators.csv"
-    pillar_ids = set()
-    for row, record in _rows(pillars, slice(None)):
-        pid = str(record["id"]).strip()
-        _check_id(pname, row, pid, pillar_ids, problems, "appears twice", "remove one of the rows")
-        pillar_ids.add(pid)
-        if not str(record["order"]).strip().isdigit():
+def _check_place_spellings(units: pd.DataFrame, column: str, problems: list[Problem]) -> None:
+    """Warn where one district (or province) is written in two ways in ``units.csv``."""
+    written = units[column].map(lambda v: re.sub(r"\s+", " ", nfc(str(v))).strip())
+    first: dict[str, tuple[str, int]] = {}
+    for row, spelling in zip(written.index + 2, written, strict=True):
+        key = place_key(spelling)
+        if not key:
+            continue
+        other, other_row = first.setdefault(key, (spelling, int(row)))
+        if spelling != other:
             problems.append(
                 Problem(
-                    pname, row, "order", f"'{record['order']}' is not a whole number", "number the pillars 1, 2, 3 …"
-                )
-            )
-    ids: dict[str, int] = {}
-    kinds = dict(zip(indicators["id"].str.strip(), indicators["kind"].str.strip(), strict=False))
-    derived = set(indicators.loc[indicators["numerator"].str.strip() != "", "id"].str.strip())
-    for row, record in _rows(indicators, slice(None)):
-        iid = str(record["id"]).strip()
-        _check_id(iname, row, iid, ids, problems, f"is also on row {ids.get(iid)}", "ids are unique")
-        ids.setdefault(iid, row)
-        if str(record["pillar"]).strip() not in pillar_ids:
-            problems.append(
-                Problem(
-                    iname,
-                    row,
-                    "pillar",
-                    f"'{record['pillar']}' is not in pillars.csv",
-                    f"use one of: {', '.join(sorted(pillar_ids))}",
-                )
-            )
-        for column in ("name_vi", "name_en"):
-            if not str(record[column]).strip():
-                problems.append(Problem(iname, row, column, "the name is empty", "every indicator needs a name"))
-        kind, scoring = str(record["kind"]).strip(), str(record["scoring"]).strip()
-        if kind not in cat.KINDS:
-            problems.append(
-                Problem(iname, row, "kind", f"'{kind}' is not a kind", f"use one of: {', '.join(cat.KINDS)}")
-            )
-        if scoring not in cat.SCORINGS:
-            problems.append(
-                Problem(
-                    iname,
-                    row,
-                    "scoring",
-                    f"'{scoring}' is not a scoring rule",
-                    f"use one of: {', '.join(cat.SCORINGS)}",
-                )
-            )
-        if scoring == "linear" and kind != "rate":
-            problems.append(
-                Problem(
-                    iname, row, "scoring", "linear scoring applies to rates only", "use 'steps' for counts and ratios"
-                )
-            )
-        if scoring == "yes_partial_no" and kind != "yes_partial_no":
-            problems.append(
-                Problem(
-                    iname,
-                    row,
-                    "scoring",
-                    "yes_partial_no scoring needs kind yes_partial_no",
-                    "set kind to yes_partial_no",
-                )
-            )
-        if scoring in ("linear", "steps", "yes_partial_no"):
-            try:
-                if parse_number(record["max_points"]) <= 0:
-                    raise ValueProblem("max_points must be above 0")
-            except ValueProblem as exc:
-                problems.append(Problem(iname, row, "max_points", exc.message, "give the indicator's maximum points"))
-        if scoring == "steps":
-            try:
-                cat.parse_steps(record["steps"])
-            except ValueError as exc:
-                problems.append(
-                    Problem(
-                        iname,
-                        row,
-                        "steps",
-                        f"'{record['steps']}' cannot be read ({exc})",
-                        "write threshold:points pairs separated by ';', e.g. 1:5;2:10;4:20",
-                    )
-                )
-        numerator, denominator = str(record["numerator"]).strip(), str(record["denominator"]).strip()
-        if numerator or denominator:
-            if numerator not in kinds or numerator in derived:
-                problems.append(
-                    Problem(
-                        iname,
-                        row,
-                        "numerator",
-                        f"'{numerator}' is not an observed indicator",
-                        "name an indicator of this catalogue that is reported directly",
-                    )
-                )
-            if denominator not in cat.UNIT_DENOMINATORS and (denominator not in kinds or denominator in derived):
-                problems.append(
-                    Problem(
-                        iname,
-                        row,
-                        "denominator",
-                        f"'{denominator}' is not a known denominator",
-                        f"use a unit column ({', '.join(cat.UNIT_DENOMINATORS)}) or an observed indicator",
-                    )
-                )
-            try:
-                parse_number(record["scale"])
-            except ValueProblem as exc:
-                problems.append(
-                    Problem(iname, row, "scale", exc.message, "use 100 for a percentage, 1000 per thousand")
-                )
-        for column in ("target", "target_year"):
-            raw = str(record[column]).strip()
-            if raw:
-                try:
-                    parse_number(raw, whole=column == "target_year")
-                except ValueProblem as exc:
-                    problems.append(Problem(iname, row, column, exc.message, exc.hint))
-        if str(record["target"]).strip() and not str(record["target_source"]).strip():
-            problems.append(
-                Problem(
-                    iname,
-                    row,
-                    "target_source",
-                    "a target needs its source document",
-                    "name the decision that sets it, e.g. Quyết định 411/QĐ-TTg (31/3/2022)",
-                )
-            )
-    for required in cat.REQUIRED_IDS:
-        if required not in ids:
-            problems.append(
-                Problem(
-                    iname,
-                    None,
-                    "id",
-                    f"the catalogue lacks '{required}', which forms and other tools expect",
-                    "add the indicator back (see data/README.md)",
+                    "units.csv",
+                    int(row),
+                    column,
+                    f"'{spelling}' is written '{other}' on row {other_row}; both name the same {column}",
+                    f"write the {column} the same way on every row, without the word huyện, quận, thị xã, "
+                    "thành phố or tỉnh",
+                    "warning",
                 )
             )
 
@@ -293,11 +219,13 @@ def check_catalogue(pillars: pd.DataFrame, indicators: pd.DataFrame, problems: l
 def _check_periods(frame: pd.DataFrame, name: str, problems: list[Problem]) -> pd.Series:
     period = frame["period"].str.strip()
     bad = ~period.str.match(_PERIOD)
-    for row, record in _rows(frame, bad):
+    for row, record in selected_rows(frame, bad):
         raw = str(record["period"]).strip()
         hint = "write the year with four digits, e.g. 2024"
-        if re.fullmatch(r"\d{4}\.0+", raw):
+        if re.fullmatch(r"[0-9]{4}\.0+", raw):
             hint = f"write {raw[:4]} (the year became a decimal number)"
+        elif any(c.isdigit() and not c.isascii() for c in raw):
+            hint = f"write it with the digits 0-9: {ascii_digits(raw)}"
         problems.append(Problem(name, row, "period", f"'{raw}' is not a year", hint))
     return bad
 
@@ -305,8 +233,8 @@ def _check_periods(frame: pd.DataFrame, name: str, problems: list[Problem]) -> p
 def _check_unit_codes(frame: pd.DataFrame, name: str, units: pd.DataFrame | None, problems) -> pd.Series:
     codes = frame["unit_code"].str.strip()
     known = set(units["code"].str.strip()) if units is not None else None
-    bad = ~codes.isin(known) if known is not None else ~codes.str.fullmatch(rf"\d{{{CODE_LENGTH}}}")
-    for row, record in _rows(frame, bad):
+    bad = ~codes.isin(known) if known is not None else ~codes.str.fullmatch(rf"[0-9]{{{CODE_LENGTH}}}")
+    for row, record in selected_rows(frame, bad):
         code = str(record["unit_code"]).strip()
         issue = _code_problem(code)
         if issue is None and known is not None:
@@ -338,12 +266,18 @@ def check_observations(
     values = pd.Series(float("nan"), index=obs.index)
     if catalogue is not None:
         known = indicator.isin(list(catalogue.indicators))
-        for row, record in _rows(obs, ~known):
-            close = difflib.get_close_matches(str(record["indicator"]).strip(), list(catalogue.indicators), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else "use an id from indicators.csv"
-            problems.append(Problem(name, row, "indicator", f"'{record['indicator']}' is not in the catalogue", hint))
+        hints: dict[str, str] = {}  # one fuzzy match per distinct unknown id, not per row
+        for row, unknown in zip(obs.index[~known] + 2, indicator[~known], strict=True):
+            if unknown not in hints:
+                close = []
+                if len(hints) < SUGGESTIONS:
+                    close = difflib.get_close_matches(unknown, list(catalogue.indicators), n=1)
+                hints[unknown] = f"did you mean '{close[0]}'?" if close else "use an id from indicators.csv"
+            problems.append(
+                Problem(name, int(row), "indicator", f"'{unknown}' is not in the catalogue", hints[unknown])
+            )
         is_derived = indicator.map(lambda i: i in catalogue and catalogue[i].derived)
-        for row, record in _rows(obs, is_derived):
+        for row, record in selected_rows(obs, is_derived):
             ind = catalogue[str(record["indicator"]).strip()]
             problems.append(
                 Problem(
@@ -358,14 +292,14 @@ def check_observations(
     else:
         kind = pd.Series("", index=obs.index)
     raw = obs["value"].str.strip()
-    plain = raw.str.fullmatch(r"[+-]?\d+(\.\d+)?")
+    plain = raw.str.fullmatch(r"[+-]?[0-9]{1,15}(\.[0-9]+)?")  # 16 digits or more: out of range
     numeric = pd.to_numeric(raw.where(plain), errors="coerce")
     whole = kind == "count"
     fractional = numeric.notna() & whole & (numeric % 1 != 0)
     needs_detail = ~plain | fractional
-    for index in obs.index[needs_detail]:
+    for index, text, is_whole in zip(obs.index[needs_detail], raw[needs_detail], whole[needs_detail], strict=True):
         try:
-            parse_number(raw[index], whole=bool(whole[index]))
+            parse_number(text, whole=bool(is_whole))
         except ValueProblem as exc:
             problems.append(Problem(name, int(index) + 2, "value", exc.message, exc.hint))
     values = numeric.where(~fractional)
@@ -383,11 +317,12 @@ def check_observations(
         ),
     ]
     for mask, message, hint in checks:
-        for index in obs.index[mask.fillna(False)]:
-            problems.append(Problem(name, int(index) + 2, "value", message.format(v=raw[index]), hint))
+        mask = mask.fillna(False)
+        for index, text in zip(obs.index[mask], raw[mask], strict=True):
+            problems.append(Problem(name, int(index) + 2, "value", message.format(v=text), hint))
     if "qualifier" in obs.columns:
         qualifier = obs["qualifier"].str.strip()
-        for row, record in _rows(obs, ~qualifier.isin(QUALIFIERS)):
+        for row, record in selected_rows(obs, ~qualifier.isin(QUALIFIERS)):
             problems.append(
                 Problem(
                     name,
@@ -400,15 +335,15 @@ def check_observations(
     key = obs["unit_code"].str.strip() + "|" + obs["period"].str.strip() + "|" + indicator
     dup = key.duplicated(keep=False)
     if dup.any():
-        first_row: dict[str, tuple[int, str]] = {}
-        for index in obs.index[dup]:
-            k = key[index]
+        first_row: dict[str, tuple[int, str, float]] = {}
+        picked = obs.index[dup]
+        for index, k, text, value in zip(picked, key[dup], raw[dup], values[dup], strict=True):
             row = int(index) + 2
             if k not in first_row:
-                first_row[k] = (row, raw[index])
+                first_row[k] = (row, text, value)
                 continue
-            other_row, other_value = first_row[k]
-            same = raw[index] == other_value or (values[index] == values[obs.index[other_row - 2]])
+            other_row, other_value, other_number = first_row[k]
+            same = text == other_value or value == other_number
             unit_code, period, ind = k.split("|")
             if same:
                 problems.append(
@@ -427,8 +362,7 @@ def check_observations(
                         name,
                         row,
                         "value",
-                        f"conflicts with row {other_row} for ({unit_code}, "
-                        f"{period}, {ind}): {raw[index]} vs {other_value}",
+                        f"conflicts with row {other_row} for ({unit_code}, {period}, {ind}): {text} vs {other_value}",
                         "keep the right value and delete the other row",
                     )
                 )
@@ -474,9 +408,9 @@ def check_notes(notes: pd.DataFrame, units: pd.DataFrame | None, problems: list[
         return
     _check_unit_codes(notes, name, units, problems)
     _check_periods(notes, name, problems)
-    for row, record in _rows(notes, ~notes["kind"].str.strip().isin(NOTE_KINDS)):
+    for row, record in selected_rows(notes, ~notes["kind"].str.strip().isin(NOTE_KINDS)):
         problems.append(
             Problem(name, row, "kind", f"'{record['kind']}' is not a note kind", f"use one of: {', '.join(NOTE_KINDS)}")
         )
-    for row, _record in _rows(notes, notes["text"].str.strip() == ""):
+    for row, _record in selected_rows(notes, notes["text"].str.strip() == ""):
         problems.append(Problem(name, row, "text", "the text is empty", "write the note or delete the row"))

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 
-_PLAIN = re.compile(r"^[+-]?\d+(\.\d+)?$")
-_DOT_GROUPS = re.compile(r"^\d{1,3}(\.\d{3})+$")  # 1.083 / 1.083.000
-_COMMA_GROUPS = re.compile(r"^\d{1,3}(,\d{3})+$")  # 1,083
-_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")  # 92,4
-_SPACE_GROUPS = re.compile(r"^\d{1,3}( \d{3})+$")  # 1 083
+# re.ASCII: \d is 0-9 only, not fullwidth or other-script digits ("２５", "٢٤"), which float() would accept.
+_PLAIN = re.compile(r"^[+-]?\d+(\.\d+)?$", re.ASCII)
+_DOT_GROUPS = re.compile(r"^\d{1,3}(\.\d{3})+$", re.ASCII)  # 1.083 / 1.083.000
+_COMMA_GROUPS = re.compile(r"^\d{1,3}(,\d{3})+$", re.ASCII)  # 1,083
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$", re.ASCII)  # 92,4
+_SPACE_GROUPS = re.compile(r"^\d{1,3}( \d{3})+$", re.ASCII)  # 1 083
+#: The largest magnitude accepted: beyond it a number is a typing accident (and may not fit a float).
+MAX_MAGNITUDE = 1e15
 
 
 class ValueProblem(ValueError):
@@ -30,14 +34,30 @@ def _fmt(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else repr(float(number))
 
 
+def ascii_digits(text: str) -> str:
+    """``text`` with every Unicode digit ("２", "٢", "²") replaced by its ASCII digit."""
+    return "".join(str(unicodedata.digit(c)) if c.isdigit() and not c.isascii() else c for c in text)
+
+
 def parse_number(raw: object, *, whole: bool = False, lenient: bool = False) -> float:
     """Read one number; raise :class:`ValueProblem` with the number probably meant.
+
+    Only ASCII digits are digits, and a number must be finite and at most ``MAX_MAGNITUDE``.
 
     Args:
         raw: the cell as read (text, or a number from Excel).
         whole: whether the value is a count (must be a whole number).
         lenient: accept Vietnamese separators where the meaning is clear (forms).
     """
+    value = _parse_number(raw, whole=whole, lenient=lenient)
+    if not math.isfinite(value) or abs(value) > MAX_MAGNITUDE:
+        shown = str(raw).strip()
+        shown = shown if len(shown) <= 20 else f"{shown[:12]}… ({len(shown)} characters)"
+        raise ValueProblem(f"'{shown}' is out of range", "write a number of at most 15 digits; check for a typing slip")
+    return value
+
+
+def _parse_number(raw: object, *, whole: bool, lenient: bool) -> float:
     if isinstance(raw, bool):
         raise ValueProblem(f"'{raw}' is not a number", "enter a number")
     if isinstance(raw, (int, float)):
@@ -85,6 +105,11 @@ def parse_number(raw: object, *, whole: bool = False, lenient: bool = False) -> 
         if lenient:
             return _check_whole(float(meant), whole, text)
         raise ValueProblem(f"'{text}' contains spaces", f"write {meant}")
+    if any(c.isdigit() and not c.isascii() for c in text):
+        raise ValueProblem(
+            f"'{text}' has digits that are not 0-9 (fullwidth or another script)",
+            f"write it with the digits 0-9: {ascii_digits(text)}",
+        )
     if text.endswith("%") and _PLAIN.match(text[:-1].strip()):
         meant = text[:-1].strip()
         raise ValueProblem(f"'{text}' carries a percent sign", f"write {meant} (rates are in percent already)")
@@ -93,8 +118,7 @@ def parse_number(raw: object, *, whole: bool = False, lenient: bool = False) -> 
 
 def _check_whole(value: float, whole: bool, text: str) -> float:
     if not math.isfinite(value):
-        shown = text if len(text) <= 30 else f"a {len(text)}-character number"
-        raise ValueProblem(f"{shown} is too large to be a number", "check the value for a typing slip")
+        return value  # refused as out of range by parse_number
     if whole and not float(value).is_integer():
         raise ValueProblem(
             f"'{text}' is not a whole number, but this indicator counts whole things",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import re
 
+import pandas as pd
 import pytest
 
-from dxnb.catalogue import REQUIRED_IDS, Indicator, parse_steps
+from dxnb.catalogue import REQUIRED_IDS, Indicator, _num, build_catalogue, parse_steps
 
 
 def test_parse_steps_sorts():
@@ -79,3 +81,39 @@ def test_bundled_catalogue(sample):
         "cdt_hamlet_coverage",
         "cdt_members_per_100_residents",
     }
+
+
+@pytest.mark.parametrize(
+    ("steps", "words"),
+    [
+        ("nan:5;inf:10", "threshold 'nan' is not a number"),
+        ("1:inf", "points 'inf' is not a number"),
+        ("1:-500", "negative points"),
+        ("1:5;1:10", "threshold 1 appears twice"),
+        ("１:5", "threshold '１' is not a number"),
+        ("1e3:5", "threshold '1e3' is not a number"),
+        (f"{'9' * 400}:5", "(400 characters)' is out of range"),
+        ("", "no steps given"),
+    ],
+)
+def test_parse_steps_refuses_hostile_numbers(steps, words):
+    with pytest.raises(ValueError, match=re.escape(words)):
+        parse_steps(steps)
+
+
+def test_num_reads_plain_finite_numbers_only():
+    assert _num(" 12.5 ") == 12.5
+    assert _num("") is None
+    for bad in ("nan", "inf", "1e400", "9" * 400, "２５", "12,5"):
+        with pytest.raises(ValueError):
+            _num(bad)
+
+
+def test_build_catalogue_orders_pillars_by_number(sample):
+    no_indicators = sample.catalogue.frame.iloc[0:0]
+    pillars = pd.DataFrame(
+        {"id": ["b", "a"], "group": ["x", "x"], "name_vi": ["B", "A"], "name_en": ["B", "A"], "order": ["10", "9"]}
+    )
+    catalogue = build_catalogue(pillars, no_indicators)
+    assert list(catalogue.pillars) == ["a", "b"]
+    assert catalogue.pillars["b"].order == 10

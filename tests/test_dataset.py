@@ -264,6 +264,212 @@ CASES = [
 ]
 
 
+def rewrite_lines(folder: Path, name: str, change) -> None:
+    """Apply ``change(number, line)`` to every line of a file (numbers from 1, the header)."""
+    path = folder / name
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(change(n, line) for n, line in enumerate(lines, start=1)) + "\n", encoding="utf-8")
+
+
+def set_cell(folder: Path, name: str, key: str, column: str, value: str) -> int:
+    """Set one cell of the row whose first cell is ``key``; return its row number."""
+    import csv
+    import io
+
+    path = folder / name
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    number = next(n for n, row in enumerate(rows, start=1) if row[0] == key)
+    rows[number - 1][rows[0].index(column)] = value
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return number
+
+
+HUGE = "9" * 400
+
+CASES += [
+    # Data safety: hostile CSV (item 15, 18)
+    (
+        "trailing comma on data rows only",
+        lambda d: rewrite_lines(d, "units.csv", lambda n, line: line if n == 1 else line + ","),
+        "units.csv:2",
+        None,
+        "extra comma(s): 12 cells, the header has 11 (and 10 more rows with the same problem: rows 3, 4,",
+    ),
+    (
+        "extra cells on the first data row",
+        lambda d: rewrite_lines(d, "observations.csv", lambda n, line: line + ",x,y" if n == 2 else line),
+        "observations.csv:2",
+        None,
+        "the row has 9 cells, the header has 7 columns",
+    ),
+    (
+        "unbalanced quote",
+        lambda d: append(d, "notes.csv", '25882,2024,strength,"never closed'),
+        "notes.csv:{row}",
+        None,
+        "not closed",
+    ),
+    (
+        "semicolon-separated file",
+        lambda d: rewrite_lines(d, "pillars.csv", lambda n, line: line.replace(",", ";")),
+        "pillars.csv:1",
+        None,
+        "separated by semicolons",
+    ),
+    (
+        "400-digit observation",
+        lambda d: append(d, "observations.csv", f"25882,2021,radio_minutes,{HUGE},x,"),
+        "observations.csv:{row}",
+        "value",
+        "(400 characters)' is out of range",
+    ),
+    (
+        "400-digit population",
+        lambda d: set_cell(d, "units.csv", "25882", "population", HUGE),
+        "units.csv:{row}",
+        "population",
+        "out of range",
+    ),
+    # Non-ASCII digits (item 12)
+    (
+        "fullwidth unit code",
+        lambda d: set_cell(d, "units.csv", "25882", "code", "２５８８２"),
+        "units.csv:{row}",
+        "code",
+        "digits that are not 0-9",
+    ),
+    (
+        "superscript unit code in observations",
+        lambda d: append(d, "observations.csv", "²²²²²,2024,plans_issued,3,x,"),
+        "observations.csv:{row}",
+        "unit_code",
+        "write it with the digits 0-9: '22222'",
+    ),
+    (
+        "Arabic-Indic digits in a period",
+        lambda d: append(d, "observations.csv", "25882,20٢٤,plans_issued,3,x,"),
+        "observations.csv:{row}",
+        "period",
+        "write it with the digits 0-9: 2024",
+    ),
+    (
+        "fullwidth digits in a value",
+        lambda d: append(d, "observations.csv", "25882,2021,radio_minutes,１４５,x,"),
+        "observations.csv:{row}",
+        "value",
+        "digits 0-9: 145",
+    ),
+    (
+        "non-ASCII pillar order",
+        lambda d: set_cell(d, "pillars.csv", "awareness", "order", "²"),
+        "pillars.csv:{row}",
+        "order",
+        "is not a number",
+    ),
+    # Catalogue numbers (item 11, 15)
+    (
+        "negative step points",
+        lambda d: set_cell(d, "indicators.csv", "plans_issued", "steps", "1:-500"),
+        "indicators.csv:{row}",
+        "steps",
+        "negative points",
+    ),
+    (
+        "nan and inf steps",
+        lambda d: set_cell(d, "indicators.csv", "plans_issued", "steps", "nan:5;inf:10"),
+        "indicators.csv:{row}",
+        "steps",
+        "threshold 'nan' is not a number",
+    ),
+    (
+        "step above max_points",
+        lambda d: set_cell(d, "indicators.csv", "plans_issued", "steps", "1:5;3:10;6:15;10:40"),
+        "indicators.csv:{row}",
+        "steps",
+        "40 points, above max_points 25",
+    ),
+    (
+        "repeated step threshold",
+        lambda d: set_cell(d, "indicators.csv", "plans_issued", "steps", "1:5;1:10"),
+        "indicators.csv:{row}",
+        "steps",
+        "threshold 1 appears twice",
+    ),
+    (
+        "non-numeric steps",
+        lambda d: set_cell(d, "indicators.csv", "plans_issued", "steps", "one:five"),
+        "indicators.csv:{row}",
+        "steps",
+        "cannot be read",
+    ),
+    (
+        "400-digit max_points",
+        lambda d: set_cell(d, "indicators.csv", "plans_issued", "max_points", HUGE),
+        "indicators.csv:{row}",
+        "max_points",
+        "out of range",
+    ),
+    (
+        "max_points above 1000",
+        lambda d: set_cell(d, "indicators.csv", "plans_issued", "max_points", "1500"),
+        "indicators.csv:{row}",
+        "max_points",
+        "1500 is not > 0 and ≤ 1000",
+    ),
+    (
+        "non-numeric max_points",
+        lambda d: set_cell(d, "indicators.csv", "plans_issued", "max_points", "hai mươi"),
+        "indicators.csv:{row}",
+        "max_points",
+        "'hai mươi' is not a number",
+    ),
+    (
+        "400-digit target",
+        lambda d: set_cell(d, "indicators.csv", "household_fibre_rate", "target", HUGE),
+        "indicators.csv:{row}",
+        "target",
+        "out of range",
+    ),
+    (
+        "rate target above 100",
+        lambda d: set_cell(d, "indicators.csv", "household_fibre_rate", "target", "180"),
+        "indicators.csv:{row}",
+        "target",
+        "180 is not ≥ 0 and ≤ 100",
+    ),
+    (
+        "scale 0",
+        lambda d: set_cell(d, "indicators.csv", "panel_hamlet_coverage", "scale", "0"),
+        "indicators.csv:{row}",
+        "scale",
+        "0 is not > 0",
+    ),
+    (
+        "decimals 5000",
+        lambda d: set_cell(d, "indicators.csv", "panel_hamlet_coverage", "decimals", "5000"),
+        "indicators.csv:{row}",
+        "decimals",
+        "5000 is not ≥ 0 and ≤ 4",
+    ),
+    (
+        "non-numeric decimals",
+        lambda d: set_cell(d, "indicators.csv", "panel_hamlet_coverage", "decimals", "one"),
+        "indicators.csv:{row}",
+        "decimals",
+        "'one' is not a number",
+    ),
+    (
+        "fractional decimals",
+        lambda d: set_cell(d, "indicators.csv", "panel_hamlet_coverage", "decimals", "1.5"),
+        "indicators.csv:{row}",
+        "decimals",
+        "'1.5' is not a whole number",
+    ),
+]
+
+
 @pytest.mark.parametrize(("mutate", "where", "column", "words"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_bad_input_is_refused_with_location(data_copy, mutate, where, column, words):
     row = mutate(data_copy)
@@ -366,3 +572,66 @@ def test_cli_check_refuses_bad_data_without_traceback(data_copy):
 
 def test_every_contract_file_is_read(sample):
     assert set(sample.hashes) == set(FILES)
+
+
+def test_district_spelt_two_ways_is_one_place(data_copy):
+    row = set_cell(data_copy, "units.csv", "25861", "district", "Huyện  Phú Giáo")
+    set_cell(data_copy, "units.csv", "25882", "province", "tỉnh Bình Dương")
+    dataset, text = problems_text(data_copy)
+    assert dataset is not None, text
+    assert set(dataset.units["district"]) == {"Phú Giáo"}
+    assert set(dataset.units["province"]) == {"Bình Dương"}
+    assert f"units.csv:{row}: district: warning: 'Huyện Phú Giáo' is written 'Phú Giáo' on row 2" in text
+    assert "province: warning: 'tỉnh Bình Dương'" in text
+    from dxnb.units import peer_group_keys
+
+    assert peer_group_keys(dataset.units).nunique() == 1
+
+
+def test_district_written_with_its_word_everywhere_is_read_without_it(data_copy):
+    rewrite_lines(data_copy, "units.csv", lambda n, line: line.replace(",Phú Giáo,", ",huyện Phú Giáo,"))
+    dataset, text = problems_text(data_copy)
+    assert dataset is not None, text
+    assert set(dataset.units["district"]) == {"Phú Giáo"}
+    assert "warning" not in text
+
+
+def test_blank_lines_keep_row_numbers(data_copy):
+    rewrite_lines(data_copy, "observations.csv", lambda n, line: "\n,,,,,," if n == 3 else line)
+    row = append(data_copy, "observations.csv", "25882,2024,plans_issued,abc,x,")
+    _, text = problems_text(data_copy)
+    assert f"observations.csv:{row}: value: 'abc' is not a number" in text
+
+
+def test_unknown_indicator_rows_are_grouped(data_copy):
+    first = append(data_copy, "observations.csv", "25882,2019,household_fibre_share,50,x,")
+    for year in range(2000, 2019):
+        append(data_copy, "observations.csv", f"25882,{year},household_fibre_share,50,x,")
+    _, text = problems_text(data_copy)
+    lines = [line for line in text.splitlines() if "household_fibre_share" in line]
+    assert len(lines) == 1, text
+    assert lines[0].startswith(f"observations.csv:{first}: indicator: 'household_fibre_share' is not in the catalogue")
+    assert f"(and 19 more rows with the same problem: rows {first + 1}, {first + 2}," in lines[0]
+    assert lines[0].endswith("— did you mean 'household_fibre_rate'?")
+
+
+HOSTILE = {
+    "semicolons": lambda d: rewrite_lines(d, "units.csv", lambda n, line: line.replace(",", ";")),
+    "unbalanced quote": lambda d: append(d, "indicators.csv", 'x,"y'),
+    "huge steps": lambda d: set_cell(d, "indicators.csv", "plans_issued", "steps", f"{HUGE}:{HUGE}"),
+    "decimals 5000": lambda d: set_cell(d, "indicators.csv", "plans_issued", "decimals", "5000"),
+    "order text": lambda d: set_cell(d, "pillars.csv", "awareness", "order", "first"),
+    "huge value": lambda d: append(d, "observations.csv", f"25882,2021,radio_minutes,{HUGE},x,"),
+}
+
+
+@pytest.mark.parametrize("mutate", list(HOSTILE.values()), ids=list(HOSTILE))
+def test_cli_check_refuses_hostile_files_with_exit_2(data_copy, mutate, capsys):
+    from dxnb.cli import main
+
+    mutate(data_copy)
+    before = hashes(data_copy)
+    assert main(["check", "--data", str(data_copy)]) == 2
+    err = capsys.readouterr().err
+    assert ".csv:" in err and " — " in err
+    assert hashes(data_copy) == before

@@ -107,7 +107,7 @@ def test_derived_qualifiers(tiny):
 
 def test_unit_peers_and_group(unit_a):
     e = unit_a
-    assert e.rank == 2 and e.group_size == 4 and e.group_label == "Huyện Một"
+    assert e.rank == 2 and e.group_size == 4 and e.group_label == "Một"
     assert e.group_median_score == pytest.approx(0.5875)
     assert e.peers.index.tolist() == [D, A, B, C]
     assert e.peers["is_self"].sum() == 1 and e.peers.at[A, "is_self"]

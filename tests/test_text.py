@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from dxnb.text import ascii_fold, name_key, slugify, vi_sort_key
+from dxnb.text import ascii_fold, name_key, place_key, place_name, slugify, vi_sort_key
 
 
 @pytest.mark.parametrize(
@@ -37,3 +37,30 @@ def test_slugs():
     assert slugify("Vĩnh Hòa") == "vinh-hoa"
     assert slugify("Phước Vĩnh") == "phuoc-vinh"
     assert ascii_fold("Đặc khu Phú Quốc") == "Dac khu Phu Quoc"
+
+
+@pytest.mark.parametrize(
+    ("written", "place"),
+    [
+        ("Huyện Phú Giáo", "Phú Giáo"),
+        ("HUYỆN   Phú  Giáo ", "Phú Giáo"),
+        (unicodedata.normalize("NFD", "huyện Phú Giáo"), "Phú Giáo"),
+        ("Thị xã Tân Uyên", "Tân Uyên"),
+        ("thành phố Thủ Dầu Một", "Thủ Dầu Một"),
+        ("TP. Hồ Chí Minh", "Hồ Chí Minh"),
+        ("Tỉnh Bình Dương", "Bình Dương"),
+        ("Phú Giáo", "Phú Giáo"),
+        ("Quận 1", "Quận 1"),  # a number alone names nothing
+        ("Huyện", "Huyện"),
+        ("Huyệnx", "Huyệnx"),
+        ("", ""),
+    ],
+)
+def test_place_name_drops_the_administrative_word(written, place):
+    assert place_name(written) == place
+    assert unicodedata.is_normalized("NFC", place_name(written))
+
+
+def test_place_key_matches_spellings_of_one_place():
+    assert place_key("Huyện Phú Giáo") == place_key("phú giáo") == place_key(unicodedata.normalize("NFD", "Phú Giáo"))
+    assert place_key("Phú Giáo") != place_key("Phú Quốc")

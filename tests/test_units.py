@@ -79,9 +79,9 @@ def test_peers_of_all_and_the_index(tiny):
 
 
 def test_group_labels(tiny):
-    assert group_label(tiny.units.loc[A]) == "Huyện Một"
+    assert group_label(tiny.units.loc[A]) == "Một"  # read without "huyện"
     assert group_label(tiny.units.loc[F]) == "Hoà Bình"  # no district: the province as spelt for the unit
-    assert group_labels(tiny.units.loc[[A, E]]).tolist() == ["Huyện Một", "Hòa Bình"]
+    assert group_labels(tiny.units.loc[[A, E]]).tolist() == ["Một", "Hòa Bình"]
 
 
 # --------------------------------------------------------------------------- place names

@@ -62,5 +62,24 @@ def test_lenient_reads_a_comma_as_the_vietnamese_decimal_mark():
 
 @pytest.mark.parametrize("raw", ["1" * 400, "-" + "9" * 400, float("inf"), float("-inf")])
 def test_numbers_too_large_to_hold_are_refused(raw):
-    with pytest.raises(ValueProblem, match="too large"):
+    with pytest.raises(ValueProblem, match="out of range"):
         parse_number(raw, lenient=True)
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        ("２５", "write it with the digits 0-9: 25"),
+        ("20٢٤", "write it with the digits 0-9: 2024"),
+        ("²²", "write it with the digits 0-9: 22"),
+        ("9" * 400, "(400 characters)' is out of range"),
+        (float("inf"), "out of range"),
+        ("1e400", "is not a number"),
+        ("nan", "is not a number"),
+    ],
+)
+def test_only_ascii_digits_and_finite_numbers(raw, words):
+    for whole in (False, True):
+        with pytest.raises(ValueProblem) as info:
+            parse_number(raw, whole=whole)
+        assert words in info.value.message + " " + info.value.hint
