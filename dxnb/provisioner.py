@@ -134,11 +134,11 @@ class ZygoteProvisioner(LocalProvisioner):
             raise ZygoteError(f"a zygote only forks ipykernel; this kernel's command is {cmd}") from None
         if at < 1 or cmd[at - 1] != "-m":
             raise ZygoteError(f"a zygote only forks `python -m ipykernel_launcher`; this command is {cmd}")
-        cwd = kwargs.get("cwd")
-        self.pid = self._zygote().fork(cmd[at + 1 :], cwd=str(cwd) if cwd else None, env=kwargs.get("env"))
+        cwd = str(kwargs.get("cwd") or os.getcwd())  # Popen's default: this process's working directory
+        self.pid = self._zygote().fork(cmd[at + 1 :], cwd=cwd, env=kwargs.get("env"))
         self.pgid = self.pid  # the kernel leads its own process group (setsid)
         self._status, self._shutdown_requested = None, False
-        self.cwd = cwd or os.getcwd()
+        self.cwd = cwd
         return self.connection_info
 
     async def poll(self) -> int | None:

@@ -439,6 +439,9 @@ def _become_kernel(argv: list[str], cwd: str | None, env: dict[str, str], rc: di
     signal.signal(signal.SIGINT, signal.default_int_handler)
     os.environ.clear()
     os.environ.update(env)
+    # what jupyter_client's launcher sets; IPKernelApp read it when the zygote imported it, so it is
+    # also passed to the app below (its parent poller ends the kernel if the zygote goes)
+    os.environ["JPY_PARENT_PID"] = str(os.getppid())
     if cwd:
         os.chdir(cwd)
     # as ipykernel_launcher does: drop the working directory, which IPKernelApp adds back as ""
@@ -459,7 +462,7 @@ def _become_kernel(argv: list[str], cwd: str | None, env: dict[str, str], rc: di
 
     launcher = importlib.util.find_spec("ipykernel_launcher")
     sys.argv = [launcher.origin if launcher else "ipykernel_launcher", *argv]
-    app = ipykernel.kernelapp.IPKernelApp.instance()
+    app = ipykernel.kernelapp.IPKernelApp.instance(parent_handle=os.getppid())
     app.initialize(argv)
     if "matplotlib" in sys.modules:  # the backend a plain kernel would pick from its environment
         sys.modules["matplotlib"].rcParams["backend"] = os.environ.get("MPLBACKEND", rc.get("backend", "agg"))
