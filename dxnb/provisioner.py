@@ -31,6 +31,7 @@ import uuid
 from queue import Empty
 from typing import Any
 
+import zmq
 from jupyter_client.blocking.client import BlockingKernelClient
 from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.manager import KernelManager
@@ -45,6 +46,11 @@ PROVISIONER_NAME = "dxnb-zygote"
 _END_WAIT_S = 5.0
 _SHUTDOWN_POLL_S = 0.1
 _STEP_S = 0.005
+#: After a kernel_info reply, how long to wait for its idle status on IOPub before asking again.
+_IOPUB_WAIT_S = 0.05
+#: ZMQ's reconnect interval for the manager's sockets (its default, 100 ms, is paid when the client
+#: connects before the new kernel has bound its sockets, which is the rule for a kernel just started).
+RECONNECT_IVL_MS = 10
 _default: list[Zygote] = []
 
 
@@ -73,7 +79,7 @@ class QuickReadyClient(BlockingKernelClient):
                 reply = self.get_shell_msg(timeout=1)
             except Empty:
                 reply = None
-            if reply is not None and reply["msg_type"] == "kernel_info_reply" and self._idle_seen(sent, 0.5):
+            if reply is not None and reply["msg_type"] == "kernel_info_reply" and self._idle_seen(sent, _IOPUB_WAIT_S):
                 self._handle_kernel_info_reply(reply)
                 break
             if not self.is_alive():
@@ -217,6 +223,7 @@ class ZygoteKernelManager(KernelManager):
         """Manage one kernel forked by ``zygote``; other arguments as :class:`KernelManager`."""
         kwargs.setdefault("client_class", "dxnb.provisioner.QuickReadyClient")
         super().__init__(zygote=zygote, **kwargs)
+        self.context.setsockopt(zmq.RECONNECT_IVL, RECONNECT_IVL_MS)  # default for this manager's sockets
         # The manager only asks the kernelspec's provisioner factory when it has no provisioner yet.
         self.kernel_id = self.kernel_id or str(uuid.uuid4())
         self.provisioner = ZygoteProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)

@@ -255,3 +255,38 @@ def test_commune_report_matches_a_plain_kernel(zygote, tmp_path):
     want, got = _outputs(plain), _outputs(forked)
     assert len(want) > 10 and any("data:image/png" in text for text in want)
     assert got == want
+
+
+def _worker_with_kernel(queue, ipc: str) -> None:
+    os.environ.update(KERNEL_ENV)
+    from dxnb.provisioner import make_kernel_manager
+    from dxnb.zygote import Zygote
+
+    zyg = Zygote()
+    km = make_kernel_manager(zyg, kernel_name="python3", transport="ipc", ip=ipc)
+    km.start_kernel()
+    queue.put((zyg.pid, km.provisioner.pid))
+    time.sleep(120)
+
+
+def test_killing_the_worker_kills_its_zygote_and_kernels(tmp_path):
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    worker = context.Process(target=_worker_with_kernel, args=(queue, str(tmp_path / "k")))
+    worker.start()
+    try:
+        zygote_pid, kernel_pid = queue.get(timeout=120)
+        assert not _gone(kernel_pid, within=0.1)
+    finally:
+        worker.kill()
+        worker.join()
+    assert _gone(zygote_pid) and _gone(kernel_pid)
+
+
+def test_zygote_ends_when_its_pipe_closes():
+    from dxnb.zygote import Zygote
+
+    zyg = Zygote(preload=("ipykernel.kernelapp",))
+    zyg.info  # noqa: B018 - waits until it is warm
+    zyg._conn.close()  # as when the owner dies without a word
+    assert zyg.process.wait(timeout=10) == 0
