@@ -227,7 +227,12 @@ def serve(fd: int, owner: int, preload: list[str] | tuple[str, ...] = PRELOAD) -
     _die_with_parent()
     if os.getppid() != owner:  # the owner ended before prctl took effect
         os._exit(1)
-    logging.basicConfig(level=logging.WARNING, format="dxnb.zygote %(levelname)s: %(message)s")
+    # The owner decides when we end (pipe closed, "stop", or its death): Ctrl-C reaches it, not us.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Our own handler, not basicConfig: a kernel must start with the root logger of a fresh process.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("dxnb.zygote %(levelname)s: %(message)s"))
+    log.addHandler(handler)
     conn = Connection(fd)
     try:
         state = _warm_up(preload)
@@ -235,6 +240,7 @@ def serve(fd: int, owner: int, preload: list[str] | tuple[str, ...] = PRELOAD) -
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
         return
     conn.send(("ready", state.info))
+    state.handler = handler
     state.loop(conn)
 
 
@@ -246,10 +252,24 @@ class _State:
         self.children: dict[int, int | None] = {}  # pid -> pidfd (None without pidfd_open)
         self.exited: dict[int, int] = {}
         self.warned: set[str] = set()
+        self.conn: Connection | None = None
+        self.handler: logging.Handler | None = None
+
+    def forget_in_child(self) -> None:
+        """In a forked kernel: drop what belongs to the zygote (its pipe, its children's pidfds, its log handler)."""
+        if self.conn is not None:
+            self.conn.close()
+        for fd in self.children.values():
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        if self.handler is not None:
+            log.removeHandler(self.handler)
 
     def loop(self, conn: Connection) -> None:
         from multiprocessing.connection import wait
 
+        self.conn = conn
         try:
             while True:
                 fds = [fd for fd in self.children.values() if fd is not None]
@@ -301,6 +321,7 @@ class _State:
         if pid == 0:  # pragma: no cover - runs in the child, which never returns here
             code = 1
             try:
+                self.forget_in_child()
                 code = _become_kernel(argv, cwd, env, self.rc)
             except SystemExit as exc:
                 code = exc.code if isinstance(exc.code, int) else 1

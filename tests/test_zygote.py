@@ -68,11 +68,24 @@ def zygote():
     zyg.close()
 
 
-def _manager(tmp_path: Path, zygote=None):
+@pytest.fixture(scope="module", autouse=True)
+def _ipc_root():
+    """A short folder for the kernels' sockets (a unix socket path has at most 107 bytes), removed at the end."""
+    import shutil
+    import tempfile
+
+    _IPC_ROOT[:] = [Path(tempfile.mkdtemp(prefix="dxnb-zyg-", dir="/tmp"))]
+    yield
+    shutil.rmtree(_IPC_ROOT[0], ignore_errors=True)
+
+
+_IPC_ROOT: list[Path] = []
+
+
+def _manager(zygote=None):
     from dxnb.provisioner import make_kernel_manager
 
-    folder = Path(os.environ.get("XDG_RUNTIME_DIR") or "/tmp")
-    ipc = folder / f"dxnb-test-{os.getpid()}-{time.monotonic_ns()}"  # short: unix socket paths are limited
+    ipc = _IPC_ROOT[0] / str(time.monotonic_ns())
     ipc.mkdir()
     return make_kernel_manager(zygote, kernel_name="python3", transport="ipc", ip=str(ipc / "k")), ipc
 
@@ -81,7 +94,7 @@ def _run(nb, tmp_path: Path, zygote=None, **papermill_args):
     """Execute ``nb`` with papermill in a kernel of its own; return (executed notebook, kernel pid)."""
     import papermill as pm
 
-    km, ipc = _manager(tmp_path, zygote)
+    km, ipc = _manager(zygote)
     try:
         out = pm.execute_notebook(
             nb, None, kernel_name="python3", km=km, progress_bar=False, log_output=False, **papermill_args
@@ -141,7 +154,7 @@ def test_output_matches_a_plain_kernel(zygote, tmp_path):
     forked, _ = _run(nb, tmp_path, zygote)
     assert _text(forked) == _text(plain)
     assert len(_text(plain).splitlines()) == 2
-    assert type(_manager(tmp_path)[0]) is KernelManager  # no zygote: the plain kernel manager
+    assert type(_manager()[0]) is KernelManager  # no zygote: the plain kernel manager
 
 
 def test_killing_the_zygote_kills_its_kernels(tmp_path):
@@ -149,7 +162,7 @@ def test_killing_the_zygote_kills_its_kernels(tmp_path):
     from dxnb.zygote import Zygote
 
     zyg = Zygote()
-    km, _ = _manager(tmp_path, zyg)
+    km, _ = _manager(zyg)
     assert isinstance(km, ZygoteKernelManager)
     km.start_kernel()
     pid = km.provisioner.pid
@@ -290,3 +303,34 @@ def test_zygote_ends_when_its_pipe_closes():
     zyg.info  # noqa: B018 - waits until it is warm
     zyg._conn.close()  # as when the owner dies without a word
     assert zyg.process.wait(timeout=10) == 0
+
+
+def test_kernel_holds_nothing_of_the_zygote_and_logs_like_a_plain_kernel(zygote, tmp_path):
+    code = (
+        "import logging, os\n"
+        "print(sorted(os.listdir('/proc/self/fd'), key=int), len(logging.getLogger().handlers))\n"
+        "logging.getLogger('probe').warning('seen in the notebook')"
+    )
+    plain, _ = _run(_notebook(code), tmp_path)
+    forked, _ = _run(_notebook(code), tmp_path, zygote)
+    assert "seen in the notebook" in "".join(o.get("text", "") for o in plain.cells[0].outputs)
+    assert [o.get("text") for o in forked.cells[0].outputs] == [o.get("text") for o in plain.cells[0].outputs]
+
+
+def test_interrupt_reaches_a_forked_kernel(zygote, tmp_path):
+    km, _ = _manager(zygote)
+    km.start_kernel()
+    client = km.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        msg_id = client.execute("import time; time.sleep(60)")
+        time.sleep(0.5)
+        km.interrupt_kernel()
+        reply = client.get_shell_msg(timeout=20)
+        assert reply["parent_header"]["msg_id"] == msg_id
+        assert reply["content"]["ename"] == "KeyboardInterrupt"
+        assert km.is_alive()
+    finally:
+        client.stop_channels()
+        km.shutdown_kernel(now=True)
