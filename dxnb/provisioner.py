@@ -24,6 +24,7 @@ Two fixed waits of jupyter_client are avoided without patching it:
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import time
@@ -39,6 +40,8 @@ from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 from traitlets import Any as AnyTrait
 
 from .zygote import Zygote, ZygoteError, fork_supported, pss_kb
+
+log = logging.getLogger(__name__)
 
 #: The provisioner's name in the entry point group ``jupyter_client.kernel_provisioners``.
 PROVISIONER_NAME = "dxnb-zygote"
@@ -236,6 +239,8 @@ def make_kernel_manager(zygote: Zygote | None = None, **kwargs: Any) -> KernelMa
     ``kwargs`` go to the manager (``kernel_name``, ``transport``, ``ip`` ...). The caller owns the
     manager: pass it to ``papermill.execute_notebook(km=...)`` and call ``shutdown_kernel(now=True)``.
     """
-    if zygote is not None and fork_supported() and zygote.alive:
-        return ZygoteKernelManager(zygote, **kwargs)
+    if zygote is not None and fork_supported():
+        if zygote.alive:
+            return ZygoteKernelManager(zygote, **kwargs)
+        log.warning("the zygote (pid %s) has ended; this report's kernel starts plainly", zygote.pid)
     return KernelManager(**kwargs)
