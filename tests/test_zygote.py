@@ -307,14 +307,32 @@ def test_zygote_ends_when_its_pipe_closes():
 
 def test_kernel_holds_nothing_of_the_zygote_and_logs_like_a_plain_kernel(zygote, tmp_path):
     code = (
-        "import logging, os\n"
-        "print(sorted(os.listdir('/proc/self/fd'), key=int), len(logging.getLogger().handlers))\n"
+        "import json, logging, os\n"
+        "fds = [f'/proc/self/fd/{fd}' for fd in os.listdir('/proc/self/fd')]\n"
+        "print(json.dumps([os.readlink(fd) for fd in fds if os.path.lexists(fd)]))\n"
+        "print(len(logging.getLogger().handlers))\n"
         "logging.getLogger('probe').warning('seen in the notebook')"
     )
+    import json
+
+    sibling, _ = _manager(zygote)
+    sibling.start_kernel()  # so that the zygote holds a pidfd when it forks the next kernel
+    try:
+        zygote_files = {os.readlink(f"/proc/{zygote.pid}/fd/{fd}") for fd in os.listdir(f"/proc/{zygote.pid}/fd")}
+        forked, _ = _run(_notebook(code), tmp_path, zygote)
+    finally:
+        sibling.shutdown_kernel(now=True)
     plain, _ = _run(_notebook(code), tmp_path)
-    forked, _ = _run(_notebook(code), tmp_path, zygote)
-    assert "seen in the notebook" in "".join(o.get("text", "") for o in plain.cells[0].outputs)
-    assert [o.get("text") for o in forked.cells[0].outputs] == [o.get("text") for o in plain.cells[0].outputs]
+
+    def lines(nb, stream):
+        return "".join(o["text"] for o in nb.cells[0].outputs if o.get("name") == stream).splitlines()
+
+    held = set(json.loads(lines(forked, "stdout")[0]))
+    ours = {name for name in zygote_files if name.startswith(("socket:", "anon_inode:[pidfd]"))}
+    assert "anon_inode:[pidfd]" in ours and not held & ours
+    texts = [lines(nb, "stdout")[1:] + lines(nb, "stderr") for nb in (plain, forked)]
+    assert texts[0] == ["0", "seen in the notebook"]
+    assert texts[1] == texts[0]
 
 
 def test_interrupt_reaches_a_forked_kernel(zygote, tmp_path):
