@@ -352,3 +352,23 @@ def test_interrupt_reaches_a_forked_kernel(zygote, tmp_path):
     finally:
         client.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+def test_a_kernel_dead_before_ready_is_an_error_not_a_hang(zygote, tmp_path):
+    from dxnb.zygote import ZygoteError
+
+    km, _ = _manager(zygote)
+    km.start_kernel()
+    os.kill(km.provisioner.pid, signal.SIGKILL)
+    client = km.client()
+    client.start_channels()
+    try:
+        with pytest.raises(RuntimeError, match="died"):
+            client.wait_for_ready(timeout=30)
+        assert not km.is_alive()
+    finally:
+        client.stop_channels()
+        km.shutdown_kernel(now=True)
+    with pytest.raises(ZygoteError, match="does not exist"):
+        zygote.fork(["-f", str(tmp_path / "k.json")], cwd=str(tmp_path / "missing"))
+    assert zygote.children() == []
