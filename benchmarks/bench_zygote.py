@@ -4,7 +4,8 @@ Runs ``notebooks/commune_report.ipynb`` (unit 25882, period 2024, bundled data) 
 process, ``--runs`` times each way, alternating plain and forked so that a changing machine load hits
 both alike, after one untimed run of each. CPU per report is this process's CPU time during the run
 plus the kernel's own (``utime + stime`` from ``/proc/<pid>/stat``, read just before the kernel is
-killed); the zygote's one-off warm-up is reported apart. Prints medians and the forked/plain ratios.
+killed), with its PSS and USS (private memory) at that moment; the zygote's one-off warm-up is
+reported apart. Prints medians and the forked/plain ratios.
 
     PYTHONPATH=$PWD .venv/bin/python benchmarks/bench_zygote.py --runs 5 [--json out.json]
 """
@@ -40,6 +41,16 @@ def kernel_cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
+def uss_kb(pid: int) -> int:
+    """Memory only this process uses (Private_Clean + Private_Dirty from smaps_rollup), in KiB."""
+    total = 0
+    with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                total += int(line.split()[1])
+    return total
+
+
 def run_once(notebook: Path, zygote) -> dict:
     """One report in a kernel of its own (forked when ``zygote`` is given); its times and the kernel's PSS."""
     import papermill as pm
@@ -62,7 +73,7 @@ def run_once(notebook: Path, zygote) -> dict:
             request_save_on_cell_execute=False,
         )
         pid = km.provisioner.pid
-        kernel_cpu, pss = kernel_cpu_s(pid), pss_kb(pid)
+        kernel_cpu, pss, uss = kernel_cpu_s(pid), pss_kb(pid), uss_kb(pid)
     finally:
         km.shutdown_kernel(now=True)
         for leftover in Path(ipc).iterdir():
@@ -73,6 +84,7 @@ def run_once(notebook: Path, zygote) -> dict:
         "cpu_s": time.process_time() - cpu + kernel_cpu,
         "kernel_cpu_s": kernel_cpu,
         "kernel_pss_kb": pss,
+        "kernel_uss_kb": uss,
     }
 
 
@@ -113,11 +125,11 @@ def main() -> int:
         f"zygote warm-up (once per worker): {warm['cpu_s']:.2f} CPU-s, {warm['wall_s']:.2f} s, "
         f"PSS {warm['pss_kb'] / 1024:.0f} MiB"
     )
-    print(f"{'median per report':<20}{'wall s':>10}{'CPU s':>10}{'kernel CPU s':>14}{'kernel PSS MiB':>16}")
+    print(f"{'median per report':<20}{'wall s':>10}{'CPU s':>10}{'kernel CPU s':>14}{'PSS MiB':>10}{'USS MiB':>10}")
     for way, row in summary.items():
         print(
             f"{way:<20}{row['wall_s']:>10.2f}{row['cpu_s']:>10.2f}{row['kernel_cpu_s']:>14.2f}"
-            f"{row['kernel_pss_kb'] / 1024:>16.0f}"
+            f"{row['kernel_pss_kb'] / 1024:>10.0f}{row['kernel_uss_kb'] / 1024:>10.0f}"
         )
     print(f"{'forked / plain':<20}{ratio['wall_s']:>10.2f}{ratio['cpu_s']:>10.2f}{ratio['kernel_cpu_s']:>14.2f}")
     if args.json:

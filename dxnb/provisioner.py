@@ -5,8 +5,13 @@
 elsewhere (macOS, Windows, or no zygote) a plain :class:`jupyter_client.manager.KernelManager`.
 Either is passed to ``papermill.execute_notebook(..., km=km)`` and shut down by its owner.
 
-The provisioner is also registered by name (``dxnb-zygote``) for the entry point group
-``jupyter_client.kernel_provisioners``: a kernelspec with
+The provisioner is also registered by name for the entry point group
+``jupyter_client.kernel_provisioners``, in ``pyproject.toml``::
+
+    [project.entry-points."jupyter_client.kernel_provisioners"]
+    dxnb-zygote = "dxnb.provisioner:ZygoteProvisioner"
+
+A kernelspec with
 ``"metadata": {"kernel_provisioner": {"provisioner_name": "dxnb-zygote"}}`` then forks its kernels
 from a zygote of this process (:func:`default_zygote`).
 

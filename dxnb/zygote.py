@@ -147,7 +147,7 @@ class Zygote:
         self.pid = self.process.pid
         self._finalizer = Finalize(self, _shut_down, args=(ours, self.process), exitpriority=10)
 
-    def _request(self, *message, timeout: float | None = None):
+    def _request(self, *message):
         with self._lock:
             if self._conn.closed:
                 raise ZygoteError("the zygote is closed")
@@ -155,8 +155,6 @@ class Zygote:
                 if self._ready is None:
                     self._wait_ready()
                 self._conn.send(message)
-                if timeout is not None and not self._conn.poll(timeout):
-                    raise ZygoteError(f"the zygote did not answer {message[0]!r} in {timeout:.0f} s")
                 status, value = self._conn.recv()
             except (EOFError, OSError) as exc:
                 raise ZygoteError(f"the zygote (pid {self.pid}) ended: exit status {self.process.poll()}") from exc
