@@ -474,7 +474,7 @@ def _become_kernel(argv: list[str], cwd: str | None, env: dict[str, str], rc: di
     # as ipykernel_launcher does: drop the working directory, which IPKernelApp adds back as ""
     if sys.path and sys.path[0] == "":
         del sys.path[0]
-    random.seed()
+    random.seed()  # CPython already reseeds `random` after a fork; numpy's global generator it does not
     if "numpy" in sys.modules:
         sys.modules["numpy"].random.seed()
     if "matplotlib" in sys.modules:

@@ -22,8 +22,9 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ke
 KERNEL_ENV = {"MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1", "JUPYTER_PLATFORM_DIRS": "1"}
 
 PROBE = """\
-import json, os, sys, matplotlib, dxnb.fmt
+import json, os, random, sys, matplotlib, numpy, dxnb.fmt
 print(json.dumps({
+    "random": random.random(), "numpy": float(numpy.random.random()),
     "pid": os.getpid(), "ppid": os.getppid(), "cwd": os.getcwd(),
     "global": "leak" in globals(), "module": getattr(dxnb.fmt, "_probe", None),
     "rc": matplotlib.rcParams["lines.linewidth"], "env": os.environ.get("DXNB_LEAK"),
@@ -140,6 +141,8 @@ def test_each_report_gets_a_fresh_process_and_nothing_leaks(zygote, tmp_path):
     # what the first report set is absent from the second
     assert (two["global"], two["module"], two["env"]) == (False, None, None)
     assert two["rc"] == one["rc"] != 9.0
+    # each kernel draws its own random numbers (the generators are reseeded after the fork)
+    assert one["random"] != two["random"] and one["numpy"] != two["numpy"]
     assert two["cwd"] == str(tmp_path) and two["argv0"] == "ipykernel_launcher.py"
     # both kernels ended and were reaped by the zygote: no zombie left
     assert zygote.children() == []
