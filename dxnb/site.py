@@ -18,6 +18,7 @@ from . import html as h
 from .dataset import Dataset
 from .evaluate import evaluate_period
 from .fileio import atomic_write_text
+from .i18n import N_, t
 from .units import places_label
 
 log = logging.getLogger(__name__)
@@ -126,6 +127,7 @@ def write_period_index(folder: Path, ds: Dataset, period: str, manifest: dict, l
     headers += [cat.pillars[p].name(lang) for p in pillar_ids]
     headers += [words["status"], words["report"]]
     numeric_from = 3 + several_districts
+    review = ReviewColumns(folder, ds, period, lang)
     ordered = rows.assign(_score=rows["score"].fillna(-1)).sort_values(["_score", "name"], ascending=[False, True])
     # Thousands of rows: plain dicts instead of iterrows, and each distinct number formatted once.
     index_text, share_text = _memo(f.index, lang), _memo(f.share, lang)
@@ -155,9 +157,11 @@ def write_period_index(folder: Path, ds: Dataset, period: str, manifest: dict, l
         else:
             cells += [words.get(status, status), ""]
             sort += [None, ""]
-        body.append(cells)
-        keys.append(sort)
+        extra_cells, extra_keys = review.cells(code)
+        body.append(cells + extra_cells)
+        keys.append(sort + extra_keys)
     numeric = [0, *range(numeric_from, len(headers) - 2)]
+    headers = sort_buttons(headers + review.headers)
     rendered = int((rows["status"] == "ok").sum())
     failed = int((rows["status"] == "failed").sum())
     scored = rows[rows["has_data"]]
@@ -196,11 +200,14 @@ def write_period_index(folder: Path, ds: Dataset, period: str, manifest: dict, l
         overview,
         chart,
         h.small(words["sort"]),
-        h.block("dx-scroll", h.table(headers, body, numeric=numeric, sort_keys=keys, cls="dx-table dx-sortable")),
+        review.toolbar(ordered),
+        h.block("dx-scroll", h.table(headers, body, numeric=numeric, sort_keys=keys, cls="dx-table dx-sortable",
+                                     row_classes=review.row_classes(ordered.index))),
+        review.script(),
         h.small(generated),
     )
     path = folder / "index.html"
-    atomic_write_text(path, _page(title, body_html, lang))
+    atomic_write_text(path, _page(title, body_html, lang, head=review_head()))
     log.info("wrote %s", path)
     return path
 
@@ -244,3 +251,247 @@ def write_root_index(out: Path, lang: str = "vi") -> Path:
     path = out / "index.html"
     atomic_write_text(path, _page(words["site"], body, lang))
     return path
+
+
+# ---------------------------------------------------------------------------- for reviewers: states, changes, filters
+
+REVIEW_STYLE = """
+.dx-sort-btn{font:inherit;color:inherit;background:none;border:0;padding:0;margin:0;cursor:pointer;text-align:inherit}
+.dx-sort-btn:focus-visible{outline:2px solid #1565c0;outline-offset:2px}
+th[aria-sort=ascending] .dx-sort-btn::after{content:" \\25B2"}
+th[aria-sort=descending] .dx-sort-btn::after{content:" \\25BC"}
+.dx-filters{display:flex;flex-wrap:wrap;gap:.5em 1.2em;align-items:flex-end;margin:.8em 0}
+.dx-filters label{display:flex;flex-direction:column;font-size:.9em;gap:.2em}
+.dx-filters label.dx-check{flex-direction:row;align-items:center}
+.dx-filters input[type=search]{min-width:16em;padding:.25em .4em}
+.dx-state-needs_review{color:#b71c1c;font-weight:bold}
+.dx-state-approved{color:#1b5e20;font-weight:bold}
+"""
+
+REVIEW_SCRIPT = r"""
+(function () {
+  var box = document.getElementById('dx-review-data');
+  if (!box) return;
+  var data = JSON.parse(box.textContent), table = document.querySelector('table.dx-sortable');
+  var q = document.getElementById('dx-q'), st = document.getElementById('dx-state');
+  var cl = document.getElementById('dx-class'), ch = document.getElementById('dx-changed');
+  var out = document.getElementById('dx-shown');
+  function fold(s) {
+    return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[\u0111\u0110]/g, 'd')
+      .toLowerCase().replace(/\s+/g, ' ').trim();
+  }
+  function apply() {
+    var words = fold(q.value), shown = 0, rows = table.tBodies[0].rows;
+    for (var i = 0; i < rows.length; i++) {
+      var m = /dx-u-(\S+)/.exec(rows[i].className), d = m ? data[m[1]] : null, ok = !!d;
+      if (ok && words) ok = d.q.indexOf(words) !== -1;
+      if (ok && st && st.value) ok = d.state === st.value;
+      if (ok && cl && cl.value) ok = d.cls === cl.value;
+      if (ok && ch && ch.checked) ok = d.changed;
+      rows[i].hidden = !ok;
+      if (ok) shown++;
+    }
+    out.textContent = out.getAttribute('data-template').replace('{shown}', shown).replace('{total}', rows.length);
+  }
+  [q, st, cl, ch].forEach(function (el) {
+    if (!el) return;
+    el.addEventListener('input', apply);
+    el.addEventListener('change', apply);
+  });
+  apply();
+})();
+"""
+
+#: The order of review states in the index's sorting and filter.
+STATE_ORDER = ("needs_review", "self_assessed", "reviewed", "approved")
+
+
+def review_head() -> h.Html:
+    """The index's extra style (sort buttons, filters, states)."""
+    return h.Html(f"<style>{REVIEW_STYLE}</style>\n")
+
+
+def sort_buttons(headers: list) -> list:
+    """Each column heading as a button, so sorting works from the keyboard (the sort script sets aria-sort)."""
+    return [h.tag("button", text, type="button", cls="dx-sort-btn") for text in headers]
+
+
+class ReviewColumns:
+    """The review state, result class and changes of each unit of a period, for the index and the changes page."""
+
+    def __init__(self, folder: Path, ds: Dataset, period: str, lang: str):
+        from . import reviews
+        from .changes import compare
+        from .snapshot import PREVIOUS, SNAPSHOT, period_snapshot, read_snapshot
+
+        self.ds, self.period, self.lang = ds, period, lang
+        self.snapshot = read_snapshot(folder / SNAPSHOT) or period_snapshot(ds, period)
+        self.previous = read_snapshot(folder / PREVIOUS)
+        self.changes = {c.code: c for c in compare(self.previous, self.snapshot)}
+        self.states = reviews.statuses(ds, period, self.snapshot["units"])
+        self.labels = reviews.LABELS
+        self.classes = {c: e.get("result_class") for c, e in self.snapshot["units"].items() if e.get("result_class")}
+
+    @property
+    def headers(self) -> list[str]:
+        """The extra columns' headings."""
+        extra = [t("site_filter_class", self.lang)] if self.classes else []
+        return [t("site_col_review", self.lang), *extra, t("site_col_changes", self.lang)]
+
+    def state_cell(self, code: str) -> tuple[object, object]:
+        """The state's cell and its sort key."""
+        status = self.states.get(code)
+        if status is None:
+            return f.DASH, ""
+        label = h.tag("span", t(self.labels[status.state], self.lang), cls=f"dx-state-{status.state}")
+        if status.state == "needs_review":
+            label = h.tag("a", label, href=f"changes.html#review-{code}")
+        return label, STATE_ORDER.index(status.state)
+
+    def cells(self, code: str) -> tuple[list, list]:
+        """The extra cells of a unit's row and their sort keys."""
+        from .changes import summary
+
+        state, key = self.state_cell(code)
+        cells, keys = [state], [key]
+        if self.classes:
+            cells.append(self.classes.get(code, ""))
+            keys.append(None)
+        change = self.changes.get(code)
+        text = summary(change, self.lang)
+        cells.append(h.link(f"changes.html#u-{code}", text) if text else "")
+        keys.append(abs(change.score_delta) if change is not None else "")
+        return cells, keys
+
+    def row_classes(self, codes) -> list[str]:
+        """A class per row naming the unit, for the filter script."""
+        return [f"dx-unit dx-u-{code}" for code in codes]
+
+    def data(self, rows: pd.DataFrame) -> dict:
+        """What the filter script needs per unit: a search key, the state, the class, whether it changed."""
+        from .text import ascii_fold
+
+        return {
+            code: {
+                "q": " ".join(ascii_fold(f"{name} {code}").lower().split()),
+                "state": self.states[code].state if code in self.states else "",
+                "cls": self.classes.get(code, ""),
+                "changed": code in self.changes,
+            }
+            for code, name in zip(rows.index, rows["name"], strict=True)
+        }
+
+    def toolbar(self, rows: pd.DataFrame) -> h.Html:
+        """The search box and filters, the count of shown units, and the data and script behind them."""
+        lang = self.lang
+        states = [h.tag("option", t("site_filter_all", lang), value="")]
+        states += [h.tag("option", t(self.labels[s], lang), value=s) for s in STATE_ORDER]
+        parts = [
+            h.tag("label", t("site_search", lang), h.Html('<input type="search" id="dx-q" autocomplete="off">')),
+            h.tag("label", t("site_filter_state", lang), h.tag("select", *states, id="dx-state")),
+        ]
+        if self.classes:
+            options = [h.tag("option", t("site_filter_all", lang), value="")]
+            options += [h.tag("option", c, value=c) for c in sorted(set(self.classes.values()))]
+            parts.append(h.tag("label", t("site_filter_class", lang), h.tag("select", *options, id="dx-class")))
+        parts.append(
+            h.tag("label", h.Html('<input type="checkbox" id="dx-changed">'), t("site_filter_changed", lang),
+                  cls="dx-check")
+        )
+        payload = json.dumps(self.data(rows), ensure_ascii=False).replace("</", "<\\/")
+        template = t("site_shown", lang, shown="{shown}", total="{total}")
+        return h.join(
+            h.tag("div", *parts, cls="dx-filters", role="search"),
+            h.tag("p", "", id="dx-shown", cls="dx-small", **{"data-template": template, "aria-live": "polite"}),
+            h.para(h.link("changes.html", t("site_changes_link", lang)), " · ", t("site_sort_keys", lang),
+                   cls="dx-small"),
+            h.Html(f'<script type="application/json" id="dx-review-data">{payload}</script>'),
+        )
+
+    def script(self) -> h.Html:
+        """The filter script (after the table)."""
+        return h.Html(f"<script>{REVIEW_SCRIPT}</script>")
+
+
+def _changes_table(ds: Dataset, change, lang: str) -> h.Html:
+    from .changes import indicator_name, value_text
+
+    rows = []
+    for item in change.indicators:
+        points = f"{f.number(item.old_points or 0, 2, lang)} → {f.number(item.new_points or 0, 2, lang)}"
+        rows.append([
+            f"{indicator_name(ds, item.indicator, lang)} ({item.indicator})",
+            t(f"chg_kind_{item.kind}", lang),
+            value_text(ds, item.indicator, item.old_value, lang),
+            value_text(ds, item.indicator, item.new_value, lang),
+            points,
+            f.signed(item.points_delta, 2, lang),
+        ])  # fmt: skip
+    headers = [t(k, lang) for k in ("chg_col_indicator", "chg_col_kind", "chg_col_old", "chg_col_new",
+                                    "chg_col_points", "chg_col_delta")]  # fmt: skip
+    score = t("chg_score_line", lang, old=f.index(change.old_score, lang), new=f.index(change.new_score, lang),
+              delta=f.signed(change.score_delta, 2, lang))  # fmt: skip
+    return h.join(h.para(score), h.table(headers, rows, numeric=(2, 3, 4, 5)) if rows else "")
+
+
+# Keys of the change kinds, for the catalogue check: chg_kind_changed, chg_kind_added, chg_kind_removed.
+CHANGE_KINDS = (N_("chg_kind_changed"), N_("chg_kind_added"), N_("chg_kind_removed"))
+
+
+def write_changes_page(folder: Path, ds: Dataset, period: str, manifest: dict, lang: str = "vi") -> Path:
+    """Write ``<folder>/changes.html``: what changed per unit since the previous render, and since approval."""
+    from .reviews import LABELS, NEEDS_REVIEW
+
+    columns = ReviewColumns(folder, ds, period, lang)
+    entries = manifest.get("units", {})
+
+    def report_link(code: str) -> object:
+        html_name = entries.get(code, {}).get("html", "")
+        return h.small(h.link(html_name, t("chg_open_report", lang))) if html_name else ""
+
+    parts = [
+        h.tag("nav", h.link("index.html", f"← {t('chg_back', lang)}"), cls="dx-small"),
+        h.tag("h1", t("chg_title", lang, period=period)),
+    ]
+    if columns.previous is None:
+        parts.append(h.para(t("chg_first", lang)))
+    else:
+        moments = [_moment(s.get("generated"), lang) for s in (columns.snapshot, columns.previous)]
+        parts.append(h.para(t("chg_lead", lang, new=moments[0], old=moments[1]), cls="dx-meta"))
+        if not columns.changes:
+            parts.append(h.para(t("chg_none", lang)))
+    for code, change in columns.changes.items():
+        title = f"{change.name} ({code}) — {_summary(change, lang)}"
+        parts.append(h.Html(f'<section id="u-{h.esc(code)}">{h.heading(title, 2)}'
+                            f"{_changes_table(ds, change, lang)}{report_link(code)}</section>"))  # fmt: skip
+    stale = [s for s in columns.states.values() if s.state == NEEDS_REVIEW]
+    if stale:
+        parts.append(h.tag("h2", t("chg_review_title", lang)))
+    for status in stale:
+        last = status.last
+        name = ds.units.at[status.code, "name"]
+        since = t("chg_review_since", lang, state=t(LABELS[last.state], lang), date=f.date(last.moment, lang),
+                  by=last.by)  # fmt: skip
+        body = (_changes_table(ds, status.changes, lang) if status.changes is not None
+                else h.para(t("chg_review_unknown", lang)))  # fmt: skip
+        parts.append(h.Html(f'<section id="review-{h.esc(status.code)}">{h.heading(f"{name} ({status.code})", 3)}'
+                            f"{h.para(since)}{body}{report_link(status.code)}</section>"))  # fmt: skip
+    path = folder / "changes.html"
+    atomic_write_text(path, _page(t("chg_title", lang, period=period), h.join(*parts), lang))
+    log.info("wrote %s", path)
+    return path
+
+
+def _summary(change, lang: str) -> str:
+    from .changes import summary
+
+    return summary(change, lang)
+
+
+def _moment(text: object, lang: str) -> str:
+    import datetime as dt
+
+    try:
+        return f.timestamp(dt.datetime.fromisoformat(str(text)), lang)
+    except ValueError:
+        return str(text or "?")

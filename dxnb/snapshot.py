@@ -98,7 +98,7 @@ def unit_fingerprint(entry: dict | None, framework: str) -> str:
     """SHA-256 of a unit's results and the framework's digest ("" for a unit without data)."""
     if entry is None:
         return ""
-    results = {k: v for k, v in entry.items() if k != "name"}
+    results = {k: v for k, v in entry.items() if k not in ("name", "fingerprint")}
     payload = json.dumps({"framework": framework, "results": results}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()
 
