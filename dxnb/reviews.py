@@ -318,6 +318,8 @@ def set_state(
         entries = unit_entries(ds, period, codes)
         if all_units:
             codes = [c for c in codes if c in entries]
+            if not codes:
+                raise ParameterError(f"no unit has data for {period}: there is nothing to review")
         without = [c for c in codes if c not in entries]
         if without:
             raise ParameterError(f"unit(s) {', '.join(without)} have no data for {period}: there is nothing to review")
@@ -327,7 +329,7 @@ def set_state(
             now = current[code].state
             if state not in ALLOWED[now] and not force:
                 problems.append(Problem(FILE, None, code, f"{ds.units.at[code, 'name']} is {now}, it cannot become "
-                                        f"{state} ({' or '.join(ALLOWED[now])} are next)",
+                                        f"{state} (next: {' or '.join(ALLOWED[now])})",
                                         'follow the steps self_assessed → reviewed → approved, or give --force '
                                         '--reason "…"'))  # fmt: skip
         if problems:
