@@ -97,7 +97,8 @@ class UnitChange:
     def importance(self) -> tuple[float, float, int]:
         """The sort key, largest first: |Δ score|, the largest |Δ points|, the number of changes."""
         top = max((abs(c.points_delta) for c in self.indicators), default=0.0)
-        return (round(abs(self.score_delta), 9), round(top, 9), len(self.indicators))
+        moved = (self.new_score or 0.0) - (self.old_score or 0.0)  # a new or removed unit: its whole score
+        return (round(abs(moved), 9), round(top, 9), len(self.indicators))
 
 
 def compare_units(old: dict | None, new: dict | None, code: str = "", *, framework_changed: bool = False):
