@@ -312,9 +312,10 @@ def set_state(
     with exclusive_lock(folder, what="a review"):
         ds = load_dataset(folder)
         period = check_data_period(ds, period)
-        codes = list(ds.units.index) if all_units else find_units(ds, list(units))
-        if not codes:
+        units = [u for u in units if str(u).strip()]
+        if not all_units and not units:
             raise ParameterError("name the units to review, or give --all")
+        codes = list(ds.units.index) if all_units else find_units(ds, units)
         entries = unit_entries(ds, period, codes)
         if all_units:
             codes = [c for c in codes if c in entries]

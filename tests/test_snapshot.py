@@ -62,7 +62,7 @@ def test_fingerprint_follows_data_and_framework(data_copy):
 def test_write_keeps_the_previous_only_when_results_change(sample, data_copy, tmp_path):
     folder = tmp_path / "2024"
     first = snapshot.period_snapshot(sample, "2024")
-    written, previous = snapshot.write_period_snapshot(folder, first)
+    _, previous = snapshot.write_period_snapshot(folder, first)
     assert previous is None and not (folder / snapshot.PREVIOUS).exists()
     again, previous = snapshot.write_period_snapshot(folder, snapshot.period_snapshot(sample, "2024"))
     assert previous is None and again["generated"] == first["generated"]  # same results: nothing rotates
@@ -70,7 +70,7 @@ def test_write_keeps_the_previous_only_when_results_change(sample, data_copy, tm
     obs.write_text(obs.read_text(encoding="utf-8").replace(",2024,plans_issued,14,", ",2024,plans_issued,3,"),
                    encoding="utf-8")  # fmt: skip
     changed = snapshot.period_snapshot(load_dataset(data_copy), "2024")
-    current, previous = snapshot.write_period_snapshot(folder, changed)
+    _, previous = snapshot.write_period_snapshot(folder, changed)
     assert previous["units"] == first["units"]
     assert snapshot.read_snapshot(folder / snapshot.PREVIOUS)["units"] == first["units"]
     assert snapshot.read_snapshot(folder / snapshot.SNAPSHOT)["units"] == changed["units"]
