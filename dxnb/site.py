@@ -201,8 +201,7 @@ def write_period_index(folder: Path, ds: Dataset, period: str, manifest: dict, l
         chart,
         h.small(words["sort"]),
         review.toolbar(ordered),
-        h.block("dx-scroll", h.table(headers, body, numeric=numeric, sort_keys=keys, cls="dx-table dx-sortable",
-                                     row_classes=review.row_classes(ordered.index))),
+        h.block("dx-scroll", h.table(headers, body, numeric=numeric, sort_keys=keys, cls="dx-table dx-sortable")),
         review.script(),
         h.small(generated),
     )
@@ -275,7 +274,8 @@ REVIEW_SCRIPT = r"""
   var data = JSON.parse(box.textContent), table = document.querySelector('table.dx-sortable');
   var q = document.getElementById('dx-q'), st = document.getElementById('dx-state');
   var cl = document.getElementById('dx-class'), ch = document.getElementById('dx-changed');
-  var out = document.getElementById('dx-shown');
+  var out = document.getElementById('dx-shown'), codeCol = 1, heads = table.tHead.rows[0].cells;
+  for (var c = 0; c < heads.length; c++) if (heads[c].querySelector('[data-col=code]')) codeCol = c;
   function fold(s) {
     return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[\u0111\u0110]/g, 'd')
       .toLowerCase().replace(/\s+/g, ' ').trim();
@@ -283,7 +283,7 @@ REVIEW_SCRIPT = r"""
   function apply() {
     var words = fold(q.value), shown = 0, rows = table.tBodies[0].rows;
     for (var i = 0; i < rows.length; i++) {
-      var m = /dx-u-(\S+)/.exec(rows[i].className), d = m ? data[m[1]] : null, ok = !!d;
+      var d = data[rows[i].cells[codeCol].getAttribute('data-v')], ok = !!d;
       if (ok && words) ok = d.q.indexOf(words) !== -1;
       if (ok && st && st.value) ok = d.state === st.value;
       if (ok && cl && cl.value) ok = d.cls === cl.value;
@@ -311,9 +311,15 @@ def review_head() -> h.Html:
     return h.Html(f"<style>{REVIEW_STYLE}</style>\n")
 
 
-def sort_buttons(headers: list) -> list:
-    """Each column heading as a button, so sorting works from the keyboard (the sort script sets aria-sort)."""
-    return [h.tag("button", text, type="button", cls="dx-sort-btn") for text in headers]
+def sort_buttons(headers: list, code_column: int = 1) -> list:
+    """Each column heading as a button, so sorting works from the keyboard (the sort script sets aria-sort).
+
+    The button of the units' codes is marked ``data-col="code"`` for the filter script.
+    """
+    return [
+        h.tag("button", text, type="button", cls="dx-sort-btn", **({"data-col": "code"} if i == code_column else {}))
+        for i, text in enumerate(headers)
+    ]
 
 
 class ReviewColumns:
@@ -362,10 +368,6 @@ class ReviewColumns:
         cells.append(h.link(f"changes.html#u-{code}", text) if text else "")
         keys.append(abs(change.score_delta) if change is not None else "")
         return cells, keys
-
-    def row_classes(self, codes) -> list[str]:
-        """A class per row naming the unit, for the filter script."""
-        return [f"dx-unit dx-u-{code}" for code in codes]
 
     def data(self, rows: pd.DataFrame) -> dict:
         """What the filter script needs per unit: a search key, the state, the class, whether it changed."""
