@@ -429,14 +429,16 @@ def _changes_table(ds: Dataset, change, lang: str) -> h.Html:
             points,
             f.signed(item.points_delta, 2, lang),
         ])  # fmt: skip
-    headers = [t(k, lang) for k in ("chg_col_indicator", "chg_col_kind", "chg_col_old", "chg_col_new",
-                                    "chg_col_points", "chg_col_delta")]  # fmt: skip
+    headers = [t(k, lang) for k in CHANGE_COLUMNS]  # fmt: skip
     score = t("chg_score_line", lang, old=f.index(change.old_score, lang), new=f.index(change.new_score, lang),
               delta=f.signed(change.score_delta, 2, lang))  # fmt: skip
     return h.join(h.para(score), h.table(headers, rows, numeric=(2, 3, 4, 5)) if rows else "")
 
 
-# Keys of the change kinds, for the catalogue check: chg_kind_changed, chg_kind_added, chg_kind_removed.
+#: The columns of a unit's changes.
+CHANGE_COLUMNS = (N_("chg_col_indicator"), N_("chg_col_kind"), N_("chg_col_old"), N_("chg_col_new"),
+                  N_("chg_col_points"), N_("chg_col_delta"))  # fmt: skip
+#: The kinds of change of an indicator (``t(f"chg_kind_{kind}")``).
 CHANGE_KINDS = (N_("chg_kind_changed"), N_("chg_kind_added"), N_("chg_kind_removed"))
 
 
