@@ -380,7 +380,7 @@ def review_badge(status: Status, lang: str = "vi", dataset: Dataset | None = Non
         parts = [h.bold(t("review_badge_approved", lang)), " — ", who]
         if last.note:
             parts += [" — ", last.note]
-        return h.tag("div", *parts, cls="dx-review dx-review-approved", role="status",
+        return h.tag("div", *parts, cls="dx-report dx-review dx-review-approved", role="status",
                      style="border:2px solid #1b7a3a;color:#1b5e20;padding:.4em .8em;margin:.6em 0")  # fmt: skip
     parts: list[object] = [h.tag("strong", t("review_badge_draft", lang), style="font-size:1.3em;letter-spacing:.1em"),
                            " — ", _label(status.state, lang)]  # fmt: skip
@@ -392,7 +392,7 @@ def review_badge(status: Status, lang: str = "vi", dataset: Dataset | None = Non
             lines = [indicator_line(dataset, c, lang) for c in status.changes.indicators[:BADGE_CHANGES]]
             if lines:
                 parts.append(h.items(lines))
-    return h.tag("div", *parts, cls="dx-review dx-review-draft", role="status",
+    return h.tag("div", *parts, cls="dx-report dx-review dx-review-draft", role="status",
                  style="border:3px solid #b71c1c;color:#b71c1c;padding:.4em .8em;margin:.6em 0")  # fmt: skip
 
 

@@ -257,8 +257,6 @@ def write_root_index(out: Path, lang: str = "vi") -> Path:
 REVIEW_STYLE = """
 .dx-sort-btn{font:inherit;color:inherit;background:none;border:0;padding:0;margin:0;cursor:pointer;text-align:inherit}
 .dx-sort-btn:focus-visible{outline:2px solid #1565c0;outline-offset:2px}
-th[aria-sort=ascending] .dx-sort-btn::after{content:" \\25B2"}
-th[aria-sort=descending] .dx-sort-btn::after{content:" \\25BC"}
 .dx-filters{display:flex;flex-wrap:wrap;gap:.5em 1.2em;align-items:flex-end;margin:.8em 0}
 .dx-filters label{display:flex;flex-direction:column;font-size:.9em;gap:.2em}
 .dx-filters label.dx-check{flex-direction:row;align-items:center}
