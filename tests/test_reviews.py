@@ -199,3 +199,12 @@ def test_report_header_shows_the_state(data_copy):
     set_state(data_copy, [VINH_HOA], "2024", "approved", "B")
     header = CommuneReport.build(VINH_HOA, "2024", data_copy).header()
     assert "ĐÃ PHÊ DUYỆT" in header and "DỰ THẢO" not in header
+
+
+def test_reports_refuse_an_invalid_reviews_file_before_any_kernel(data_copy, tmp_path, capsys):
+    (data_copy / reviews.FILE).write_text("unit_code,period,state\n25882,2024,ok\n", encoding="utf-8")
+    out = tmp_path / "reports"
+    assert main(["reports", "--data", str(data_copy), "--units", VINH_HOA, "--period", "2024", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "reviews.csv:1: by: the column is missing" in err and "Traceback" not in err
+    assert not list(out.glob("2024/*.html"))
