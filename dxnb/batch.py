@@ -359,12 +359,12 @@ class _Batch:
 
     def _write_snapshot(self, period: str, entries: dict, failures: dict[str, dict]) -> None:
         """Write the period's ``snapshot.json`` (the previous one kept) and its ``changes.html``."""
-        from . import site
+        from .review_site import write_changes_page
         from .snapshot import write_period_snapshot
 
         try:
             write_period_snapshot(self.out / period, self.snapshots[period])
-            site.write_changes_page(self.out / period, self.ds, period, {"units": entries}, self.lang)
+            write_changes_page(self.out / period, self.ds, period, {"units": entries}, self.lang)
         except Exception as exc:  # the reports are there; the index says what failed
             failures.setdefault(period, {})["changes"] = self._failure(period, "changes", exc)
 
