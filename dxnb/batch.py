@@ -359,7 +359,7 @@ class _Batch:
 
     def _write_snapshot(self, period: str, entries: dict, failures: dict[str, dict]) -> None:
         """Write the period's ``snapshot.json`` (the previous one kept) and its ``changes.html``."""
-        from .review_site import write_changes_page
+        from .site_review import write_changes_page
         from .snapshot import write_period_snapshot
 
         try:

@@ -18,7 +18,7 @@ from . import html as h
 from .dataset import Dataset
 from .evaluate import evaluate_period
 from .fileio import atomic_write_text
-from .review_site import ReviewColumns, review_head, sort_buttons
+from .site_review import ReviewColumns, review_head, sort_buttons
 from .units import places_label
 
 log = logging.getLogger(__name__)
