@@ -25,9 +25,8 @@ from dxnb.evaluate import indicator_table
 from dxnb.forms import FIRST_ROW, VALUES_SHEET, write_template
 from dxnb.intake import import_forms
 from dxnb.paths import DATA_DIR
-from dxnb.snapshot import PREVIOUS, SNAPSHOT
-
-pytestmark = pytest.mark.slow
+from dxnb.site import write_period_index
+from dxnb.snapshot import PREVIOUS, SNAPSHOT, period_snapshot
 
 VINH_HOA, PHUOC_HOA = "25882", "25885"
 REPORT = "25882-vinh-hoa.html"
@@ -97,6 +96,7 @@ def cycle(tmp_path_factory):
     return {"root": root, "data": data, "before": before, "out": out}
 
 
+@pytest.mark.slow
 def test_index_and_changes_page_list_exactly_the_changed_indicators(cycle):
     data, out = cycle["data"], cycle["out"]
     folder = out / "2024"
@@ -126,6 +126,7 @@ def test_index_and_changes_page_list_exactly_the_changed_indicators(cycle):
     assert previous["units"][VINH_HOA]["indicators"]["plans_issued"]["value"] == 14
 
 
+@pytest.mark.slow
 def test_review_cycle_then_an_import_needs_review(cycle, capsys):
     data, out, root = cycle["data"], cycle["out"], cycle["root"]
     report = out / "2024" / REPORT
@@ -201,6 +202,7 @@ def visible_codes(page) -> list[str]:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 def test_search_filters_and_keyboard_sorting(cycle, page, tmp_path):
     page.goto((cycle["out"] / "2024" / "index.html").as_uri())
@@ -247,3 +249,24 @@ def test_search_filters_and_keyboard_sorting(cycle, page, tmp_path):
     page.goto((cycle["out"] / "2024" / "changes.html").as_uri())
     assert "Thay đổi so với lần lập trước" in page.title()
     assert page.leaving == [] and page.errors == [], (page.leaving, page.errors)
+
+
+def test_result_classes_get_a_column_and_a_filter(sample, tmp_path):
+    folder = tmp_path / "2024"
+    folder.mkdir()
+    snap = period_snapshot(sample, "2024")
+    index = write_period_index(folder, sample, "2024", {}).read_text(encoding="utf-8")
+    assert 'id="dx-class"' not in index  # the framework has no classes yet
+    assert "lần lập đầu tiên" not in index and "Thay đổi" in index
+    for code, entry in snap["units"].items():
+        entry["result_class"] = "khá" if code == VINH_HOA else "tốt"
+    (folder / SNAPSHOT).write_text(json.dumps(snap, ensure_ascii=False), encoding="utf-8")
+    index = write_period_index(folder, sample, "2024", {}).read_text(encoding="utf-8")
+    assert 'id="dx-class"' in index and '<option value="khá">khá</option>' in index
+    assert "Xếp loại" in row_of_header(index)
+    data = json.loads(re.search(r'id="dx-review-data">(.*?)</script>', index).group(1))
+    assert data[VINH_HOA] == {"q": "vinh hoa 25882", "state": "self_assessed", "cls": "khá", "changed": False}
+
+
+def row_of_header(index: str) -> str:
+    return re.search(r"<thead>(.*?)</thead>", index, re.S).group(1)
