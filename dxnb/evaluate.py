@@ -24,6 +24,7 @@ import pandas as pd
 
 from .dataset import Dataset
 from .errors import ParameterError
+from .i18n import N_
 from .params import check_unit, period_key
 from .quality import FLAGS as FLAGS  # re-exported: overview.py imports it from here
 from .quality import IMPLAUSIBLE_FLAGS as IMPLAUSIBLE_FLAGS  # re-exported: report.py imports it from here
@@ -45,6 +46,9 @@ INDICATOR_COLUMNS = (
     "target_year", "target_source", "meets_target", "previous_value", "change", "group_median", "flags",
     "not_applicable", "missing_evidence",
 )  # fmt: skip
+#: Flags a framework adds to an indicator of one unit: it does not apply ("không áp dụng"), or its value lacks
+#: the evidence the framework requires ("thiếu minh chứng"); labels ``flag_<flag>``.
+FRAMEWORK_FLAGS = {"not_applicable": N_("flag_not_applicable"), "missing_evidence": N_("flag_missing_evidence")}
 PILLAR_COLUMNS = ("earned", "max_points", "index", "coverage", "previous_index", "change", "group_median_index")
 
 

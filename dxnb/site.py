@@ -18,6 +18,7 @@ from . import html as h
 from .dataset import Dataset
 from .evaluate import evaluate_period
 from .fileio import atomic_write_text
+from .i18n import t
 from .units import places_label
 
 log = logging.getLogger(__name__)
@@ -116,13 +117,15 @@ def write_period_index(folder: Path, ds: Dataset, period: str, manifest: dict, l
     """Write ``<folder>/index.html``: the overview of every unit for the period."""
     words = WORDS[lang]
     rows = period_rows(ds, period, manifest)
-    cat = ds.catalogue
+    cat = ds.catalogue_for(period)
     pillar_ids = list(cat.pillars)
     several_districts = rows["district"].nunique() > 1
     headers = [words["rank"], words["code"], words["unit"]]
     if several_districts:
         headers.append(words["district"])
     headers += [words["score"], words["coverage"], words["targets"]]
+    classes = {c.id: c.name(lang) for c in ds.catalogue_for(period).classes}  # the framework's result classes
+    headers += [t("fw_result_class", lang)] if classes else []
     headers += [cat.pillars[p].name(lang) for p in pillar_ids]
     headers += [words["status"], words["report"]]
     numeric_from = 3 + several_districts
@@ -140,6 +143,9 @@ def write_period_index(folder: Path, ds: Dataset, period: str, manifest: dict, l
         targets = f"{int(r['targets_met'])}/{int(r['targets_met'] + r['targets_not_met'])}" if r["has_data"] else f.DASH
         cells += [index_text(r["score"]), share_text(r["coverage"]), targets]
         sort += [r["score"], r["coverage"], r["targets_met"] if r["has_data"] else None]
+        if classes:
+            cells.append(classes.get(r["result_class"], f.DASH))
+            sort.append(None)
         cells += [index_text(r[f"pillar_{p}"]) for p in pillar_ids]
         sort += [r[f"pillar_{p}"] for p in pillar_ids]
         status = r["status"]
