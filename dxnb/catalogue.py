@@ -376,9 +376,7 @@ def build_catalogue(pillars: pd.DataFrame, indicators: pd.DataFrame) -> Catalogu
             target_year=int(year) if year is not None else None,
             target_source=str(row.get("target_source", "")).strip(),
             description=str(row.get("description", "")).strip(),
-            applies_to=tuple(
-                k.strip().casefold() for k in str(row.get("applies_to", "")).split(";") if k.strip()
-            ),
+            applies_to=tuple(k.strip().casefold() for k in str(row.get("applies_to", "")).split(";") if k.strip()),
             evidence_required=str(row.get("evidence_required", "")).strip().casefold() == "yes",
             target_verified=_yes_no(row.get("target_verified", "")),
         )

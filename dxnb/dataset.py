@@ -23,8 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import catalogue as cat
-from . import datacache
-from . import framework_files
+from . import datacache, framework_files
 from .datacache import CACHE_KEEP
 from .datacache import cache_root as cache_root  # re-exported: the cache's folder
 from .errors import DataError, Problem

@@ -18,12 +18,11 @@ import pandas as pd
 from . import html
 from .framework_files import BUNDLED_DIR as BUNDLED_DIR
 from .framework_files import FrameworkError as FrameworkError
-from .framework_files import _bundled
+from .framework_files import _bundled, require_complete
 from .framework_files import bundled as bundled
 from .framework_files import bundled_ids as bundled_ids
 from .framework_files import check_framework as check_framework
 from .framework_files import load_framework as load_framework
-from .framework_files import require_complete
 from .i18n import t
 from .params import check_data_period, check_unit, period_key
 from .scoring import score_units, totals
@@ -61,19 +60,42 @@ def listing(ds: Dataset | None = None) -> pd.DataFrame:
                 in_force[key].append(period)
     catalogues = [_bundled(i) for i in bundled_ids()]
     if ds is not None:
-        catalogues += [c for c in {id(c): c for c in ds.frameworks.values()}.values() if c.framework.source != "bundled"]
+        catalogues += [
+            c for c in {id(c): c for c in ds.frameworks.values()}.values() if c.framework.source != "bundled"
+        ]
     for built in catalogues:
         info = built.framework
         periods = sorted(in_force.get(info.source + "|" + info.id, []), key=period_key)
-        rows.append({"id": info.id, "version": info.version, "name_vi": info.name_vi, "document": info.document,
-                     "years": info.years, "total_points": info.total_points, "complete": not built.missing,
-                     "source": info.source, "periods": periods})
+        rows.append(
+            {
+                "id": info.id,
+                "version": info.version,
+                "name_vi": info.name_vi,
+                "document": info.document,
+                "years": info.years,
+                "total_points": info.total_points,
+                "complete": not built.missing,
+                "source": info.source,
+                "periods": periods,
+            }
+        )
     if ds is not None:
-        rows.append({"id": "(indicators.csv)", "version": "", "name_vi": "Bộ chỉ số riêng của bộ dữ liệu",
-                     "document": "", "years": "", "total_points": ds.catalogue.max_points, "complete": True,
-                     "source": str(ds.path), "periods": own_periods})
-    return pd.DataFrame(rows, columns=["id", "version", "name_vi", "document", "years", "total_points", "complete",
-                                       "source", "periods"])
+        rows.append(
+            {
+                "id": "(indicators.csv)",
+                "version": "",
+                "name_vi": "Bộ chỉ số riêng của bộ dữ liệu",
+                "document": "",
+                "years": "",
+                "total_points": ds.catalogue.max_points,
+                "complete": True,
+                "source": str(ds.path),
+                "periods": own_periods,
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["id", "version", "name_vi", "document", "years", "total_points", "complete", "source", "periods"]
+    )
 
 
 def compare(ds: Dataset, code: object, period: object, frameworks: list[str] | None = None) -> pd.DataFrame:
@@ -109,17 +131,32 @@ def compare(ds: Dataset, code: object, period: object, frameworks: list[str] | N
         require_complete(built)
         s = score_units(ds, period, [code], obs, catalogue=built)
         row = totals(built, s).iloc[0]
-        rows.append({"framework": fid, "name": built.framework.name_vi if built.framework else "Bộ chỉ số riêng",
-                     "in_force": built is current, "earned": row["earned"], "max_points": row["max_points"],
-                     "score": row["score"], "bonus": row["bonus"], "penalty": row["penalty"],
-                     "points": row["points"], "result_class": row["result_class"], "coverage": row["coverage"]})
+        rows.append(
+            {
+                "framework": fid,
+                "name": built.framework.name_vi if built.framework else "Bộ chỉ số riêng",
+                "in_force": built is current,
+                "earned": row["earned"],
+                "max_points": row["max_points"],
+                "score": row["score"],
+                "bonus": row["bonus"],
+                "penalty": row["penalty"],
+                "points": row["points"],
+                "result_class": row["result_class"],
+                "coverage": row["coverage"],
+            }
+        )
     return pd.DataFrame(rows).set_index("framework")
 
 
 def compare_section(table: pd.DataFrame, lang: str | None = None) -> str:
     """A short HTML section of :func:`compare`'s table, for a report."""
-    head = [t("fw_compare_framework", lang), t("fw_compare_points", lang), t("fw_compare_score", lang),
-            t("fw_compare_class", lang)]
+    head = [
+        t("fw_compare_framework", lang),
+        t("fw_compare_points", lang),
+        t("fw_compare_score", lang),
+        t("fw_compare_class", lang),
+    ]
     body = []
     for fid, row in table.iterrows():
         score = "" if np.isnan(row["score"]) else f"{row['score'] * 100:.1f}%"

@@ -26,6 +26,7 @@ import io
 import logging
 from dataclasses import replace
 from pathlib import Path
+
 import pandas as pd
 
 from . import catalogue as cat
@@ -67,8 +68,15 @@ def read_table(name: str, shown: str, raw: bytes | None, problems: list[Problem]
     ``name`` picks the expected columns, ``shown`` is the file as problems name it.
     """
     if raw is None:
-        problems.append(Problem(shown, None, None, "the file is missing", f"create it with the columns "
-                                f"{','.join(COLUMNS[name])} (see data/README.md)"))
+        problems.append(
+            Problem(
+                shown,
+                None,
+                None,
+                "the file is missing",
+                f"create it with the columns {','.join(COLUMNS[name])} (see data/README.md)",
+            )
+        )
         return None
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8) :]
@@ -80,12 +88,21 @@ def read_table(name: str, shown: str, raw: bytes | None, problems: list[Problem]
     try:
         table = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False, skip_blank_lines=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        problems.append(Problem(shown, None, None, f"the file is not valid CSV ({exc})".splitlines()[0],
-                                "save it as CSV UTF-8 (comma delimited), one header row"))
+        problems.append(
+            Problem(
+                shown,
+                None,
+                None,
+                f"the file is not valid CSV ({exc})".splitlines()[0],
+                "save it as CSV UTF-8 (comma delimited), one header row",
+            )
+        )
         return None
     table = table[(table.map(lambda v: str(v).strip()) != "").any(axis=1)]
     if table.empty:
-        problems.append(Problem(shown, None, None, "the file is empty", f"it needs a header: {','.join(COLUMNS[name])}"))
+        problems.append(
+            Problem(shown, None, None, "the file is empty", f"it needs a header: {','.join(COLUMNS[name])}")
+        )
         return None
     header = [str(c).strip() for c in table.iloc[0]]
     frame = table.iloc[1:].map(lambda v: str(v).strip())
@@ -107,9 +124,7 @@ def _fields(frame: pd.DataFrame) -> dict[str, tuple[int, str]]:
     return {str(r["field"]).strip(): (row, str(r["value"]).strip()) for row, r in vf.selected_rows(frame, slice(None))}
 
 
-def check_framework(
-    read, label: str, source: str = ""
-) -> tuple[cat.Catalogue | None, list[Problem]]:
+def check_framework(read, label: str, source: str = "") -> tuple[cat.Catalogue | None, list[Problem]]:
     """Validate a framework and build its catalogue (None on errors); an incomplete one has ``missing`` set.
 
     Args:
@@ -132,7 +147,9 @@ def check_framework(
     vf.check_groups_and_indicators(groups, indicators, names, problems)
     missing = vf.missing_points(groups, indicators, fields, names)
     total_text = fields.get("total_points", (None, ""))[1]
-    total = cat.plain_number(total_text) if total_text and not any(p.column == "total_points" for p in problems) else None
+    total = (
+        cat.plain_number(total_text) if total_text and not any(p.column == "total_points" for p in problems) else None
+    )
     if not missing and not any(p.is_error for p in problems):
         vf.check_points(groups, indicators, total, names, problems)
     classes, adjustments = frames["classes.csv"], frames["adjustments.csv"]
@@ -150,13 +167,21 @@ def check_framework(
         source=source,
     )  # fmt: skip
     built = cat.build_catalogue(groups, vf.fill_missing(indicators))
-    result_classes = () if classes is None else tuple(
-        cat.ResultClass(r["id"], r["name_vi"], r["name_en"], float(r["min_score"]), float(r["max_score"]))
-        for r in classes.to_dict("records")
+    result_classes = (
+        ()
+        if classes is None
+        else tuple(
+            cat.ResultClass(r["id"], r["name_vi"], r["name_en"], float(r["min_score"]), float(r["max_score"]))
+            for r in classes.to_dict("records")
+        )
     )
-    items = () if adjustments is None else tuple(
-        cat.Adjustment(r["id"], r["kind"], r["name_vi"], r["name_en"], float(r["points"]), float(r["cap"]))
-        for r in adjustments.to_dict("records")
+    items = (
+        ()
+        if adjustments is None
+        else tuple(
+            cat.Adjustment(r["id"], r["kind"], r["name_vi"], r["name_en"], float(r["points"]), float(r["cap"]))
+            for r in adjustments.to_dict("records")
+        )
     )
     return replace(built, framework=info, classes=result_classes, adjustments=items, missing=tuple(missing)), problems
 
@@ -184,7 +209,7 @@ def load_framework(folder: str | Path, label: str | None = None) -> cat.Catalogu
     return built
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _bundled(framework_id: str) -> cat.Catalogue:
     built, problems = check_framework(_folder_reader(BUNDLED_DIR / framework_id), framework_id, "bundled")
     if built is None:  # a bug in dxnb's own files, not a user's mistake
@@ -204,8 +229,17 @@ def bundled(framework_id: str) -> cat.Catalogue:
         FrameworkError: when no bundled framework has that id.
     """
     if framework_id not in bundled_ids():
-        raise FrameworkError([Problem(PLAN_FILE, None, "framework", f"no bundled framework is called "
-                                      f"'{framework_id}'", f"use one of: {', '.join(bundled_ids())}")])
+        raise FrameworkError(
+            [
+                Problem(
+                    PLAN_FILE,
+                    None,
+                    "framework",
+                    f"no bundled framework is called '{framework_id}'",
+                    f"use one of: {', '.join(bundled_ids())}",
+                )
+            ]
+        )
     return _bundled(framework_id)
 
 
@@ -216,11 +250,19 @@ def require_complete(catalogue: cat.Catalogue) -> None:
         FrameworkError: when ``catalogue.missing`` is not empty.
     """
     if catalogue.missing:
-        shown = ", ".join(catalogue.missing[:12]) + (f" … ({len(catalogue.missing)} in all)" if len(
-            catalogue.missing) > 12 else "")
+        shown = ", ".join(catalogue.missing[:12]) + (
+            f" … ({len(catalogue.missing)} in all)" if len(catalogue.missing) > 12 else ""
+        )
         raise FrameworkError(
-            [Problem(catalogue.id, None, None, f"the framework is incomplete and cannot be scored: points are missing "
-                     f"in {shown}", "fill in the points (see data/README.md, 'Evaluation frameworks')")],
+            [
+                Problem(
+                    catalogue.id,
+                    None,
+                    None,
+                    f"the framework is incomplete and cannot be scored: points are missing in {shown}",
+                    "fill in the points (see data/README.md, 'Evaluation frameworks')",
+                )
+            ],
             f"The framework '{catalogue.id}' is incomplete:",
         )
 
@@ -277,7 +319,7 @@ def dataset_frameworks(
     if raw is None:
         return {}
     for name, data in raws.items():
-        if name == PLAN_FILE or "/" in name and name.rsplit("/", 1)[1] in FILES:
+        if name == PLAN_FILE or ("/" in name and name.rsplit("/", 1)[1] in FILES):
             hashes[name] = hashlib.sha256(data).hexdigest()
     plan = read_table(PLAN_FILE, PLAN_FILE, raw, problems)
     if plan is None:
@@ -290,12 +332,18 @@ def dataset_frameworks(
         try:
             period = check_period(text)
         except DxnbError as exc:
-            problems.append(Problem(PLAN_FILE, row, "period", str(exc), 'write a year "2025", a quarter "2025-Q3" '
-                                    'or a month "2025-08"'))
+            problems.append(
+                Problem(
+                    PLAN_FILE, row, "period", str(exc), 'write a year "2025", a quarter "2025-Q3" or a month "2025-08"'
+                )
+            )
             continue
         if period in seen:
-            problems.append(Problem(PLAN_FILE, row, "period", f"{period} is also on row {seen[period]}",
-                                    "name one framework per period"))
+            problems.append(
+                Problem(
+                    PLAN_FILE, row, "period", f"{period} is also on row {seen[period]}", "name one framework per period"
+                )
+            )
             continue
         seen[period] = row
         if name not in loaded:
@@ -317,15 +365,29 @@ def _dataset_framework(
     elif name in bundled_ids():
         built = _bundled(name)
     else:
-        problems.append(Problem(PLAN_FILE, row, "framework", f"'{name}' is neither a bundled framework nor a "
-                                f"framework folder in {folder}", f"use one of: {', '.join(bundled_ids())}, or a "
-                                "folder of the dataset holding framework.csv (see data/README.md)"))
+        problems.append(
+            Problem(
+                PLAN_FILE,
+                row,
+                "framework",
+                f"'{name}' is neither a bundled framework nor a framework folder in {folder}",
+                f"use one of: {', '.join(bundled_ids())}, or a "
+                "folder of the dataset holding framework.csv (see data/README.md)",
+            )
+        )
         return None
     if built is not None and built.missing:
-        problems.append(Problem(PLAN_FILE, row, "framework", f"'{name}' is incomplete and cannot be scored: points "
-                                f"are missing in {', '.join(built.missing[:8])}"
-                                + (f" … ({len(built.missing)} in all)" if len(built.missing) > 8 else ""),
-                                "fill in the points, or name a complete framework for the period"))
+        problems.append(
+            Problem(
+                PLAN_FILE,
+                row,
+                "framework",
+                f"'{name}' is incomplete and cannot be scored: points "
+                f"are missing in {', '.join(built.missing[:8])}"
+                + (f" … ({len(built.missing)} in all)" if len(built.missing) > 8 else ""),
+                "fill in the points, or name a complete framework for the period",
+            )
+        )
         return None
     return built
 
@@ -335,8 +397,16 @@ def _check_years(built: cat.Catalogue, period: str, row: int, problems: list[Pro
     years = built.framework.years if built.framework else ""
     if within_years(years, period):
         return
-    problems.append(Problem(PLAN_FILE, row, "period", f"period {period} lies outside the years of '{built.id}' "
-                            f"({years})", "check that this framework is the one in force for the period", "warning"))
+    problems.append(
+        Problem(
+            PLAN_FILE,
+            row,
+            "period",
+            f"period {period} lies outside the years of '{built.id}' ({years})",
+            "check that this framework is the one in force for the period",
+            "warning",
+        )
+    )
 
 
 def within_years(years: str, period: str) -> bool:
@@ -351,8 +421,10 @@ def within_years(years: str, period: str) -> bool:
 
 
 def union_catalogue(own: cat.Catalogue, frameworks: dict[str, cat.Catalogue]) -> cat.Catalogue:
-    """Every indicator of the dataset's own catalogue and of the frameworks in force, and their bonus/penalty items
-    (as counts), for checking observations; ``own`` itself when no framework is named."""
+    """Every indicator of the dataset's own catalogue and of the frameworks in force, for checking observations.
+
+    Bonus and penalty items count as count indicators; ``own`` itself when no framework is named.
+    """
     if not frameworks:
         return own
     indicators = dict(own.indicators)
@@ -360,16 +432,19 @@ def union_catalogue(own: cat.Catalogue, frameworks: dict[str, cat.Catalogue]) ->
         for ind in built:
             indicators.setdefault(ind.id, ind)
         for item in built.adjustments:
-            indicators.setdefault(item.id, cat.Indicator(item.id, "", item.name_vi, item.name_en, "", "", "count",
-                                                         "none"))
+            indicators.setdefault(
+                item.id, cat.Indicator(item.id, "", item.name_vi, item.name_en, "", "", "count", "none")
+            )
     return cat.Catalogue(dict(own.pillars), indicators)
 
 
 def check_period_observations(
     obs: pd.DataFrame, values: pd.Series, own: cat.Catalogue, frameworks: dict[str, cat.Catalogue], problems
 ) -> None:
-    """An observation must be for an indicator (or bonus/penalty item) of its period's framework; points within
-    the indicator's maximum. Nothing to check when the dataset names no framework."""
+    """Observations must be for an indicator (or bonus/penalty item) of their period's framework.
+
+    Points (kind ``points``) lie within the indicator's maximum. Nothing to check without ``frameworks.csv``.
+    """
     if not frameworks:
         return
     period = obs["period"].str.strip()
@@ -380,15 +455,26 @@ def check_period_observations(
         mask = (period == p) & ~indicator.isin(known)
         what = f"framework '{built.id}'" if built.framework else "the dataset's own catalogue (indicators.csv)"
         for index, iid in zip(obs.index[mask], indicator[mask], strict=True):
-            problems.append(Problem("observations.csv", int(index) + 2, "indicator", f"'{iid}' is not an indicator "
-                                    f"of {what}, in force for period {p}", "remove the row, or name the framework "
-                                    "that has it for this period in frameworks.csv"))
+            problems.append(
+                Problem(
+                    "observations.csv",
+                    int(index) + 2,
+                    "indicator",
+                    f"'{iid}' is not an indicator of {what}, in force for period {p}",
+                    "remove the row, or name the framework that has it for this period in frameworks.csv",
+                )
+            )
         for ind in built:
             if ind.kind != "points":
                 continue
             rows = (period == p) & (indicator == ind.id) & ((values < 0) | (values > ind.max_points)).fillna(False)
             for index in obs.index[rows]:
-                problems.append(Problem("observations.csv", int(index) + 2, "value", f"{values[index]:g} points are "
-                                        f"not between 0 and {ind.max_points:g}", f"write the points {ind.id} earned"))
-
-
+                problems.append(
+                    Problem(
+                        "observations.csv",
+                        int(index) + 2,
+                        "value",
+                        f"{values[index]:g} points are not between 0 and {ind.max_points:g}",
+                        f"write the points {ind.id} earned",
+                    )
+                )

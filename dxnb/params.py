@@ -96,7 +96,7 @@ def period_key(period: object) -> tuple:
     """
     text = str(period).strip()
     try:
-        year, span, _ = _parts(check_period(text))
+        _, span, _ = _parts(check_period(text))
     except DxnbError:
         return (1, date.max, 0, text)
     return (0, period_end(text), _SPAN_ORDER[span], text)

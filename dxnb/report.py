@@ -192,7 +192,12 @@ class CommuneReport(ReportSections):
         if ev.result_class:  # the framework in force publishes result classes
             key.append((self.text("fw_result_class"), ev.result_class_name or ev.result_class))
         if ev.bonus or ev.penalty:  # bonus and penalty, apart from the base score
-            key.append((self.text("fw_adjustments"), f"+{f.number(ev.bonus, 1, self.lang)} / −{f.number(ev.penalty, 1, self.lang)}"))
+            key.append(
+                (
+                    self.text("fw_adjustments"),
+                    f"+{f.number(ev.bonus, 1, self.lang)} / −{f.number(ev.penalty, 1, self.lang)}",
+                )
+            )
         points_word = self.text("col_points").lower()
         lists = []
         for label, ids in ((self.text("strongest"), ev.strongest), (self.text("weakest"), ev.weakest)):

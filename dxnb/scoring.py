@@ -228,9 +228,7 @@ def result_columns(cat: Catalogue, s: Scores, earned: np.ndarray, total: np.ndar
     base = _ratio(earned, total) * cat.scale_points
     points = np.where(no_obs, np.nan, np.maximum(0.0, np.nan_to_num(base) + s.bonus - s.penalty))
     points = np.where(np.isnan(base) & (s.bonus == 0) & (s.penalty == 0), np.nan, points)
-    classes = [
-        "" if np.isnan(p) or cat.class_of(float(p)) is None else cat.class_of(float(p)).id for p in points
-    ]
+    classes = ["" if np.isnan(p) or cat.class_of(float(p)) is None else cat.class_of(float(p)).id for p in points]
     return pd.DataFrame(
         {
             "bonus": np.where(no_obs, np.nan, s.bonus),

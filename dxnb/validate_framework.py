@@ -29,6 +29,7 @@ ADJUSTMENT_COLUMNS = ("id", "kind", "name_vi", "name_en", "points", "cap")
 ADJUSTMENT_KINDS = ("bonus", "penalty")
 _FRAMEWORK_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _YEARS = re.compile(r"^((19|20|21)[0-9]{2})(-((19|20|21)[0-9]{2})?)?$")
+_ID_HINT = "use lower-case letters, digits and _"
 #: Points that agree within this are equal (sums of decimal points such as 0.1 + 0.2).
 TOLERANCE = 1e-6
 
@@ -55,7 +56,9 @@ def check_info(fields: dict[str, tuple[int, str]], file: str, problems: list[Pro
         if name not in fields:
             problems.append(Problem(file, None, name, "the field is missing", f"add a row '{name},<value>'"))
         elif _blank(fields[name][1]) and name not in OPTIONAL_FIELDS:
-            problems.append(Problem(file, fields[name][0], name, "the value is empty", "fill it in (see data/README.md)"))
+            problems.append(
+                Problem(file, fields[name][0], name, "the value is empty", "fill it in (see data/README.md)")
+            )
     row, value = fields.get("id", (None, ""))
     if value.strip() and not _FRAMEWORK_ID.match(value.strip()):
         problems.append(
@@ -75,20 +78,28 @@ def check_info(fields: dict[str, tuple[int, str]], file: str, problems: list[Pro
     elif value.strip():
         first, _, last = value.strip().partition("-")
         if last and int(last) < int(first):
-            problems.append(Problem(file, row, "years", f"'{value}' ends before it starts", "write the earlier year first"))
+            problems.append(
+                Problem(file, row, "years", f"'{value}' ends before it starts", "write the earlier year first")
+            )
     row, value = fields.get("total_points", (None, ""))
     total = _number(file, row, "total_points", value, problems, "write the framework's total points, e.g. 100")
     if total is not None and not 0 < total <= 100000:
-        problems.append(Problem(file, row, "total_points", f"{value} is not above 0", "write the total points, e.g. 100"))
+        problems.append(
+            Problem(file, row, "total_points", f"{value} is not above 0", "write the total points, e.g. 100")
+        )
     row, value = fields.get("unit_kinds", (None, ""))
     for kind in str(value).split(";"):
         if kind.strip() and kind.strip().casefold() not in cat.UNIT_KINDS:
             problems.append(
-                Problem(file, row, "unit_kinds", f"'{kind.strip()}' is not a unit kind", f"use {';'.join(cat.UNIT_KINDS)}")
+                Problem(
+                    file, row, "unit_kinds", f"'{kind.strip()}' is not a unit kind", f"use {';'.join(cat.UNIT_KINDS)}"
+                )
             )
 
 
-def missing_points(groups: pd.DataFrame, indicators: pd.DataFrame, info: dict, names: tuple[str, str, str]) -> list[str]:
+def missing_points(
+    groups: pd.DataFrame, indicators: pd.DataFrame, info: dict, names: tuple[str, str, str]
+) -> list[str]:
     """What an incomplete framework lacks: blank points of groups, scored indicators, steps rules and the total."""
     fname, gname, iname = names
     missing = []
@@ -107,8 +118,10 @@ def missing_points(groups: pd.DataFrame, indicators: pd.DataFrame, info: dict, n
 
 
 def fill_missing(indicators: pd.DataFrame) -> pd.DataFrame:
-    """``indicators`` with blank points of scored rows set to 0 and their blank steps removed: the shape of an
-    incomplete framework, checked for everything else and built without points (never scored)."""
+    """``indicators`` with the scored rows whose points are blank turned into unscored ones.
+
+    The shape of an incomplete framework: checked for everything else, built without points, never scored.
+    """
     frame = indicators.copy()
     blank = frame["max_points"].str.strip() == ""
     scored = frame["scoring"].str.strip() != "none"
@@ -163,7 +176,9 @@ def check_classes(classes: pd.DataFrame, total: float | None, file: str, problem
     for row, record in selected_rows(classes, slice(None)):
         cid = str(record["id"]).strip()
         if not re.match(r"^[a-z][a-z0-9_]*$", cid):
-            problems.append(Problem(file, row, "id", f"'{cid}' is not an identifier", "use lower-case letters, digits, _"))
+            problems.append(
+                Problem(file, row, "id", f"'{cid}' is not an identifier", "use lower-case letters, digits, _")
+            )
         elif cid in seen:
             problems.append(Problem(file, row, "id", f"'{cid}' is also on row {seen[cid]}", "ids are unique"))
         seen.setdefault(cid, row)
@@ -187,13 +202,24 @@ def check_classes(classes: pd.DataFrame, total: float | None, file: str, problem
             above_row, above_low = previous
             if low >= above_low:
                 problems.append(
-                    Problem(file, row, "min_score", f"the classes are not ordered: {low:g} is not below row "
-                            f"{above_row}'s min_score {above_low:g}", hint)
+                    Problem(
+                        file,
+                        row,
+                        "min_score",
+                        f"the classes are not ordered: {low:g} is not below row {above_row}'s min_score {above_low:g}",
+                        hint,
+                    )
                 )
             elif high > above_low:
                 problems.append(
-                    Problem(file, row, "max_score", f"the class overlaps row {above_row}: max_score {high:g} is "
-                            f"above that class's min_score {above_low:g}", hint)
+                    Problem(
+                        file,
+                        row,
+                        "max_score",
+                        f"the class overlaps row {above_row}: max_score {high:g} is "
+                        f"above that class's min_score {above_low:g}",
+                        hint,
+                    )
                 )
         previous = (row, low)
 
@@ -204,7 +230,9 @@ def check_adjustments(adjustments: pd.DataFrame, taken: set[str], file: str, pro
     for row, record in selected_rows(adjustments, slice(None)):
         aid = str(record["id"]).strip()
         if not re.match(r"^[a-z][a-z0-9_]*$", aid):
-            problems.append(Problem(file, row, "id", f"'{aid}' is not an identifier", "use lower-case letters, digits, _"))
+            problems.append(
+                Problem(file, row, "id", f"'{aid}' is not an identifier", "use lower-case letters, digits, _")
+            )
         elif aid in seen:
             problems.append(Problem(file, row, "id", f"'{aid}' is also on row {seen[aid]}", "ids are unique"))
         elif aid in taken:
@@ -220,8 +248,15 @@ def check_adjustments(adjustments: pd.DataFrame, taken: set[str], file: str, pro
         if points is None and _blank(record["points"]):
             problems.append(Problem(file, row, "points", "the value is empty", "write the points of one occurrence"))
         elif points is not None and not 0 < points <= cat.MAX_POINTS:
-            problems.append(Problem(file, row, "points", f"{points:g} is not above 0", "write the points as a positive "
-                                    "number; the kind says whether they are added or taken off"))
+            problems.append(
+                Problem(
+                    file,
+                    row,
+                    "points",
+                    f"{points:g} is not above 0",
+                    "write the points as a positive number; the kind says whether they are added or taken off",
+                )
+            )
         cap = _number(file, row, "cap", record["cap"], problems, "write the most points the item can add or take off")
         if cap is None and _blank(record["cap"]):
             problems.append(Problem(file, row, "cap", "the value is empty", "write the item's cap, e.g. 5"))
