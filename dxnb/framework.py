@@ -21,6 +21,7 @@ from .framework_files import FrameworkError as FrameworkError
 from .framework_files import _bundled, require_complete
 from .framework_files import bundled as bundled
 from .framework_files import bundled_ids as bundled_ids
+from .framework_files import check_folder as check_folder
 from .framework_files import check_framework as check_framework
 from .framework_files import load_framework as load_framework
 from .i18n import t
@@ -31,6 +32,8 @@ from .units import unit_rows
 if TYPE_CHECKING:
     from .dataset import Dataset
 
+#: How listings and comparisons name a dataset's own catalogue (``pillars.csv``/``indicators.csv``).
+OWN = "(indicators.csv)"
 #: The bundled reference frameworks :func:`compare` adds.
 REFERENCES = ("dxnb-ref-2022", "dxnb-ref-2025")
 
@@ -82,7 +85,7 @@ def listing(ds: Dataset | None = None) -> pd.DataFrame:
     if ds is not None:
         rows.append(
             {
-                "id": "(indicators.csv)",
+                "id": OWN,
                 "version": "",
                 "name_vi": "Bộ chỉ số riêng của bộ dữ liệu",
                 "document": "",
@@ -118,7 +121,7 @@ def compare(ds: Dataset, code: object, period: object, frameworks: list[str] | N
     code = check_unit(ds, code)
     period = check_data_period(ds, period)
     current = ds.catalogue_for(period)
-    named = {c.id or "(indicators.csv)": c for c in [current, *ds.frameworks.values()]}
+    named = {c.id or OWN: c for c in [current, *ds.frameworks.values(), ds.catalogue]}
     if frameworks is None:
         for ref in REFERENCES:
             named.setdefault(ref, bundled(ref))

@@ -196,14 +196,19 @@ def _folder_reader(folder: Path):
     return read
 
 
+def check_folder(folder: str | Path, label: str | None = None) -> tuple[cat.Catalogue | None, list[Problem]]:
+    """Validate the framework in ``folder``: its catalogue (None on errors) and every problem."""
+    folder = Path(folder)
+    return check_framework(_folder_reader(folder), label or folder.name, str(folder))
+
+
 def load_framework(folder: str | Path, label: str | None = None) -> cat.Catalogue:
     """Load and validate the framework in ``folder``.
 
     Raises:
         FrameworkError: listing every problem when the framework is invalid.
     """
-    folder = Path(folder)
-    built, problems = check_framework(_folder_reader(folder), label or folder.name, str(folder))
+    built, problems = check_folder(folder, label)
     if built is None:
         raise FrameworkError(problems, f"The framework in {folder} has problems; fix them:")
     return built

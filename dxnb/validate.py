@@ -387,7 +387,7 @@ def check_denominators(
         if not mask.any():
             continue
         denominator = codes[mask].map(unit_numbers[ind.denominator])
-        over = values[mask] > denominator
+        over = (values[mask] > denominator) & (denominator > 0)  # 0: the indicator does not apply
         for index in over[over.fillna(False)].index:
             problems.append(
                 Problem(
