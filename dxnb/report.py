@@ -208,7 +208,7 @@ class CommuneReport(ReportSections):
             ]
             lists += [h.heading(label), h.items(entries)]
         pillars = ev.pillars
-        cat = self.dataset.catalogue
+        cat = self.catalogue
         chart_title = self.text("pillar_chart_title")
         chart = charts.bars_with_median(
             [cat.pillars[p].name(lang) for p in pillars.index],
@@ -263,9 +263,20 @@ class CommuneReport(ReportSections):
         )
 
     def pillar_section(self, key: str) -> Html:
-        """A thematic section over the pillars of ``PILLAR_SECTIONS[key]``."""
-        ev, lang, cat = self.ev, self.lang, self.dataset.catalogue
-        pillar_ids = PILLAR_SECTIONS[key]
+        """A thematic section over the pillars of ``PILLAR_SECTIONS[key]``.
+
+        Under a framework whose groups are not those of ``PILLAR_SECTIONS``, the first thematic section shows one
+        section per group of the framework and the others are empty.
+        """
+        lang, cat = self.lang, self.catalogue
+        if not set(cat.pillars) <= {p for ids in PILLAR_SECTIONS.values() for p in ids}:
+            if key != next(iter(PILLAR_SECTIONS)):
+                return Html("")
+            return h.join(*(self._pillars_section(f"group_{p}", (p,), cat.pillars[p].name(lang)) for p in cat.pillars))
+        return self._pillars_section(key, [p for p in PILLAR_SECTIONS[key] if p in cat.pillars], self.text(key))
+
+    def _pillars_section(self, key: str, pillar_ids, title: str) -> Html:
+        ev, lang, cat = self.ev, self.lang, self.catalogue
         parts = []
         for pid in pillar_ids:
             row = ev.pillars.loc[pid]
@@ -306,10 +317,10 @@ class CommuneReport(ReportSections):
             )
             parts.append(h.figure(chart, title))
         parts.append(self._indicator_table(rows))
-        return h.section(key, self.text(key), *parts)
+        return h.section(key, title, *parts)
 
     def _median_attainment(self, indicator_id: str) -> float:
-        ind = self.dataset.catalogue[indicator_id]
+        ind = self.catalogue[indicator_id]
         median = self.ev.indicators.at[indicator_id, "group_median"]
         return float("nan") if f.missing(median) else ind.points(median) / ind.max_points
 
@@ -321,7 +332,7 @@ class CommuneReport(ReportSections):
             median = (
                 self._value(i, r["group_median"], "", with_unit=False) if not f.missing(r["group_median"]) else f.DASH
             )
-            ind = self.dataset.catalogue[i]
+            ind = self.catalogue[i]
             change = f.DASH
             if not f.missing(r["change"]):
                 change = f.signed(

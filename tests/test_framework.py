@@ -385,3 +385,46 @@ def test_hanoi_skeleton_has_the_structure_and_no_points():
     assert counts == expected
     assert len(skeleton) == 47 and skeleton.missing
     assert "hanoi-5279-skeleton/framework.csv:9: total_points" in skeleton.missing
+
+
+# --------------------------------------------------------------------------- reports under a framework
+
+
+def test_a_report_renders_under_the_province_framework(province):
+    from dxnb.report import CommuneReport
+
+    ds = load_dataset(province)
+    page = "".join(CommuneReport.build(A, "2025", dataset=ds).sections())
+    assert "Xếp loại" in page and "Tốt" in page  # the result class in the key figures
+    assert "Điểm thưởng / điểm trừ" in page and "+5 / −1" in page
+    assert "Chính quyền số" in page and "Xã hội số" in page  # the framework's groups, one section each
+    assert 'id="group_government"' in page and 'id="institutions"' not in page
+    b_page = "".join(CommuneReport.build(B, "2025", dataset=ds).sections())
+    assert "không áp dụng" in b_page and "thiếu minh chứng" in b_page  # listed in the data-quality section
+
+
+def test_the_service_index_by_month(tmp_path):
+    folder = write_tiny(tmp_path / "ds")
+    (folder / "frameworks.csv").write_text("period,framework\n2025-07,svc-766\n2025-08,svc-766\n", encoding="utf-8")
+    scores = {"transparency": (15, 16.5), "progress": (18, 19), "digitisation": (10, 14), "online_service": (20, 21),
+              "satisfaction": (17, 17.5)}  # fmt: skip
+    with (folder / "observations.csv").open("a", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        for group, (july, august) in scores.items():
+            for code, shift in ((A, 0), (B, -5)):
+                writer.writerow([code, "2025-07", f"svc766_{group}", max(july + shift, 0), "dichvucong.gov.vn", "", ""])
+                writer.writerow([code, "2025-08", f"svc766_{group}", max(august + shift, 0), "dichvucong.gov.vn", "",
+                                 ""])  # fmt: skip
+    ds = load_dataset(folder)
+    table = evaluate_period(ds, "2025-08")
+    assert table.at[A, "earned"] == pytest.approx(88) and table.at[A, "max_points"] == 100
+    assert table.at[B, "earned"] == pytest.approx(88 - 25)
+    assert table.at[A, "rank"] == 1
+    e = evaluate_unit(ds, A, "2025-08")
+    assert e.previous_period == "2025-07" and e.score_change == pytest.approx((88 - 80) / 100)
+    assert e.pillars.at["digitisation", "index"] == pytest.approx(14 / 22)
+    # a month over the maximum of its group is refused
+    with (folder / "observations.csv").open("a", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerow([C, "2025-08", "svc766_progress", "25", "src", "", ""])
+    _, problems = check_dataset(folder)
+    assert any("value: 25 points are not between 0 and 20" in str(p) for p in problems)
