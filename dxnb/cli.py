@@ -158,7 +158,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
     dataset = load_dataset(args.data)
     period = check_period(args.period)
-    count = len(form_indicators(dataset.catalogue))
+    count = len(form_indicators(dataset.catalogue_for(period)))
     if args.all:
         if args.unit or args.output:
             raise FormError("--all writes one form per unit into --out-dir; drop --unit and -o")

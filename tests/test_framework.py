@@ -428,3 +428,14 @@ def test_the_service_index_by_month(tmp_path):
         csv.writer(handle).writerow([C, "2025-08", "svc766_progress", "25", "src", "", ""])
     _, problems = check_dataset(folder)
     assert any("value: 25 points are not between 0 and 20" in str(p) for p in problems)
+
+
+def test_the_form_of_a_period_asks_for_its_frameworks_indicators(province):
+    from dxnb.forms import build_template, form_indicators
+
+    ds = load_dataset(province)
+    wanted = [i.id for i in form_indicators(ds.catalogue_for("2025"))]
+    assert wanted == ["online_dossier_rate", "plans_issued", "cdt_teams"]
+    sheet = build_template(ds, A, "2025").active
+    cells = {str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None}
+    assert set(wanted) <= cells and "committee" not in cells  # the own catalogue's indicators are not asked
