@@ -439,3 +439,17 @@ def test_the_form_of_a_period_asks_for_its_frameworks_indicators(province):
     sheet = build_template(ds, A, "2025").active
     cells = {str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None}
     assert set(wanted) <= cells and "committee" not in cells  # the own catalogue's indicators are not asked
+
+
+def test_the_overview_follows_the_framework_in_force(province):
+    from dxnb.overview import Overview
+    from dxnb.overview_data import attainment_table, ranking_rows, target_counts
+
+    ds = load_dataset(province)
+    rows = ranking_rows(ds, "2025")
+    assert "pillar_government" in rows.columns and rows.attrs["previous_period"] == "2024"
+    assert attainment_table(ds, "2025", [A]).columns.tolist() == ["online_dossier_rate", "plans_issued",
+                                                                  "cdt_hamlet_coverage"]  # fmt: skip
+    assert target_counts(ds, "2025").index.tolist() == ["online_dossier_rate"]
+    page = "".join(Overview.build("2025", province="Tỉnh Một", dataset=ds).sections())
+    assert "Chính quyền số" in page
