@@ -320,8 +320,12 @@ def test_an_incomplete_framework_is_refused_for_scoring(province, tmp_path):
         score_units(ds, "2024", [A], unit_rows(ds, [A]), catalogue=skeleton)
 
 
-def test_a_changed_framework_file_is_validated_again(province):
+def test_a_changed_framework_file_is_validated_again(province, tmp_path, monkeypatch):
+    monkeypatch.setenv("DXNB_CACHE_DIR", str(tmp_path / "cache"))
     assert load_dataset(province).catalogue_for("2025").classes[0].min_score == 80
+    cached = load_dataset(province)  # from the cache, with its frameworks
+    assert cached.catalogue_for("2025").id == "hcm-2025" and cached.catalogue_for("2025").classes[0].min_score == 80
+    assert any(name.endswith("hcm-2025/classes.csv") for name in cached.hashes)
     edit_csv(province / "frameworks" / "hcm-2025" / "classes.csv", lambda f: f.assign(min_score=["85", "50", "0"]))
     assert load_dataset(province).catalogue_for("2025").classes[0].min_score == 85
 
