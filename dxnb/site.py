@@ -19,6 +19,7 @@ from .dataset import Dataset
 from .evaluate import evaluate_period
 from .fileio import atomic_write_text
 from .i18n import t
+from .params import period_key
 from .units import places_label
 
 log = logging.getLogger(__name__)
@@ -239,7 +240,8 @@ def write_root_index(out: Path, lang: str = "vi") -> Path:
     """Write ``<out>/index.html`` listing every period folder that has a manifest."""
     words = WORDS[lang]
     rows = []
-    for folder in sorted((p for p in out.iterdir() if p.is_dir() and (p / "manifest.json").is_file()), reverse=True):
+    folders = (p for p in out.iterdir() if p.is_dir() and (p / "manifest.json").is_file())
+    for folder in sorted(folders, key=lambda p: period_key(p.name), reverse=True):  # latest period first
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         units = manifest.get("units", {})
         ok = sum(u.get("status") == "ok" for u in units.values())
