@@ -119,9 +119,20 @@ def read_table(name: str, shown: str, raw: bytes | None, problems: list[Problem]
     return frame
 
 
-def _fields(frame: pd.DataFrame) -> dict[str, tuple[int, str]]:
-    """``framework.csv`` as {field: (row, value)}."""
-    return {str(r["field"]).strip(): (row, str(r["value"]).strip()) for row, r in vf.selected_rows(frame, slice(None))}
+def _fields(frame: pd.DataFrame, file: str, problems: list[Problem]) -> dict[str, tuple[int, str]]:
+    """``framework.csv`` as {field: (row, value)}; a field given twice or unknown is a problem."""
+    fields: dict[str, tuple[int, str]] = {}
+    for row, record in vf.selected_rows(frame, slice(None)):
+        name, value = str(record["field"]).strip(), str(record["value"]).strip()
+        if name in fields:
+            problems.append(Problem(file, row, "field", f"'{name}' is also on row {fields[name][0]}",
+                                    "give each field once"))  # fmt: skip
+        elif name not in vf.FIELDS:
+            problems.append(Problem(file, row, "field", f"'{name}' is not a field of framework.csv",
+                                    f"use: {', '.join(vf.FIELDS)}"))  # fmt: skip
+        else:
+            fields[name] = (row, value)
+    return fields
 
 
 def check_framework(read, label: str, source: str = "") -> tuple[cat.Catalogue | None, list[Problem]]:
@@ -141,7 +152,7 @@ def check_framework(read, label: str, source: str = "") -> tuple[cat.Catalogue |
     info_frame, groups, indicators = frames["framework.csv"], frames["groups.csv"], frames["indicators.csv"]
     if info_frame is None or groups is None or indicators is None:
         return None, problems
-    fields = _fields(info_frame)
+    fields = _fields(info_frame, shown["framework.csv"], problems)
     names = (shown["framework.csv"], shown["groups.csv"], shown["indicators.csv"])
     vf.check_info(fields, names[0], problems)
     vf.check_groups_and_indicators(groups, indicators, names, problems)

@@ -236,11 +236,14 @@ def test_bad_framework_fields(tmp_path):
     folder = _framework(tmp_path)
     text = (folder / "framework.csv").read_text(encoding="utf-8")
     text = text.replace("years,2025-", "years,2026-2025").replace("unit_kinds,xã;phường;đặc khu", "unit_kinds,huyện")
-    (folder / "framework.csv").write_text(text.replace("version,1\n", ""), encoding="utf-8")
+    text = text.replace("version,1\n", "") + "name_vi,Lặp lại\nauthor,Sở KH&CN\n"
+    (folder / "framework.csv").write_text(text, encoding="utf-8")
     problems = _problems(folder)
     assert any(p.startswith("hcm-2025/framework.csv: version: the field is missing") for p in problems)
     assert any("framework.csv:7: years: '2026-2025' ends before it starts" in p for p in problems)
     assert any("unit_kinds: 'huyện' is not a unit kind" in p for p in problems)
+    assert any("framework.csv:10: field: 'name_vi' is also on row 3" in p for p in problems), problems
+    assert any("framework.csv:11: field: 'author' is not a field of framework.csv" in p for p in problems)
 
 
 def test_a_bad_applies_to_and_evidence_flag(tmp_path):
