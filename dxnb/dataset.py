@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import catalogue as cat
-from . import datacache, framework_files
+from . import datacache, dataset_frameworks
 from .datacache import CACHE_KEEP
 from .datacache import cache_root as cache_root  # re-exported: the cache's folder
 from .errors import DataError, Problem
@@ -126,7 +126,7 @@ def _read_bytes(folder: Path) -> dict[str, bytes | None]:
             raws[name] = (folder / name).read_bytes()
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             raws[name] = None
-    raws.update(framework_files.dataset_raws(folder))  # frameworks.csv and the dataset's own frameworks
+    raws.update(dataset_frameworks.dataset_raws(folder))  # frameworks.csv and the dataset's own frameworks
     return raws
 
 
@@ -397,14 +397,14 @@ def _check(folder: Path, raws: dict[str, bytes | None] | None) -> tuple[Dataset 
         check_catalogue(pillars, indicators, problems)
         if not any(p.is_error for p in problems[before:]):
             catalogue = cat.build_catalogue(pillars.map(str.strip), indicators.map(lambda v: nfc(str(v)).strip()))
-    frameworks = framework_files.dataset_frameworks(folder, raws, hashes, problems) if catalogue is not None else {}
-    known = None if catalogue is None else framework_files.union_catalogue(catalogue, frameworks)
+    frameworks = dataset_frameworks.dataset_frameworks(folder, raws, hashes, problems) if catalogue is not None else {}
+    known = None if catalogue is None else dataset_frameworks.union_catalogue(catalogue, frameworks)
     values = None
     if observations is not None:
         values = check_observations(observations, units, known, problems)
         if units is not None and catalogue is not None:
             check_denominators(observations, values, units, known, problems)
-            framework_files.check_period_observations(observations, values, catalogue, frameworks, problems)
+            dataset_frameworks.check_period_observations(observations, values, catalogue, frameworks, problems)
     if notes is not None:
         check_notes(notes, units, problems)
     problems = group_problems(problems)

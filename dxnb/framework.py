@@ -1,7 +1,8 @@
 """Evaluation frameworks as data: a versioned, self-describing folder of CSV files (see ``data/README.md``).
 
-The folder format, its checks and the frameworks in force in a dataset are read by :mod:`dxnb.framework_files`
-(re-exported here); this module lists them (``dxnb frameworks``) and compares a unit's score under several.
+One framework's folder is read and checked by :mod:`dxnb.framework_files` (re-exported here, the checks in
+:mod:`dxnb.validate_framework`), the frameworks a dataset names per period by :mod:`dxnb.dataset_frameworks`;
+this module lists them (``dxnb frameworks``) and compares a unit's score under several.
 
 - :func:`load_framework`, :func:`check_framework`, :func:`bundled`, :func:`bundled_ids` — one framework.
 - :func:`listing` — the bundled frameworks and a dataset's own, with the periods each is in force.
