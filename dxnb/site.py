@@ -126,6 +126,7 @@ def write_period_index(folder: Path, ds: Dataset, period: str, manifest: dict, l
         headers.append(words["district"])
     headers += [words["score"], words["coverage"], words["targets"]]
     classes = {c.id: c.name(lang) for c in ds.catalogue_for(period).classes}  # the framework's result classes
+    class_column = len(headers) if classes else -1  # text, not a number
     headers += [t("fw_result_class", lang)] if classes else []
     headers += [cat.pillars[p].name(lang) for p in pillar_ids]
     headers += [words["status"], words["report"]]
@@ -164,7 +165,7 @@ def write_period_index(folder: Path, ds: Dataset, period: str, manifest: dict, l
             sort += [None, ""]
         body.append(cells)
         keys.append(sort)
-    numeric = [0, *range(numeric_from, len(headers) - 2)]
+    numeric = [i for i in (0, *range(numeric_from, len(headers) - 2)) if i != class_column]
     rendered = int((rows["status"] == "ok").sum())
     failed = int((rows["status"] == "failed").sum())
     scored = rows[rows["has_data"]]

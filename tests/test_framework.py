@@ -266,6 +266,8 @@ def test_a_dataset_naming_an_unknown_framework(province, capsys):
     )
     assert main(["check", "--data", str(province)]) == 2
     assert "hcm-2052" in capsys.readouterr().err
+    assert main(["frameworks", "--data", str(province)]) == 2
+    assert "hcm-2052" in capsys.readouterr().err
 
 
 def test_an_observation_the_periods_framework_lacks(province):
@@ -460,3 +462,15 @@ def test_the_overview_follows_the_framework_in_force(province):
     assert target_counts(ds, "2025").index.tolist() == ["online_dossier_rate"]
     page = "".join(Overview.build("2025", province="Tỉnh Một", dataset=ds).sections())
     assert "Chính quyền số" in page
+
+
+def test_the_period_index_shows_the_result_class(province, tmp_path):
+    from dxnb.site import write_period_index
+
+    ds = load_dataset(province)
+    path = write_period_index(tmp_path, ds, "2025", {"units": {}})
+    page = path.read_text(encoding="utf-8")
+    assert "<th>Xếp loại</th>" in page
+    assert "Trung bình" in page and "Tốt" in page
+    path = write_period_index(tmp_path, ds, "2024", {"units": {}})
+    assert "Xếp loại" not in path.read_text(encoding="utf-8")  # the own catalogue has no classes
