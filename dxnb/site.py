@@ -18,8 +18,8 @@ from . import html as h
 from .dataset import Dataset
 from .evaluate import evaluate_period
 from .fileio import atomic_write_text
-from .i18n import t
 from .params import period_key
+from .site_review import ReviewColumns, review_head, sort_buttons
 from .units import places_label
 
 log = logging.getLogger(__name__)
@@ -125,12 +125,10 @@ def write_period_index(folder: Path, ds: Dataset, period: str, manifest: dict, l
     if several_districts:
         headers.append(words["district"])
     headers += [words["score"], words["coverage"], words["targets"]]
-    classes = {c.id: c.name(lang) for c in ds.catalogue_for(period).classes}  # the framework's result classes
-    class_column = len(headers) if classes else -1  # text, not a number
-    headers += [t("fw_result_class", lang)] if classes else []
     headers += [cat.pillars[p].name(lang) for p in pillar_ids]
     headers += [words["status"], words["report"]]
     numeric_from = 3 + several_districts
+    review = ReviewColumns(folder, ds, period, lang)
     ordered = rows.assign(_score=rows["score"].fillna(-1)).sort_values(["_score", "name"], ascending=[False, True])
     # Thousands of rows: plain dicts instead of iterrows, and each distinct number formatted once.
     index_text, share_text = _memo(f.index, lang), _memo(f.share, lang)
@@ -145,9 +143,6 @@ def write_period_index(folder: Path, ds: Dataset, period: str, manifest: dict, l
         targets = f"{int(r['targets_met'])}/{int(r['targets_met'] + r['targets_not_met'])}" if r["has_data"] else f.DASH
         cells += [index_text(r["score"]), share_text(r["coverage"]), targets]
         sort += [r["score"], r["coverage"], r["targets_met"] if r["has_data"] else None]
-        if classes:
-            cells.append(classes.get(r["result_class"], f.DASH))
-            sort.append(None)
         cells += [index_text(r[f"pillar_{p}"]) for p in pillar_ids]
         sort += [r[f"pillar_{p}"] for p in pillar_ids]
         status = r["status"]
@@ -163,9 +158,11 @@ def write_period_index(folder: Path, ds: Dataset, period: str, manifest: dict, l
         else:
             cells += [words.get(status, status), ""]
             sort += [None, ""]
-        body.append(cells)
-        keys.append(sort)
-    numeric = [i for i in (0, *range(numeric_from, len(headers) - 2)) if i != class_column]
+        extra_cells, extra_keys = review.cells(code)
+        body.append(cells + extra_cells)
+        keys.append(sort + extra_keys)
+    numeric = [0, *range(numeric_from, len(headers) - 2)]
+    headers = sort_buttons(headers + review.headers)
     rendered = int((rows["status"] == "ok").sum())
     failed = int((rows["status"] == "failed").sum())
     scored = rows[rows["has_data"]]
@@ -204,11 +201,13 @@ def write_period_index(folder: Path, ds: Dataset, period: str, manifest: dict, l
         overview,
         chart,
         h.small(words["sort"]),
+        review.toolbar(ordered),
         h.block("dx-scroll", h.table(headers, body, numeric=numeric, sort_keys=keys, cls="dx-table dx-sortable")),
+        review.script(),
         h.small(generated),
     )
     path = folder / "index.html"
-    atomic_write_text(path, _page(title, body_html, lang))
+    atomic_write_text(path, _page(title, body_html, lang, head=review_head()))
     log.info("wrote %s", path)
     return path
 

@@ -468,9 +468,9 @@ def test_the_period_index_shows_the_result_class(province, tmp_path):
     from dxnb.site import write_period_index
 
     ds = load_dataset(province)
-    path = write_period_index(tmp_path, ds, "2025", {"units": {}})
-    page = path.read_text(encoding="utf-8")
-    assert "<th>Xếp loại</th>" in page
-    assert "Trung bình" in page and "Tốt" in page
-    path = write_period_index(tmp_path, ds, "2024", {"units": {}})
-    assert "Xếp loại" not in path.read_text(encoding="utf-8")  # the own catalogue has no classes
+    page = write_period_index(tmp_path, ds, "2025", {"units": {}}).read_text(encoding="utf-8")
+    head = re.search(r"<thead>(.*?)</thead>", page, re.S).group(1)
+    assert "Xếp loại" in head and 'id="dx-class"' in page  # a column and a filter
+    assert '<option value="Tốt">Tốt</option>' in page and "Trung bình" in page
+    page = write_period_index(tmp_path, ds, "2024", {"units": {}}).read_text(encoding="utf-8")
+    assert 'id="dx-class"' not in page  # the own catalogue has no classes
