@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from tiny import A, B, C, D, write_tiny
 
 from dxnb import framework as fw
 from dxnb.cli import main
@@ -18,7 +19,6 @@ from dxnb.evaluate import evaluate_period, evaluate_unit
 from dxnb.paths import DATA_DIR
 from dxnb.scoring import score_units
 from dxnb.units import unit_rows
-from tests.tiny import A, B, C, D, write_tiny
 
 README = DATA_DIR / "README.md"
 VINH_HOA = "25882"
