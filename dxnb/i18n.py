@@ -22,7 +22,7 @@ from pathlib import Path
 
 from babel.support import Translations
 
-from .errors import ParameterError
+from .errors import READERS, ParameterError
 from .fmt import LANGS
 
 #: gettext domain and folder of the catalogues (``<LOCALE_DIR>/<lang>/LC_MESSAGES/<DOMAIN>.po`` and ``.mo``).
@@ -191,3 +191,6 @@ def unit_name(name: str, kind: str, lang: str | None = None, *, capital: bool = 
     """Return "xã Vĩnh Hòa" / "Vĩnh Hòa commune" for a unit (the bare name for an unknown kind)."""
     text = t(KIND_KEYS[kind], lang, name=name) if kind in KIND_KEYS else name
     return text[:1].upper() + text[1:] if capital else text
+
+
+READERS.update(t=t, tn=tn)  # dxnb.errors words a problem's "warning:" and a DataError's first line with these

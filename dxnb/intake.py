@@ -45,6 +45,7 @@ from .fileio import (
     sweep_temporaries,
     terminate_cleanly,
 )
+from .i18n import N_, t
 from .paths import resolve_data_dir
 from .text import nfc
 from .values import ValueProblem, parse_number
@@ -55,6 +56,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 OBSERVATIONS, NOTES = "observations.csv", "notes.csv"
+#: What an import does to a row (:attr:`Change.status`), and its word.
+CHANGE_KEYS = {
+    "new": N_("intake_status_new"),
+    "changed": N_("intake_status_changed"),
+    "unchanged": N_("intake_status_unchanged"),
+    "removed": N_("intake_status_removed"),
+}
 BACKUP_DIR = "backups"
 
 
@@ -194,9 +202,9 @@ class Change:
         what = f"{self.unit_code} {self.period} {self.item}"
         if self.status == "changed":
             change = f"{self.old} → {self.new}" if self.what == "value" else f"{self.new} (new source or note)"
-            return f"{self.status:<9} {what}: {change}  ({self.cell})"
+            return f"{t(CHANGE_KEYS[self.status]):<9} {what}: {change}  ({self.cell})"
         shown = self.old if self.status == "removed" else self.new
-        return f"{self.status:<9} {what}: {_short(shown)}" + (f"  ({self.cell})" if self.cell else "")
+        return f"{t(CHANGE_KEYS[self.status]):<9} {what}: {_short(shown)}" + (f"  ({self.cell})" if self.cell else "")
 
 
 @dataclass
