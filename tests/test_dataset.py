@@ -506,7 +506,7 @@ def test_count_above_denominator_is_a_warning(data_copy):
     dataset, text = problems_text(data_copy)
     assert dataset is not None
     assert (
-        f"observations.csv:{row}: value: warning: personal_signatures 12000 is above the unit's adult_population"
+        f"observations.csv:{row}: value: warning: personal_signatures 12000 is above the unit's adult population"
         in text
     )
 
