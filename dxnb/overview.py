@@ -53,7 +53,7 @@ from .overview_sections import (
     OverviewSections,
 )
 from .pages import is_synthetic
-from .params import check_period
+from .params import check_period, in_language
 from .paths import resolve_data_dir
 from .text import vi_sort_key
 
@@ -82,6 +82,7 @@ class Overview(OverviewSections):
     parameters: dict | None = None
 
     @classmethod
+    @in_language  # the checks and errors speak the notebook's lang
     def build(
         cls,
         period: object,
