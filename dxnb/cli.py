@@ -73,18 +73,6 @@ def report_language(args: argparse.Namespace) -> str:
     return args.lang or os.environ.get("DXNB_LANG", "").strip() or "vi"
 
 
-def batch_summary(result) -> str:
-    """One line for the terminal about a :class:`~dxnb.batch.BatchResult`."""
-    return tn(
-        "cli_reports_summary",
-        len(result.outcomes),
-        ok=result.count("ok"),
-        cached=result.count("cached"),
-        failed=result.count("failed"),
-        seconds=f"{result.elapsed:.1f}",
-    )
-
-
 class ReportProgress:
     """Progress over the reports: a tqdm bar with ETA on a terminal, plain log lines otherwise."""
 
@@ -137,7 +125,7 @@ def cmd_reports(args: argparse.Namespace) -> int:
         )
     finally:
         progress.close()
-    print(batch_summary(result))
+    print(result.summary())
     for outcome in result.failed:
         print(t("cli_failed", what=f"{outcome.period} {outcome.code}", error=outcome.error), file=sys.stderr)
     for page in result.pages:
