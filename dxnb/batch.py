@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
-import html
 import logging
 import multiprocessing
 import os
@@ -33,7 +32,8 @@ from pathlib import Path
 from .dataset import Dataset, load_dataset
 from .errors import DxnbError
 from .fileio import atomic_write_text
-from .i18n import check_lang, t, tn
+from .html import esc
+from .i18n import N_, check_lang, t, tn
 from .jobs import (
     MANIFEST,
     Job,
@@ -395,22 +395,22 @@ def _plain_index(path: Path, period: str, manifest: dict, lang: str, error: str)
         status = entry.get("status", "")
         link = entry.get("html") if status == "ok" else entry.get("failed_notebook", "")
         label = t("batch_plain_open", lang) if status == "ok" else t("batch_plain_failed_nb", lang)
-        cell = f'<a href="{html.escape(link)}">{html.escape(label)}</a>' if link else ""
+        cell = f'<a href="{esc(link)}">{esc(label)}</a>' if link else ""
         state = (
             t("batch_plain_ok", lang) if status == "ok" else f"{t('batch_plain_failed', lang)}: {entry.get('error')}"
         )
         rows.append(
-            f"<tr><td>{html.escape(code)}</td><td>{html.escape(str(entry.get('name', '')))}</td>"
-            f"<td>{html.escape(state)}</td><td>{cell}</td></tr>"
+            f"<tr><td>{esc(code)}</td><td>{esc(str(entry.get('name', '')))}</td>"
+            f"<td>{esc(state)}</td><td>{cell}</td></tr>"
         )
     head = "".join(
-        f"<th>{html.escape(t(k, lang))}</th>"
-        for k in ("batch_plain_code", "batch_plain_unit", "batch_plain_status", "batch_plain_report")
+        f"<th>{esc(t(k, lang))}</th>"
+        for k in (N_("batch_plain_code"), N_("batch_plain_unit"), N_("batch_plain_status"), N_("batch_plain_report"))
     )
     title = t("batch_plain_title", lang, period=period)
     body = (
-        f'<p><a href="../index.html">←</a></p><h1>{html.escape(title)}</h1>'
-        f"<p>{html.escape(t('batch_plain_note', lang, error=error))}</p>"
+        f'<p><a href="../index.html">←</a></p><h1>{esc(title)}</h1>'
+        f"<p>{esc(t('batch_plain_note', lang, error=error))}</p>"
         f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
     atomic_write_text(path, _plain_page(title, body, lang))
@@ -418,12 +418,12 @@ def _plain_index(path: Path, period: str, manifest: dict, lang: str, error: str)
 
 def _plain_root_index(out: Path, lang: str, error: str) -> None:
     links = [
-        f'<li><a href="{html.escape(p.name)}/index.html">{html.escape(p.name)}</a></li>'
+        f'<li><a href="{esc(p.name)}/index.html">{esc(p.name)}</a></li>'
         for p in sorted((p for p in out.iterdir() if (p / MANIFEST).is_file()), reverse=True)
     ]
     title = t("batch_plain_root", lang)
     body = (
-        f"<h1>{html.escape(title)}</h1><p>{html.escape(t('batch_plain_note', lang, error=error))}</p>"
+        f"<h1>{esc(title)}</h1><p>{esc(t('batch_plain_note', lang, error=error))}</p>"
         f"<ul>{''.join(links)}</ul>"
     )
     atomic_write_text(out / "index.html", _plain_page(title, body, lang))
@@ -431,7 +431,7 @@ def _plain_root_index(out: Path, lang: str, error: str) -> None:
 
 def _plain_page(title: str, body: str, lang: str) -> str:
     return (
-        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n'
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n<title>{esc(title)}</title>\n'
         f"</head>\n<body>\n{body}\n</body>\n</html>\n"
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,12 @@ os.environ["DXNB_LANG"] = "en"
 
 from dxnb.dataset import FILES, load_dataset
 from dxnb.paths import DATA_DIR
+
+
+def pytest_configure(config):
+    """Keep the suite out of the project's folders: the dataset cache goes to a throw-away folder."""
+    if not os.environ.get("DXNB_CACHE_DIR"):
+        os.environ["DXNB_CACHE_DIR"] = tempfile.mkdtemp(prefix="dxnb-test-cache-")
 
 
 @pytest.fixture(scope="session")
