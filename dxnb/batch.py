@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import dataclasses
 import logging
 import multiprocessing
 import os
@@ -298,6 +299,7 @@ class _Batch:
     def run(self, periods: list[str], codes: list[str], force: bool, scratch: Path) -> BatchResult:
         ds, out, result = self.ds, self.out, self.result
         all_jobs, skipped = plan(ds, periods, codes, self.lang, out, self.notebook)
+        all_jobs = self._with_review_state(periods, all_jobs)  # a report shows its review state
         manifests = {p: read_manifest(out / p) for p in periods}
         entries = {p: dict(manifests[p].get("units", {})) for p in periods}
         todo, cached = [], []
@@ -340,10 +342,35 @@ class _Batch:
                 job, Outcome(job.code, job.period, "cached"), entries[job.period].get(job.code, {})
             )
         for period in periods:
+            self._write_snapshot(period, entries[period], page_failures)
             self._write_manifest(period, entries[period], skipped[period], page_failures.get(period))
             self._write_index(period, entries[period], skipped[period], page_failures)
         self._write_root_index()
         return result
+
+    def _with_review_state(self, periods: list[str], jobs: list[Job]) -> list[Job]:
+        """The jobs, each key mixed with its unit's review state (reviews.csv is not in the dataset's fingerprint)."""
+        from . import reviews
+        from .snapshot import period_snapshot
+
+        self.snapshots = {p: period_snapshot(self.ds, p) for p in periods}
+        states = {p: reviews.statuses(self.ds, p, self.snapshots[p]["units"]) for p in periods}
+        keyed = []
+        for job in jobs:
+            token = reviews.token(states[job.period].get(job.code))
+            keyed.append(dataclasses.replace(job, key=sha256(f"{job.key}\n{token}".encode())) if token else job)
+        return keyed
+
+    def _write_snapshot(self, period: str, entries: dict, failures: dict[str, dict]) -> None:
+        """Write the period's ``snapshot.json`` (the previous one kept) and its ``changes.html``."""
+        from .site_review import write_changes_page
+        from .snapshot import write_period_snapshot
+
+        try:
+            write_period_snapshot(self.out / period, self.snapshots[period])
+            write_changes_page(self.out / period, self.ds, period, {"units": entries}, self.lang)
+        except Exception as exc:  # the reports are there; the index says what failed
+            failures.setdefault(period, {})["changes"] = self._failure(period, "changes", exc)
 
     def _failure(self, period: str, page: str, exc: BaseException) -> dict:
         error = error_line(exc)
