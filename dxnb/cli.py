@@ -257,7 +257,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from .dataset import load_dataset
     from .i18n import t, tn
 
-    lang = args.lang
+    lang = args.lang or get_language()
     periods = diff_datasets(args.old, args.new, args.period)
     new = load_dataset(args.new)
     for period in periods:
@@ -279,15 +279,16 @@ def cmd_review(args: argparse.Namespace) -> int:
     from .reviews import FILE, LABELS, set_state
 
     if args.all and args.units:
-        raise FormError("--all records every unit with data; drop the unit names")
+        raise FormError(t("cli_review_all_with_units"))
     if args.reason and not args.force:
-        raise FormError("--reason goes with --force")
+        raise FormError(t("cli_review_reason_needs_force"))
     records = set_state(args.data, args.units, args.period, args.state, args.by, args.note or "",
                         force=args.force, reason=args.reason or "", all_units=args.all)  # fmt: skip
     path = resolve_data_dir(args.data) / FILE
-    state = t(LABELS[args.state], args.lang)
+    lang = args.lang or get_language()
+    state = t(LABELS[args.state], lang)
     period = records[0].period
-    print(tn("cli_review_done", len(records), args.lang, n=len(records), state=state, period=period, path=path))
+    print(tn("cli_review_done", len(records), lang, n=len(records), state=state, period=period, path=path))
     return 0
 
 
@@ -299,7 +300,7 @@ def _add_review(sub) -> None:
     diff.add_argument("old", type=_path_arg, metavar="OLD_DATA", help="the old dataset folder, or a backup file")
     diff.add_argument("new", type=_path_arg, metavar="NEW_DATA", help="the new dataset folder")
     diff.add_argument("--period", nargs="+", action="extend", metavar="P", help="periods (default: all)")
-    diff.add_argument("--lang", default="vi", choices=("vi", "en"), help="language of the output (default: vi)")
+    add_lang_option(diff)
     diff.set_defaults(func=cmd_diff)
 
     review = sub.add_parser("review", help="record the review state of units (self_assessed, reviewed, approved)",
@@ -314,7 +315,7 @@ def _add_review(sub) -> None:
     review.add_argument("--force", action="store_true", help="allow a state that skips a step (with --reason)")
     review.add_argument("--reason", metavar="TEXT", help="why a step is skipped (with --force)")
     add_data_option(review)
-    review.add_argument("--lang", default="vi", choices=("vi", "en"), help="language of the output (default: vi)")
+    add_lang_option(review)
     review.set_defaults(func=cmd_review)
 
 
