@@ -241,7 +241,7 @@ def test_a_district_without_data_for_the_period_fails_clearly(data_copy):
     with pytest.raises(
         ParameterError, match="No unit of Bàu Bàng district, Bình Dương province has data for period 2024"
     ):
-        Overview.build("2024", data_dir=data_copy, district="Bàu Bàng")
+        Overview.build("2024", data_dir=data_copy, district="Bàu Bàng", lang="en")
 
 
 def test_a_whole_country_is_fast_and_shows_its_edges(country):

@@ -121,7 +121,7 @@ def test_explore_within_a_province_from_another_directory(tmp_path):
         ({"unit": "Vinh Hoa"}, "Không có đơn vị nào tên 'Vinh Hoa'. Có phải ý bạn là Vĩnh Hòa (25882)?"),
         ({"indicator": "fibre"}, "Không có chỉ tiêu nào tên 'fibre'"),
         ({"period": "2030"}, "Không có số liệu năm 2030; các năm có số liệu: 2022, 2023, 2024."),
-        ({"export_filter": "lagging"}, "export_filter must be one of all, below_target, below_median, no_data"),
+        ({"export_filter": "lagging"}, "export_filter phải là một trong all, below_target, below_median, no_data"),
         ({"lang": "fr"}, "lang must be one of vi, en"),
     ],
 )
