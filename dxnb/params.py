@@ -17,7 +17,8 @@ import pandas as pd
 
 from .errors import DxnbError, ParameterError, UnitNotFoundError
 from .i18n import check_lang as check_lang  # the language check lives with the catalogues
-from .text import name_key, nfc, vi_sort_key
+from .text import ascii_key, name_key, nfc, vi_sort_key
+from .text import place_name as _bare_place_name
 from .units import place_key, place_keys
 from .validate import CODE_LENGTH
 
@@ -98,8 +99,17 @@ def check_unit_code(unit_code: object) -> str:
     return unit_code.strip()
 
 
+def _unit_where(units: pd.DataFrame, code: str) -> str:
+    """A unit's name, code and place ("An Long (25870, Phú Giáo, Bình Dương)"), to tell candidates apart."""
+    place = ", ".join(str(units.at[code, col]) for col in ("district", "province") if str(units.at[code, col] or ""))
+    return f"{units.at[code, 'name']} ({code}{', ' + place if place else ''})"
+
+
 def find_unit(units: pd.DataFrame, query: object) -> str:
     """Return the code of the unit matching ``query`` by code or by name (any Unicode form or tone placement).
+
+    A name typed without diacritics ("vinh hoa") matches when no name matches exactly and it fits one
+    unit only; when it fits several ("An Long" and "Ân Long"), the error lists them with their place.
 
     Raises:
         UnitNotFoundError: when nothing or several units match, with suggestions.
@@ -112,17 +122,22 @@ def find_unit(units: pd.DataFrame, query: object) -> str:
     key = name_key(text)
     keys = units["name"].map(name_key)
     matches = units.index[keys == key].tolist()
+    loose = False
+    if not matches:
+        loose_keys = units["name"].map(ascii_key)
+        matches = units.index[loose_keys == ascii_key(text)].tolist()
+        loose = True
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
-        listed = ", ".join(
-            f"{units.at[c, 'name']} ({c}, {units.at[c, 'district'] or units.at[c, 'province']})" for c in matches
-        )
-        raise UnitNotFoundError(f"'{text}' names several units: {listed}. Use the code instead.")
-    close = difflib.get_close_matches(key, keys.tolist(), n=3, cutoff=0.6)
+        listed = ", ".join(_unit_where(units, c) for c in matches)
+        how = " without diacritics" if loose else ""
+        raise UnitNotFoundError(f"'{text}'{how} names several units: {listed}. Use the code or the exact name instead.")
+    close = difflib.get_close_matches(ascii_key(text), units["name"].map(ascii_key).tolist(), n=3, cutoff=0.6)
     suggestion = ""
     if close:
-        names = [f"{units.loc[keys == k, 'name'].iloc[0]} ({units.index[keys == k][0]})" for k in close]
+        loose_keys = units["name"].map(ascii_key)
+        names = [_unit_where(units, units.index[loose_keys == k][0]) for k in dict.fromkeys(close)]
         suggestion = " Did you mean " + " or ".join(names) + "?"
     raise UnitNotFoundError(f"No unit is named '{text}'.{suggestion}")
 
@@ -195,36 +210,64 @@ def check_place_name(name: str, value: object) -> str:
     return value.strip()
 
 
+def _place_ascii_key(text: object) -> str:
+    """:func:`~dxnb.text.place_key` without diacritics: "phu giao" for "Huyện Phú Giáo"."""
+    return ascii_key(_bare_place_name(str(text or "")), drop_kind=False)
+
+
 def _suggest(query: str, names: Iterable[object]) -> str:
     names = sorted({str(n) for n in names if str(n).strip()}, key=vi_sort_key)
-    by_key = {place_key(n): n for n in names}
-    close = difflib.get_close_matches(place_key(query), list(by_key), n=3, cutoff=0.5)
+    by_key = {_place_ascii_key(n): n for n in names}
+    close = difflib.get_close_matches(_place_ascii_key(query), list(by_key), n=3, cutoff=0.5)
     if close:
         return " Did you mean " + " or ".join(f"'{by_key[k]}'" for k in close) + "?"
     shown = ", ".join(names[:12]) + (f" … ({len(names)} in all)" if len(names) > 12 else "")
     return f" The dataset has: {shown}."
 
 
+def _match_place(column: pd.Series, query: str, kind: str, within: pd.Series) -> pd.Series:
+    """Rows of ``column`` (among ``within``) naming the place ``query``: exactly, else without diacritics.
+
+    Raises:
+        ParameterError: when ``query`` without diacritics fits places spelled differently ("Tân An", "Tấn An").
+    """
+    exact = within & (place_keys(column) == place_key(query))
+    if exact.any():
+        return exact
+    folded = column.fillna("").astype(str)
+    folded = folded.map({v: _place_ascii_key(v) for v in folded.unique()})
+    loose = within & (folded == _place_ascii_key(query))
+    spellings = sorted({place_key(v): v for v in column[loose]}.values(), key=vi_sort_key)
+    if len(spellings) > 1:
+        raise ParameterError(
+            f"'{query}' without diacritics fits several {kind}s: {', '.join(spellings)}; type the name with its "
+            "diacritics."
+        )
+    return loose
+
+
 def select_units(ds: Dataset, district: object = None, province: object = None) -> list[str]:
     """Return the codes of the units of a district and/or province, in ``units.csv`` order.
 
     Names match across Unicode forms, tone-mark placement and case, with or without "huyện" or
-    "tỉnh" in front. Empty or None means no filter: every unit of the dataset.
+    "tỉnh" in front, and without diacritics ("phu giao") when that fits one spelling only.
+    Empty or None means no filter: every unit of the dataset.
 
     Raises:
-        ParameterError: when a name is not a string, matches nothing (with suggestions), or names
-            districts of several provinces while no province is given.
+        ParameterError: when a name is not a string, matches nothing (with suggestions), fits several
+            names once its diacritics are dropped, or names districts of several provinces while no
+            province is given.
     """
     district = check_place_name("district", district)
     province = check_place_name("province", province)
     units = ds.units
     mask = pd.Series(True, index=units.index)
     if province:
-        mask &= place_keys(units["province"]) == place_key(province)
+        mask = _match_place(units["province"], province, "province", mask)
         if not mask.any():
             raise ParameterError(f"No province is named '{province}'.{_suggest(province, units['province'])}")
     if district:
-        in_district = mask & (place_keys(units["district"]) == place_key(district))
+        in_district = _match_place(units["district"], district, "district", mask)
         if not in_district.any():
             where = f" in {province}" if province else ""
             choices = units.loc[mask, "district"]
