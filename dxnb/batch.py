@@ -262,8 +262,8 @@ def run_batch(
     log.info("dataset %s: OK: %s", ds.path, ds.summary())
     notebook = Path(notebook) if notebook else REPORT_NOTEBOOK
     check_notebook_parameters(notebook)
-    selected_periods = select_periods(ds, periods)
     codes = select_units(ds, units)
+    selected_periods = select_periods(ds, periods, codes)
     out = Path(out_dir) if out_dir else REPORTS_DIR
     out.mkdir(parents=True, exist_ok=True)  # an unusable output folder is refused before any kernel starts
     with output_lock(out), scratch_folder() as scratch:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -52,15 +53,86 @@ def check_data_period(ds: Dataset, period: object) -> str:
     return period
 
 
-def select_periods(ds: Dataset, periods: Iterable[object] | None) -> list[str]:
-    """The periods to work on, oldest first: the latest period with data by default; each one given must have data.
+#: A period is the default when at least this share of the units report it (a new year arrives unit by unit).
+MOST_UNITS = 0.5
+#: ``--period all`` (or ``periods=["all"]``): every period with data.
+ALL_PERIODS = "all"
+
+
+@dataclass(frozen=True)
+class PeriodChoice:
+    """The default period and why: the latest period that most units report.
+
+    Attributes:
+        period: The chosen period.
+        coverage: Units with observations, per period with data (oldest first).
+        units: The units counted (the selection, or every unit of the dataset).
+    """
+
+    period: str
+    coverage: dict[str, int]
+    units: int
+
+    @property
+    def later(self) -> list[str]:
+        """Periods after the chosen one (reported by too few units to be the default)."""
+        return [p for p in self.coverage if p > self.period]
+
+    def reason(self) -> str:
+        """Why this period, e.g. "2024: the latest period reported by most units (11 of 11); 2025 has 1 of 11 …"."""
+        n = self.units
+        if self.coverage.get(self.period, 0) * 1.0 >= MOST_UNITS * n:
+            why = f"the latest period reported by most units ({self.coverage[self.period]} of {n})"
+        else:
+            why = f"no period is reported by most units; this one has the most ({self.coverage[self.period]} of {n})"
+        text = f"{self.period}: {why}"
+        if self.later:
+            has = ", ".join(f"{p} has {self.coverage[p]} of {n}" for p in self.later)
+            text += f"; {has} — use --period {self.later[-1]} (or --period all) to render it"
+        return text
+
+
+def period_coverage(ds: Dataset, codes: Iterable[str] | None = None) -> dict[str, int]:
+    """The number of units (of ``codes``, default all) with observations in each period, oldest first."""
+    obs = ds.observations
+    if codes is not None:
+        obs = obs[obs["unit_code"].isin(list(codes))]
+    counts = obs.groupby("period")["unit_code"].nunique()
+    return {str(p): int(counts[p]) for p in sorted(counts.index)}
+
+
+def default_period(ds: Dataset, codes: Iterable[str] | None = None) -> PeriodChoice:
+    """The latest period that at least half the units (of ``codes``) report; else the one most report.
+
+    A plain run then renders the year most units have, not the one commune whose new form came first.
+
+    Raises:
+        ParameterError: when the dataset (or the selection) has no observations at all.
+    """
+    codes = list(ds.units.index) if codes is None else list(codes)
+    coverage = period_coverage(ds, codes)
+    if not coverage:
+        raise ParameterError("The dataset has no observations: there is no period to work on.")
+    most = [p for p, n in coverage.items() if n >= MOST_UNITS * len(codes)]
+    period = most[-1] if most else max(reversed(list(coverage)), key=coverage.__getitem__)
+    return PeriodChoice(period, coverage, len(codes))
+
+
+def select_periods(ds: Dataset, periods: Iterable[object] | None, codes: Iterable[str] | None = None) -> list[str]:
+    """The periods to work on, oldest first; each one given must have data.
+
+    By default the latest period that most units (of ``codes``) report (:func:`default_period`);
+    ``"all"`` means every period with data.
 
     Raises:
         ParameterError: when a period is not a year or has no data.
     """
     available = ds.periods
     if not periods:
-        return available[-1:]
+        return [default_period(ds, codes).period]
+    periods = list(periods)
+    if any(isinstance(p, str) and p.strip().casefold() == ALL_PERIODS for p in periods):
+        return list(available)
     wanted = [check_period(p) for p in periods]
     missing = [p for p in dict.fromkeys(wanted) if p not in available]
     if missing:

@@ -20,6 +20,7 @@ from dxnb.params import (
     check_place_name,
     check_unit,
     check_unit_code,
+    default_period,
     find_unit,
     find_units,
     resolve_indicator,
@@ -90,6 +91,38 @@ def test_select_periods(sample):
         select_periods(sample, ["2019", "2024", "2030"])
     with pytest.raises(ParameterError, match="period must be a year"):
         select_periods(sample, ["last"])
+    assert select_periods(sample, ["all"]) == select_periods(sample, ["2022", "ALL"]) == ["2022", "2023", "2024"]
+
+
+def one_unit_reports(data_copy, period="2025", code="25882"):
+    """The sample with one unit's form of a new period imported: a new year arriving unit by unit."""
+    with open(data_copy / "observations.csv", "a", encoding="utf-8") as handle:
+        handle.write(f"{code},{period},plans_issued,12,Phiếu {code},,\n")
+    return load_dataset(data_copy)
+
+
+def test_the_default_period_is_the_latest_most_units_report(data_copy):
+    ds = one_unit_reports(data_copy)
+    assert ds.periods[-1] == "2025"
+    choice = default_period(ds)
+    assert choice.period == "2024" and choice.coverage["2025"] == 1 and choice.units == 11
+    assert choice.reason() == (
+        "2024: the latest period reported by most units (11 of 11); 2025 has 1 of 11 — use --period 2025 "
+        "(or --period all) to render it"
+    )
+    assert select_periods(ds, None) == ["2024"]
+    assert select_periods(ds, None, ["25882"]) == ["2025"]  # the one unit asked for has it
+    assert select_periods(ds, ["all"]) == ["2022", "2023", "2024", "2025"]
+
+
+def test_without_a_majority_the_period_most_units_report_is_the_default(data_copy):
+    obs = data_copy / "observations.csv"
+    lines = obs.read_text(encoding="utf-8").splitlines(keepends=True)
+    obs.write_text("".join(lines[:1] + [x for x in lines[1:] if x.split(",")[0] in ("25858", "25861", "25864")]))
+    ds = load_dataset(data_copy)
+    choice = default_period(ds)
+    assert choice.period == "2024" and choice.units == 11 and choice.coverage["2024"] == 3
+    assert "no period is reported by most units; this one has the most (3 of 11)" in choice.reason()
 
 
 # --------------------------------------------------------------------------- units
