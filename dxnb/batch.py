@@ -378,7 +378,7 @@ class _Batch:
 
         repair_manifests(self.out)
         try:
-            site.write_root_index(self.out, self.lang)
+            site.write_root_index(self.out, self.lang, self.ds)
         except Exception as exc:
             self._failure("", "root index", exc)
             _plain_root_index(self.out, self.lang, error_line(exc))

@@ -53,7 +53,7 @@ def check_data_period(ds: Dataset, period: object) -> str:
     return period
 
 
-#: A period is the default when at least this share of the units report it (a new year arrives unit by unit).
+#: A period is the default when more than this share of the units report it (a new year arrives unit by unit).
 MOST_UNITS = 0.5
 #: ``--period all`` (or ``periods=["all"]``): every period with data.
 ALL_PERIODS = "all"
@@ -81,7 +81,7 @@ class PeriodChoice:
     def reason(self) -> str:
         """Why this period, e.g. "2024: the latest period reported by most units (11 of 11); 2025 has 1 of 11 …"."""
         n = self.units
-        if self.coverage.get(self.period, 0) * 1.0 >= MOST_UNITS * n:
+        if self.coverage.get(self.period, 0) > MOST_UNITS * n:
             why = f"the latest period reported by most units ({self.coverage[self.period]} of {n})"
         else:
             why = f"no period is reported by most units; this one has the most ({self.coverage[self.period]} of {n})"
@@ -102,7 +102,7 @@ def period_coverage(ds: Dataset, codes: Iterable[str] | None = None) -> dict[str
 
 
 def default_period(ds: Dataset, codes: Iterable[str] | None = None) -> PeriodChoice:
-    """The latest period that at least half the units (of ``codes``) report; else the one most report.
+    """The latest period that most (over half) of the units of ``codes`` report; else the one most report.
 
     A plain run then renders the year most units have, not the one commune whose new form came first.
 
@@ -113,7 +113,7 @@ def default_period(ds: Dataset, codes: Iterable[str] | None = None) -> PeriodCho
     coverage = period_coverage(ds, codes)
     if not coverage:
         raise ParameterError("The dataset has no observations: there is no period to work on.")
-    most = [p for p, n in coverage.items() if n >= MOST_UNITS * len(codes)]
+    most = [p for p, n in coverage.items() if n > MOST_UNITS * len(codes)]
     period = most[-1] if most else max(reversed(list(coverage)), key=coverage.__getitem__)
     return PeriodChoice(period, coverage, len(codes))
 
