@@ -73,7 +73,16 @@ __all__ = ["CHECK_FLAGS", "DETAIL_MAX_UNITS", "EDGE_UNITS", "TABLE_MAX_ROWS", "O
 class Overview(OverviewSections):
     """The overview of several units for one period, section by section (see the module docstring)."""
 
-    SECTIONS: ClassVar[tuple[str, ...]] = ("header", "ranking", "heatmap", "pillars", "trends", "quality", "targets")
+    SECTIONS: ClassVar[tuple[str, ...]] = (
+        "header",
+        "ranking",
+        "map",
+        "heatmap",
+        "pillars",
+        "trends",
+        "quality",
+        "targets",
+    )
 
     dataset: Dataset
     period: str
