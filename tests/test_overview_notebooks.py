@@ -56,14 +56,15 @@ def test_overview_in_english_for_another_period_and_a_district(tmp_path):
 
 
 def test_overview_of_a_province_renders_to_an_offline_page(tmp_path):
-    text = run(OVERVIEW, tmp_path, province="Bình Dương", data_dir=str(PROJECT_ROOT / "data"))
+    text = run(OVERVIEW, tmp_path, province="binh duong", data_dir=str(PROJECT_ROOT / "data"))  # no diacritics
     assert "Tỉnh Bình Dương — năm 2024" in text
     nb = nbformat.reads(text, as_version=4)
     page = notebook_to_html(nb, title="Tổng quan — năm 2024", lang="vi")
     assert not re.search(r"""(src|href)\s*=\s*["']?https?:""", page) and "url(http" not in page
     assert "Xếp hạng các đơn vị" in page and "Chỉ tiêu quốc gia" in page
     assert "injected-parameters" not in page and "Overview.build" not in page
-    assert len(re.findall(r'src="data:image/png;base64,', page)) == 5
+    assert len(re.findall(r'src="data:image/png;base64,', page)) == 6  # with the map
+    assert 'alt="Bản đồ 11 đơn vị của tỉnh Bình Dương, tô màu theo chỉ số chung năm 2024' in page
 
 
 @pytest.mark.parametrize(
@@ -71,7 +72,7 @@ def test_overview_of_a_province_renders_to_an_offline_page(tmp_path):
     [
         ({"period": "2019"}, "No data for period 2019; periods with data: 2022, 2023, 2024."),
         ({"district": "Bến Cát"}, "No district is named 'Bến Cát'."),
-        ({"province": "Binh Duong"}, "No province is named 'Binh Duong'. Did you mean 'Bình Dương'?"),
+        ({"province": "Binh Duon"}, "No province is named 'Binh Duon'. Did you mean 'Bình Dương'?"),
         ({"lang": "fr"}, "lang must be one of vi, en"),
     ],
 )
@@ -106,10 +107,11 @@ def test_explore_for_another_unit_indicator_and_period_in_english(tmp_path):
 
 
 def test_explore_within_a_province_from_another_directory(tmp_path):
-    text = run(EXPLORE, tmp_path, unit="Vĩnh Hoà", province="Bình Dương", export_dir="reports/exports-test-tmp")
+    text = run(EXPLORE, tmp_path, unit="vinh hoa", province="Bình Dương", export_dir="reports/exports-test-tmp")
     folder = PROJECT_ROOT / "reports" / "exports-test-tmp"
     try:
         assert "So sánh trong: tỉnh Bình Dương (11 đơn vị)" in text
+        assert "Bản đồ 11 đơn vị của tỉnh Bình Dương, tô màu theo tỷ lệ hộ gia đình" in text  # the map step
         assert (folder / "binh-duong-2024-household_fibre_rate-below_target.xlsx").is_file()
         assert not (tmp_path / "reports").exists(), "exports are resolved from the project root, not the cwd"
     finally:
@@ -121,7 +123,7 @@ def test_explore_within_a_province_from_another_directory(tmp_path):
 @pytest.mark.parametrize(
     ("parameters", "message"),
     [
-        ({"unit": "Vinh Hoa"}, "No unit is named 'Vinh Hoa'. Did you mean Vĩnh Hòa (25882)?"),
+        ({"unit": "Vinh Hao"}, "No unit is named 'Vinh Hao'. Did you mean Vĩnh Hòa (25882, Phú Giáo, Bình Dương)?"),
         ({"indicator": "fibre"}, "No indicator is called 'fibre'"),
         ({"period": "2030"}, "No data for period 2030; periods with data: 2022, 2023, 2024."),
         ({"export_filter": "lagging"}, "export_filter must be one of all, below_target, below_median, no_data"),
