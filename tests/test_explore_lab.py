@@ -98,8 +98,20 @@ def lab(tmp_path):
         log.close()
 
 
+def _dismiss_dialogs(page) -> None:
+    """Answer JupyterLab's start-up questions: the kernel to use (the notebook's own), and the news (no)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        select = page.get_by_role("button", name="Select Kernel")
+        if select.count() and select.first.is_visible():
+            select.first.click()
+            return
+        time.sleep(0.5)
+
+
 def _run_all(page) -> None:
     """Run → Run All Cells, through JupyterLab's own menu."""
+    _dismiss_dialogs(page)
     page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).first.click()
     page.get_by_role("menuitem", name=re.compile(r"^Run All Cells")).click()
 
@@ -117,7 +129,11 @@ def test_run_all_keeps_the_unit_chosen_in_the_dropdown(lab, tmp_path):
             page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()
             _run_all(page)
             unit = page.locator(".widget-dropdown select").first
-            expect(unit).to_have_value(re.compile(".+"), timeout=TIMEOUT_MS)
+            try:
+                expect(unit).to_have_value(re.compile(".+"), timeout=TIMEOUT_MS)
+            except AssertionError:
+                page.screenshot(path=str(tmp_path / "lab.png"))
+                raise
             labels = unit.locator("option").all_inner_texts()
             assert any("(25882)" in label for label in labels) and unit.locator("option:checked").inner_text().endswith(
                 "(25882)"
