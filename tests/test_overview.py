@@ -226,7 +226,7 @@ def test_overview_escapes_text_from_the_data(data_copy):
         ({"period": "2019"}, "No data for period 2019; periods with data: 2022, 2023, 2024."),
         ({"period": "2024-25"}, "period must be a year"),
         ({"district": "Bến Cát"}, "No district is named 'Bến Cát'."),
-        ({"province": "Binh Duong"}, "Did you mean 'Bình Dương'?"),
+        ({"province": "Binh Duon"}, "Did you mean 'Bình Dương'?"),
         ({"district": 722}, "district must be a name in quotes"),
     ],
 )
@@ -294,3 +294,11 @@ def test_a_province_of_168_units_gets_its_map(tmp_path):
 def test_units_not_in_the_registry_get_no_map_but_a_reason(country):
     page = str(Overview.build("2024", dataset=country).map())
     assert "Không vẽ bản đồ" in page and "3322 đơn vị" in page.replace(".", "") and "<img" not in page
+
+
+def test_an_empty_period_is_the_latest_one_most_units_report(data_copy):
+    set_value(data_copy, "25882", "2025", "plans_issued", 12)  # one commune's 2025 form came in
+    ds = load_dataset(data_copy)
+    assert Overview.build("", dataset=ds).period == "2024"
+    assert Overview.build(None, dataset=ds).period == "2024"
+    assert Overview.build("2025", dataset=ds).period == "2025"  # asked for: still there
