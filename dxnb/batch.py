@@ -267,8 +267,8 @@ def run_batch(
     log.info("dataset %s: OK: %s", ds.path, ds.summary())
     notebook = Path(notebook) if notebook else REPORT_NOTEBOOK
     check_notebook_parameters(notebook)
-    selected_periods = select_periods(ds, periods)
     codes = select_units(ds, units)
+    selected_periods = select_periods(ds, periods, codes)
     out = Path(out_dir) if out_dir else REPORTS_DIR
     out.mkdir(parents=True, exist_ok=True)  # an unusable output folder is refused before any kernel starts
     with output_lock(out), scratch_folder() as scratch:
@@ -409,7 +409,7 @@ class _Batch:
 
         repair_manifests(self.out)
         try:
-            site.write_root_index(self.out, self.lang)
+            site.write_root_index(self.out, self.lang, self.ds)
         except Exception as exc:
             self._failure("", "root index", exc)
             _plain_root_index(self.out, self.lang, error_line(exc))

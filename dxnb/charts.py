@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 from PIL import Image
 
 from . import fmt
@@ -42,6 +42,25 @@ STYLE = {
 }
 WIDTH = 7.2  # inches: the text width of an A4 page with margins
 DPI = 110
+#: The chosen unit's bar: its dark fill and a thick black outline. Hatching means one thing in every chart, "no data".
+UNIT_EDGE = "#000000"
+UNIT_EDGE_WIDTH = 1.8
+
+
+def mark_unit(bar) -> None:
+    """Mark the chosen unit's bar by its outline (hatching is kept for "no data" in every chart)."""
+    bar.set_edgecolor(UNIT_EDGE)
+    bar.set_linewidth(UNIT_EDGE_WIDTH)
+
+
+def count_axis(axis, lang: str = "vi") -> None:
+    """An axis of counts (units, things counted): ticks at whole numbers only, labelled without decimals.
+
+    The one place count axes are made, so that no chart labels a tick at 2,5 as "2" (or draws a gridline at 12,5
+    labelled "12").
+    """
+    axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.number(v, 0, lang)))
 
 
 def new_figure(
@@ -128,7 +147,7 @@ def peer_scores(
     median_label: str,
     lang: str = "vi",
 ) -> str:
-    """Scores of a group of units, one highlighted (dark and hatched) if given; return a data URI."""
+    """Scores of a group of units, one highlighted (dark, outlined) if given; return a data URI."""
     count = len(labels)
     fig = new_figure(0.8 + 0.3 * count, left=label_width(list(labels)))
     ax = fig.add_subplot()
@@ -137,8 +156,7 @@ def peer_scores(
     colors = [MAIN if i == highlight or highlight is None else OTHER for i in range(count)]
     bars = ax.barh(y, vals, color=colors, height=0.65, edgecolor="#333333", linewidth=0.4)
     if highlight is not None:
-        bars[highlight].set_hatch("///")
-        bars[highlight].set_edgecolor("white")
+        mark_unit(bars[highlight])
     for yi, val in zip(y, vals, strict=True):
         ax.text(val + 0.01, yi, fmt.index(val, lang), va="center", fontsize=8)
     if median is not None and not np.isnan(median):
@@ -164,7 +182,7 @@ def peer_distribution(
     median_label: str,
     lang: str = "vi",
 ) -> str:
-    """Scores of a large group (a province) as a histogram, the unit's bin dark and hatched; return a data URI.
+    """Scores of a large group (a province) as a histogram, the unit's bin dark and outlined; return a data URI.
 
     One bar per unit stops being readable (and costs a tall image) beyond a few dozen units; this
     chart has a fixed size whatever the group's size.
@@ -180,14 +198,13 @@ def peer_distribution(
     colors = [MAIN if i == mine else OTHER for i in range(len(counts))]
     bars = ax.bar(edges[:-1], counts, width=0.05, align="edge", color=colors, edgecolor="#333333", linewidth=0.4)
     if mine is not None:
-        bars[mine].set_hatch("///")
-        bars[mine].set_edgecolor("white")
+        mark_unit(bars[mine])
         bars[mine].set_label(unit_label)
     if median is not None and not np.isnan(median):
         ax.axvline(median, color=MEDIAN, linestyle="--", linewidth=1.2, label=median_label)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, max(1, int(counts.max())) * 1.15)
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    count_axis(ax.yaxis, lang)
     ax.set_ylabel(_UNITS_LABEL.get(lang, _UNITS_LABEL["en"]))
     _ticks(ax, "x", lang)
     if ax.get_legend_handles_labels()[0]:
@@ -237,6 +254,7 @@ def score_histogram(scores: Sequence[float], *, title: str, lang: str = "vi") ->
     ax.grid(axis="y", color=GRID, linewidth=0.6)
     ax.hist(np.asarray(scores, dtype=float), bins=np.linspace(0, 1, 21), color=MAIN, edgecolor="white")
     ax.set_xlim(0, 1)
+    count_axis(ax.yaxis, lang)
     _ticks(ax, "x", lang)
     return to_data_uri(fig)
 

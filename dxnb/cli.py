@@ -139,7 +139,11 @@ def _add_reports(sub) -> None:
     parser = sub.add_parser("reports", help="render every commune's report to HTML, with an index")
     add_data_option(parser)
     parser.add_argument(
-        "--period", nargs="+", action="extend", metavar="P", help="periods to render (default: the latest)"
+        "--period",
+        nargs="+",
+        action="extend",
+        metavar="P",
+        help='periods to render, or "all" (default: the latest period that most units report)',
     )
     parser.add_argument(
         "--units", nargs="+", action="extend", metavar="CODE|NAME", help="units by code or name (default: all)"

@@ -29,7 +29,16 @@ from .params import check_unit, period_key
 from .quality import FLAGS as FLAGS  # re-exported: overview.py imports it from here
 from .quality import IMPLAUSIBLE_FLAGS as IMPLAUSIBLE_FLAGS  # re-exported: report.py imports it from here
 from .quality import unit_flags
-from .scoring import Scores, align, max_points, score_units, stack, summary, totals  # score_units: export_table.py
+from .scoring import (  # score_units: export_table.py too
+    Scores,
+    align,
+    max_points,
+    rank_is_meaningful,
+    score_units,
+    stack,
+    summary,
+    totals,
+)
 from .scoring import evaluate_period as evaluate_period  # re-exported: overview, explore, site, export_table
 from .scoring import indicator_table as indicator_table  # re-exported: tests/test_explore.py imports it from here
 from .units import group_label, peers, unit_rows  # unit_rows is also imported from here by export_table.py
@@ -96,7 +105,7 @@ class UnitEvaluation:
         max_points: The catalogue's maximum points.
         coverage: Maximum points of the indicators with data / maximum points.
         rank: Rank in the peer group (1 = best; ties share the best rank).
-        group_size: Units of the peer group with observations in the period.
+        group_size: Units of the peer group with observations in the period (the rank is among them).
         group_label: The district's name, or the province's when the district is blank.
         group_median_score: Median score of the peer group.
         indicators: One row per catalogue indicator (catalogue order, index ``id``).
@@ -107,6 +116,7 @@ class UnitEvaluation:
         notes: The unit's notes for the period (kind, text, source).
         previous_score: The score of the previous period, or None.
         score_change: ``score - previous_score``, or None.
+        peer_count: Units of the peer group, with or without observations in the period.
     """
 
     code: str
@@ -145,6 +155,16 @@ class UnitEvaluation:
             if cls.id == self.result_class:
                 return cls.name_vi
         return ""
+    peer_count: int = 0
+
+    @property
+    def rank_shown(self) -> bool:
+        """Whether the rank is worth showing: enough of the peer group reports the period.
+
+        False when fewer than half the peer group's units have data for the period (a new year arriving
+        unit by unit): the report then says how many do instead of ranking "1/1".
+        """
+        return self.rank is not None and rank_is_meaningful(self.group_size, self.peer_count or self.group_size)
 
     def _ranked(self, ascending: bool) -> list[str]:
         table = self.indicators
@@ -411,6 +431,7 @@ def evaluate_unit(ds: Dataset, code: object, period: object) -> UnitEvaluation:
         points=float(row["points"]),
         result_class=str(row["result_class"]),
         catalogue=cat,
+        peer_count=len(peers_codes),
     )
     log.debug(
         "evaluated %s %s (%d peers) in %.1f ms", code, period, len(peers_codes), (time.perf_counter() - started) * 1000

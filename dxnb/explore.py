@@ -54,6 +54,25 @@ CHART_MAX_UNITS = 40
 EDGE_UNITS = 15
 
 
+@dataclass
+class _Choice:
+    """A choice made in the picker, and the parameters it was made under."""
+
+    given: tuple[str, str, str]  # unit, indicator and period as the parameters cell gave them
+    chosen: tuple[str, str, str]  # unit code, indicator id and period chosen in the dropdowns
+
+
+#: The picker's choices in this kernel (one notebook session), per dataset and comparison group. Run → Run All
+#: runs the parameters cell again; :meth:`Explorer.load` with ``keep_choice=True`` then keeps the dropdowns'
+#: choice as long as the parameters are the ones it was made under. A fresh kernel (papermill, a restart) has
+#: none, so a plain run uses the parameters.
+_CHOICES: dict[tuple[str, str, str], _Choice] = {}
+
+
+def _given(unit: object, indicator: object, period: object) -> tuple[str, str, str]:
+    return (str(unit).strip(), str(indicator).strip(), str(period).strip())
+
+
 # --------------------------------------------------------------------------- the explorer
 
 
@@ -62,7 +81,7 @@ class Explorer(ExplorerSteps):
     """An advisor's view of one unit and one indicator in one period (see the module docstring)."""
 
     #: The steps that show something (the picker is a widget, the export writes files).
-    SECTIONS: ClassVar[tuple[str, ...]] = ("summary", "selection", "compare", "history", "gaps")
+    SECTIONS: ClassVar[tuple[str, ...]] = ("summary", "selection", "compare", "map", "history", "gaps")
 
     dataset: Dataset
     unit_code: str
@@ -73,6 +92,10 @@ class Explorer(ExplorerSteps):
     province: str = ""
     export_dir: Path = field(default_factory=lambda: EXPORT_DIR)
     export_filter: str = "below_target"
+    #: The picker's choice is remembered under this key (see :data:`_CHOICES`); None: not remembered.
+    session: tuple | None = field(default=None, repr=False, compare=False)
+    #: Whether the selection is a choice kept from the picker over the parameters (said in :meth:`selection`).
+    kept_choice: bool = field(default=False, repr=False, compare=False)
 
     @classmethod
     @in_language  # the checks and errors speak the notebook's lang
@@ -89,6 +112,7 @@ class Explorer(ExplorerSteps):
         export_filter: object = "below_target",
         *,
         dataset: Dataset | None = None,
+        keep_choice: bool = False,
     ) -> Explorer:
         """Check the parameters and load the dataset.
 
@@ -103,6 +127,9 @@ class Explorer(ExplorerSteps):
             export_dir: Where exports go (empty: ``reports/exports``; relative to the project root).
             export_filter: Which units :meth:`export` writes by default (one of :data:`FILTERS`).
             dataset: An already loaded dataset (then ``data_dir`` is not read).
+            keep_choice: Keep the unit, indicator and period last chosen in :meth:`picker` in this kernel, as
+                long as the parameters are still the ones the choice was made under (the notebook passes True,
+                so that Run All does not reset the dropdowns; a fresh kernel, as under papermill, has no choice).
 
         Raises:
             ParameterError: for an unknown language, unit, indicator, period, district or province,
@@ -123,7 +150,33 @@ class Explorer(ExplorerSteps):
             _check_filter(export_filter),
         )
         explorer.select(unit=unit, indicator=indicator, period=period)
+        if keep_choice:
+            explorer._keep_choice(_given(unit, indicator, period))
         return explorer
+
+    def _keep_choice(self, given: tuple[str, str, str]) -> None:
+        """Take the picker's choice made in this kernel under the same parameters, and remember the next ones."""
+        key = (str(self.dataset.path), self.district, self.province)
+        self.session = (key, given)
+        stored = _CHOICES.get(key)
+        if stored is None or stored.given != given:  # new parameters: they win, and the old choice is forgotten
+            _CHOICES.pop(key, None)
+            return
+        if stored.chosen == (self.unit_code, self.indicator, self.period):
+            return
+        try:
+            self.select(*stored.chosen)
+        except DxnbError as exc:  # the dataset changed under the choice: the parameters again
+            log.info("the picker's choice %s no longer applies (%s); using the parameters", stored.chosen, exc)
+            _CHOICES.pop(key, None)
+            return
+        self.kept_choice = True
+        log.info("kept the picker's choice %s over the parameters %s", stored.chosen, given)
+
+    def _remember_choice(self) -> None:
+        if self.session is not None:
+            key, given = self.session
+            _CHOICES[key] = _Choice(given, (self.unit_code, self.indicator, self.period))
 
     def select(self, unit: object = None, indicator: object = None, period: object = None) -> None:
         """Change the unit, the indicator or the period (None keeps the current one).
@@ -200,7 +253,8 @@ class Explorer(ExplorerSteps):
             scope=self.scope,
             n=f.number(len(self.codes), 0, lang),
         )
-        return h.block("dx-report", h.note(h.bold(f"{t('selection', lang)}:"), " ", line))
+        kept = h.small(t("picker_kept", lang)) if self.kept_choice else ""
+        return h.block("dx-report", h.note(h.bold(f"{t('selection', lang)}:"), " ", line), kept)
 
     def picker(self):
         """Dropdowns for the unit, the indicator and the period, with a live comparison chart below them.
@@ -248,6 +302,7 @@ class Explorer(ExplorerSteps):
         def update(_change: object) -> None:
             try:
                 self.select(unit=unit.value, indicator=indicator.value, period=period.value)
+                self._remember_choice()
                 preview.value = str(self.selection()) + str(self.compare(with_table=False))
             except DxnbError as exc:
                 preview.value = h.block("dx-report", h.para(str(exc), cls="dx-fail"))

@@ -27,6 +27,7 @@ from .export_table import export_table, header, write_exports
 from .group_charts import history_chart
 from .html import Html
 from .i18n import t, unit_name
+from .map_figure import map_figure
 from .overview_data import quality_flags, scope_label, select_units
 from .overview_sections import CHECK_FLAGS
 from .pages import Page, shown_path
@@ -105,6 +106,8 @@ class ExplorerSteps(Page):
         text = f.value(value, self.ind, self.lang, with_unit=True)
         if qualifier == "lower_bound" and not f.missing(value):
             return t("lower_bound", self.lang, value=text)
+        if qualifier == "estimate" and not f.missing(value):  # as the report shows it
+            return f"{text} ({t('estimate', self.lang)})"
         return text
 
     def _target_text(self) -> str:
@@ -116,6 +119,29 @@ class ExplorerSteps(Page):
         return compare_table(self.dataset, self.indicator, self.period, self.codes)
 
     # ------------------------------------------------------------------ steps
+
+    def map(self) -> Html:
+        """The comparison group on a map, coloured by the chosen indicator (a rate) or its points (other kinds).
+
+        The chosen unit is ringed; hollow grey dots have no value. Units that are not in the registry (made-up
+        codes) get a note instead of a map.
+        """
+        lang, ind = self.lang, self.ind
+        frame = self.compare_table()
+        title = t("map_title", lang)
+        values = dict(n=len(frame), scope=self.scope, indicator=self._indicator_name(), period=self.period)
+        if ind.kind == "rate":
+            frame = frame.assign(shown=frame["value"])
+            kind, alt = "rate", t("map_explore_alt", lang, **values)
+        elif ind.scored:
+            frame = frame.assign(shown=frame["points"] / frame["max_points"])
+            frame.loc[frame["value"].isna(), "shown"] = np.nan
+            kind, alt = "index", t("map_explore_points_alt", lang, **values)
+        else:
+            return h.section("map", title, h.note(t("map_explore_unscored", lang, indicator=self._indicator_name())))
+        figure = map_figure(self.dataset.units.loc[frame.index], frame, value_col="shown", label_col="name", alt=alt,
+                            lang=lang, kind=kind, highlight=self.unit_code)  # fmt: skip
+        return h.section("map", title, figure)
 
     def history(self) -> Html:
         """The chosen indicator over the years: the unit against the group median, and every unit of the group."""

@@ -2,7 +2,9 @@
 
 :func:`read_form` checks the file is a dxnb form, that its unit, period and id column are the ones it
 was made with, and reads every value the way a Vietnamese user meant it (``92,4``, ``1.083``,
-`` 14 ``, ``92,4%``, ``một phần``), with the rules of ``dxnb check``. Each problem is a
+`` 14 ``, ``92,4%``, ``một phần``), with the rules of ``dxnb check``. Figures stated as surveys state them
+keep their qualifier: "hơn 640", "ít nhất 2" (a lower bound), "khoảng 60%", "gần 100%" (an estimate);
+words alone ("nhiều lớp") are refused with what to type instead. Each problem is a
 :class:`~dxnb.errors.Problem` located at its cell, Excel style: ``form.xlsx:'Chỉ tiêu'!G14``.
 An empty value cell means "not reported", never zero. The file is only read, never saved.
 
@@ -53,7 +55,7 @@ from .forms import (
 )
 from .i18n import N_, t, tn
 from .text import ascii_fold, nfc
-from .values import ValueProblem, parse_number
+from .values import ValueProblem, has_digit, parse_number, split_qualifier
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,7 @@ class FormValue:
     source: str
     note: str
     cell: str
+    qualifier: str = ""  # "lower_bound" or "estimate" (observations.csv's qualifier column), "" for an exact figure
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,31 @@ _YES_PARTIAL_NO_WORDS = {"co": 1.0, "yes": 1.0, "mot phan": 0.5, "partial": 0.5,
                          "khong": 0.0, "no": 0.0, "1": 1.0, "0,5": 0.5, "0.5": 0.5, "0": 0.0}  # fmt: skip
 _NOTE_KINDS = {_choice_key(label): kind for kind, label in NOTE_KIND_LABELS.items()}
 _NOTE_KINDS.update({kind: kind for kind in NOTE_KIND_LABELS} | {"next step": "next_step"})  # the English ids too
+
+
+def read_qualified_value(value: object, number_format: str, ind: cat.Indicator) -> tuple[float, str]:
+    """Read one value cell with how it was stated: ``(640.0, "lower_bound")`` for "hơn 640 lượt".
+
+    A qualifier word in front ("hơn", "ít nhất", "khoảng", "gần" …, see :func:`dxnb.values.split_qualifier`)
+    and the indicator's unit after the number ("lượt", "%") are taken off; the rest is read by :func:`read_value`.
+
+    Raises:
+        ValueProblem: as :func:`read_value`; also for words without a number ("nhiều lớp") and upper bounds.
+    """
+    if ind.kind == "yes_partial_no" or not isinstance(value, str):
+        return read_value(value, number_format, ind), ""
+    text = _text(value)
+    if not has_digit(text):
+        raise ValueProblem(
+            f"'{_clip(text)}' is not a figure",
+            "type a number, e.g. 92,4 or 1083 (or 'hơn 3', 'khoảng 5' when the survey gives no exact figure), "
+            "and put the words in the note column",
+        )
+    bare, qualifier = split_qualifier(text)
+    unit = _text(ind.unit_vi)
+    if unit and unit != "%" and bare.casefold().endswith(" " + unit.casefold()):
+        bare = bare[: -len(unit)].rstrip()  # "640 lượt": the unit the form's column names
+    return read_value(bare, number_format, ind), qualifier
 
 
 def read_value(value: object, number_format: str, ind: cat.Indicator) -> float:
@@ -345,7 +373,7 @@ def _read_open_form(path: Path, shown: str, ws: Sheet, notes: Sheet | None, meta
                                     t("form_new_form_hint")))
             continue
         try:
-            number = read_value(value, number_format, ind)
+            number, qualifier = read_qualified_value(value, number_format, ind)
         except ValueProblem as exc:
             problems.append(Problem(at(ref), None, iid, exc.message, exc.hint))
             continue
@@ -353,10 +381,14 @@ def _read_open_form(path: Path, shown: str, ws: Sheet, notes: Sheet | None, meta
         if issue:
             problems.append(Problem(at(ref), None, iid, *issue))
             continue
-        form.values.append(FormValue(iid, number, source, note, at(ref)))
+        form.values.append(FormValue(iid, number, source, note, at(ref), qualifier))
 
     if notes is not None:
         _read_notes(notes, form, lambda ref: at(ref, NOTES_SHEET), problems)
+    if not form.values and not form.notes and not any(p.is_error for p in problems):
+        problems.append(Problem(shown, None, None, "the form has no value and no note filled in: nothing is imported "
+                                "from it", f"fill in the yellow column '{column_captions(period, None)['value']}' "
+                                "(and the notes sheet), save the workbook, then import it again", "warning"))
     log.debug("%s: %d values, %d notes", shown, len(form.values), len(form.notes))
     return (None if any(p.is_error for p in problems) else form), problems
 

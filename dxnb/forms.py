@@ -64,6 +64,8 @@ NOTES_FIRST_ROW = NOTES_HEADER_ROW + 1
 NOTE_ROWS = 30
 
 YES_PARTIAL_NO_LABELS = {1.0: "có", 0.5: "một phần", 0.0: "không"}
+#: How a qualified figure is shown back in a form ("hơn 640", "khoảng 60"); the reader takes these words back.
+QUALIFIER_LABELS = {"lower_bound": "hơn", "estimate": "khoảng"}
 NOTE_KIND_LABELS = {"strength": "điểm mạnh", "challenge": "khó khăn", "next_step": "giải pháp"}
 DENOMINATOR_LABELS = {"population": "dân số", "adult_population": "dân số trưởng thành",
                       "households": "số hộ", "hamlets": "số ấp"}  # fmt: skip
@@ -74,6 +76,7 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD_FILL = PatternFill("solid", fgColor="D9E1F2")
 _INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 _LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")
+_PREFILLED_FILL = PatternFill("solid", fgColor="E2EFDA")  # a value the dataset already holds for the period
 _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
@@ -209,35 +212,66 @@ def _print_setup(ws, title_rows: str, last_column: str, last_row: int, footer: s
 # --------------------------------------------------------------------------- writing
 
 
-def _previous_values(dataset: Dataset, code: str, period: str) -> tuple[str | None, dict[str, float]]:
-    """The latest period before ``period`` with observations for the unit, and its values."""
+def _values_of(dataset: Dataset, code: str, period: str) -> dict[str, tuple[float, str]]:
+    """The unit's values of ``period`` in the dataset, with their qualifiers."""
+    obs = dataset.observations
+    rows = obs[(obs["unit_code"] == code) & (obs["period"] == period)]
+    qualifiers = rows["qualifier"].fillna("").astype(str) if "qualifier" in rows else [""] * len(rows)
+    return {i: (v, q.strip()) for i, v, q in zip(rows["indicator"], rows["value"], qualifiers, strict=True)}
+
+
+def _previous_values(dataset: Dataset, code: str, period: str) -> tuple[str | None, dict[str, tuple[float, str]]]:
+    """The latest period before ``period`` with observations for the unit, and its values with their qualifiers."""
     obs = dataset.observations
     earlier = obs["period"].map(params.period_key) < params.period_key(period)  # quarters and months in time order
-    mine = obs[(obs["unit_code"] == code) & earlier]
+    mine = obs.loc[(obs["unit_code"] == code) & earlier, "period"]
     if mine.empty:
         return None, {}
-    previous = max(mine["period"], key=params.period_key)
-    rows = mine[mine["period"] == previous]
-    return previous, dict(zip(rows["indicator"], rows["value"], strict=True))
+    previous = max(mine, key=params.period_key)
+    return previous, _values_of(dataset, code, previous)
+
+
+def _number_vi(value: float, ind: cat.Indicator) -> str:
+    """A number as a form shows it in text: decimal comma, no thousands separator ("92,4", "1083")."""
+    if ind.whole or float(value).is_integer():
+        return str(round(float(value)))
+    return f"{value:.{max(ind.decimals, 1)}f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def _show_value(cell, ind: cat.Indicator, value: float, qualifier: str) -> None:
+    """Write a value the dataset holds into a form cell as an advisor reads it: "có", "hơn 640", 92,4."""
+    if ind.kind == "yes_partial_no":
+        _put(cell, YES_PARTIAL_NO_LABELS.get(float(value), _number_vi(value, ind)))
+    elif qualifier in QUALIFIER_LABELS:
+        _put(cell, f"{QUALIFIER_LABELS[qualifier]} {_number_vi(value, ind)}")
+    else:
+        cell.value = int(value) if ind.whole else value
+        cell.number_format = _number_format(ind)
 
 
 def _value_validations() -> dict[str, DataValidation]:
-    """Excel's checks on the value cells, one per indicator kind (messages in Vietnamese)."""
+    """Excel's checks on the value cells, one per indicator kind (messages in Vietnamese).
+
+    Number cells only warn (Excel then lets "hơn 640" or "khoảng 60" through, which the reader takes with its
+    qualifier); the yes/partly/no cells keep to their list.
+    """
+    qualified = " Số ước tính hoặc tối thiểu: ghi kèm chữ, ví dụ «khoảng 60», «hơn 640» (bấm Yes để giữ)."
     specs = {
         "rate": ({"type": "decimal", "operator": "between", "formula1": "0", "formula2": "100"},
-                 "Tỷ lệ (%)", "Tỷ lệ phần trăm từ 0 đến 100, ví dụ 92,4."),
+                 "Tỷ lệ (%)", "Tỷ lệ phần trăm từ 0 đến 100, ví dụ 92,4.", qualified),
         "count": ({"type": "whole", "operator": "greaterThanOrEqual", "formula1": "0"},
-                  "Số lượng", "Số nguyên từ 0 trở lên, ví dụ 1083."),
+                  "Số lượng", "Số nguyên từ 0 trở lên, ví dụ 1083.", qualified),
         "ratio": ({"type": "decimal", "operator": "greaterThanOrEqual", "formula1": "0"},
-                  "Giá trị", "Một số từ 0 trở lên."),
+                  "Giá trị", "Một số từ 0 trở lên, ví dụ 92,4.", qualified),
         "yes_partial_no": ({"type": "list", "formula1": '"' + ",".join(YES_PARTIAL_NO_LABELS.values()) + '"'},
-                           "Có / một phần / không", "Chọn trong danh sách: có, một phần hoặc không."),
+                           "Có / một phần / không", "Chọn trong danh sách: có, một phần hoặc không.", ""),
     }
     validations = {}
-    for kind, (rule, title, text) in specs.items():
+    for kind, (rule, title, text, extra) in specs.items():
         validations[kind] = DataValidation(
             **rule, allow_blank=True, showErrorMessage=True, showInputMessage=True,
-            errorTitle=f"{title}: không hợp lệ", error=text, promptTitle=title,
+            errorStyle="warning" if extra else "stop",
+            errorTitle=f"{title}: không hợp lệ", error=text + extra, promptTitle=title,
             prompt=f"{text} Để trống nếu không có số liệu.",
         )
     return validations
@@ -251,6 +285,7 @@ def build_template(dataset: Dataset, code: str, period: str) -> Workbook:
     indicators = form_indicators(catalogue)
     label = clean_text(unit_label(dataset, code))
     previous, previous_values = _previous_values(dataset, code, period)
+    current_values = _values_of(dataset, code, period)  # a form of a period the dataset already has: pre-filled
 
     wb = Workbook()
     ws = wb.active
@@ -276,12 +311,18 @@ def build_template(dataset: Dataset, code: str, period: str) -> Workbook:
     ws["A8"] = (
         "Hướng dẫn: điền cột «Giá trị» (ô màu vàng) và, nếu có, nguồn/minh chứng và ghi chú. "
         "Để trống nếu không có số liệu (không ghi 0). Tỷ lệ ghi theo phần trăm, ví dụ 92,4; "
-        "số lượng ghi số nguyên, ví dụ 1083. Không sửa cột «Mã chỉ tiêu». "
+        "số lượng ghi số nguyên, ví dụ 1083. Số ước tính hoặc tối thiểu ghi kèm chữ: «khoảng 60», «hơn 640», "
+        "«ít nhất 2». Nhận xét không có số (ví dụ «nhiều lớp») ghi ở cột «Ghi chú». Không sửa cột «Mã chỉ tiêu». "
         "Điểm mạnh, khó khăn, giải pháp ghi ở trang «Ghi chú»."
     )
     ws.merge_cells("A8:I8")
     _style(ws["A8"], border=False)
-    ws.row_dimensions[8].height = 33
+    ws.row_dimensions[8].height = 48
+    if current_values:
+        ws["A9"] = (f"Ô màu xanh: {len(current_values)} giá trị năm {period} đã có trong dữ liệu — để nguyên nếu "
+                    "đúng, sửa nếu sai (khi nhập lại cần --replace).")
+        ws.merge_cells("A9:I9")
+        _style(ws["A9"], border=False, fill=_PREFILLED_FILL)
 
     captions = column_captions(period, previous)
     for column in COLUMNS:
@@ -298,18 +339,17 @@ def build_template(dataset: Dataset, code: str, period: str) -> Workbook:
                  "unit": ind.unit_vi or ("%" if ind.kind == "rate" else ""), "how": _how(ind, catalogue)}
         for column, text in texts.items():
             _style(_put(ws.cell(row, COL[column]), text), fill=_LOCKED_FILL if column == "id" else None)
-        prev = previous_values.get(ind.id)
+        prev, prev_qualifier = previous_values.get(ind.id, (None, ""))
         prev_cell = ws.cell(row, COL["previous"])
         if prev is not None and not math.isnan(prev):
-            if ind.kind == "yes_partial_no":
-                _put(prev_cell, YES_PARTIAL_NO_LABELS.get(prev, prev))
-            else:
-                prev_cell.value = int(prev) if ind.whole else prev
-                prev_cell.number_format = _number_format(ind)
+            _show_value(prev_cell, ind, prev, prev_qualifier)
         _style(prev_cell, wrap=False)
+        held, held_qualifier = current_values.get(ind.id, (None, ""))
         for column in ("value", "source", "note"):
-            _style(ws.cell(row, COL[column]), fill=_INPUT_FILL if column == "value" else None, locked=False,
-                   wrap=column != "value")
+            fill = (_PREFILLED_FILL if held is not None else _INPUT_FILL) if column == "value" else None
+            _style(ws.cell(row, COL[column]), fill=fill, locked=False, wrap=column != "value")
+        if held is not None and not math.isnan(held):
+            _show_value(ws.cell(row, COL["value"]), ind, held, held_qualifier)
         validations[ind.kind].add(ws.cell(row, COL["value"]))
         ws.row_dimensions[row].height = _estimate_height({k: texts[k] for k in ("name", "how")})
     last = FIRST_ROW + len(indicators) - 1

@@ -14,7 +14,7 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import FuncFormatter
 from matplotlib.transforms import blended_transform_factory
 
 from . import charts
@@ -276,8 +276,7 @@ def target_bars(
         start = start + values
     ax.set_yticks(y, wrapped)
     ax.set_xlim(0, max(float(total.max()) if count else 1.0, 1.0))
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f.number(v, 0, lang)))
+    charts.count_axis(ax.xaxis, lang)
     ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=3)
     return charts.to_data_uri(fig)
 
@@ -285,12 +284,16 @@ def target_bars(
 # --------------------------------------------------------------------------- charts
 
 
-def _axis_formatter(ind: Indicator, top: float, lang: str) -> FuncFormatter:
-    """Tick labels in the report's number style, with % for rates."""
+def _value_axis(axis, ind: Indicator, top: float, lang: str) -> None:
+    """An axis of one indicator's values: whole-number ticks for counts, % for rates, the report's number style."""
+    if ind.whole:
+        charts.count_axis(axis, lang)
+        return
     decimals = 0 if top >= 10 else 1
     if ind.kind == "rate":
-        return FuncFormatter(lambda v, _pos: f.percent(v, 0, lang))
-    return FuncFormatter(lambda v, _pos: f.number(v, decimals, lang))
+        axis.set_major_formatter(FuncFormatter(lambda v, _pos: f.percent(v, 0, lang)))
+    else:
+        axis.set_major_formatter(FuncFormatter(lambda v, _pos: f.number(v, decimals, lang)))
 
 
 @charts.styled
@@ -316,8 +319,7 @@ def value_bars(
     colors = [charts.MAIN if i == highlight else charts.OTHER for i in range(count)]
     bars = ax.barh(y, shown, color=colors, height=0.65, edgecolor="#333333", linewidth=0.4)
     if highlight is not None:
-        bars[highlight].set_hatch("///")
-        bars[highlight].set_edgecolor("white")
+        charts.mark_unit(bars[highlight])
     top = max(float(np.nanmax(vals)) if np.isfinite(vals).any() else 1.0, ind.target or 0.0, 1e-9)
     if ind.kind == "rate":
         top = max(top, 100.0)
@@ -337,7 +339,7 @@ def value_bars(
     if highlight is not None:
         ax.get_yticklabels()[highlight].set_fontweight("bold")
     ax.set_xlim(0, top * 1.12)
-    ax.xaxis.set_major_formatter(_axis_formatter(ind, top, lang))
+    _value_axis(ax.xaxis, ind, top, lang)
     if handles:
         ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2)
     return charts.to_data_uri(fig)
@@ -394,6 +396,6 @@ def history_chart(
     ax.set_ylim(0, top * 1.18)
     ax.set_xticks(x, list(periods))
     ax.set_xlim(-0.3, len(periods) - 0.7 if len(periods) > 1 else 0.3)
-    ax.yaxis.set_major_formatter(_axis_formatter(ind, top, lang))
+    _value_axis(ax.yaxis, ind, top, lang)
     ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=3)
     return charts.to_data_uri(fig)

@@ -287,8 +287,12 @@ def _plan_observations(table: _CsvFile, values: dict, replace: bool, plan: Impor
         if key not in index:
             table.records.append(table.new_record({
                 "unit_code": code, "period": period, "indicator": indicator, "value": new_value,
-                "source": safe_csv_field(item.source or form.default_source), "note": safe_csv_field(item.note)},
-                item.cell))
+                "source": safe_csv_field(item.source or form.default_source), "note": safe_csv_field(item.note),
+                "qualifier": item.qualifier}, item.cell))
+            if item.qualifier and table.column("qualifier") is None:
+                plan.warnings.append(Problem(item.cell, None, indicator, f"the figure is a {item.qualifier}, but "
+                                             f"{OBSERVATIONS} has no qualifier column to keep it",
+                                             "add a 'qualifier' column (see data/README.md)", "warning"))
             plan.changes.append(Change(OBSERVATIONS, "new", code, period, indicator, new=new_value, cell=item.cell))
             continue
         record = index[key][0]
@@ -300,8 +304,20 @@ def _plan_observations(table: _CsvFile, values: dict, replace: bool, plan: Impor
         old_source, old_note = nfc(table.get(record, "source")).strip(), nfc(table.get(record, "note")).strip()
         source, note = safe_csv_field(item.source), safe_csv_field(item.note)  # as they would be stored
         differences = []
+        old_qualifier = table.get(record, "qualifier").strip()
+        same_qualifier = table.column("qualifier") is None or item.qualifier == old_qualifier  # "hơn 640" ≠ 640
         if not same_value:
             differences.append(t("intake_value_differs", old=old_raw, new=new_value))
+        elif not same_qualifier:
+            differences.append(
+                t(
+                    "intake_qualifier_differs",
+                    old=old_raw,
+                    old_qualifier=old_qualifier or t("intake_exact"),
+                    new=new_value,
+                    new_qualifier=item.qualifier or t("intake_exact"),
+                )
+            )
         if source and source != old_source:
             differences.append(t("intake_source_differs", old=_short(old_source, 50), new=_short(item.source, 50)))
         if note and note != old_note:
@@ -311,7 +327,7 @@ def _plan_observations(table: _CsvFile, values: dict, replace: bool, plan: Impor
                                        item.cell))
             continue
         plan.changes.append(Change(OBSERVATIONS, "changed", code, period, indicator, old_raw, new_value,
-                                   item.cell, "" if same_value else "value"))
+                                   item.cell, "" if same_value and same_qualifier else "value"))
         if not replace:
             conflicts.append(Problem(item.cell, None, indicator, f"{code}, {period}: " + "; ".join(differences) +
                                      f" ({OBSERVATIONS}:{rows[id(record)]})",
@@ -322,8 +338,8 @@ def _plan_observations(table: _CsvFile, values: dict, replace: bool, plan: Impor
             table.set(target, "source", source or (old_source if same_value else
                                                    safe_csv_field(form.default_source)))
             table.set(target, "note", note or (old_note if same_value else ""))
-            if not same_value:
-                table.set(target, "qualifier", "")  # the qualifier described the old figure
+            if not (same_value and same_qualifier):
+                table.set(target, "qualifier", item.qualifier)  # the old qualifier described the old figure
             target.cell = item.cell
 
 

@@ -151,9 +151,21 @@ def check_notebook_parameters(notebook: Path) -> None:
 # ---------------------------------------------------------------------------- planning
 
 
-#: The periods and units of a batch, checked and looked up by :mod:`dxnb.params` (the one place for that).
-select_periods = params.select_periods
+#: The units of a batch, checked and looked up by :mod:`dxnb.params` (the one place for that).
 select_units = params.find_units
+
+
+def select_periods(ds: Dataset, periods: list[object] | None, codes: list[str] | None = None) -> list[str]:
+    """The periods of a batch (:func:`dxnb.params.select_periods`); the default one is logged with its reason.
+
+    By default a batch renders the latest period that most of the selected units report, so that a new
+    year arriving unit by unit does not hijack a plain run; the log line says which period and why.
+    """
+    if not periods:
+        choice = params.default_period(ds, codes)
+        log.info("period %s", choice.reason())
+        return [choice.period]
+    return params.select_periods(ds, periods, codes)
 
 
 def file_stem(code: str, name: str) -> str:

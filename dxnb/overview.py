@@ -53,7 +53,7 @@ from .overview_sections import (
     OverviewSections,
 )
 from .pages import is_synthetic
-from .params import check_period, in_language
+from .params import check_period, default_period, in_language
 from .paths import resolve_data_dir
 from .text import vi_sort_key
 
@@ -73,7 +73,16 @@ __all__ = ["CHECK_FLAGS", "DETAIL_MAX_UNITS", "EDGE_UNITS", "TABLE_MAX_ROWS", "O
 class Overview(OverviewSections):
     """The overview of several units for one period, section by section (see the module docstring)."""
 
-    SECTIONS: ClassVar[tuple[str, ...]] = ("header", "ranking", "heatmap", "pillars", "trends", "quality", "targets")
+    SECTIONS: ClassVar[tuple[str, ...]] = (
+        "header",
+        "ranking",
+        "map",
+        "heatmap",
+        "pillars",
+        "trends",
+        "quality",
+        "targets",
+    )
 
     dataset: Dataset
     period: str
@@ -96,7 +105,8 @@ class Overview(OverviewSections):
         """Check the parameters, load the dataset and select the units.
 
         Args:
-            period: The period, a year such as ``"2024"``.
+            period: The period, a year such as ``"2024"``; empty (``""``) for the latest period that most of the
+                selected units report (:func:`dxnb.params.default_period`), as ``dxnb reports`` does.
             data_dir: The dataset folder; a relative path is taken from the project root.
             lang: ``"vi"`` or ``"en"``.
             district: A district name, or empty for no filter.
@@ -109,12 +119,13 @@ class Overview(OverviewSections):
             DataError: when the dataset does not validate.
         """
         lang = check_lang(lang)
-        period = check_period(period)
+        latest = period is None or (isinstance(period, str) and not period.strip())
+        period = None if latest else check_period(period)
         district = check_place_name("district", district)
         province = check_place_name("province", province)
         ds = dataset if dataset is not None else load_dataset(resolve_data_dir(data_dir))
-        period = check_data_period(ds, period)
         codes = select_units(ds, district, province)
+        period = default_period(ds, codes).period if latest else check_data_period(ds, period)
         with_data = set(ds.observations.loc[ds.observations["unit_code"].isin(codes), "period"].unique())
         if period not in with_data and (district or province):
             label = scope_label(ds.units.loc[codes], lang)

@@ -20,6 +20,7 @@ from .evaluate import FLAGS, evaluate_period
 from .group_charts import target_bars, trend_panels
 from .html import Html
 from .i18n import t
+from .map_figure import map_figure
 from .overview_data import (
     attainment_table,
     edge_units,
@@ -334,3 +335,14 @@ class OverviewSections(Page):
         ]
         parts.append(h.table(headers, body, numeric=(3, 4, 5)))
         return h.section("targets", t("targets", lang), *parts)
+
+    def map(self) -> Html:
+        """A map of the selected units coloured by their overall index (hollow dots: no data for the period)."""
+        lang, rows = self.lang, self.rows
+        frame = rows.assign(label=[self._unit_label(c) for c in rows.index])
+        scored = int(rows["has_data"].sum())
+        scope = self.scope[:1].lower() + self.scope[1:] if lang == "vi" else self.scope  # inside a sentence
+        alt = t("map_overview_alt", lang, scope=scope, period=self.period, n=len(rows), scored=scored)
+        figure = map_figure(self.dataset.units.loc[rows.index], frame, value_col="score", label_col="label",
+                            alt=alt, lang=lang)  # fmt: skip
+        return h.section("map", t("map_title", lang), figure)

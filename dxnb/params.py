@@ -14,15 +14,17 @@ import functools
 import inspect
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import pandas as pd
 
 from .errors import DxnbError, ParameterError, UnitNotFoundError
+from .i18n import N_, reset_language, set_language, t, tn
 from .i18n import check_lang as check_lang  # the language check lives with the catalogues
-from .i18n import reset_language, set_language, t, tn
-from .text import name_key, nfc, vi_sort_key
+from .text import ascii_key, name_key, nfc, vi_sort_key
+from .text import place_name as _bare_place_name
 from .units import place_key, place_keys
 from .validate import CODE_LENGTH
 
@@ -112,15 +114,86 @@ def check_data_period(ds: Dataset, period: object) -> str:
     return period
 
 
-def select_periods(ds: Dataset, periods: Iterable[object] | None) -> list[str]:
-    """The periods to work on, oldest first: the latest period with data by default; each one given must have data.
+#: A period is the default when more than this share of the units report it (a new year arrives unit by unit).
+MOST_UNITS = 0.5
+#: ``--period all`` (or ``periods=["all"]``): every period with data.
+ALL_PERIODS = "all"
+
+
+@dataclass(frozen=True)
+class PeriodChoice:
+    """The default period and why: the latest period that most units report.
+
+    Attributes:
+        period: The chosen period.
+        coverage: Units with observations, per period with data (oldest first).
+        units: The units counted (the selection, or every unit of the dataset).
+    """
+
+    period: str
+    coverage: dict[str, int]
+    units: int
+
+    @property
+    def later(self) -> list[str]:
+        """Periods after the chosen one (reported by too few units to be the default)."""
+        return [p for p in self.coverage if p > self.period]
+
+    def reason(self) -> str:
+        """Why this period, e.g. "2024: the latest period reported by most units (11 of 11); 2025 has 1 of 11 …"."""
+        n = self.units
+        if self.coverage.get(self.period, 0) > MOST_UNITS * n:
+            why = f"the latest period reported by most units ({self.coverage[self.period]} of {n})"
+        else:
+            why = f"no period is reported by most units; this one has the most ({self.coverage[self.period]} of {n})"
+        text = f"{self.period}: {why}"
+        if self.later:
+            has = ", ".join(f"{p} has {self.coverage[p]} of {n}" for p in self.later)
+            text += f"; {has} — use --period {self.later[-1]} (or --period all) to render it"
+        return text
+
+
+def period_coverage(ds: Dataset, codes: Iterable[str] | None = None) -> dict[str, int]:
+    """The number of units (of ``codes``, default all) with observations in each period, oldest first."""
+    obs = ds.observations
+    if codes is not None:
+        obs = obs[obs["unit_code"].isin(list(codes))]
+    counts = obs.groupby("period")["unit_code"].nunique()
+    return {str(p): int(counts[p]) for p in sorted(counts.index)}
+
+
+def default_period(ds: Dataset, codes: Iterable[str] | None = None) -> PeriodChoice:
+    """The latest period that most (over half) of the units of ``codes`` report; else the one most report.
+
+    A plain run then renders the year most units have, not the one commune whose new form came first.
+
+    Raises:
+        ParameterError: when the dataset (or the selection) has no observations at all.
+    """
+    codes = list(ds.units.index) if codes is None else list(codes)
+    coverage = period_coverage(ds, codes)
+    if not coverage:
+        raise ParameterError("The dataset has no observations: there is no period to work on.")
+    most = [p for p, n in coverage.items() if n > MOST_UNITS * len(codes)]
+    period = most[-1] if most else max(reversed(list(coverage)), key=coverage.__getitem__)
+    return PeriodChoice(period, coverage, len(codes))
+
+
+def select_periods(ds: Dataset, periods: Iterable[object] | None, codes: Iterable[str] | None = None) -> list[str]:
+    """The periods to work on, oldest first; each one given must have data.
+
+    By default the latest period that most units (of ``codes``) report (:func:`default_period`);
+    ``"all"`` means every period with data.
 
     Raises:
         ParameterError: when a period is not a year or has no data.
     """
     available = ds.periods
     if not periods:
-        return available[-1:]
+        return [default_period(ds, codes).period]
+    periods = list(periods)
+    if any(isinstance(p, str) and p.strip().casefold() == ALL_PERIODS for p in periods):
+        return list(available)
     wanted = [check_period(p) for p in periods]
     missing = [p for p in dict.fromkeys(wanted) if p not in available]
     if missing:
@@ -159,8 +232,17 @@ def check_unit_code(unit_code: object) -> str:
     return unit_code.strip()
 
 
+def _unit_where(units: pd.DataFrame, code: str) -> str:
+    """A unit's name, code and place ("An Long (25870, Phú Giáo, Bình Dương)"), to tell candidates apart."""
+    place = ", ".join(str(units.at[code, col]) for col in ("district", "province") if str(units.at[code, col] or ""))
+    return f"{units.at[code, 'name']} ({code}{', ' + place if place else ''})"
+
+
 def find_unit(units: pd.DataFrame, query: object) -> str:
     """Return the code of the unit matching ``query`` by code or by name (any Unicode form or tone placement).
+
+    A name typed without diacritics ("vinh hoa") matches when no name matches exactly and it fits one
+    unit only; when it fits several ("An Long" and "Ân Long"), the error lists them with their place.
 
     Raises:
         UnitNotFoundError: when nothing or several units match, with suggestions.
@@ -173,17 +255,22 @@ def find_unit(units: pd.DataFrame, query: object) -> str:
     key = name_key(text)
     keys = units["name"].map(name_key)
     matches = units.index[keys == key].tolist()
+    loose = False
+    if not matches:
+        loose_keys = units["name"].map(ascii_key)
+        matches = units.index[loose_keys == ascii_key(text)].tolist()
+        loose = True
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
-        listed = ", ".join(
-            f"{units.at[c, 'name']} ({c}, {units.at[c, 'district'] or units.at[c, 'province']})" for c in matches
-        )
-        raise UnitNotFoundError(t("param_several_units", name=text, units=listed))
-    close = difflib.get_close_matches(key, keys.tolist(), n=3, cutoff=0.6)
+        listed = ", ".join(_unit_where(units, c) for c in matches)
+        key = N_("param_several_units_loose") if loose else N_("param_several_units")
+        raise UnitNotFoundError(t(key, name=text, units=listed))
+    close = difflib.get_close_matches(ascii_key(text), units["name"].map(ascii_key).tolist(), n=3, cutoff=0.6)
     suggestion = ""
     if close:
-        names = [f"{units.loc[keys == k, 'name'].iloc[0]} ({units.index[keys == k][0]})" for k in close]
+        loose_keys = units["name"].map(ascii_key)
+        names = [_unit_where(units, units.index[loose_keys == k][0]) for k in dict.fromkeys(close)]
         suggestion = t("param_did_you_mean", names=t("param_or").join(names))
     raise UnitNotFoundError(t("param_no_unit_named", name=text, suggestion=suggestion))
 
@@ -251,38 +338,66 @@ def check_place_name(name: str, value: object) -> str:
     return value.strip()
 
 
+def _place_ascii_key(text: object) -> str:
+    """:func:`~dxnb.text.place_key` without diacritics: "phu giao" for "Huyện Phú Giáo"."""
+    return ascii_key(_bare_place_name(str(text or "")), drop_kind=False)
+
+
 def _suggest(query: str, names: Iterable[object]) -> str:
     names = sorted({str(n) for n in names if str(n).strip()}, key=vi_sort_key)
-    by_key = {place_key(n): n for n in names}
-    close = difflib.get_close_matches(place_key(query), list(by_key), n=3, cutoff=0.5)
+    by_key = {_place_ascii_key(n): n for n in names}
+    close = difflib.get_close_matches(_place_ascii_key(query), list(by_key), n=3, cutoff=0.5)
     if close:
         return t("param_did_you_mean", names=t("param_or").join(f"'{by_key[k]}'" for k in close))
     shown = ", ".join(names[:12]) + (t("param_in_all", n=len(names)) if len(names) > 12 else "")
     return t("param_dataset_has", names=shown)
 
 
+def _match_place(column: pd.Series, query: str, kind: str, within: pd.Series) -> pd.Series:
+    """Rows of ``column`` (among ``within``) naming the place ``query``: exactly, else without diacritics.
+
+    Raises:
+        ParameterError: when ``query`` without diacritics fits places spelled differently ("Tân An", "Tấn An").
+    """
+    exact = within & (place_keys(column) == place_key(query))
+    if exact.any():
+        return exact
+    folded = column.fillna("").astype(str)
+    folded = folded.map({v: _place_ascii_key(v) for v in folded.unique()})
+    loose = within & (folded == _place_ascii_key(query))
+    spellings = sorted({place_key(v): v for v in column[loose]}.values(), key=vi_sort_key)
+    if len(spellings) > 1:
+        raise ParameterError(
+            f"'{query}' without diacritics fits several {kind}s: {', '.join(spellings)}; type the name with its "
+            "diacritics."
+        )
+    return loose
+
+
 def select_units(ds: Dataset, district: object = None, province: object = None) -> list[str]:
     """Return the codes of the units of a district and/or province, in ``units.csv`` order.
 
     Names match across Unicode forms, tone-mark placement and case, with or without "huyện" or
-    "tỉnh" in front. Empty or None means no filter: every unit of the dataset.
+    "tỉnh" in front, and without diacritics ("phu giao") when that fits one spelling only.
+    Empty or None means no filter: every unit of the dataset.
 
     Raises:
-        ParameterError: when a name is not a string, matches nothing (with suggestions), or names
-            districts of several provinces while no province is given.
+        ParameterError: when a name is not a string, matches nothing (with suggestions), fits several
+            names once its diacritics are dropped, or names districts of several provinces while no
+            province is given.
     """
     district = check_place_name("district", district)
     province = check_place_name("province", province)
     units = ds.units
     mask = pd.Series(True, index=units.index)
     if province:
-        mask &= place_keys(units["province"]) == place_key(province)
+        mask = _match_place(units["province"], province, "province", mask)
         if not mask.any():
             raise ParameterError(
                 t("param_no_province", name=province, suggestion=_suggest(province, units["province"]))
             )
     if district:
-        in_district = mask & (place_keys(units["district"]) == place_key(district))
+        in_district = _match_place(units["district"], district, "district", mask)
         if not in_district.any():
             where = t("param_in_province", province=province) if province else ""
             choices = units.loc[mask, "district"]

@@ -126,7 +126,11 @@ class CommuneReport(ReportSections):
         """Overall score, rank, coverage, targets, strongest and weakest indicators, pillar chart."""
         ev, lang = self.ev, self.lang
         rank_text = ""
-        if ev.rank is not None and ev.group_size > 1:
+        if ev.rank is not None and not ev.rank_shown:  # few peers report this period yet: no "1/1"
+            rank_text = self.rich(
+                "rank_withheld", n=ev.group_size, total=ev.peer_count, group=self.group_label, period=ev.period
+            )
+        elif ev.rank is not None and ev.group_size > 1:
             rank_text = self.rich(
                 "rank_text",
                 rank=ev.rank,
@@ -184,7 +188,7 @@ class CommuneReport(ReportSections):
         key = [
             (self.text("col_score"), self.index(ev.score)),
             (self.text("col_points"), self.points(ev.earned, ev.max_points)),
-            (self.text("col_rank"), f"{ev.rank}/{ev.group_size}" if ev.rank is not None else f.DASH),
+            (self.text("col_rank"), f"{ev.rank}/{ev.group_size}" if ev.rank_shown else f.DASH),
             (self.text("col_coverage"), self.share(ev.coverage)),
             (
                 self.text("col_targets_met"),

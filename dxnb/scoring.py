@@ -242,6 +242,20 @@ def result_columns(cat: Catalogue, s: Scores, earned: np.ndarray, total: np.ndar
     )
 
 
+#: A unit's rank is shown only when at least this share of its peer group reports the period: ranking
+#: "1/1" while the other communes' forms have not arrived says nothing.
+MIN_PEER_SHARE = 0.5
+
+
+def rank_is_meaningful(with_data: int, group_units: int) -> bool:
+    """Whether a rank among the ``with_data`` units of a peer group of ``group_units`` that report a period says much.
+
+    Ranks are computed only among the peers with data (see :func:`rank`); this tells whether enough of
+    the group reports the period (at least :data:`MIN_PEER_SHARE` of it) for the rank to be shown.
+    """
+    return group_units > 0 and with_data >= MIN_PEER_SHARE * group_units
+
+
 def rank(ds: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
     """Add rank, group_size and group_median_score within each unit's peer group."""
     key = peer_keys(ds, frame.index)

@@ -18,7 +18,8 @@ from . import html as h
 from .dataset import Dataset
 from .evaluate import evaluate_period
 from .fileio import atomic_write_text
-from .params import period_key
+from .i18n import t
+from .params import period_coverage, period_key
 from .site_review import ReviewColumns, review_head, sort_buttons
 from .units import places_label
 
@@ -236,18 +237,34 @@ def write_overview(folder: Path, ds: Dataset, period: str, lang: str = "vi", *, 
     return path
 
 
-def write_root_index(out: Path, lang: str = "vi") -> Path:
-    """Write ``<out>/index.html`` listing every period folder that has a manifest."""
+def write_root_index(out: Path, lang: str = "vi", ds: Dataset | None = None) -> Path:
+    """Write ``<out>/index.html`` listing every period folder that has a manifest.
+
+    With the dataset, every period it holds is listed with its coverage (units with data / units),
+    rendered or not, so that a new year arriving unit by unit shows how far it has come.
+    """
     words = WORDS[lang]
+    folders = {p.name: p for p in out.iterdir() if p.is_dir() and (p / "manifest.json").is_file()}
+    coverage = period_coverage(ds) if ds is not None else {}
     rows = []
-    folders = (p for p in out.iterdir() if p.is_dir() and (p / "manifest.json").is_file())
-    for folder in sorted(folders, key=lambda p: period_key(p.name), reverse=True):  # latest period first
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        units = manifest.get("units", {})
-        ok = sum(u.get("status") == "ok" for u in units.values())
-        failed = sum(u.get("status") == "failed" for u in units.values())
-        rows.append((h.link(f"{folder.name}/index.html", folder.name), ok, failed))
-    table = h.table([words["year"], words["rendered"], words["failed"]], rows, numeric=(1, 2))
+    for period in sorted(set(folders) | set(coverage), key=period_key, reverse=True):  # latest first
+        cells: list = []
+        folder = folders.get(period)
+        ok = failed = 0
+        if folder is not None:
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+            units = manifest.get("units", {})
+            ok = sum(u.get("status") == "ok" for u in units.values())
+            failed = sum(u.get("status") == "failed" for u in units.values())
+            cells.append(h.link(f"{period}/index.html", period))
+        else:
+            cells.append(h.join(period, h.tag("small", t("root_not_rendered", lang, period=period)), sep=" "))
+        if ds is not None:
+            cells.append(f"{f.number(coverage.get(period, 0), 0, lang)}/{f.number(len(ds.units), 0, lang)}")
+        rows.append((*cells, ok, failed))
+    headers = [words["year"], *([t("root_coverage", lang)] if ds is not None else []), words["rendered"]]
+    numbers = (1, 2, 3) if ds is not None else (1, 2)
+    table = h.table([*headers, words["failed"]], rows, numeric=numbers)
     body = h.join(h.block("dx-kicker", "dxnb"), h.tag("h1", words["site"]), h.tag("h2", words["periods"]), table)
     path = out / "index.html"
     atomic_write_text(path, _page(words["site"], body, lang))

@@ -3,6 +3,10 @@
 Data files use one unambiguous convention: a point for decimals and no thousands separator
 (``92.4``, ``1083``). Forms typed in Excel may carry Vietnamese habits (``92,4``, ``1.083``);
 ``lenient=True`` reads those the way the user meant them and refuses what stays ambiguous.
+
+Surveys state some figures as bounds or estimates ("hơn 640 lượt", "khoảng 60%"): :func:`split_qualifier`
+separates the words from the number and names the qualifier ``observations.csv`` keeps (``lower_bound``,
+``estimate``; see ``data/README.md``).
 """
 
 from __future__ import annotations
@@ -21,6 +25,24 @@ _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$", re.ASCII)  # 92,4
 _SPACE_GROUPS = re.compile(r"^\d{1,3}( \d{3})+$", re.ASCII)  # 1 083
 #: The largest magnitude accepted: beyond it a number is a typing accident (and may not fit a float).
 MAX_MAGNITUDE = 1e15
+
+#: The qualifiers of ``observations.csv`` (its ``qualifier`` column), and the words or signs that state them in
+#: a form, without diacritics (people type "hon 640" too), longest first so that "it nhat" wins over "it".
+LOWER_BOUND, ESTIMATE = "lower_bound", "estimate"
+_QUALIFIER_WORDS = {
+    LOWER_BOUND: ("hon", "tren", "it nhat", "toi thieu", "khong duoi", "khong it hon", "more than", "over",
+                  "at least", "above", ">=", ">", "≥"),
+    ESTIMATE: ("khoang", "uoc tinh", "uoc", "xap xi", "gan", "chung", "tam", "du kien", "about", "around",
+               "approximately", "approx.", "approx", "nearly", "almost", "~", "≈", "±"),
+}  # fmt: skip
+#: Words of an upper bound ("dưới 5"): dxnb keeps no such qualifier, as a bound from above earns no points.
+_UPPER_BOUND_WORDS = ("duoi", "chua den", "chua toi", "khong qua", "toi da", "less than", "under", "at most",
+                      "<=", "<", "≤")  # fmt: skip
+_PREFIXES = sorted(
+    [(word, q) for q, words in _QUALIFIER_WORDS.items() for word in words] + [(w, "upper") for w in _UPPER_BOUND_WORDS],
+    key=lambda item: len(item[0]),
+    reverse=True,
+)
 
 
 class ValueProblem(ValueError):
@@ -100,7 +122,7 @@ def _parse_number(raw: object, *, whole: bool, lenient: bool) -> float:
             raise ValueProblem(t("val_thousands_comma", text=text), t("val_no_separator_hint", meant=meant))
         raise ValueProblem(
             t("val_ambiguous", text=text, meant=meant, other=text.replace(",", ".")),
-            t("val_ambiguous_hint"),
+            t("val_ambiguous_hint_form", meant=meant) if lenient else t("val_ambiguous_hint"),
         )
     if _SPACE_GROUPS.match(text):
         meant = text.replace(" ", "")
@@ -115,6 +137,8 @@ def _parse_number(raw: object, *, whole: bool, lenient: bool) -> float:
     if text.endswith("%") and _PLAIN.match(text[:-1].strip()):
         meant = text[:-1].strip()
         raise ValueProblem(t("val_percent_sign", text=text), t("val_percent_sign_hint", meant=meant))
+    if lenient:  # a form: the Vietnamese convention first, as in the form's instructions
+        raise ValueProblem(t("val_not_a_number", text=text), t("val_not_a_number_hint_form"))
     raise ValueProblem(t("val_not_a_number", text=text), t("val_not_a_number_hint"))
 
 
@@ -127,3 +151,46 @@ def _check_whole(value: float, whole: bool, text: str) -> float:
             t("val_whole_hint", example=_fmt(round(value))),
         )
     return value
+
+
+def _fold(text: str) -> str:
+    """Lower case without diacritics ("Hơn" -> "hon"; "đ" -> "d"), for matching the qualifier words."""
+    text = unicodedata.normalize("NFC", text).casefold().replace("đ", "d")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+def split_qualifier(raw: str) -> tuple[str, str]:
+    """Split how a figure was stated from the figure: ``("640", "lower_bound")`` for "hơn 640".
+
+    Lower bounds: "hơn 640", "trên 640", "ít nhất 2", "tối thiểu 2", "không dưới 2", "> 640", "640+".
+    Estimates: "khoảng 60%", "ước tính 60", "xấp xỉ 60", "gần 100%", "~60", "≈ 60". Diacritics are
+    optional ("hon 640"); the rest of the text is returned as it was, for :func:`parse_number`.
+
+    Raises:
+        ValueProblem: for an upper bound ("dưới 5", "< 5"), which dxnb does not keep, with how to state it.
+    """
+    text = unicodedata.normalize("NFC", str(raw)).replace("\u00a0", " ").strip()
+    folded = _fold(text)
+    if len(folded) != len(text):  # a character that folds to several: match on the text as it is
+        folded = text.casefold()
+    for word, qualifier in _PREFIXES:
+        if not folded.startswith(word):
+            continue
+        rest = text[len(word) :]
+        if word[-1].isalpha() and rest[:1].isalpha():  # "hon" is not the start of "honda"
+            continue
+        rest = rest.lstrip(" :")
+        if qualifier == "upper":
+            raise ValueProblem(
+                f"'{text}' is an upper bound, which dxnb does not keep",
+                f"type your best estimate, e.g. 'khoảng {rest or '…'}', and put '{text}' in the note column",
+            )
+        return rest, qualifier
+    if text.endswith("+") and len(text) > 1:  # "640+"
+        return text[:-1].rstrip(), LOWER_BOUND
+    return text, ""
+
+
+def has_digit(text: str) -> bool:
+    """Whether ``text`` holds any digit (of any script): a figure, however badly typed, and not words alone."""
+    return any(c.isdigit() for c in str(text))

@@ -358,3 +358,25 @@ def test_scratch_root_is_short_enough_for_sockets(monkeypatch, tmp_path, caplog)
     with caplog.at_level(logging.WARNING):
         root = scratch_root()
     assert len(str(root)) <= 64 and "too long" in caplog.text
+
+
+@slow
+def test_a_new_year_arriving_unit_by_unit_does_not_hijack_a_plain_run(tmp_path, data_copy, caplog):
+    with open(data_copy / "observations.csv", "a", encoding="utf-8") as handle:
+        handle.write("25882,2025,plans_issued,12,Phiếu 25882,,\n")  # one commune's 2025 form came in
+    out = tmp_path / "reports"
+    with caplog.at_level(logging.INFO):
+        code = main(["reports", "--data", str(data_copy), "--units", "vinh hoa", "phuoc vinh", "An Linh",
+                     "--out", str(out), "--jobs", "1"])  # fmt: skip
+    assert code == 0
+    err = caplog.text
+    assert "period 2024: the latest period reported by most units (3 of 3); 2025 has 1 of 3" in err
+    assert "use --period 2025 (or --period all)" in err
+    assert (out / "2024").is_dir() and not (out / "2025").exists()
+    root = (out / "index.html").read_text(encoding="utf-8")
+    assert ">11/11<" in root and ">1/11<" in root and "chưa lập: dxnb reports --period 2025" in root
+    assert main(["reports", "--data", str(data_copy), "--units", "25882", "--period", "2025", "--out", str(out),
+                 "--jobs", "1"]) == 0  # fmt: skip
+    report = next((out / "2025").glob("25882-*.html")).read_text(encoding="utf-8")
+    assert "chưa xếp hạng vì mới có 1/11 đơn vị của huyện Phú Giáo có số liệu năm 2025" in report
+    assert "xếp thứ <b>1/1</b>" not in report

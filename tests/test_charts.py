@@ -45,3 +45,49 @@ def test_tick_labels_follow_the_language():
     assert ax.xaxis.get_major_formatter()(0.5, 0) == "0,5"
     charts._ticks(ax, "x", "en", percent=True)
     assert ax.xaxis.get_major_formatter()(0.25, 0) == "25%"
+
+
+def _figures(monkeypatch) -> list:
+    """Keep the figures the charts draw (they are otherwise only returned as PNG data URIs)."""
+    drawn = []
+    real = charts.to_data_uri
+
+    def keep(fig):
+        drawn.append(fig)
+        return real(fig)
+
+    monkeypatch.setattr(charts, "to_data_uri", keep)
+    return drawn
+
+
+def test_count_axes_have_whole_number_ticks(sample, monkeypatch):
+    from dxnb import group_charts
+
+    drawn = _figures(monkeypatch)
+    classes = sample.catalogue["training_classes"]  # a count: 2, 5 or 12 classes, never 2,5
+    group_charts.value_bars(["A", "B", "C"], [2, 5, 12], 0, ind=classes, median=5, median_label="m", target_label="",
+                            lang="vi")  # fmt: skip
+    group_charts.history_chart(["2022", "2023", "2024"], [1, 2, 3], [1, 2, 2], ind=classes, unit_label="u",
+                               median_label="m", target_label="")  # fmt: skip
+    charts.peer_distribution([0.1, 0.2, 0.25, 0.8], 0.2, title="t", unit_label="u", median=0.2, median_label="m")
+    axes = [drawn[0].axes[0].xaxis, drawn[1].axes[0].yaxis, drawn[2].axes[0].yaxis]
+    for axis in axes:
+        ticks = [v for v in axis.get_ticklocs() if axis.get_view_interval()[0] <= v <= axis.get_view_interval()[1]]
+        assert ticks and all(float(v).is_integer() for v in ticks), ticks
+        labels = [axis.get_major_formatter()(v, 0) for v in ticks]
+        assert all("," not in label for label in labels), labels
+
+
+def test_hatching_means_no_data_only_the_unit_is_outlined(sample, monkeypatch):
+    from dxnb import group_charts
+
+    drawn = _figures(monkeypatch)
+    charts.peer_scores(["A", "B", "C"], [0.5, 0.7, 0.2], 1, title="t", median=0.5, median_label="m")
+    charts.peer_distribution([0.1, 0.2, 0.25, 0.8], 0.2, title="t", unit_label="u", median=0.2, median_label="m")
+    group_charts.value_bars(["A", "B"], [40.0, 60.0], 1, ind=sample.catalogue["household_fibre_rate"], median=50,
+                            median_label="m", target_label="")  # fmt: skip
+    for fig in drawn:
+        patches = fig.axes[0].patches
+        assert not [p for p in patches if p.get_hatch()], "hatching is for no data"
+        outlined = [p for p in patches if p.get_linewidth() == charts.UNIT_EDGE_WIDTH]
+        assert len(outlined) == 1

@@ -147,3 +147,21 @@ def test_progress_lines_name_each_report(caplog):
     assert "[1/2] 2024 25882 Vĩnh Hòa: ok (1.2 s)" in caplog.text
     assert "[2/2] 2024 25882 Vĩnh Hòa: failed (0.5 s) — ValueError: x" in caplog.text
 
+
+
+def test_a_unit_typed_without_diacritics_gets_its_form(tmp_path, capsys):
+    target = tmp_path / "form.xlsx"
+    assert main(["template", "--unit", "vinh hoa", "--period", "2025", "-o", str(target)]) == 0
+    assert target.exists() and "(25882)" in capsys.readouterr().out
+
+
+def test_an_ambiguous_name_without_diacritics_lists_the_candidates(data_copy, tmp_path, capsys):
+    with open(data_copy / "units.csv", "a", encoding="utf-8") as handle:
+        handle.write("30001,Tân Lợi,xã,Tam Nông,Đồng Tháp,5000,3600,1500,5,,test\n")
+        handle.write("30002,Tấn Lợi,xã,Tam Nông,Đồng Tháp,5000,3600,1500,5,,test\n")
+    args = ["template", "--data", str(data_copy), "--period", "2025", "-o", str(tmp_path / "f.xlsx"), "--unit"]
+    assert main([*args, "tan loi"]) == 2
+    err = capsys.readouterr().err
+    assert "Tân Lợi (30001, Tam Nông, Đồng Tháp), Tấn Lợi (30002, Tam Nông, Đồng Tháp)" in err
+    assert "Traceback" not in err
+    assert main([*args, "Tấn Lợi"]) == 0

@@ -40,7 +40,7 @@ def explorer(sample, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "query", ["Vĩnh Hòa", "Vĩnh Hoà", unicodedata.normalize("NFD", "vĩnh hòa"), "Xã Vĩnh Hòa", "25882"]
+    "query", ["Vĩnh Hòa", "Vĩnh Hoà", unicodedata.normalize("NFD", "vĩnh hòa"), "Xã Vĩnh Hòa", "25882", "vinh hoa"]
 )
 def test_units_are_found_by_name_or_code(sample, query):
     assert resolve_unit(sample, query) == "25882"
@@ -49,7 +49,7 @@ def test_units_are_found_by_name_or_code(sample, query):
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("Vinh Hoa", "No unit is named 'Vinh Hoa'. Did you mean Vĩnh Hòa (25882)"),
+        ("Vinh Hao", "No unit is named 'Vinh Hao'. Did you mean Vĩnh Hòa (25882, Phú Giáo, Bình Dương)"),
         ("99999", "No unit has the code '99999'"),
         (25882, 'unit must be a unit name or code in quotes, such as "Vĩnh Hòa"'),
     ],
@@ -83,7 +83,7 @@ def test_export_folder_is_resolved_from_the_project_root():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"unit": "Vinh Hoa"}, "No unit is named 'Vinh Hoa'"),
+        ({"unit": "Vinh Hao"}, "No unit is named 'Vinh Hao'"),
         ({"indicator": "fibre"}, "No indicator is called 'fibre'"),
         ({"period": "2030"}, "No data for period 2030; periods with data: 2022, 2023, 2024."),
         ({"lang": "fr"}, "lang must be one of vi, en"),
@@ -161,7 +161,8 @@ def test_missing_table_counts_the_gaps(sample):
 
 
 def test_every_step_renders_in_vietnamese(explorer):
-    page = "".join([explorer.summary(), explorer.selection(), explorer.compare(), explorer.history(), explorer.gaps()])
+    steps = (explorer.summary, explorer.selection, explorer.compare, explorer.map, explorer.history, explorer.gaps)
+    page = "".join(step() for step in steps)
     assert "Xã Vĩnh Hòa" in page and "huyện Phú Giáo, tỉnh Bình Dương" in page
     assert "là <b>90,6%</b>, xếp thứ <b>2/11</b>" in page
     assert "(trung vị 84,8%). Mục tiêu quốc gia ≥ 80% đến năm 2025" in page
@@ -170,7 +171,7 @@ def test_every_step_renders_in_vietnamese(explorer):
     assert "Chỉ tiêu thiếu số liệu" in page and "Giá trị cần kiểm tra lại" in page
     assert "số liệu tổng hợp (synthetic)" in page
     assert "90.6" not in page and "http://" not in page
-    assert len(re.findall(r'src="data:image/png;base64,', page)) == 2
+    assert len(re.findall(r'src="data:image/png;base64,', page)) == 3  # comparison, map, history
 
 
 def test_steps_in_english_for_a_count(sample, tmp_path):
@@ -308,3 +309,67 @@ def test_export_table_of_every_unit(sample):
     assert FIBRE_HEADER in frame.columns and "Mục tiêu quốc gia" not in frame.columns
     assert frame["Hạng trong huyện (tỉnh)"].min() == 1
     assert str(frame["Kế hoạch về chuyển đổi số đã ban hành (kế hoạch)"].dtype) == "Int64"
+
+
+# --------------------------------------------------------------------------- Run All keeps the picker's choice
+
+
+@pytest.fixture()
+def no_choices(monkeypatch):
+    """A fresh kernel: no choice made in a picker yet."""
+    from dxnb import explore
+
+    monkeypatch.setattr(explore, "_CHOICES", {})
+
+
+def _run_all(sample, tmp_path, unit="Vĩnh Hòa", indicator=FIBRE, period="2024", **kwargs):
+    """What Run → Run All Cells does: the parameters cell, then the explorer loaded with keep_choice=True."""
+    return Explorer.load(unit, indicator, period, dataset=sample, export_dir=tmp_path, keep_choice=True, **kwargs)
+
+
+def test_run_all_keeps_the_choice_made_in_the_picker(sample, tmp_path, no_choices):
+    ex = _run_all(sample, tmp_path)
+    controls = ex.picker().controls
+    controls["unit"].value = "25858"
+    controls["indicator"].value = "radio_minutes"
+    again = _run_all(sample, tmp_path)  # Run All: the parameters cell says Vĩnh Hòa again
+    assert (again.unit_code, again.indicator, again.period) == ("25858", "radio_minutes", "2024")
+    assert again.picker().controls["unit"].value == "25858"  # the dropdown shows the choice, not the default
+    assert "Phước Vĩnh" in again.compare() and "được giữ khi chạy lại" in again.selection()
+
+
+def test_new_parameters_win_over_an_old_choice(sample, tmp_path, no_choices):
+    _run_all(sample, tmp_path).picker().controls["unit"].value = "25858"
+    edited = _run_all(sample, tmp_path, unit="An Bình")  # the advisor edited the parameters cell
+    assert edited.unit_code == "25870" and not edited.kept_choice
+    assert _run_all(sample, tmp_path, unit="An Bình").unit_code == "25870"  # the old choice is forgotten
+
+
+def test_without_keep_choice_the_parameters_rule(sample, tmp_path, no_choices):
+    _run_all(sample, tmp_path).picker().controls["unit"].value = "25858"
+    assert Explorer.load("Vĩnh Hòa", FIBRE, "2024", dataset=sample, export_dir=tmp_path).unit_code == "25882"
+
+
+# --------------------------------------------------------------------------- the map
+
+
+def test_the_map_step_colours_the_group_by_the_indicator(explorer):
+    page = str(explorer.map())
+    assert 'id="map"' in page and page.count("data:image/png;base64,") == 1
+    assert "Bản đồ 11 đơn vị của huyện Phú Giáo, tỉnh Bình Dương, tô màu theo tỷ lệ hộ gia đình" in page
+    explorer.select(indicator="citizen_meetings")  # a count: coloured by its points
+    assert "mức đạt điểm của chỉ tiêu" in str(explorer.map())
+    explorer.select(indicator="panel_hamlets")  # neither a rate nor scored
+    assert "Không vẽ bản đồ" in str(explorer.map())
+
+
+def test_units_not_in_the_registry_get_a_note_instead_of_a_map(data_copy, tmp_path):
+    for name in ("units.csv", "observations.csv", "notes.csv"):  # made-up codes: 25882 becomes 95882 …
+        path = data_copy / name
+        text = path.read_text(encoding="utf-8")
+        for old in PHU_GIAO:
+            text = text.replace(f"\n{old},", f"\n9{old[1:]},")
+        path.write_text(text, encoding="utf-8")
+    ex = Explorer.load("95882", FIBRE, "2024", data_dir=data_copy, export_dir=tmp_path)
+    page = str(ex.map())
+    assert "Không vẽ bản đồ" in page and "<img" not in page

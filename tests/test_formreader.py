@@ -102,7 +102,7 @@ def test_first_row_as_a_number_is_the_same_row(form, sample):
         ws.cell(row, 2).value = 11.0  # Excel stores 11: the same layout, read as usual
 
     result, problems = read_form(edit(form, change), sample)
-    assert result is not None and not problems
+    assert result is not None and not [p for p in problems if "nothing is imported" not in p.message]
 
 
 # --------------------------------------------------------------------------- bounds
@@ -199,3 +199,61 @@ def test_absurd_number_cli_exit_2(data_copy, tmp_path, capsys):
     assert main(["import", str(path), "--data", str(data_copy)]) == 2
     err = capsys.readouterr().err
     assert "f.xlsx:'Chỉ tiêu'!G" in err and "Traceback" not in err
+
+
+# --------------------------------------------------------------------------- figures as surveys state them
+
+
+@pytest.mark.parametrize(
+    ("indicator", "typed", "value", "qualifier"),
+    [
+        ("meeting_attendance", "hơn 640", 640, "lower_bound"),
+        ("meeting_attendance", "trên 640 lượt", 640, "lower_bound"),
+        ("training_classes", "ít nhất 2", 2, "lower_bound"),
+        ("adult_smartphone_rate", "khoảng 60%", 60, "estimate"),
+        ("adult_smartphone_rate", "~60", 60, "estimate"),
+        ("edocs_signed_rate", "gần 100%", 100, "estimate"),
+        ("adult_smartphone_rate", "khoang 92,4", 92.4, "estimate"),
+        ("personal_signatures", "hơn 1.083", 1083, "lower_bound"),
+        ("adult_smartphone_rate", "92,4", 92.4, ""),
+    ],
+)
+def test_qualified_figures_are_read_with_their_qualifier(sample, indicator, typed, value, qualifier):
+    got = formreader.read_qualified_value(typed, "General", sample.catalogue[indicator])
+    assert got == (pytest.approx(value), qualifier)
+
+
+@pytest.mark.parametrize("typed", ["nhiều lớp", "rất nhiều", "không rõ"])
+def test_words_without_a_number_are_refused_with_what_to_do(sample, typed):
+    with pytest.raises(formreader.ValueProblem) as caught:
+        formreader.read_qualified_value(typed, "General", sample.catalogue["training_classes"])
+    assert "is not a figure" in caught.value.message
+    assert "type a number" in caught.value.hint and "note column" in caught.value.hint
+
+
+def test_a_form_keeps_the_qualifiers_typed(form, sample):
+    def change(wb):
+        ws = wb[VALUES_SHEET]
+        ws.cell(row_of(ws, "meeting_attendance"), 7).value = "hơn 700"
+        ws.cell(row_of(ws, "training_classes"), 7).value = "nhiều lớp"
+
+    result, problems = read_form(edit(form, change), sample)
+    assert result is None and len(problems) == 1 and "'Chỉ tiêu'!G" in problems[0].file
+    assert "'nhiều lớp' is not a figure" in problems[0].message
+
+    def fix(wb):
+        ws = wb[VALUES_SHEET]
+        ws.cell(row_of(ws, "training_classes"), 7).value = "ít nhất 3"
+        ws.cell(row_of(ws, "training_classes"), 9).value = "nhiều lớp"
+
+    result, problems = read_form(edit(form, fix), sample)
+    assert not problems
+    got = {v.indicator: (v.value, v.qualifier) for v in result.values}
+    assert got == {"meeting_attendance": (700, "lower_bound"), "training_classes": (3, "lower_bound")}
+
+
+def test_a_blank_form_is_warned_about(form, sample, capsys):
+    result, problems = read_form(form, sample)
+    assert result is not None and not result.values
+    assert [p.severity for p in problems] == ["warning"]
+    assert "nothing is imported from it" in problems[0].message and "Giá trị năm 2025" in problems[0].hint

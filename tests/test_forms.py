@@ -89,3 +89,58 @@ def test_too_long_output_name_refused(data_copy, tmp_path, capsys):
     out = tmp_path / ("x" * 300 + ".xlsx")
     assert main(["template", "--unit", VINH_HOA, "--period", "2025", "--data", str(data_copy), "-o", str(out)]) == 2
     assert "255" in capsys.readouterr().err
+
+
+def _row(ws, indicator: str) -> int:
+    return next(r for r in range(forms.FIRST_ROW, ws.max_row + 1) if ws.cell(r, 1).value == indicator)
+
+
+def test_the_last_period_column_shows_figures_as_the_survey_stated_them(sample):
+    ws = forms.build_template(sample, VINH_HOA, "2025")[VALUES_SHEET]
+    previous = forms.COL["previous"]
+    assert ws.cell(_row(ws, "meeting_attendance"), previous).value == "hơn 640"  # a lower bound in 2024
+    assert ws.cell(_row(ws, "onestop_online_support"), previous).value == "có"
+    assert ws.cell(_row(ws, "adult_smartphone_rate"), previous).value == pytest.approx(92.4)  # exact: a number
+    assert "ví dụ 92,4" in ws["A8"].value and "«hơn 640»" in ws["A8"].value and "«Ghi chú»" in ws["A8"].value
+    assert ws["A9"].value is None  # nothing of 2025 in the dataset: nothing pre-filled
+
+
+def test_a_form_of_a_period_the_dataset_holds_is_pre_filled_and_marked(sample):
+    ws = forms.build_template(sample, VINH_HOA, "2024")[VALUES_SHEET]
+    value = forms.COL["value"]
+    held = sample.observations.query("unit_code == @VINH_HOA and period == '2024'")
+    assert f"{len(held)} giá trị năm 2024 đã có trong dữ liệu" in ws["A9"].value
+    attendance, fibre, blank = (_row(ws, i) for i in ("meeting_attendance", "household_fibre_rate", "cdt_teams"))
+    assert ws.cell(attendance, value).value == "hơn 640"
+    assert ws.cell(fibre, value).value == pytest.approx(held.set_index("indicator").at["household_fibre_rate", "value"])
+    assert ws.cell(fibre, value).fill.fgColor.rgb.endswith("E2EFDA")  # the pre-filled colour
+    assert ws.cell(blank, value).value is None and ws.cell(blank, value).fill.fgColor.rgb.endswith("FFF2CC")
+    assert not ws.cell(fibre, value).protection.locked  # still the commune's to correct
+
+
+def test_number_cells_let_qualified_figures_through(sample):
+    ws = forms.build_template(sample, VINH_HOA, "2025")[VALUES_SHEET]
+    rules = {dv.type: dv for dv in ws.data_validations.dataValidation}
+    assert rules["decimal"].errorStyle == rules["whole"].errorStyle == "warning"
+    assert rules["list"].errorStyle in (None, "stop")
+    assert "«hơn 640»" in rules["whole"].error and "92,4" in rules["decimal"].error
+
+
+def test_a_pre_filled_form_imports_back_unchanged_and_a_qualified_figure_lands(data_copy, tmp_path, capsys):
+    ds = load_dataset(data_copy)
+    untouched = write_template(ds, VINH_HOA, "2024", tmp_path / "2024.xlsx")
+    assert main(["import", str(untouched), "--data", str(data_copy)]) == 0
+    assert "Nothing to change" in capsys.readouterr().out
+    form = write_template(ds, VINH_HOA, "2025", tmp_path / "2025.xlsx")
+    wb = openpyxl.load_workbook(form)
+    ws = wb[VALUES_SHEET]
+    ws.cell(_row(ws, "meeting_attendance"), forms.COL["value"]).value = "hơn 700"
+    ws.cell(_row(ws, "adult_smartphone_rate"), forms.COL["value"]).value = "khoảng 95%"
+    wb.save(form)
+    assert main(["import", str(form), "--data", str(data_copy)]) == 0
+    obs = load_dataset(data_copy).observations.query("unit_code == @VINH_HOA and period == '2025'")
+    got = {r.indicator: (r.value, r.qualifier) for r in obs.itertuples()}
+    assert got == {"meeting_attendance": (700, "lower_bound"), "adult_smartphone_rate": (95, "estimate")}
+    again = forms.build_template(load_dataset(data_copy), VINH_HOA, "2025")[VALUES_SHEET]
+    assert again.cell(_row(again, "meeting_attendance"), forms.COL["value"]).value == "hơn 700"
+    assert again.cell(_row(again, "adult_smartphone_rate"), forms.COL["value"]).value == "khoảng 95"

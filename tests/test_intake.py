@@ -374,7 +374,8 @@ def test_conflicts_refused_then_replaced(data_copy, tmp_path):
     assert snapshot(data_copy) == before
 
     plan = import_forms([form], data_copy, replace=True)
-    assert plan.counts("observations.csv") == {"new": 1, "changed": 2, "unchanged": 1}
+    # the form came pre-filled with the 14 values 2024 holds: the untouched ones come back unchanged
+    assert plan.counts("observations.csv") == {"new": 1, "changed": 2, "unchanged": 13}
     got = values_of(data_copy, VINH_HOA, "2024")
     assert got["adult_smartphone_rate"] == pytest.approx(93.1) and got["meeting_attendance"] == 700
     assert got["steering_meetings"] == 4 and got["plans_issued"] == 14
@@ -451,7 +452,8 @@ def _bad_note(wb):
     ({"adult_smartphone_rate": 120}, None, ["rate 120 is outside 0–100", "percentages"]),
     ({"adult_smartphone_rate": "1.083"}, None, ["ambiguous"]),
     ({"plans_issued": -3}, None, ["-3 is negative", "0 or more"]),
-    ({"plans_issued": "nhiều"}, None, ["'nhiều' is not a number"]),
+    ({"plans_issued": "nhiều"}, None, ["'nhiều' is not a figure", "put the words in the note column"]),
+    ({"training_classes": "dưới 5"}, None, ["'dưới 5' is an upper bound", "khoảng 5"]),
     ({"security_plan": "chưa"}, None, ["not có, một phần or không"]),
     ({"household_fibre_rate": dt.datetime(2025, 9, 6)}, None, ["date", "06/09/2025"]),
 ])  # fmt: skip
@@ -697,6 +699,7 @@ def _crash_between_renames(data_copy: Path, form: Path) -> None:
 @pytest.mark.parametrize("temporary_survives", [True, False])
 def test_leftover_journal_is_resolved(data_copy, filled, tmp_path, temporary_survives):
     old = {name: (data_copy / name).read_bytes() for name in ("observations.csv", "notes.csv")}
+    empty = make_form(data_copy, tmp_path / "empty.xlsx")  # blank: made before the crash (forms are pre-filled)
     _crash_between_renames(data_copy, filled)
     journal = data_copy / fileio.JOURNAL_NAME
     assert journal.exists()
@@ -705,7 +708,6 @@ def test_leftover_journal_is_resolved(data_copy, filled, tmp_path, temporary_sur
     if not temporary_survives:
         for tmp in data_copy.glob(".notes.csv.*.tmp"):
             tmp.unlink()
-    empty = make_form(data_copy, tmp_path / "empty.xlsx")
     import_forms([empty], data_copy)  # the next import resolves the journal first
     assert not journal.exists() and leftovers(data_copy) == []
     if temporary_survives:  # rolled forward: both files are new

@@ -124,3 +124,17 @@ def test_a_failed_entry_keeps_the_previous_key_and_points_at_the_failed_notebook
     assert entry["failed_notebook"] == "notebooks/25882-vinh-hoa.failed.ipynb" and entry["previous_report"] == ""
     cached = manifest_entry(job, Outcome(job.code, "2024", "cached"), {"duration_s": 3.0, "finished": "then"})
     assert cached["status"] == "ok" and cached["duration_s"] == 3.0 and cached["finished"] == "then"
+
+
+def test_the_default_period_is_logged_with_its_reason(data_copy, caplog):
+    import logging
+
+    from dxnb import load_dataset
+
+    with open(data_copy / "observations.csv", "a", encoding="utf-8") as handle:
+        handle.write("25882,2025,plans_issued,12,Phiếu 25882,,\n")
+    ds = load_dataset(data_copy)
+    with caplog.at_level(logging.INFO, logger="dxnb.jobs"):
+        assert select_periods(ds, None) == ["2024"]
+    assert "period 2024: the latest period reported by most units (11 of 11); 2025 has 1 of 11" in caplog.text
+    assert select_periods(ds, ["all"]) == ["2022", "2023", "2024", "2025"]

@@ -25,7 +25,7 @@ from dxnb.overview_data import (
     target_counts,
 )
 
-SECTIONS = ("ranking", "heatmap", "pillars", "trends", "quality", "targets")
+SECTIONS = ("ranking", "map", "heatmap", "pillars", "trends", "quality", "targets")
 
 
 def nfd(text: str) -> str:
@@ -190,7 +190,7 @@ def test_overview_of_the_district_in_vietnamese(overview):
     assert "synthetic" in page
     assert "http://" not in page and "https://" not in page
     images = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
-    assert len(images) == 5  # ranking, heatmap, pillars, trends, targets
+    assert len(images) == 6  # ranking, map, heatmap, pillars, trends, targets
     for data in images:
         assert base64.b64decode(data).startswith(b"\x89PNG")
     assert ov.parameters == {"period": "2024", "data_dir": "data", "lang": "vi", "district": "", "province": ""}
@@ -226,7 +226,7 @@ def test_overview_escapes_text_from_the_data(data_copy):
         ({"period": "2019"}, "No data for period 2019; periods with data: 2022, 2023, 2024."),
         ({"period": "2024-25"}, "period must be a year"),
         ({"district": "Bến Cát"}, "No district is named 'Bến Cát'."),
-        ({"province": "Binh Duong"}, "Did you mean 'Bình Dương'?"),
+        ({"province": "Binh Duon"}, "Did you mean 'Bình Dương'?"),
         ({"district": 722}, "district must be a name in quotes"),
     ],
 )
@@ -261,3 +261,44 @@ def test_a_whole_country_is_fast_and_shows_its_edges(country):
     assert "Mức đạt điểm trung vị theo tỉnh" in page and "Chỉ số chung theo tỉnh" in page
     assert "Phân bố chỉ số chung của 3.322 đơn vị" in page
     assert len(ov.attainment) == 3322 and DETAIL_MAX_UNITS < 3322
+
+
+# --------------------------------------------------------------------------- the map
+
+
+def test_the_sample_overview_has_a_map_drawn_offline(overview):
+    _, page = overview
+    section = page[page.index('id="map"') :]
+    section = section[: section.index("</section>")]
+    assert "Bản đồ 11 đơn vị của huyện Phú Giáo, tỉnh Bình Dương, tô màu theo chỉ số chung năm 2024" in section
+    (uri,) = re.findall(r'<img src="data:image/png;base64,([^"]+)" alt="Bản đồ 11', section)
+    assert base64.b64decode(uri).startswith(b"\x89PNG")
+    assert "http" not in section
+
+
+def test_a_province_of_168_units_gets_its_map(tmp_path):
+    from dxnb.provinces import init_dataset
+    from dxnb.synthetic import synthesize_observations
+
+    folder = init_dataset(province="Hồ Chí Minh", out_dir=tmp_path / "hcm")
+    units = pd.read_csv(folder / "units.csv", dtype=str, keep_default_na=False).set_index("code", drop=False)
+    assert len(units) == 168
+    for column in ("population", "adult_population", "households", "hamlets"):
+        units[column] = pd.to_numeric(units[column].replace("", None), errors="coerce")
+    obs = synthesize_observations(units, load_dataset().catalogue, ["2025"], seed=7)
+    obs.to_csv(folder / "observations.csv", index=False)
+    page = str(Overview.build("2025", data_dir=folder).map())
+    assert "Bản đồ 168 đơn vị của" in page and page.count("data:image/png;base64,") == 1
+
+
+def test_units_not_in_the_registry_get_no_map_but_a_reason(country):
+    page = str(Overview.build("2024", dataset=country).map())
+    assert "Không vẽ bản đồ" in page and "3322 đơn vị" in page.replace(".", "") and "<img" not in page
+
+
+def test_an_empty_period_is_the_latest_one_most_units_report(data_copy):
+    set_value(data_copy, "25882", "2025", "plans_issued", 12)  # one commune's 2025 form came in
+    ds = load_dataset(data_copy)
+    assert Overview.build("", dataset=ds).period == "2024"
+    assert Overview.build(None, dataset=ds).period == "2024"
+    assert Overview.build("2025", dataset=ds).period == "2025"  # asked for: still there

@@ -56,14 +56,15 @@ def test_overview_in_english_for_another_period_and_a_district(tmp_path):
 
 
 def test_overview_of_a_province_renders_to_an_offline_page(tmp_path):
-    text = run(OVERVIEW, tmp_path, province="Bình Dương", data_dir=str(PROJECT_ROOT / "data"))
+    text = run(OVERVIEW, tmp_path, province="binh duong", data_dir=str(PROJECT_ROOT / "data"))  # no diacritics
     assert "Tỉnh Bình Dương — năm 2024" in text
     nb = nbformat.reads(text, as_version=4)
     page = notebook_to_html(nb, title="Tổng quan — năm 2024", lang="vi")
     assert not re.search(r"""(src|href)\s*=\s*["']?https?:""", page) and "url(http" not in page
     assert "Xếp hạng các đơn vị" in page and "Chỉ tiêu quốc gia" in page
     assert "injected-parameters" not in page and "Overview.build" not in page
-    assert len(re.findall(r'src="data:image/png;base64,', page)) == 5
+    assert len(re.findall(r'src="data:image/png;base64,', page)) == 6  # with the map
+    assert 'alt="Bản đồ 11 đơn vị của tỉnh Bình Dương, tô màu theo chỉ số chung năm 2024' in page
 
 
 @pytest.mark.parametrize(
@@ -71,7 +72,7 @@ def test_overview_of_a_province_renders_to_an_offline_page(tmp_path):
     [
         ({"period": "2019"}, "Không có số liệu năm 2019; các năm có số liệu: 2022, 2023, 2024."),
         ({"district": "Bến Cát"}, "Không có huyện nào tên 'Bến Cát'."),
-        ({"province": "Binh Duong"}, "Không có tỉnh nào tên 'Binh Duong'. Có phải ý bạn là 'Bình Dương'?"),
+        ({"province": "Binh Duon"}, "Không có tỉnh nào tên 'Binh Duon'. Có phải ý bạn là 'Bình Dương'?"),
         ({"lang": "fr"}, "lang must be one of vi, en"),
     ],
 )
@@ -109,8 +110,9 @@ def test_explore_within_a_province_from_another_directory(tmp_path):
     # A relative export_dir is resolved from the project root (tests/test_explore.py checks resolve_export_dir);
     # here an absolute one in tmp_path keeps the test out of the project's folders.
     folder = tmp_path / "exports"
-    text = run(EXPLORE, tmp_path, unit="Vĩnh Hoà", province="Bình Dương", export_dir=str(folder))
+    text = run(EXPLORE, tmp_path, unit="vinh hoa", province="Bình Dương", export_dir=str(folder))  # no diacritics
     assert "So sánh trong: tỉnh Bình Dương (11 đơn vị)" in text
+    assert "Bản đồ 11 đơn vị của tỉnh Bình Dương, tô màu theo tỷ lệ hộ gia đình" in text  # the map step
     assert (folder / "binh-duong-2024-household_fibre_rate-below_target.xlsx").is_file()
     assert not (tmp_path / "reports").exists(), "nothing is written into the working directory"
 
@@ -118,7 +120,10 @@ def test_explore_within_a_province_from_another_directory(tmp_path):
 @pytest.mark.parametrize(
     ("parameters", "message"),
     [
-        ({"unit": "Vinh Hoa"}, "Không có đơn vị nào tên 'Vinh Hoa'. Có phải ý bạn là Vĩnh Hòa (25882)?"),
+        (
+            {"unit": "Vinh Hao"},
+            "Không có đơn vị nào tên 'Vinh Hao'. Có phải ý bạn là Vĩnh Hòa (25882, Phú Giáo, Bình Dương)?",
+        ),
         ({"indicator": "fibre"}, "Không có chỉ tiêu nào tên 'fibre'"),
         ({"period": "2030"}, "Không có số liệu năm 2030; các năm có số liệu: 2022, 2023, 2024."),
         ({"export_filter": "lagging"}, "export_filter phải là một trong all, below_target, below_median, no_data"),

@@ -109,4 +109,4 @@ def test_the_three_pages_share_the_base(sample):
         assert all(isinstance(s, Html) for s in sections)
     assert report.SECTIONS[0] == "header" and report.SECTIONS[-1] == "provenance"
     assert [f'id="{key}"' in report.html() for key in ("summary", "peers", "quality")] == [True] * 3
-    assert overview.SECTIONS == ("header", "ranking", "heatmap", "pillars", "trends", "quality", "targets")
+    assert overview.SECTIONS == ("header", "ranking", "map", "heatmap", "pillars", "trends", "quality", "targets")

@@ -20,6 +20,7 @@ from dxnb.params import (
     check_place_name,
     check_unit,
     check_unit_code,
+    default_period,
     find_unit,
     find_units,
     period_end,
@@ -38,11 +39,11 @@ def nfd(text: str) -> str:
 
 UNITS = pd.DataFrame(
     {
-        "name": ["Vĩnh Hòa", "Tân Phú", "Tân Phú", "An Bình"],
-        "district": ["Phú Giáo", "Châu Thành", "", "Phú Giáo"],
-        "province": ["Bình Dương", "Tiền Giang", "Bến Tre", "Bình Dương"],
+        "name": ["Vĩnh Hòa", "Tân Phú", "Tân Phú", "An Bình", "Tân Long", "Tấn Long"],
+        "district": ["Phú Giáo", "Châu Thành", "", "Phú Giáo", "Phú Giáo", "Tam Nông"],
+        "province": ["Bình Dương", "Tiền Giang", "Bến Tre", "Bình Dương", "Bình Dương", "Đồng Tháp"],
     },
-    index=pd.Index(["25882", "80001", "80002", "01156"], name="code"),
+    index=pd.Index(["25882", "80001", "80002", "01156", "25870", "30001"], name="code"),
 )
 
 
@@ -165,6 +166,38 @@ def test_select_periods(sample):
         select_periods(sample, ["2019", "2024", "2030"])
     with pytest.raises(ParameterError, match="period must be a year"):
         select_periods(sample, ["last"])
+    assert select_periods(sample, ["all"]) == select_periods(sample, ["2022", "ALL"]) == ["2022", "2023", "2024"]
+
+
+def one_unit_reports(data_copy, period="2025", code="25882"):
+    """The sample with one unit's form of a new period imported: a new year arriving unit by unit."""
+    with open(data_copy / "observations.csv", "a", encoding="utf-8") as handle:
+        handle.write(f"{code},{period},plans_issued,12,Phiếu {code},,\n")
+    return load_dataset(data_copy)
+
+
+def test_the_default_period_is_the_latest_most_units_report(data_copy):
+    ds = one_unit_reports(data_copy)
+    assert ds.periods[-1] == "2025"
+    choice = default_period(ds)
+    assert choice.period == "2024" and choice.coverage["2025"] == 1 and choice.units == 11
+    assert choice.reason() == (
+        "2024: the latest period reported by most units (11 of 11); 2025 has 1 of 11 — use --period 2025 "
+        "(or --period all) to render it"
+    )
+    assert select_periods(ds, None) == ["2024"]
+    assert select_periods(ds, None, ["25882"]) == ["2025"]  # the one unit asked for has it
+    assert select_periods(ds, ["all"]) == ["2022", "2023", "2024", "2025"]
+
+
+def test_without_a_majority_the_period_most_units_report_is_the_default(data_copy):
+    obs = data_copy / "observations.csv"
+    lines = obs.read_text(encoding="utf-8").splitlines(keepends=True)
+    obs.write_text("".join(lines[:1] + [x for x in lines[1:] if x.split(",")[0] in ("25858", "25861", "25864")]))
+    ds = load_dataset(data_copy)
+    choice = default_period(ds)
+    assert choice.period == "2024" and choice.units == 11 and choice.coverage["2024"] == 3
+    assert "no period is reported by most units; this one has the most (3 of 11)" in choice.reason()
 
 
 # --------------------------------------------------------------------------- units
@@ -180,7 +213,9 @@ def test_check_unit_code():
         check_unit_code(True)
 
 
-@pytest.mark.parametrize("query", ["25882", " 25882", "Vĩnh Hòa", "xã vĩnh hoà", nfd("Vĩnh Hòa"), "  VĨNH   HÒA "])
+@pytest.mark.parametrize(
+    "query", ["25882", " 25882", "Vĩnh Hòa", "xã vĩnh hoà", nfd("Vĩnh Hòa"), "  VĨNH   HÒA ", "Vinh Hoa", "xa vinh hoa"]
+)
 def test_find_unit_by_code_or_name(query):
     assert find_unit(UNITS, query) == "25882"
 
@@ -190,8 +225,16 @@ def test_find_unit_by_code_or_name(query):
     [
         ("1156", "No unit has the code '1156' — did it lose its leading zero? The unit is '01156'"),
         ("99999", "No unit has the code '99999'. Run `dxnb check` to list the units."),
-        ("Tân Phú", "'Tân Phú' names several units: Tân Phú (80001, Châu Thành), Tân Phú (80002, Bến Tre)"),
-        ("Vinh Hoa", "No unit is named 'Vinh Hoa'. Did you mean Vĩnh Hòa (25882)?"),
+        (
+            "Tân Phú",
+            "'Tân Phú' names several units: Tân Phú (80001, Châu Thành, Tiền Giang), Tân Phú (80002, Bến Tre)",
+        ),
+        (
+            "tan long",
+            "'tan long' without diacritics names several units: Tân Long (25870, Phú Giáo, Bình Dương), "
+            "Tấn Long (30001, Tam Nông, Đồng Tháp). Use the code or the exact name instead.",
+        ),
+        ("Vinh Hao", "No unit is named 'Vinh Hao'. Did you mean Vĩnh Hòa (25882, Phú Giáo, Bình Dương)?"),
         ("Nowhere", "No unit is named 'Nowhere'."),
     ],
 )
@@ -204,8 +247,17 @@ def test_find_units():
     ds = fake_dataset()
     assert find_units(ds, None) == find_units(ds, []) == list(UNITS.index)
     assert find_units(ds, ["An Bình", "25882", "Vĩnh Hoà", "01156"]) == ["01156", "25882"]
+    assert find_units(ds, ["an binh", "vinh hoa", "Tấn Long"]) == ["01156", "25882", "30001"]
     with pytest.raises(UnitNotFoundError, match="Nowhere"):
         find_units(ds, ["25882", "Nowhere"])
+
+
+def test_an_exact_name_wins_over_one_without_diacritics():
+    units = pd.DataFrame(
+        {"name": ["An Long", "Ân Long"], "district": ["Phú Giáo", "Tam Nông"], "province": ["Bình Dương", "Đồng Tháp"]},
+        index=pd.Index(["25870", "30001"], name="code"),
+    )
+    assert find_unit(units, "an long") == "25870" and find_unit(units, "Ân Long") == "30001"
 
 
 def test_resolve_unit_wants_a_string():
@@ -214,15 +266,18 @@ def test_resolve_unit_wants_a_string():
     for bad in (25882, None, "  "):
         with pytest.raises(ParameterError, match="unit must be a unit name or code in quotes"):
             resolve_unit(ds, bad)
-    with pytest.raises(ParameterError, match="No unit is named 'Vinh Hoa'"):  # a ParameterError, not a lookup error
-        resolve_unit(ds, "Vinh Hoa")
+    assert resolve_unit(ds, "vinh hoa") == "25882"
+    with pytest.raises(ParameterError, match="No unit is named 'Vinh Hao'"):  # a ParameterError, not a lookup error
+        resolve_unit(ds, "Vinh Hao")
+    with pytest.raises(ParameterError, match="'tan long' without diacritics names several units"):
+        resolve_unit(ds, "tan long")
 
 
 def test_check_unit():
     assert check_unit(fake_dataset(), " 25882 ") == "25882"
     with pytest.raises(ParameterError, match=re.escape("'1156' — did it lose its leading zero? The unit is '01156'")):
         check_unit(fake_dataset(), 1156)
-    with pytest.raises(ParameterError, match=re.escape("The dataset data has 4 units")):
+    with pytest.raises(ParameterError, match=re.escape("The dataset data has 6 units")):
         check_unit(fake_dataset(), "Vĩnh Hòa")  # a code is wanted here, not a name
     with pytest.raises(ParameterError, match="loaded for other units' reports"):
         check_unit(fake_dataset(scope=frozenset({"80001"})), "25882")
@@ -247,7 +302,15 @@ def test_check_place_name():
 
 @pytest.mark.parametrize(
     ("district", "province"),
-    [("Phú Giáo", ""), (nfd("huyện phú giáo"), None), ("", "Tỉnh Bình Dương"), ("Phú Giáo", nfd("Bình Dương"))],
+    [
+        ("Phú Giáo", ""),
+        (nfd("huyện phú giáo"), None),
+        ("", "Tỉnh Bình Dương"),
+        ("Phú Giáo", nfd("Bình Dương")),
+        ("phu giao", ""),
+        ("Huyen Phu Giao", "tinh binh duong"),
+        ("", "Binh Duong"),
+    ],
 )
 def test_select_units_by_district_or_province(sample, district, province):
     assert select_units(sample, district, province) == list(sample.units.index)
@@ -260,9 +323,9 @@ def test_select_units_without_filter_is_every_unit(sample):
 @pytest.mark.parametrize(
     ("district", "province", "message"),
     [
-        ("Phu Giao", "", "No district is named 'Phu Giao'. Did you mean 'Phú Giáo'?"),
+        ("Phu Gia", "", "No district is named 'Phu Gia'. Did you mean 'Phú Giáo'?"),
         ("Dĩ An", "", "No district is named 'Dĩ An'."),
-        ("", "Binh Duong", "No province is named 'Binh Duong'. Did you mean 'Bình Dương'?"),
+        ("", "Binh Duon", "No province is named 'Binh Duon'. Did you mean 'Bình Dương'?"),
         ("Phú Giáo", "Đồng Nai", "No province is named 'Đồng Nai'."),
         (722, "", 'district must be a name in quotes such as "Phú Giáo"'),
         ("", ["Bình Dương"], "province must be a name in quotes"),
@@ -284,6 +347,19 @@ def test_a_district_name_in_two_provinces_needs_the_province(data_copy):
     ):
         select_units(ds, "Châu Thành")
     assert select_units(ds, "Châu Thành", "Bến Tre") == ["80002"]
+    assert select_units(ds, "chau thanh", "ben tre") == ["80002"]
+
+
+def test_a_place_without_diacritics_fitting_two_spellings_is_listed(data_copy):
+    with open(data_copy / "units.csv", "a", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        for code, district in (("80001", "Tân An"), ("80002", "Tấn An")):
+            writer.writerow([code, "Mỹ Phú", "xã", district, "Long An", 5000, 3600, 1500, 5, "", "test"])
+    ds = load_dataset(data_copy)
+    message = "'tan an' without diacritics fits several districts: Tân An, Tấn An"
+    with pytest.raises(ParameterError, match=re.escape(message)):
+        select_units(ds, "tan an")
+    assert select_units(ds, "Tấn An") == ["80002"]
 
 
 # --------------------------------------------------------------------------- indicators

@@ -108,3 +108,29 @@ def test_parameter_helpers():
     assert check_period(2024) == "2024"
     with pytest.raises(ParameterError, match="-r unit_code 01156"):
         check_unit_code(1156)
+
+
+def _new_year_for(data_copy, codes, period="2025"):
+    """Give ``codes`` a form of a new period: most communes' forms have not arrived yet."""
+    with open(data_copy / "observations.csv", "a", encoding="utf-8") as handle:
+        for code in codes:
+            handle.write(f"{code},{period},plans_issued,12,Phiếu {code},,\n")
+
+
+def test_a_period_few_peers_report_is_not_ranked_1_of_1(data_copy):
+    _new_year_for(data_copy, ["25882"])
+    report = CommuneReport.build("25882", "2025", data_dir=data_copy)
+    ev = report.ev
+    assert (ev.rank, ev.group_size, ev.peer_count) == (1, 1, 11) and not ev.rank_shown
+    text = re.sub(r"<[^>]+>", "", str(report.summary()))
+    assert "chưa xếp hạng vì mới có 1/11 đơn vị của huyện Phú Giáo có số liệu năm 2025" in text
+    assert not re.search(r"\b1/1(?!\d)", text) and "xếp thứ" not in text
+    english = re.sub(r"<[^>]+>", "", str(CommuneReport.build("25882", "2025", data_dir=data_copy, lang="en").summary()))
+    assert "not ranked, as only 1 of 11 units of" in english
+
+
+def test_a_period_most_peers_report_is_ranked_among_those_with_data(data_copy):
+    codes = ["25882", "25858", "25861", "25864", "25865", "25870"]  # 6 of 11
+    _new_year_for(data_copy, codes)
+    ev = CommuneReport.build("25882", "2025", data_dir=data_copy).ev
+    assert ev.rank_shown and ev.group_size == 6 and ev.peer_count == 11 and 1 <= ev.rank <= 6

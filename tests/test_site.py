@@ -45,3 +45,19 @@ def test_overview_page_is_written_once_per_key(sample, tmp_path):
     assert path.stat().st_mtime_ns == before, "an unchanged overview is not rebuilt"
     write_overview(tmp_path, sample, "2024", key="k2")
     assert '<meta name="dxnb-key" content="k2">' in path.read_text(encoding="utf-8")
+
+
+def test_the_root_index_shows_each_periods_coverage(data_copy, tmp_path):
+    from dxnb import load_dataset
+
+    with open(data_copy / "observations.csv", "a", encoding="utf-8") as handle:
+        handle.write("25882,2025,plans_issued,12,Phiếu 25882,,\n")
+    ds = load_dataset(data_copy)
+    out = tmp_path / "reports"
+    (out / "2024").mkdir(parents=True)
+    (out / "2024" / "manifest.json").write_text(json.dumps({"units": {"25882": {"status": "ok"}}}), encoding="utf-8")
+    root = write_root_index(out, "vi", ds).read_text(encoding="utf-8")
+    assert "Đơn vị có số liệu" in root and ">11/11<" in root and ">1/11<" in root
+    assert 'href="2024/index.html"' in root and 'href="2025/index.html"' not in root
+    assert "chưa lập: dxnb reports --period 2025" in root
+    assert root.index(">2025") < root.index(">2024<")  # newest first

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dxnb.values import ValueProblem, parse_number
+from dxnb.values import ValueProblem, parse_number, split_qualifier
 
 
 @pytest.mark.parametrize(
@@ -83,3 +83,43 @@ def test_only_ascii_digits_and_finite_numbers(raw, words):
         with pytest.raises(ValueProblem) as info:
             parse_number(raw, whole=whole)
         assert words in info.value.message + " " + info.value.hint
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("hơn 640", ("640", "lower_bound")),
+        ("Trên 640", ("640", "lower_bound")),
+        ("ít nhất 2", ("2", "lower_bound")),
+        ("it nhat 2", ("2", "lower_bound")),
+        ("hon 640", ("640", "lower_bound")),
+        ("không dưới 3", ("3", "lower_bound")),
+        ("> 640", ("640", "lower_bound")),
+        ("640+", ("640", "lower_bound")),
+        ("khoảng 60%", ("60%", "estimate")),
+        ("~60", ("60", "estimate")),
+        ("≈ 60", ("60", "estimate")),
+        ("gần 100%", ("100%", "estimate")),
+        ("ước tính 92,4", ("92,4", "estimate")),
+        ("xấp xỉ 1.083", ("1.083", "estimate")),
+        ("92,4", ("92,4", "")),
+        ("honda 3", ("honda 3", "")),  # a word that merely starts like one
+    ],
+)
+def test_split_qualifier(raw, expected):
+    assert split_qualifier(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["dưới 5", "chưa đến 5", "< 5", "không quá 5"])
+def test_an_upper_bound_is_refused_with_what_to_type(raw):
+    with pytest.raises(ValueProblem) as caught:
+        split_qualifier(raw)
+    assert "upper bound" in caught.value.message and "khoảng 5" in caught.value.hint
+    assert "note column" in caught.value.hint
+
+
+def test_a_form_hint_uses_the_decimal_comma_first():
+    with pytest.raises(ValueProblem) as caught:
+        parse_number("x1", lenient=True)
+    assert "92,4" in caught.value.hint and "92.4" not in caught.value.hint
+    assert parse_number("1,083", lenient=True) == 1.083  # a decimal comma in a form
