@@ -18,6 +18,7 @@ from . import html as h
 from .dataset import Dataset
 from .evaluate import evaluate_period
 from .fileio import atomic_write_text
+from .i18n import t
 from .units import places_label
 
 log = logging.getLogger(__name__)
@@ -109,11 +110,24 @@ def period_rows(ds: Dataset, period: str, manifest: dict) -> pd.DataFrame:
     table["error"] = [entries.get(code, {}).get("error", "") for code in table.index]
     table["failed_notebook"] = [entries.get(code, {}).get("failed_notebook", "") for code in table.index]
     table["previous_report"] = [entries.get(code, {}).get("previous_report", "") for code in table.index]
+    table["pdf"] = [entries.get(code, {}).get("pdf", "") for code in table.index]
     return table
 
 
-def write_period_index(folder: Path, ds: Dataset, period: str, manifest: dict, lang: str = "vi") -> Path:
-    """Write ``<folder>/index.html``: the overview of every unit for the period."""
+def index_title(period: str, lang: str = "vi") -> str:
+    """The title of a period's index page (also the combined PDF's)."""
+    words = WORDS[lang]
+    return f"{words['site']} — {words['period'].format(period=period)}"
+
+
+def write_period_index(
+    folder: Path, ds: Dataset, period: str, manifest: dict, lang: str = "vi", *, combined: str = ""
+) -> Path:
+    """Write ``<folder>/index.html``: the overview of every unit for the period.
+
+    Each report's PDF is linked when the manifest lists one; ``combined`` names the period's combined PDF (linked
+    also when not given but the file exists).
+    """
     words = WORDS[lang]
     rows = period_rows(ds, period, manifest)
     cat = ds.catalogue
@@ -150,7 +164,8 @@ def write_period_index(folder: Path, ds: Dataset, period: str, manifest: dict, l
             cells += [h.tag("span", f"{words['failed']}: {r['error']}", cls="dx-fail"), h.join(*links, sep=" · ")]
             sort += [words["failed"], ""]
         elif status == "ok":
-            cells += [words["ok"], h.link(r["html"], words["open"])]
+            pdf = h.link(r["pdf"], t("site_pdf", lang)) if r["pdf"] else ""
+            cells += [words["ok"], h.join(h.link(r["html"], words["open"]), pdf, sep=" · ")]
             sort += [None, r["name"]]
         else:
             cells += [words.get(status, status), ""]
@@ -185,7 +200,10 @@ def write_period_index(folder: Path, ds: Dataset, period: str, manifest: dict, l
             uri = charts.score_histogram(ranked["score"].tolist(), title=title, lang=lang)
         chart = h.figure(uri, title)
     overview = h.para(h.link("overview.html", words["overview"])) if (folder / "overview.html").is_file() else ""
-    title = f"{words['site']} — {words['period'].format(period=period)}"
+    combined = combined or (f"{period}-tong-hop.pdf" if (folder / f"{period}-tong-hop.pdf").is_file() else "")
+    if combined:
+        overview = h.join(overview, h.para(h.link(combined, t("site_combined_pdf", lang))))
+    title = index_title(period, lang)
     generated = words["generated"].format(version=__version__, fingerprint=ds.fingerprint[:12])
     body_html = h.join(
         h.tag("nav", h.link("../index.html", f"← {words['periods']}"), cls="dx-small"),
