@@ -43,7 +43,6 @@ DEFAULT_SYMBOL = "BC-TTV"
 _DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
-
 def _w(key: str, lang: str, **values: object) -> str:
     return t(f"docframe_{key}", "en" if lang == "en" else "vi", **values)
 

@@ -72,7 +72,6 @@ INSTALL_HINT = (
 )
 
 
-
 class PdfUnavailableError(DxnbError):
     """No PDF engine: Playwright or a Chromium-family browser is missing or does not start."""
 

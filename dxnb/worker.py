@@ -223,7 +223,6 @@ class Worker:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
 
-
     def _pdf(self, job: Job) -> str:
         """Make the PDF of a rendered report, or remove a stale one; the error line, "" when none."""
         from .errors import DxnbError
