@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .dataset import Dataset, load_dataset
+from .docframe import load_frame
 from .errors import DxnbError
 from .fileio import atomic_write_text
 from .i18n import check_lang, t, unit_name
@@ -264,6 +265,7 @@ def run_batch(
     lang = check_lang(lang)
     ds = load_dataset(data_dir)
     log.info("dataset %s: OK: %s", ds.path, ds.summary())
+    load_frame(ds.path)  # a document.csv with mistakes is refused before any kernel starts
     notebook = Path(notebook) if notebook else REPORT_NOTEBOOK
     check_notebook_parameters(notebook)
     selected_periods = select_periods(ds, periods)

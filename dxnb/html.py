@@ -17,8 +17,9 @@ from collections.abc import Iterable, Sequence
 from .fmt import missing
 from .paths import TEMPLATES_DIR
 
-#: The one stylesheet of every page.
+#: The one stylesheet of every page, then its print sheet (A4, the administrative document frame).
 STYLESHEET = TEMPLATES_DIR / "report.css"
+PRINT_SHEET = TEMPLATES_DIR / "print.css"
 
 
 class Html(str):
@@ -111,10 +112,11 @@ def table(
     sort_keys: Iterable[Sequence[object]] | None = None,
     cls: str = "dx-table",
 ) -> Html:
-    """A table; ``numeric`` columns align right; ``sort_keys`` (one sequence per row) fill ``data-v``.
+    """A table in its own scroll box; ``numeric`` columns align right; ``sort_keys`` (one per row) fill ``data-v``.
 
     Cells are escaped unless they are :class:`Html`. A sort key of None is the cell's text, a missing
-    value an empty key (sorted last by the review site's script).
+    value an empty key (sorted last by the review site's script). A table wider than the window scrolls
+    inside its box (``div.dx-scroll``), never the page; on paper the print sheet lets it wrap instead.
     """
     numeric = set(numeric)
 
@@ -136,7 +138,10 @@ def table(
                 attrs += f' data-v="{esc(str(key))}"'
             cells.append(f"<td{attrs}>{esc(cell)}</td>")
         body.append(f"<tr{row_cls}>{''.join(cells)}</tr>")
-    return Html(f'<table class="{esc(cls)}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
+    return Html(
+        f'<div class="dx-scroll"><table class="{esc(cls)}"><thead><tr>{head}</tr></thead>'
+        f'<tbody>{"".join(body)}</tbody></table></div>'
+    )
 
 
 def figure(uri: str, alt: str) -> Html:
@@ -170,11 +175,11 @@ def banner(text: object) -> Html:
 
 @functools.lru_cache(maxsize=1)
 def _css() -> str:
-    return STYLESHEET.read_text(encoding="utf-8")
+    return STYLESHEET.read_text(encoding="utf-8") + "\n" + PRINT_SHEET.read_text(encoding="utf-8")
 
 
 def stylesheet() -> str:
-    """The text of ``templates/report.css``."""
+    """The text of ``templates/report.css`` followed by ``templates/print.css``."""
     return _css()
 
 
@@ -183,10 +188,12 @@ def style() -> Html:
     return Html(f"<style>{stylesheet()}</style>")
 
 
-def page_header(kicker: object, title: object, meta: object, *parts: object) -> Html:
-    """The page's title block: the stylesheet, a kicker line, the title, a meta line, then ``parts``."""
+def page_header(kicker: object, title: object, meta: object, *parts: object, frame: object = "") -> Html:
+    """The page's title block: the stylesheet, ``frame`` (a document's heading), a kicker line, the title, a meta
+    line, then ``parts``."""
     return Html(
         style()
+        + esc(frame)
         + tag(
             "header",
             block("dx-kicker", kicker),

@@ -189,6 +189,9 @@ def plan(
     notebook_bytes = notebook.read_bytes()
     template = template_fingerprint()
     fingerprint = ds.fingerprint
+    frame = Path(ds.path) / "document.csv"  # the document frame (dxnb.docframe) is part of every report
+    if frame.is_file():
+        fingerprint = sha256(f"{fingerprint}:{sha256(frame.read_bytes())}".encode())
     have = ds.observations.groupby("period")["unit_code"].unique()
     jobs, skipped = [], {}
     for period in periods:

@@ -111,9 +111,17 @@ class Page:
         return html.key_figures(figures)
 
     def page_header(
-        self, kicker: str, title: str, meta: str, *, key: Iterable[tuple[str, str]] = (), synthetic: str = ""
+        self,
+        kicker: str,
+        title: str,
+        meta: str,
+        *,
+        key: Iterable[tuple[str, str]] = (),
+        synthetic: str = "",
+        frame: object = "",
     ) -> Html:
-        """The title block with the stylesheet, the key figures (if any) and the synthetic-data banner ``synthetic``."""
+        """The title block with the stylesheet, the key figures (if any) and the synthetic-data banner ``synthetic``;
+        ``frame`` (a document's heading, :func:`dxnb.docframe.heading_html`) goes above the title."""
         key = list(key)
         return html.page_header(
             kicker,
@@ -121,6 +129,7 @@ class Page:
             meta,
             self.key_figures(key) if key else "",
             html.banner(synthetic) if synthetic else "",
+            frame=frame,
         )
 
     # ------------------------------------------------------------------ sections and the page

@@ -117,7 +117,11 @@ class CommuneReport(ReportSections):
         meta = self.text("meta", place=place[:1].upper() + place[1:], code=ev.code, date=f.date(dt.date.today(), lang))
         synthetic = is_synthetic(ev.indicators["source"], [ev.unit.get("source", "")])
         return self.page_header(
-            self.text("report_kind"), title, meta, synthetic=self.text("synthetic_banner") if synthetic else ""
+            self.text("report_kind"),
+            title,
+            meta,
+            synthetic=self.text("synthetic_banner") if synthetic else "",
+            frame=self.frame_heading(),
         )
 
     def summary(self) -> Html:

@@ -10,6 +10,8 @@ parameters, the header, the summary and the thematic sections; everything here r
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from pathlib import Path
 
 import pandas as pd
 
@@ -17,11 +19,15 @@ from . import __version__, charts
 from . import fmt as f
 from . import html as h
 from .dataset import Dataset
+from .docframe import DocumentFrame, heading_html, load_frame, signature_html
 from .evaluate import IMPLAUSIBLE_FLAGS, UnitEvaluation
 from .html import Html
 from .i18n import N_, unit_name
 from .pages import Page, shown_path
 
+#: Labels of the report's parameters in the provenance annex (``param_<name>``) and of its languages.
+PARAMETER_LABELS = (N_("param_unit_code"), N_("param_period"), N_("param_data_dir"), N_("param_lang"))
+LANGUAGE_LABELS = (N_("lang_vi"), N_("lang_en"))
 #: Up to this many units in the peer group, the peers chart has one bar per unit; above, a histogram.
 PEER_BARS_MAX = 40
 #: Order of the data-quality flags in the report's table: values to check first, gaps last.
@@ -55,6 +61,19 @@ class ReportSections(Page):
         if unit["district"]:
             return self.text("district", name=unit["district"])
         return self.text("province", name=unit["province"])
+
+    @functools.cached_property
+    def document_frame(self) -> DocumentFrame | None:
+        """The dataset's administrative document frame (``document.csv``), None when it has none."""
+        return load_frame(self.dataset.path) if self.dataset.path else None
+
+    def frame_heading(self) -> Html:
+        """The national heading, issuing body, number, place and date (empty without ``document.csv``)."""
+        return Html(heading_html(self.document_frame, self.lang))
+
+    def frame_signature(self) -> Html:
+        """The recipients and signature block (empty without ``document.csv``)."""
+        return Html(signature_html(self.document_frame, self.lang))
 
     def _name(self, indicator_id: str) -> str:
         return self.dataset.catalogue[indicator_id].name(self.lang)
@@ -111,20 +130,16 @@ class ReportSections(Page):
         series = {overall: trend["score"].tolist(), self.text("col_coverage"): trend["coverage"].tolist()}
         title = self.text("trend_chart_title")
         chart = charts.trend_lines(periods, series, title=title, emphasis=overall, lang=self.lang)
-        headers = [
-            self.text("col_period"),
-            overall,
-            *(cat.pillars[p].name(self.lang) for p in cat.pillars),
-            self.text("col_coverage"),
-        ]
+        # One row per measure and one column per period: as narrow as the periods are few (a row per period
+        # with the eight pillars as columns was twice as wide as a phone or an A4 page).
+        headers = [self.text("col_measure"), *periods]
         rows = [
-            (
-                p,
-                self.index(r["score"]),
-                *(self.index(r[f"pillar_{pid}"]) for pid in cat.pillars),
-                self.share(r["coverage"]),
-            )
-            for p, r in trend.iterrows()
+            (overall, *(self.index(v) for v in trend["score"])),
+            *(
+                (cat.pillars[pid].name(self.lang), *(self.index(v) for v in trend[f"pillar_{pid}"]))
+                for pid in cat.pillars
+            ),
+            (self.text("col_coverage"), *(self.share(v) for v in trend["coverage"])),
         ]
         return h.section(
             "trends",
@@ -292,11 +307,18 @@ class ReportSections(Page):
         return h.section("recommendations", self.text("recommendations"), *parts)
 
     def provenance(self) -> Html:
-        """Parameters, each dataset file with its SHA-256, the dxnb version and the time of generation."""
+        """The signature block (when the dataset has a document frame), then the provenance annex."""
+        return h.join(self.frame_signature(), self.provenance_annex())
+
+    def provenance_annex(self) -> Html:
+        """Parameters, each dataset file with its SHA-256, the dxnb version and the time of generation.
+
+        Values are shown as a reader writes them (no quotes); the data folder relative to the project, or by
+        its name only when it lies elsewhere (no path of the machine that rendered the report).
+        """
         params = self.parameters or {}
-        rows = [(k, repr(v)) for k, v in params.items()]
-        shown = shown_path(self.dataset.path)
-        files = [(f"{shown}/{name}", h.code(digest)) for name, digest in sorted(self.dataset.hashes.items())]
+        rows = [(self.label("param", k), self._parameter_value(k, v)) for k, v in params.items()]
+        files = [(name, h.code(digest)) for name, digest in sorted(self.dataset.hashes.items())]
         stamp = self.text("generated_by", version=__version__, time=f.timestamp(dt.datetime.now(), self.lang))
         return h.section(
             "provenance",
@@ -305,3 +327,16 @@ class ReportSections(Page):
             h.table([self.text("col_file"), "SHA-256"], files),
             h.small(f"{self.text('prov_note')} {stamp}"),
         )
+
+    def _parameter_value(self, key: str, value: object) -> str:
+        if key == "data_dir":
+            return data_folder_label(self.dataset.path)
+        if key == "lang":
+            return self.text(f"lang_{value}") if self.has_text(f"lang_{value}") else str(value)
+        return str(value)
+
+
+def data_folder_label(path: object) -> str:
+    """A data folder as shown to readers: relative to the project (``data``), else its name alone."""
+    shown = shown_path(Path(str(path)))
+    return shown if not Path(shown).is_absolute() else Path(shown).name

@@ -16,6 +16,7 @@ from . import __version__, charts
 from . import fmt as f
 from . import html as h
 from .dataset import Dataset
+from .docframe import heading_html, load_frame, signature_html
 from .evaluate import evaluate_period
 from .fileio import atomic_write_text
 from .i18n import t
@@ -205,8 +206,10 @@ def write_period_index(
         overview = h.join(overview, h.para(h.link(combined, t("site_combined_pdf", lang))))
     title = index_title(period, lang)
     generated = words["generated"].format(version=__version__, fingerprint=ds.fingerprint[:12])
+    frame = load_frame(ds.path) if ds.path else None  # the administrative document frame, when configured
     body_html = h.join(
         h.tag("nav", h.link("../index.html", f"← {words['periods']}"), cls="dx-small"),
+        h.Html(heading_html(frame, lang)),
         h.block("dx-kicker", words["site"]),
         h.tag("h1", words["period"].format(period=period)),
         h.para(words["lead"].format(n=len(rows), place=_place(ds.units, lang)), cls="dx-meta"),
@@ -214,7 +217,8 @@ def write_period_index(
         overview,
         chart,
         h.small(words["sort"]),
-        h.block("dx-scroll", h.table(headers, body, numeric=numeric, sort_keys=keys, cls="dx-table dx-sortable")),
+        h.table(headers, body, numeric=numeric, sort_keys=keys, cls="dx-table dx-sortable"),
+        h.Html(signature_html(frame, lang)),
         h.small(generated),
     )
     path = folder / "index.html"

@@ -76,7 +76,10 @@ def test_table_numeric_columns_row_classes_and_sort_keys():
         sort_keys=[[None, 0.77], [None, math.nan]],
         cls="dx-table dx-sortable",
     )
-    assert out.startswith('<table class="dx-table dx-sortable"><thead><tr><th>Name</th><th class="num">Score</th>')
+    assert out.startswith(
+        '<div class="dx-scroll"><table class="dx-table dx-sortable"><thead><tr><th>Name</th><th class="num">Score</th>'
+    )
+    assert out.endswith("</table></div>")  # a wide table scrolls in its own box, not the page
     assert '<tr><td data-v="An Long">An Long</td><td class="num" data-v="0.77">0,77</td></tr>' in out
     assert '<tr class="dx-self"><td data-v="Vĩnh Hòa">Vĩnh Hòa</td><td class="num" data-v=""><i>0,40</i></td>' in out
 
@@ -102,8 +105,11 @@ def test_key_figures():
 
 
 def test_one_stylesheet_for_every_page():
-    css = (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8")
-    assert h.stylesheet() == css
+    screen = (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8")
+    paper = (TEMPLATES_DIR / "print.css").read_text(encoding="utf-8")
+    css = h.stylesheet()
+    assert css == f"{screen}\n{paper}"  # the print sheet (A4, the document frame) is part of the one sheet
+    assert ".dx-docframe-nation" in css and "@media print" in css
     for rule in (".dx-note", "tr.dx-total", "table.dx-sortable", ".dx-page.dx-wide", ".dx-hint", ".dx-fail"):
         assert rule in css, rule
     header = h.page_header("Kicker", "Title & more", "Meta")

@@ -61,7 +61,10 @@ def test_notes_and_provenance(vinh_hoa, sample):
     _, page = vinh_hoa
     assert "Thanh toán không dùng tiền mặt chưa phổ biến" in page
     assert sample.hashes["observations.csv"] in page
-    assert "unit_code" in page
+    assert "<td>Mã đơn vị</td><td>25882</td>" in page
+    # no quoted values and no path of the machine that rendered it: the folder relative to the project
+    assert "<td>Thư mục dữ liệu</td><td>data</td>" in page and "&#x27;" not in page
+    assert str(sample.path) not in page
 
 
 def test_english_report(sample):
