@@ -189,8 +189,10 @@ def style() -> Html:
 
 
 def page_header(kicker: object, title: object, meta: object, *parts: object, frame: object = "") -> Html:
-    """The page's title block: the stylesheet, ``frame`` (a document's heading), a kicker line, the title, a meta
-    line, then ``parts``."""
+    """The page's title block: the stylesheet, ``frame``, a kicker line, the title, a meta line, then ``parts``.
+
+    ``frame`` is an administrative document's heading (:func:`dxnb.docframe.heading_html`), or empty.
+    """
     return Html(
         style()
         + esc(frame)

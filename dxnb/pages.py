@@ -120,8 +120,10 @@ class Page:
         synthetic: str = "",
         frame: object = "",
     ) -> Html:
-        """The title block with the stylesheet, the key figures (if any) and the synthetic-data banner ``synthetic``;
-        ``frame`` (a document's heading, :func:`dxnb.docframe.heading_html`) goes above the title."""
+        """The title block with the stylesheet, the key figures (if any) and the synthetic-data banner ``synthetic``.
+
+        ``frame`` (a document's heading, :func:`dxnb.docframe.heading_html`) goes above the title.
+        """
         key = list(key)
         return html.page_header(
             kicker,
