@@ -319,7 +319,7 @@ class Explorer(ExplorerSteps):
                 separator=separator,
                 lang=lang,
             )
-            parts.append(h.figure(uri, title))
+            parts.append(self.figure(uri, title))
         missing = present.index[present["value"].isna()].tolist()
         if missing:
             names = ", ".join(frame.at[c, "name"] for c in missing)

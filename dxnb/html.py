@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import html as _html
+import re
 from collections.abc import Iterable, Sequence
 
 from .fmt import missing
@@ -34,6 +35,19 @@ def esc(value: object) -> Html:
     if isinstance(value, Html):
         return value
     return Html(_html.escape(str(value), quote=True))
+
+
+_FIRST_LETTER = re.compile(r"^((?:\s|<[^>]*>|&[#\w]+;|[\"'“‘(«\[])*)(\w)")
+
+
+def sentence_case(text: object) -> Html:
+    """``text`` (escaped unless :class:`Html`) with its first letter, past any leading tags, in upper case.
+
+    Paragraphs and list items are sentences: :func:`para` and :func:`items` apply it, so that wording which
+    starts with a value ("{unit} xếp thứ…" with "xã Vĩnh Hòa") still starts a sentence with a capital.
+    """
+    markup = esc(text)
+    return Html(_FIRST_LETTER.sub(lambda m: m.group(1) + m.group(2).upper(), markup, count=1))
 
 
 def join(*parts: object, sep: str = "") -> Html:
@@ -64,8 +78,8 @@ def block(cls: str, *parts: object) -> Html:
 
 
 def para(*parts: object, cls: str = "") -> Html:
-    """A paragraph."""
-    return tag("p", *parts, cls=cls)
+    """A paragraph, in sentence case (:func:`sentence_case`)."""
+    return tag("p", sentence_case(join(*parts)), cls=cls)
 
 
 def note(*parts: object) -> Html:
@@ -99,8 +113,8 @@ def heading(text: object, level: int = 3) -> Html:
 
 
 def items(entries: Iterable[object], *, ordered: bool = False) -> Html:
-    """A bulleted (or numbered) list."""
-    return tag("ol" if ordered else "ul", *(tag("li", e) for e in entries))
+    """A bulleted (or numbered) list; each item in sentence case (:func:`sentence_case`)."""
+    return tag("ol" if ordered else "ul", *(tag("li", sentence_case(e)) for e in entries))
 
 
 def table(
@@ -144,9 +158,10 @@ def table(
     )
 
 
-def figure(uri: str, alt: str) -> Html:
-    """An embedded chart (a ``data:`` URI) with its alternative text, repeated as the caption."""
-    return Html(f'<figure><img src="{esc(uri)}" alt="{esc(alt)}"><figcaption>{esc(alt)}</figcaption></figure>')
+def figure(uri: str, alt: str, caption: object = None) -> Html:
+    """An embedded chart (a ``data:`` URI) with its alternative text and a caption (by default the alt text)."""
+    caption = alt if caption is None else caption
+    return Html(f'<figure><img src="{esc(uri)}" alt="{esc(alt)}"><figcaption>{esc(caption)}</figcaption></figure>')
 
 
 def section(key: str, title: object, *parts: object) -> Html:

@@ -194,7 +194,7 @@ class OverviewSections(Page):
             band=None if context is not None else (history.quantile(0.25).tolist(), history.quantile(0.75).tolist()),
             band_label=t("middle_half", lang),
         )
-        parts.append(h.figure(uri, title))
+        parts.append(self.figure(uri, title))
         coverage = pd.DataFrame({p: frame["coverage"] for p, frame in self._by_period.items()})
         body = [
             (
@@ -306,7 +306,7 @@ class OverviewSections(Page):
             legend=(t("met", lang), t("not_met", lang), t("no_data", lang)),
             lang=lang,
         )
-        parts.append(h.figure(uri, title))
+        parts.append(self.figure(uri, title))
         body = []
         for iid, r in counts.iterrows():
             ind = cat[iid]

@@ -9,6 +9,7 @@ parameters, the header, the summary and the thematic sections; everything here r
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from pathlib import Path
@@ -23,7 +24,7 @@ from .docframe import DocumentFrame, heading_html, load_frame, signature_html
 from .evaluate import IMPLAUSIBLE_FLAGS, UnitEvaluation
 from .html import Html
 from .i18n import N_, unit_name
-from .pages import Page, shown_path
+from .pages import Page, inline_name, shown_path, source_reference, target_verified
 
 #: Labels of the report's parameters in the provenance annex (``param_<name>``) and of its languages.
 PARAMETER_LABELS = (N_("param_unit_code"), N_("param_period"), N_("param_data_dir"), N_("param_lang"))
@@ -75,13 +76,30 @@ class ReportSections(Page):
         """The recipients and signature block (empty without ``document.csv``)."""
         return Html(signature_html(self.document_frame, self.lang))
 
+    def chart_subject(self) -> tuple[str, str]:
+        """The report's charts are about its unit and period."""
+        return self.unit_label, self.ev.period
+
     def _name(self, indicator_id: str) -> str:
         return self.dataset.catalogue[indicator_id].name(self.lang)
 
     def _lower_name(self, indicator_id: str) -> str:
-        """The name inside a Vietnamese sentence: first letter in lower case (acronyms kept)."""
-        name = self._name(indicator_id)
-        return name[:1].lower() + name[1:] if self.lang == "vi" else name
+        """The name inside a sentence, in either language (:func:`~dxnb.pages.inline_name`)."""
+        return inline_name(self._name(indicator_id))
+
+    @property
+    def missing_ids(self) -> list[str]:
+        """The indicators without data for the period: the one count of the summary, data quality and advice."""
+        table = self.ev.indicators
+        return table.index[~table["has_data"]].tolist()
+
+    def target_verified(self, indicator_id: str) -> bool:
+        """Whether the indicator's national target was checked against its source (:data:`UNVERIFIED_MARK`)."""
+        return target_verified(self.dataset.catalogue[indicator_id].target_source)
+
+    def target_source(self, indicator_id: str) -> str:
+        """The target's source document as shown on the page (:func:`~dxnb.pages.source_reference`)."""
+        return source_reference(self.dataset.catalogue[indicator_id].target_source, self.lang)
 
     def _value(
         self, indicator_id: str, value: float | None = None, qualifier: str | None = None, *, with_unit: bool = True
@@ -101,7 +119,8 @@ class ReportSections(Page):
         ind = self.dataset.catalogue[indicator_id]
         if ind.target is None:
             return f.DASH
-        return self.text("target_text", value=f.value(ind.target, ind, self.lang), year=ind.target_year)
+        text = self.text("target_text", value=f.value(ind.target, ind, self.lang), year=ind.target_year)
+        return text if self.target_verified(indicator_id) else self.text("target_unverified", target=text)
 
     def _change_header(self) -> str:
         return self.text("col_change", previous=self.ev.previous_period or "—")
@@ -128,7 +147,7 @@ class ReportSections(Page):
         )
         overall = self.text("overall")
         series = {overall: trend["score"].tolist(), self.text("col_coverage"): trend["coverage"].tolist()}
-        title = self.text("trend_chart_title")
+        title = self.text("trend_chart_title")  # names what it plots: the overall index and the data coverage
         chart = charts.trend_lines(periods, series, title=title, emphasis=overall, lang=self.lang)
         # One row per measure and one column per period: as narrow as the periods are few (a row per period
         # with the eight pillars as columns was twice as wide as a phone or an A4 page).
@@ -145,7 +164,7 @@ class ReportSections(Page):
             "trends",
             self.text("trends"),
             h.para(text),
-            h.figure(chart, title),
+            self.figure(chart, title),
             h.table(headers, rows, numeric=tuple(range(1, len(headers)))),
         )
 
@@ -206,19 +225,22 @@ class ReportSections(Page):
         ]
         classes = ["dx-self" if s else "" for s in peers["is_self"]]
         tbl = h.table(headers, rows, numeric=(0, 2, 3, 4), row_classes=classes)
-        return h.section("peers", title, h.para(text), h.figure(chart, chart_title), tbl)
+        return h.section("peers", title, h.para(text), self.figure(chart, chart_title), tbl)
 
     def data_quality(self) -> Html:
         """Indicators with no data, estimates, lower bounds and implausible values."""
         ev = self.ev
         quality = ev.quality
         flags = quality["flag"] if len(quality) else pd.Series(dtype=str)
-        counts = {
-            "missing": int((flags == "no_data").sum()),
-            "estimates": int(flags.isin(["estimate", "lower_bound"]).sum()),
-            "implausible": int(flags.isin([*IMPLAUSIBLE_FLAGS, "denominator_unknown"]).sum()),
-        }
-        parts = [h.para(self.rich("quality_line", **counts) if len(quality) else self.rich("quality_ok"))]
+        estimates = int(flags.isin(["estimate", "lower_bound"]).sum())
+        implausible = int(flags.isin([*IMPLAUSIBLE_FLAGS, "denominator_unknown"]).sum())
+        line = h.join(
+            self.rich_n("quality_missing", len(self.missing_ids)),
+            self.rich_n("quality_estimates", estimates),
+            self.rich_n("quality_implausible", implausible),
+            sep="; ",
+        )
+        parts = [h.para(h.join(line, ".") if len(quality) else self.rich("quality_ok"))]
         estimated = [s.strip() for s in str(ev.unit.get("estimated_fields", "")).split(";") if s.strip()]
         if estimated:
             fields = ", ".join(self.text(f"field_{e}") for e in estimated if self.has_text(f"field_{e}"))
@@ -272,10 +294,20 @@ class ReportSections(Page):
         kinds = (("strength", N_("strengths")), ("challenge", N_("challenges")), ("next_step", N_("next_steps")))
         for kind, key in kinds:
             texts = notes.loc[notes["kind"] == kind, "text"].tolist() if len(notes) else []
-            parts += [h.heading(self.text(key)), h.items(texts or [self.text("no_notes")])]
+            # The commune's own words, in Vietnamese whatever the page's language: marked as such.
+            entries = [h.tag("span", text, lang="vi") for text in texts] if self.lang != "vi" else texts
+            parts += [h.heading(self.text(key)), h.items(entries or [self.text("no_notes")])]
+        if self.lang != "vi" and len(notes):
+            parts.append(h.small(self.text("notes_in_vietnamese")))
         advice = []
         for rec in ev.recommendations:
             ind = self.dataset.catalogue[rec.indicator]
+            row = ev.indicators.loc[rec.indicator]
+            if rec.reason == "below_target" and not self.target_verified(rec.indicator):
+                # An unverified target is no ground for advice: only its points may be, when they are low.
+                if row["max_points"] <= 0 or row["points"] >= row["max_points"] * 0.5:
+                    continue
+                rec = dataclasses.replace(rec, reason="low_points")
             if rec.reason == "below_target":
                 advice.append(
                     self.rich(
@@ -284,11 +316,10 @@ class ReportSections(Page):
                         value=self._value(rec.indicator),
                         target=f.value(rec.target, ind, lang),
                         year=rec.target_year,
-                        source=rec.target_source,
+                        source=self.target_source(rec.indicator),
                     )
                 )
             else:
-                row = ev.indicators.loc[rec.indicator]
                 advice.append(
                     self.rich(
                         "rec_points",
@@ -298,7 +329,7 @@ class ReportSections(Page):
                         value=self._value(rec.indicator),
                     )
                 )
-        missing = int((~ev.indicators["has_data"] & (ev.indicators["max_points"] > 0)).sum())
+        missing = len(self.missing_ids)
         if missing:
             advice.append(self.rich_n("rec_missing", missing))
         if not advice:

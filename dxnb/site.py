@@ -33,7 +33,7 @@ WORDS = {
         "open": "Mở", "failed_nb": "notebook lỗi", "previous": "báo cáo trước",
         "units": "Đơn vị", "rendered": "Báo cáo đã lập", "median": "Trung vị chỉ số chung",
         "chart": "Chỉ số chung của các đơn vị năm {period}", "sort": "Bấm vào tiêu đề cột để sắp xếp.",
-        "overview": "Tổng quan chi tiết (heatmap, xu hướng, chất lượng số liệu)",
+        "overview": "Tổng quan chi tiết (bản đồ nhiệt, xu hướng, chất lượng số liệu)",
         "generated": "Tạo bởi dxnb {version}; dữ liệu {fingerprint}.", "lead": "{n} đơn vị, {place}.",
         "year": "Năm", "index_of": "Danh sách báo cáo", "overview_title": "Tổng quan",
     },
@@ -199,7 +199,8 @@ def write_period_index(
             )
         else:
             uri = charts.score_histogram(ranked["score"].tolist(), title=title, lang=lang)
-        chart = h.figure(uri, title)
+        alt = t("chart_alt", lang, chart=title, subject=_place(ds.units, lang), period=period)
+        chart = h.figure(uri, alt, caption=title)
     overview = h.para(h.link("overview.html", words["overview"])) if (folder / "overview.html").is_file() else ""
     combined = combined or (f"{period}-tong-hop.pdf" if (folder / f"{period}-tong-hop.pdf").is_file() else "")
     if combined:
