@@ -37,7 +37,7 @@ def esc(value: object) -> Html:
     return Html(_html.escape(str(value), quote=True))
 
 
-_FIRST_LETTER = re.compile(r"^((?:\s|<[^>]*>|&[#\w]+;|[\"'“‘(«\[])*)(\w)")
+_FIRST_LETTER = re.compile(r"^((?:\s|<[^>]*>|[\"'“‘(«\[])*)(\w)")
 
 
 def sentence_case(text: object) -> Html:
