@@ -62,8 +62,11 @@ def source_reference(source: object, lang: str) -> str:
 
 
 def inline_name(name: str) -> str:
-    """A name as it reads inside a sentence: its first letter in lower case, unless it begins with an acronym
-    ("DX plans") or is itself a name in title case ("Community Digital Technology Teams")."""
+    """A name as it reads inside a sentence: its first letter in lower case.
+
+    Kept as it is when it begins with an acronym ("DX plans") or is a name in title case ("Community Digital
+    Technology Teams").
+    """
     words = name.split()
     if not words:
         return name
