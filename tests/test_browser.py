@@ -187,3 +187,32 @@ def test_chart_alt_texts_name_the_unit_and_the_period(site, page):
     assert alts and all(alt.endswith("xã Vĩnh Hòa, năm 2024") for alt in alts), alts
     page.goto((out / "2024" / "index.html").as_uri())
     assert all("năm 2024" in alt for alt, _ in _images_decode(page))
+
+
+def test_pages_with_the_document_frame_fit_every_width_and_a4(data_copy, browser, tmp_path):
+    from dxnb import site
+    from dxnb.dataset import load_dataset
+    from dxnb.report import CommuneReport
+
+    (data_copy / "document.csv").write_text(
+        "field,value\nparent_body,UBND huyện Phú Giáo\nissuing_body,Tổ tư vấn Ban chỉ đạo chuyển đổi số huyện Phú Giáo\n"
+        "place,Phú Giáo\nsigner_title,Tổ trưởng\nsigner_name,Nguyễn Thị Hồng Nhung\nrecipients,UBND xã Vĩnh Hòa; Lưu: VT\n",
+        encoding="utf-8",
+    )
+    ds = load_dataset(data_copy)
+    report = tmp_path / "report.html"
+    report.write_text(CommuneReport.build("25882", "2024", dataset=ds).page("Xã Vĩnh Hòa — năm 2024"), "utf-8")
+    index = site.write_period_index(tmp_path, ds, "2024", {}, "vi")
+    for width, media in ((390, "screen"), (800, "screen"), (1280, "screen"), (A4_CONTENT_PX, "print")):
+        context = browser.new_context(offline=True, viewport={"width": width, "height": 900})
+        try:
+            page = context.new_page()
+            page.emulate_media(media=media)
+            for path in (report, index):
+                page.goto(path.as_uri())
+                assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in page.locator(".dx-docframe-nation").inner_text()
+                assert page.locator(".dx-docframe-signer-name").inner_text() == "Nguyễn Thị Hồng Nhung"
+                scroll, client, wide = page.evaluate(_OVERFLOW)
+                assert scroll <= client, (path.name, width, media, wide)
+        finally:
+            context.close()
