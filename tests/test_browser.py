@@ -195,8 +195,9 @@ def test_pages_with_the_document_frame_fit_every_width_and_a4(data_copy, browser
     from dxnb.report import CommuneReport
 
     (data_copy / "document.csv").write_text(
-        "field,value\nparent_body,UBND huyện Phú Giáo\nissuing_body,Tổ tư vấn Ban chỉ đạo chuyển đổi số huyện Phú Giáo\n"
-        "place,Phú Giáo\nsigner_title,Tổ trưởng\nsigner_name,Nguyễn Thị Hồng Nhung\nrecipients,UBND xã Vĩnh Hòa; Lưu: VT\n",
+        "field,value\nparent_body,UBND huyện Phú Giáo\n"
+        "issuing_body,Tổ tư vấn Ban chỉ đạo chuyển đổi số huyện Phú Giáo\nplace,Phú Giáo\nsigner_title,Tổ trưởng\n"
+        "signer_name,Nguyễn Thị Hồng Nhung\nrecipients,UBND xã Vĩnh Hòa; Lưu: VT\n",
         encoding="utf-8",
     )
     ds = load_dataset(data_copy)
