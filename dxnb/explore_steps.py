@@ -29,7 +29,7 @@ from .html import Html
 from .i18n import t, unit_name
 from .overview_data import quality_flags, scope_label, select_units
 from .overview_sections import CHECK_FLAGS
-from .pages import Page, inline_name, shown_path
+from .pages import Page, inline_name, shown_path, target_verified
 from .paths import PROJECT_ROOT, REPORTS_DIR
 from .text import slugify
 
@@ -109,7 +109,8 @@ class ExplorerSteps(Page):
 
     def _target_text(self) -> str:
         ind = self.ind
-        return t("target_text", self.lang, value=f.value(ind.target, ind, self.lang), year=ind.target_year)
+        text = t("target_text", self.lang, value=f.value(ind.target, ind, self.lang), year=ind.target_year)
+        return text if target_verified(ind.target_source) else t("target_unverified", self.lang, target=text)
 
     def compare_table(self) -> pd.DataFrame:
         """:func:`compare_table` of the chosen indicator over the comparison group."""

@@ -29,7 +29,7 @@ from .overview_data import (
     scope_label,
     target_counts,
 )
-from .pages import Page
+from .pages import Page, source_reference, target_verified
 
 #: Units drawn one by one in the heatmaps and the pillar chart; a larger selection shows its edges.
 DETAIL_MAX_UNITS = 40
@@ -311,12 +311,14 @@ class OverviewSections(Page):
         for iid, r in counts.iterrows():
             ind = cat[iid]
             target = t("target_text", lang, value=f.value(ind.target, ind, lang), year=ind.target_year)
+            if not target_verified(ind.target_source):
+                target = t("target_unverified", lang, target=target)
             below = self.names([self._unit_label(c) for c in r["not_met_codes"]], NAMES_PER_TARGET)
             body.append(
                 (
                     self._name(iid),
                     target,
-                    r["target_source"],
+                    source_reference(r["target_source"], lang),
                     f.number(r["met"], 0, lang),
                     f.number(r["not_met"], 0, lang),
                     f.number(r["no_data"], 0, lang),

@@ -261,3 +261,19 @@ def test_a_whole_country_is_fast_and_shows_its_edges(country):
     assert "Mức đạt điểm trung vị theo tỉnh" in page and "Chỉ số chung theo tỉnh" in page
     assert "Phân bố chỉ số chung của 3.322 đơn vị" in page
     assert len(ov.attainment) == 3322 and DETAIL_MAX_UNITS < 3322
+
+
+def test_overview_alt_texts_name_the_chart_the_area_and_the_period(overview):
+    _, page = overview
+    alts = re.findall(r'<img src="data:[^"]+" alt="([^"]+)"', page)
+    assert alts and all(a.startswith("Biểu đồ: ") and a.endswith("năm 2024") and "Phú Giáo" in a for a in alts), alts
+
+
+def test_overview_shows_an_unverified_target_as_such(sample):
+    from dxnb.overview import Overview
+
+    for lang, marked in (("vi", "chưa được xác minh tại văn bản gốc"), ("en", "not verified against the source")):
+        page = Overview.build("2024", lang=lang, dataset=sample).targets()
+        assert marked in page
+        if lang == "en":
+            assert "chưa được xác minh" not in page and "mỗi ấp một tổ" not in page
