@@ -28,6 +28,7 @@ from .pages import is_synthetic
 from .params import check_period, check_unit_code
 from .paths import resolve_data_dir
 from .report_sections import PEER_BARS_MAX, ReportSections
+from .reviews import report_badge
 
 log = logging.getLogger(__name__)
 
@@ -116,13 +117,14 @@ class CommuneReport(ReportSections):
         )
         meta = self.text("meta", place=place[:1].upper() + place[1:], code=ev.code, date=f.date(dt.date.today(), lang))
         synthetic = is_synthetic(ev.indicators["source"], [ev.unit.get("source", "")])
-        return self.page_header(
+        header = self.page_header(
             self.text("report_kind"),
             title,
             meta,
             synthetic=self.text("synthetic_banner") if synthetic else "",
             frame=self.frame_heading(),
         )
+        return h.join(header, report_badge(self.dataset, ev.code, ev.period, lang))  # the review state (DỰ THẢO)
 
     def summary(self) -> Html:
         """Overall score, rank, coverage, targets, strongest and weakest indicators, pillar chart."""

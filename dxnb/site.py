@@ -20,6 +20,7 @@ from .docframe import heading_html, load_frame, signature_html
 from .evaluate import evaluate_period
 from .fileio import atomic_write_text
 from .i18n import t
+from .site_review import ReviewColumns, review_head, sort_buttons
 from .units import places_label
 
 log = logging.getLogger(__name__)
@@ -141,6 +142,7 @@ def write_period_index(
     headers += [cat.pillars[p].name(lang) for p in pillar_ids]
     headers += [words["status"], words["report"]]
     numeric_from = 3 + several_districts
+    review = ReviewColumns(folder, ds, period, lang)
     ordered = rows.assign(_score=rows["score"].fillna(-1)).sort_values(["_score", "name"], ascending=[False, True])
     # Thousands of rows: plain dicts instead of iterrows, and each distinct number formatted once.
     index_text, share_text = _memo(f.index, lang), _memo(f.share, lang)
@@ -171,9 +173,11 @@ def write_period_index(
         else:
             cells += [words.get(status, status), ""]
             sort += [None, ""]
-        body.append(cells)
-        keys.append(sort)
+        extra_cells, extra_keys = review.cells(code)
+        body.append(cells + extra_cells)
+        keys.append(sort + extra_keys)
     numeric = [0, *range(numeric_from, len(headers) - 2)]
+    headers = sort_buttons(headers + review.headers)
     rendered = int((rows["status"] == "ok").sum())
     failed = int((rows["status"] == "failed").sum())
     scored = rows[rows["has_data"]]
@@ -218,12 +222,14 @@ def write_period_index(
         overview,
         chart,
         h.small(words["sort"]),
-        h.table(headers, body, numeric=numeric, sort_keys=keys, cls="dx-table dx-sortable"),
+        review.toolbar(ordered),
+        h.block("dx-scroll", h.table(headers, body, numeric=numeric, sort_keys=keys, cls="dx-table dx-sortable")),
+        review.script(),
         h.Html(signature_html(frame, lang)),
         h.small(generated),
     )
     path = folder / "index.html"
-    atomic_write_text(path, _page(title, body_html, lang))
+    atomic_write_text(path, _page(title, body_html, lang, head=review_head()))
     log.info("wrote %s", path)
     return path
 
