@@ -128,9 +128,10 @@ _OVERFLOW = """() => {
 
 def _site_pages(out):
     folder = out / "2024"
-    reports = sorted(p for p in folder.glob("*.html") if p.name not in ("index.html", "overview.html"))
+    pages = ("index.html", "overview.html", "changes.html")
+    reports = sorted(p for p in folder.glob("*.html") if p.name not in pages)
     assert len(reports) == 11
-    return [*reports, folder / "overview.html", folder / "index.html", out / "index.html"]
+    return [*reports, *(folder / name for name in pages if (folder / name).is_file()), out / "index.html"]
 
 
 @pytest.mark.parametrize("width", WIDTHS)
