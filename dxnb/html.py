@@ -154,7 +154,7 @@ def table(
         body.append(f"<tr{row_cls}>{''.join(cells)}</tr>")
     return Html(
         f'<div class="dx-scroll"><table class="{esc(cls)}"><thead><tr>{head}</tr></thead>'
-        f'<tbody>{"".join(body)}</tbody></table></div>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
     )
 
 

@@ -195,7 +195,7 @@ def test_chart_alt_texts_name_the_chart_the_unit_and_the_period(vinh_hoa, vinh_h
     assert len(alts) >= 7
     for alt in alts:
         assert alt.startswith("Biểu đồ: ") and alt.endswith("— xã Vĩnh Hòa, năm 2024"), alt
-    assert "alt=\"Chart: Overall index and data coverage over the years — Vĩnh Hòa commune, 2024\"" in vinh_hoa_en
+    assert 'alt="Chart: Overall index and data coverage over the years — Vĩnh Hòa commune, 2024"' in vinh_hoa_en
 
 
 def test_document_frame_heads_and_signs_the_report(data_copy):
