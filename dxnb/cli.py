@@ -164,7 +164,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
     dataset = load_dataset(args.data)
     period = check_period(args.period)
-    count = len(form_indicators(dataset.catalogue))
+    count = len(form_indicators(dataset.catalogue_for(period)))
     if args.all:
         if args.unit or args.output:
             raise FormError("--all writes one form per unit into --out-dir; drop --unit and -o")
@@ -238,6 +238,35 @@ def _add_intake(sub) -> None:
     intake.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     intake.add_argument("--period", metavar="YYYY", help="refuse forms of any other period")
     intake.set_defaults(func=cmd_import_forms)
+
+
+# ---------------------------------------------------------------------------- dxnb frameworks
+
+
+def cmd_frameworks(args: argparse.Namespace) -> int:
+    """``dxnb frameworks``: the bundled frameworks and the dataset's own, with the periods each is in force."""
+    from .dataset import load_dataset
+    from .framework import listing
+
+    dataset = load_dataset(args.data)
+    table = listing(dataset)
+    for row in table.itertuples():
+        total = "" if row.total_points != row.total_points else f", {row.total_points:g} points"
+        state = "" if row.complete else ", INCOMPLETE (points to fill in; not scored)"
+        print(f"{row.id}" + (f" v{row.version}" if row.version else "") + f" [{row.source}]{total}{state}")
+        print(f"    {row.name_vi}")
+        if row.document:
+            print(f"    {row.document}" + (f"; years {row.years}" if row.years else ""))
+        print(f"    in force for: {', '.join(row.periods) if row.periods else '(no period of this dataset)'}")
+    return 0
+
+
+def _add_frameworks(sub) -> None:
+    frameworks = sub.add_parser("frameworks", help="list the evaluation frameworks and the periods each is in force",
+                                description="List the bundled evaluation frameworks and the dataset's own "
+                                "(frameworks.csv), with the periods each is in force.")  # fmt: skip
+    add_data_option(frameworks)
+    frameworks.set_defaults(func=cmd_frameworks)
 
 
 # ---------------------------------------------------------------------------- dxnb diff, dxnb review
@@ -325,6 +354,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_reports(sub)
     _add_intake(sub)
     _add_review(sub)
+    _add_frameworks(sub)
     return parser
 
 

@@ -111,6 +111,7 @@ def load_entry(raws: dict[str, bytes], units: Iterable[str] | None) -> dict[str,
         "hashes": hashes,
         "warnings": head["warnings"],
         "scope": scope,
+        "frameworks": head.get("frameworks", {}),
     }
 
 
@@ -146,6 +147,7 @@ def store_entry(dataset: Dataset, keep: int = CACHE_KEEP) -> None:
             "hashes": dataset.hashes,
             "units": dataset.units,
             "catalogue": dataset.catalogue,
+            "frameworks": dataset.frameworks,
             "notes": dataset.notes,
             "warnings": dataset.warnings,
             "group_of": group_of,

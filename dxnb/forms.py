@@ -125,7 +125,7 @@ def default_form_name(dataset: Dataset, code: str, period: str) -> str:
 
 
 def check_period(period: object) -> str:
-    """Return ``period`` as a four-digit year string (:func:`dxnb.params.check_period`), else raise FormError."""
+    """Return ``period`` as a year, quarter or month (:func:`dxnb.params.check_period`), else raise FormError."""
     return params.check_period(period, error=FormError)
 
 
@@ -211,10 +211,11 @@ def _print_setup(ws, title_rows: str, last_column: str, last_row: int, footer: s
 def _previous_values(dataset: Dataset, code: str, period: str) -> tuple[str | None, dict[str, float]]:
     """The latest period before ``period`` with observations for the unit, and its values."""
     obs = dataset.observations
-    mine = obs[(obs["unit_code"] == code) & (obs["period"] < period)]
+    earlier = obs["period"].map(params.period_key) < params.period_key(period)  # quarters and months in time order
+    mine = obs[(obs["unit_code"] == code) & earlier]
     if mine.empty:
         return None, {}
-    previous = max(mine["period"])
+    previous = max(mine["period"], key=params.period_key)
     rows = mine[mine["period"] == previous]
     return previous, dict(zip(rows["indicator"], rows["value"], strict=True))
 
@@ -245,7 +246,7 @@ def build_template(dataset: Dataset, code: str, period: str) -> Workbook:
     """Return the blank form of unit ``code`` for ``period`` as an openpyxl workbook."""
     period = check_period(period)
     unit = dataset.unit(code)
-    catalogue = dataset.catalogue
+    catalogue = dataset.catalogue_for(period)  # the framework in force for the period
     indicators = form_indicators(catalogue)
     label = clean_text(unit_label(dataset, code))
     previous, previous_values = _previous_values(dataset, code, period)

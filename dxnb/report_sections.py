@@ -80,8 +80,13 @@ class ReportSections(Page):
         """The report's charts are about its unit and period."""
         return self.unit_label, self.ev.period
 
+    @property
+    def catalogue(self):
+        """The catalogue in force for the report's period (its framework; see :mod:`dxnb.framework`)."""
+        return self.ev.catalogue or self.dataset.catalogue
+
     def _name(self, indicator_id: str) -> str:
-        return self.dataset.catalogue[indicator_id].name(self.lang)
+        return self.catalogue[indicator_id].name(self.lang)
 
     def _lower_name(self, indicator_id: str) -> str:
         """The name inside a sentence, in either language (:func:`~dxnb.pages.inline_name`)."""
@@ -95,16 +100,16 @@ class ReportSections(Page):
 
     def target_verified(self, indicator_id: str) -> bool:
         """Whether the indicator's national target was checked against its source (:data:`UNVERIFIED_MARK`)."""
-        return target_verified(self.dataset.catalogue[indicator_id].target_source)
+        return target_verified(self.catalogue[indicator_id].target_source)
 
     def target_source(self, indicator_id: str) -> str:
         """The target's source document as shown on the page (:func:`~dxnb.pages.source_reference`)."""
-        return source_reference(self.dataset.catalogue[indicator_id].target_source, self.lang)
+        return source_reference(self.catalogue[indicator_id].target_source, self.lang)
 
     def _value(
         self, indicator_id: str, value: float | None = None, qualifier: str | None = None, *, with_unit: bool = True
     ) -> str:
-        ind = self.dataset.catalogue[indicator_id]
+        ind = self.catalogue[indicator_id]
         row = self.ev.indicators.loc[indicator_id]
         val = row["value"] if value is None else value
         text = f.value(val, ind, self.lang, with_unit=with_unit)
@@ -116,7 +121,7 @@ class ReportSections(Page):
         return text
 
     def _target(self, indicator_id: str) -> str:
-        ind = self.dataset.catalogue[indicator_id]
+        ind = self.catalogue[indicator_id]
         if ind.target is None:
             return f.DASH
         text = self.text("target_text", value=f.value(ind.target, ind, self.lang), year=ind.target_year)
@@ -132,7 +137,7 @@ class ReportSections(Page):
 
     def trends(self) -> Html:
         """Overall and pillar indices over the periods with data."""
-        ev, cat = self.ev, self.dataset.catalogue
+        ev, cat = self.ev, self.catalogue
         trend = ev.trend
         periods = list(trend.index)
         if len(periods) < 2:
@@ -263,7 +268,7 @@ class ReportSections(Page):
     def _flag_detail(self, indicator_id: str, flag: str) -> str:
         """The numbers behind a data-quality flag, in the report's language."""
         lang, row = self.lang, self.ev.indicators.loc[indicator_id]
-        ind = self.dataset.catalogue[indicator_id]
+        ind = self.catalogue[indicator_id]
         if flag == "no_data":
             return ""
         if flag == "denominator_unknown":
@@ -301,7 +306,7 @@ class ReportSections(Page):
             parts.append(h.small(self.text("notes_in_vietnamese")))
         advice = []
         for rec in ev.recommendations:
-            ind = self.dataset.catalogue[rec.indicator]
+            ind = self.catalogue[rec.indicator]
             row = ev.indicators.loc[rec.indicator]
             if rec.reason == "below_target" and not self.target_verified(rec.indicator):
                 # An unverified target is no ground for advice: only its points may be, when they are low.

@@ -20,6 +20,7 @@ from .docframe import heading_html, load_frame, signature_html
 from .evaluate import evaluate_period
 from .fileio import atomic_write_text
 from .i18n import t
+from .params import period_key
 from .site_review import ReviewColumns, review_head, sort_buttons
 from .units import places_label
 
@@ -132,7 +133,7 @@ def write_period_index(
     """
     words = WORDS[lang]
     rows = period_rows(ds, period, manifest)
-    cat = ds.catalogue
+    cat = ds.catalogue_for(period)
     pillar_ids = list(cat.pillars)
     several_districts = rows["district"].nunique() > 1
     headers = [words["rank"], words["code"], words["unit"]]
@@ -262,7 +263,8 @@ def write_root_index(out: Path, lang: str = "vi") -> Path:
     """Write ``<out>/index.html`` listing every period folder that has a manifest."""
     words = WORDS[lang]
     rows = []
-    for folder in sorted((p for p in out.iterdir() if p.is_dir() and (p / "manifest.json").is_file()), reverse=True):
+    folders = (p for p in out.iterdir() if p.is_dir() and (p / "manifest.json").is_file())
+    for folder in sorted(folders, key=lambda p: period_key(p.name), reverse=True):  # latest period first
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         units = manifest.get("units", {})
         ok = sum(u.get("status") == "ok" for u in units.values())

@@ -53,6 +53,10 @@ def framework_digest(ds: Dataset) -> str:
     digest = hashlib.sha256()
     for name in FRAMEWORK_FILES:
         digest.update(f"{name}:{ds.hashes.get(name, '')}\n".encode())
+    for name in sorted(n for n in ds.hashes if n == "frameworks.csv" or "/" in n):  # frameworks.csv and its folders
+        digest.update(f"{name}:{ds.hashes[name]}\n".encode())
+    for period, built in sorted(ds.frameworks.items()):  # the frameworks in force, bundled ones by id and version
+        digest.update(f"{period}:{built.id}:{built.framework.version}\n".encode())
     return digest.hexdigest()
 
 
@@ -65,8 +69,9 @@ def unit_entries(ds: Dataset, period: str, codes: Iterable[str] | None = None) -
     codes = [c for c in wanted if c in present]
     if not codes:
         return {}
-    cat = ds.catalogue
+    cat = ds.catalogue_for(period)  # the framework in force for the period
     scores = score_units(ds, period, codes, obs)
+    class_names = {c.id: c.name_vi for c in cat.classes}
     table = totals(cat, scores)
     ids = list(scores.ids)
     has = ~np.isnan(scores.values)
@@ -82,7 +87,7 @@ def unit_entries(ds: Dataset, period: str, codes: Iterable[str] | None = None) -
             "score": _num(row["score"]),
             "earned": _num(row["earned"]),
             "coverage": _num(row["coverage"]),
-            "result_class": None,  # the framework has no result classes yet
+            "result_class": class_names.get(row["result_class"]),  # None without classes
             "pillars": {pid: _num(row[f"pillar_{pid}"]) for pid in cat.pillars},
             "indicators": indicators,
         }
