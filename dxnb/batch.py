@@ -8,7 +8,9 @@ runs ``notebooks/commune_report.ipynb`` once per unit and period in worker proce
 - ``<code>-<slug>.html``: the report; replaced only by a complete new one;
 - ``notebooks/<code>-<slug>.ipynb``: the executed notebook, for audit (``.failed.ipynb`` on failure);
 - ``manifest.json``: each unit's status, duration, cache key and input hashes;
-- ``index.html``: the district overview; and ``<out>/index.html`` lists the periods.
+- ``index.html``: the district overview; and ``<out>/index.html`` lists the periods;
+- with ``--pdf``: ``<code>-<slug>.pdf`` beside each report (printed by the worker that made the HTML, one browser
+  per worker) and ``<period>-tong-hop.pdf``, the index and every report with a bookmark per unit.
 
 A report whose cache key (notebook, parameters, dataset content, dxnb version, template) is
 unchanged is not executed again. One batch at a time writes to an output folder (a lock on
@@ -31,10 +33,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .dataset import Dataset, load_dataset
+from .docframe import load_frame
 from .errors import DxnbError
 from .fileio import atomic_write_text
 from .html import esc
-from .i18n import N_, check_lang, t, tn
+from .i18n import N_, check_lang, t, tn, unit_name
 from .jobs import (
     MANIFEST,
     Job,
@@ -249,6 +252,7 @@ def run_batch(
     force: bool = False,
     notebook: Path | str | None = None,
     progress: Progress | None = None,
+    pdf: bool = False,
 ) -> BatchResult:
     """Render the selected reports and the index pages; return what happened.
 
@@ -260,20 +264,31 @@ def run_batch(
         DataError: when the dataset does not validate (before any kernel starts).
         ParameterError: for unknown units, periods without data or an unknown language.
         OutputBusyError: when another batch is writing to the same output folder.
+        PdfUnavailableError: ``pdf`` is asked for and Playwright, pypdf or a browser is missing (before any kernel).
     """
     started = time.perf_counter()
     lang = check_lang(lang)
     ds = load_dataset(data_dir)
     log.info("dataset %s: OK: %s", ds.path, ds.summary())
+    load_frame(ds.path)  # a document.csv with mistakes is refused before any kernel starts
     notebook = Path(notebook) if notebook else REPORT_NOTEBOOK
     check_notebook_parameters(notebook)
     codes = select_units(ds, units)
     selected_periods = select_periods(ds, periods, codes)
     out = Path(out_dir) if out_dir else REPORTS_DIR
     out.mkdir(parents=True, exist_ok=True)  # an unusable output folder is refused before any kernel starts
-    with output_lock(out), scratch_folder() as scratch:
+    with contextlib.ExitStack() as stack:
+        renderer = None
+        if pdf:  # a missing PDF engine is refused before any report is rendered
+            from .pdf import PdfRenderer, require_pypdf
+
+            require_pypdf()
+            renderer = stack.enter_context(PdfRenderer())
+        stack.enter_context(output_lock(out))
+        scratch = stack.enter_context(scratch_folder())
         sweep_leftovers(out, selected_periods)
-        result = _Batch(ds, out, notebook, lang, jobs, progress).run(selected_periods, codes, force, scratch)
+        batch = _Batch(ds, out, notebook, lang, jobs, progress, renderer)
+        result = batch.run(selected_periods, codes, force, scratch)
     result.elapsed = time.perf_counter() - started
     return result
 
@@ -281,9 +296,10 @@ def run_batch(
 class _Batch:
     """One batch's driver state: the dataset, the output folder, the manifests' entries."""
 
-    def __init__(self, ds: Dataset, out: Path, notebook: Path, lang: str, jobs: int | None, progress):
+    def __init__(self, ds: Dataset, out: Path, notebook: Path, lang: str, jobs: int | None, progress, renderer=None):
         self.ds, self.out, self.notebook, self.lang, self.jobs = ds, out, notebook, lang, jobs
         self.progress = progress
+        self.renderer = renderer  # the driver's PdfRenderer (index and combined PDFs), None without --pdf
         self.notebook_sha = sha256(notebook.read_bytes())
         self.result = BatchResult(out)
         self.done = 0
@@ -298,7 +314,7 @@ class _Batch:
 
     def run(self, periods: list[str], codes: list[str], force: bool, scratch: Path) -> BatchResult:
         ds, out, result = self.ds, self.out, self.result
-        all_jobs, skipped = plan(ds, periods, codes, self.lang, out, self.notebook)
+        all_jobs, skipped = plan(ds, periods, codes, self.lang, out, self.notebook, pdf=self.renderer is not None)
         all_jobs = self._with_review_state(periods, all_jobs)  # a report shows its review state
         manifests = {p: read_manifest(out / p) for p in periods}
         entries = {p: dict(manifests[p].get("units", {})) for p in periods}
@@ -341,12 +357,49 @@ class _Batch:
             entries[job.period][job.code] = manifest_entry(
                 job, Outcome(job.code, job.period, "cached"), entries[job.period].get(job.code, {})
             )
+        rendered = {job.period for job in todo}
         for period in periods:
+            if self.renderer is None and period in rendered:  # it would no longer hold the reports just rendered
+                with contextlib.suppress(FileNotFoundError):
+                    (out / period / combined_name(period)).unlink()
             self._write_snapshot(period, entries[period], page_failures)
             self._write_manifest(period, entries[period], skipped[period], page_failures.get(period))
             self._write_index(period, entries[period], skipped[period], page_failures)
+            if self.renderer is not None:
+                self._write_combined(period, scratch, page_failures)
         self._write_root_index()
         return result
+
+    def _write_combined(self, period: str, scratch: Path, failures: dict[str, dict]) -> None:
+        """``<period>-tong-hop.pdf``: the period's index, then every report's PDF by unit name, a bookmark each."""
+        from . import site
+        from .pdf import combine
+        from .text import vi_sort_key
+
+        folder = self.out / period
+        units = read_manifest(folder).get("units", {})
+        parts = []
+        for code, entry in units.items():
+            name = entry.get("pdf") or ""
+            if entry.get("status") == "ok" and name and (folder / name).is_file():
+                kind = self.ds.units.at[code, "kind"] if code in self.ds.units.index else ""
+                label = unit_name(entry.get("name", code), kind, self.lang, capital=True) if kind else code
+                parts.append((vi_sort_key(entry.get("name", code)), folder / name, label))
+        parts.sort(key=lambda part: part[0])
+        try:
+            index_pdf = scratch / f"index-{period}.pdf"
+            title = site.index_title(period, self.lang)
+            self.renderer.render(folder / "index.html", index_pdf, title=title, lang=self.lang)
+            combine(
+                [(index_pdf, title), *((path, label) for _, path, label in parts)],
+                folder / combined_name(period),
+                title=title,
+            )
+        except Exception as exc:  # the reports and their own PDFs are there
+            with contextlib.suppress(FileNotFoundError):
+                (folder / combined_name(period)).unlink()
+            failures.setdefault(period, {})["combined_pdf"] = self._failure(period, "combined PDF", exc)
+            self._write_manifest(period, units, [], failures[period])
 
     def _with_review_state(self, periods: list[str], jobs: list[Job]) -> list[Job]:
         """The jobs, each key mixed with its unit's review state (reviews.csv is not in the dataset's fingerprint)."""
@@ -398,7 +451,8 @@ class _Batch:
 
         folder = self.out / period
         try:
-            site.write_period_index(folder, self.ds, period, read_manifest(folder), self.lang)
+            combined = combined_name(period) if self.renderer is not None else ""
+            site.write_period_index(folder, self.ds, period, read_manifest(folder), self.lang, combined=combined)
         except Exception as exc:  # the reports are there: list them on a plain page instead
             failures.setdefault(period, {})["index"] = self._failure(period, "index", exc)
             _plain_index(folder / "index.html", period, read_manifest(folder), self.lang, error_line(exc))
@@ -413,6 +467,11 @@ class _Batch:
         except Exception as exc:
             self._failure("", "root index", exc)
             _plain_root_index(self.out, self.lang, error_line(exc))
+
+
+def combined_name(period: str) -> str:
+    """The file name of a period's combined PDF (its index and every report), for dispatch."""
+    return f"{period}-tong-hop.pdf"
 
 
 def _plain_index(path: Path, period: str, manifest: dict, lang: str, error: str) -> None:

@@ -39,6 +39,8 @@ STYLE = {
     "grid.linewidth": 0.6,
     "legend.frameon": False,
     "legend.fontsize": 8,
+    # Every text is drawn as written: a "$" in a unit's name or a label never starts mathtext.
+    "text.parse_math": False,
 }
 WIDTH = 7.2  # inches: the text width of an A4 page with margins
 DPI = 110
@@ -122,15 +124,17 @@ def bars_with_median(
     y = np.arange(count)[::-1]
     vals = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0)
     ax.barh(y, vals, color=MAIN, height=0.6, label=unit_label)
+    meds = np.full(count, np.nan) if medians is None else np.asarray(medians, dtype=float)
     if medians is not None:
-        meds = np.asarray(medians, dtype=float)
         ok = ~np.isnan(meds)
         ax.scatter(meds[ok], y[ok], marker="|", s=260, linewidths=2.2, color=MEDIAN, zorder=3, label=median_label)
-    for yi, raw, val in zip(y, values, vals, strict=True):
+    for yi, raw, val, med in zip(y, values, vals, meds, strict=True):
         text = "—" if raw is None or np.isnan(raw) else (fmt.share(val, lang) if percent else fmt.index(val, lang))
-        ax.text(val + xmax * 0.01, yi, text, va="center", fontsize=8)
+        # The label sits right of the bar, and right of the median marker when the marker is close: never under it.
+        at = val if np.isnan(med) or med < val - xmax * 0.01 or med > val + xmax * 0.09 else max(val, med)
+        ax.text(at + xmax * 0.015, yi, text, va="center", fontsize=8)
     ax.set_yticks(y, wrapped)
-    ax.set_xlim(0, xmax * 1.08)
+    ax.set_xlim(0, xmax * 1.12)
     _ticks(ax, "x", lang, percent)
     ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2)
     return to_data_uri(fig)

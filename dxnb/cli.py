@@ -122,6 +122,7 @@ def cmd_reports(args: argparse.Namespace) -> int:
             force=args.force,
             notebook=args.notebook,
             progress=progress,
+            pdf=args.pdf,
         )
     finally:
         progress.close()
@@ -154,6 +155,11 @@ def _add_reports(sub) -> None:
     )
     parser.add_argument("--out", type=_path_arg, default=None, metavar="DIR", help="output folder (default: reports/)")
     parser.add_argument("--force", action="store_true", help="render again even when nothing changed")
+    parser.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also an A4 PDF of each report and one combined PDF per period (needs Chromium and Playwright)",
+    )
     parser.add_argument(
         "--notebook",
         type=_path_arg,

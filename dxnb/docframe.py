@@ -18,9 +18,21 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from dxnb import fmt
+from babel.dates import format_date
+
 from dxnb.errors import DataError, Problem
+from dxnb.i18n import N_, t
 from dxnb.text import nfc
+
+#: The wording of the frame (``docframe_<key>`` in the catalogues).
+_KEYS = (
+    N_("docframe_nation"),
+    N_("docframe_motto"),
+    N_("docframe_number"),
+    N_("docframe_date_line"),
+    N_("docframe_recipients"),
+    N_("docframe_translation"),
+)
 
 FILE = "document.csv"
 COLUMNS = ("field", "value")
@@ -30,24 +42,9 @@ FIELDS = REQUIRED + OPTIONAL
 DEFAULT_SYMBOL = "BC-TTV"
 _DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
-# --- wording: to move to the catalogues (dxnb/i18n.py or its successor) ---
-WORDING: dict[str, dict[str, str]] = {
-    "nation": {"vi": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "en": "SOCIALIST REPUBLIC OF VIETNAM"},
-    "motto": {"vi": "Độc lập - Tự do - Hạnh phúc", "en": "Independence - Freedom - Happiness"},
-    "number": {"vi": "Số: {number}/{symbol}", "en": "No.: {number}/{symbol}"},
-    "date_line": {"vi": "{place}, ngày {day} tháng {month} năm {year}", "en": "{place}, {date}"},
-    "recipients": {"vi": "Nơi nhận:", "en": "Recipients:"},
-    "translation": {
-        "vi": "",
-        "en": "English translation for information; the signed Vietnamese document is the official one.",
-    },
-}
-# --- end of wording ---
-
 
 def _w(key: str, lang: str, **values: object) -> str:
-    text = WORDING[key]["en" if lang == "en" else "vi"]
-    return text.format(**values) if values else text
+    return t(f"docframe_{key}", "en" if lang == "en" else "vi", **values)
 
 
 @dataclass(frozen=True)
@@ -226,7 +223,8 @@ def date_line(frame: DocumentFrame, lang: str = "vi", today: dt.date | None = No
     """``Phú Giáo, ngày 05 tháng 02 năm 2026``: the day below 10 and months 1–2 take a leading zero (Decree 30)."""
     day = frame.date or today or dt.date.today()
     if lang == "en":
-        return _w("date_line", "en", place=frame.place, date=fmt.date(day, "en"))
+        month = format_date(day, "MMMM", locale="en")
+        return _w("date_line", "en", place=frame.place, day=day.day, month=month, year=day.year)
     month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
     return _w("date_line", "vi", place=frame.place, day=f"{day.day:02d}", month=month, year=day.year)
 
@@ -237,7 +235,7 @@ def heading_html(frame: DocumentFrame | None, lang: str = "vi", *, today: dt.dat
         return ""
     e = html.escape
     parent = f'<div class="dx-docframe-parent">{e(frame.parent_body.upper())}</div>' if frame.parent_body else ""
-    note = _w("translation", lang)
+    note = _w("translation", lang) if lang == "en" else ""
     note_html = f'<p class="dx-docframe-note">{e(note)}</p>' if note else ""
     return (
         f'<section class="dx-docframe dx-docframe-head" lang="{e(lang)}">'

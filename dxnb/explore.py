@@ -42,7 +42,7 @@ from .group_charts import value_bars
 from .html import Html
 from .i18n import check_lang, t, tn, unit_name
 from .overview_data import check_data_period, check_place_name, edge_units, scope_label, select_units
-from .pages import is_synthetic, shown_path
+from .pages import is_synthetic, shown_path, source_reference
 from .params import check_period, in_language
 from .paths import resolve_data_dir
 from .text import vi_sort_key
@@ -349,7 +349,7 @@ class Explorer(ExplorerSteps):
                 "target_line",
                 lang,
                 target=self._target_text(),
-                source=ind.target_source,
+                source=source_reference(ind.target_source, lang),
                 met=int((meets == True).sum()),  # noqa: E712 - object column of True/False/None
                 not_met=int((meets == False).sum()),  # noqa: E712
                 no_data=int(meets.isna().sum()),
@@ -375,7 +375,7 @@ class Explorer(ExplorerSteps):
                 separator=separator,
                 lang=lang,
             )
-            parts.append(h.figure(uri, title))
+            parts.append(self.figure(uri, title))
         missing = present.index[present["value"].isna()].tolist()
         if missing:
             names = ", ".join(frame.at[c, "name"] for c in missing)

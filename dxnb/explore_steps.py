@@ -30,7 +30,7 @@ from .i18n import t, unit_name
 from .map_figure import map_figure
 from .overview_data import quality_flags, scope_label, select_units
 from .overview_sections import CHECK_FLAGS
-from .pages import Page, shown_path
+from .pages import Page, inline_name, shown_path, target_verified
 from .paths import PROJECT_ROOT, REPORTS_DIR
 from .text import slugify
 
@@ -100,7 +100,7 @@ class ExplorerSteps(Page):
 
     def _indicator_name(self, lower: bool = True) -> str:
         name = self.ind.name(self.lang)
-        return name[:1].lower() + name[1:] if lower and self.lang == "vi" else name
+        return inline_name(name) if lower else name
 
     def _value(self, value: float, qualifier: str = "") -> str:
         text = f.value(value, self.ind, self.lang, with_unit=True)
@@ -112,7 +112,8 @@ class ExplorerSteps(Page):
 
     def _target_text(self) -> str:
         ind = self.ind
-        return t("target_text", self.lang, value=f.value(ind.target, ind, self.lang), year=ind.target_year)
+        text = t("target_text", self.lang, value=f.value(ind.target, ind, self.lang), year=ind.target_year)
+        return text if target_verified(ind.target_source) else t("target_unverified", self.lang, target=text)
 
     def compare_table(self) -> pd.DataFrame:
         """:func:`compare_table` of the chosen indicator over the comparison group."""
@@ -205,7 +206,7 @@ class ExplorerSteps(Page):
             target_label=t("target", lang, value=f.value(ind.target, ind, lang)) if ind.target is not None else "",
             lang=lang,
         )
-        parts.append(h.figure(uri, chart_title))
+        parts.append(self.figure(uri, chart_title))
         ranks = table_.rank(ascending=False, method="min")
         rows = []
         for p in periods:

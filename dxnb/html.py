@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import functools
 import html as _html
+import re
 from collections.abc import Iterable, Sequence
 
 from .fmt import missing
 from .paths import TEMPLATES_DIR
 
-#: The one stylesheet of every page.
+#: The one stylesheet of every page, then its print sheet (A4, the administrative document frame).
 STYLESHEET = TEMPLATES_DIR / "report.css"
+PRINT_SHEET = TEMPLATES_DIR / "print.css"
 
 
 class Html(str):
@@ -33,6 +35,19 @@ def esc(value: object) -> Html:
     if isinstance(value, Html):
         return value
     return Html(_html.escape(str(value), quote=True))
+
+
+_FIRST_LETTER = re.compile(r"^((?:\s|<[^>]*>|[\"'“‘(«\[])*)(\w)")
+
+
+def sentence_case(text: object) -> Html:
+    """``text`` (escaped unless :class:`Html`) with its first letter, past any leading tags, in upper case.
+
+    Paragraphs and list items are sentences: :func:`para` and :func:`items` apply it, so that wording which
+    starts with a value ("{unit} xếp thứ…" with "xã Vĩnh Hòa") still starts a sentence with a capital.
+    """
+    markup = esc(text)
+    return Html(_FIRST_LETTER.sub(lambda m: m.group(1) + m.group(2).upper(), markup, count=1))
 
 
 def join(*parts: object, sep: str = "") -> Html:
@@ -63,8 +78,8 @@ def block(cls: str, *parts: object) -> Html:
 
 
 def para(*parts: object, cls: str = "") -> Html:
-    """A paragraph."""
-    return tag("p", *parts, cls=cls)
+    """A paragraph, in sentence case (:func:`sentence_case`)."""
+    return tag("p", sentence_case(join(*parts)), cls=cls)
 
 
 def note(*parts: object) -> Html:
@@ -98,8 +113,8 @@ def heading(text: object, level: int = 3) -> Html:
 
 
 def items(entries: Iterable[object], *, ordered: bool = False) -> Html:
-    """A bulleted (or numbered) list."""
-    return tag("ol" if ordered else "ul", *(tag("li", e) for e in entries))
+    """A bulleted (or numbered) list; each item in sentence case (:func:`sentence_case`)."""
+    return tag("ol" if ordered else "ul", *(tag("li", sentence_case(e)) for e in entries))
 
 
 def table(
@@ -111,10 +126,11 @@ def table(
     sort_keys: Iterable[Sequence[object]] | None = None,
     cls: str = "dx-table",
 ) -> Html:
-    """A table; ``numeric`` columns align right; ``sort_keys`` (one sequence per row) fill ``data-v``.
+    """A table in its own scroll box; ``numeric`` columns align right; ``sort_keys`` (one per row) fill ``data-v``.
 
     Cells are escaped unless they are :class:`Html`. A sort key of None is the cell's text, a missing
-    value an empty key (sorted last by the review site's script).
+    value an empty key (sorted last by the review site's script). A table wider than the window scrolls
+    inside its box (``div.dx-scroll``), never the page; on paper the print sheet lets it wrap instead.
     """
     numeric = set(numeric)
 
@@ -136,12 +152,16 @@ def table(
                 attrs += f' data-v="{esc(str(key))}"'
             cells.append(f"<td{attrs}>{esc(cell)}</td>")
         body.append(f"<tr{row_cls}>{''.join(cells)}</tr>")
-    return Html(f'<table class="{esc(cls)}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
+    return Html(
+        f'<div class="dx-scroll"><table class="{esc(cls)}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
 
 
-def figure(uri: str, alt: str) -> Html:
-    """An embedded chart (a ``data:`` URI) with its alternative text, repeated as the caption."""
-    return Html(f'<figure><img src="{esc(uri)}" alt="{esc(alt)}"><figcaption>{esc(alt)}</figcaption></figure>')
+def figure(uri: str, alt: str, caption: object = None) -> Html:
+    """An embedded chart (a ``data:`` URI) with its alternative text and a caption (by default the alt text)."""
+    caption = alt if caption is None else caption
+    return Html(f'<figure><img src="{esc(uri)}" alt="{esc(alt)}"><figcaption>{esc(caption)}</figcaption></figure>')
 
 
 def section(key: str, title: object, *parts: object) -> Html:
@@ -170,11 +190,11 @@ def banner(text: object) -> Html:
 
 @functools.lru_cache(maxsize=1)
 def _css() -> str:
-    return STYLESHEET.read_text(encoding="utf-8")
+    return STYLESHEET.read_text(encoding="utf-8") + "\n" + PRINT_SHEET.read_text(encoding="utf-8")
 
 
 def stylesheet() -> str:
-    """The text of ``templates/report.css``."""
+    """The text of ``templates/report.css`` followed by ``templates/print.css``."""
     return _css()
 
 
@@ -183,10 +203,14 @@ def style() -> Html:
     return Html(f"<style>{stylesheet()}</style>")
 
 
-def page_header(kicker: object, title: object, meta: object, *parts: object) -> Html:
-    """The page's title block: the stylesheet, a kicker line, the title, a meta line, then ``parts``."""
+def page_header(kicker: object, title: object, meta: object, *parts: object, frame: object = "") -> Html:
+    """The page's title block: the stylesheet, ``frame``, a kicker line, the title, a meta line, then ``parts``.
+
+    ``frame`` is an administrative document's heading (:func:`dxnb.docframe.heading_html`), or empty.
+    """
     return Html(
         style()
+        + esc(frame)
         + tag(
             "header",
             block("dx-kicker", kicker),

@@ -49,6 +49,12 @@ class Job:
     nb_path: str
     failed_path: str
     key: str
+    pdf: bool = False  # also print the report to an A4 PDF beside its HTML (``dxnb reports --pdf``)
+
+    @property
+    def pdf_path(self) -> str:
+        """The report's PDF, beside its HTML."""
+        return str(Path(self.html_path).with_suffix(".pdf"))
 
     @property
     def parameters(self) -> dict[str, str]:
@@ -181,12 +187,22 @@ def file_stem(code: str, name: str) -> str:
 
 
 def plan(
-    ds: Dataset, periods: list[str], codes: list[str], lang: str, out_dir: Path, notebook: Path = REPORT_NOTEBOOK
+    ds: Dataset,
+    periods: list[str],
+    codes: list[str],
+    lang: str,
+    out_dir: Path,
+    notebook: Path = REPORT_NOTEBOOK,
+    *,
+    pdf: bool = False,
 ) -> tuple[list[Job], dict[str, list[str]]]:
-    """Return the jobs, and per period the selected units that have no data (not rendered)."""
+    """Return the jobs, and per period the selected units that have no data (not rendered); ``pdf``: PDFs too."""
     notebook_bytes = notebook.read_bytes()
     template = template_fingerprint()
     fingerprint = ds.fingerprint
+    frame = Path(ds.path) / "document.csv"  # the document frame (dxnb.docframe) is part of every report
+    if frame.is_file():
+        fingerprint = sha256(f"{fingerprint}:{sha256(frame.read_bytes())}".encode())
     have = ds.observations.groupby("period")["unit_code"].unique()
     jobs, skipped = [], {}
     for period in periods:
@@ -212,6 +228,7 @@ def plan(
                     nb_path=str(folder / "notebooks" / f"{stem}.ipynb"),
                     failed_path=str(folder / "notebooks" / f"{stem}.failed.ipynb"),
                     key=cache_key(notebook_bytes, params, fingerprint, template),
+                    pdf=pdf,
                 )
             )
     return jobs, skipped
@@ -264,6 +281,7 @@ def is_fresh(job: Job, manifest: dict) -> bool:
         and entry.get("key") == job.key
         and entry.get("lang") == job.lang
         and Path(job.html_path).is_file()
+        and (not job.pdf or Path(job.pdf_path).is_file())
     )
 
 
@@ -281,6 +299,8 @@ def manifest_entry(job: Job, outcome: Outcome, previous: dict) -> dict:
         "finished": previous.get("finished") if cached else dt.datetime.now().isoformat(timespec="seconds"),
         "error": outcome.error,
         "peak_rss_kb": previous.get("peak_rss_kb") if cached else outcome.peak_rss_kb,
+        # A PDF beside the HTML is always the HTML's own: the worker removes it when it renders without one.
+        "pdf": os.path.basename(job.pdf_path) if Path(job.pdf_path).is_file() else "",
     }
     if outcome.status == "failed":
         entry["failed_notebook"] = f"notebooks/{os.path.basename(job.failed_path)}"

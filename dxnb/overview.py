@@ -178,7 +178,7 @@ class Overview(OverviewSections):
         parts = [*self._ranking_text(scored), self._no_data_note()]
         if len(scored) > 60:
             title = tn("scores_histogram", len(scored), lang, n=f.number(len(scored), 0, lang), period=period)
-            parts.append(h.figure(charts.score_histogram(scored["score"].tolist(), title=title, lang=lang), title))
+            parts.append(self.figure(charts.score_histogram(scored["score"].tolist(), title=title, lang=lang), title))
         elif len(scored):
             title = t("scores_chart", lang, period=period)
             uri = charts.peer_scores(
@@ -190,7 +190,7 @@ class Overview(OverviewSections):
                 median_label=t("median", lang),
                 lang=lang,
             )
-            parts.append(h.figure(uri, title))
+            parts.append(self.figure(uri, title))
         level = self._group_level(scored.index)
         if level:
             parts.append(self._group_table(scored, level))
@@ -376,7 +376,7 @@ class Overview(OverviewSections):
         )
         if separator is not None:
             parts.append(h.note(t("edge_note", lang, n=f.number(len(share), 0, lang), edge=EDGE_UNITS)))
-        parts.append(h.figure(uri, title))
+        parts.append(self.figure(uri, title))
         level = self._group_level(share.index) if separator is not None else None
         if level:
             groups = self.dataset.units.loc[share.index, level]
@@ -394,7 +394,7 @@ class Overview(OverviewSections):
                 scale_label=t("percent_scale", lang),
                 row_groups=self._indicator_groups(ids),
             )
-            parts.append(h.figure(uri, title))
+            parts.append(self.figure(uri, title))
         parts.append(self._no_data_note())
         return h.section("heatmap", t("heatmap", lang), *parts)
 
@@ -440,7 +440,7 @@ class Overview(OverviewSections):
         )
         if separator is not None:
             parts.append(h.note(t("edge_note", lang, n=f.number(len(rows), 0, lang), edge=EDGE_UNITS)))
-        parts.append(h.figure(uri, title))
+        parts.append(self.figure(uri, title))
         body = []
         maxima = [cat.max_points, *(cat.pillar_max(p) for p in cat.pillars)]
         for name, column, top in zip(names, columns, maxima, strict=True):

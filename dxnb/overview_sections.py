@@ -30,7 +30,7 @@ from .overview_data import (
     scope_label,
     target_counts,
 )
-from .pages import Page
+from .pages import Page, source_reference, target_verified
 
 #: Units drawn one by one in the heatmaps and the pillar chart; a larger selection shows its edges.
 DETAIL_MAX_UNITS = 40
@@ -195,7 +195,7 @@ class OverviewSections(Page):
             band=None if context is not None else (history.quantile(0.25).tolist(), history.quantile(0.75).tolist()),
             band_label=t("middle_half", lang),
         )
-        parts.append(h.figure(uri, title))
+        parts.append(self.figure(uri, title))
         coverage = pd.DataFrame({p: frame["coverage"] for p, frame in self._by_period.items()})
         body = [
             (
@@ -307,17 +307,19 @@ class OverviewSections(Page):
             legend=(t("met", lang), t("not_met", lang), t("no_data", lang)),
             lang=lang,
         )
-        parts.append(h.figure(uri, title))
+        parts.append(self.figure(uri, title))
         body = []
         for iid, r in counts.iterrows():
             ind = cat[iid]
             target = t("target_text", lang, value=f.value(ind.target, ind, lang), year=ind.target_year)
+            if not target_verified(ind.target_source):
+                target = t("target_unverified", lang, target=target)
             below = self.names([self._unit_label(c) for c in r["not_met_codes"]], NAMES_PER_TARGET)
             body.append(
                 (
                     self._name(iid),
                     target,
-                    r["target_source"],
+                    source_reference(r["target_source"], lang),
                     f.number(r["met"], 0, lang),
                     f.number(r["not_met"], 0, lang),
                     f.number(r["no_data"], 0, lang),

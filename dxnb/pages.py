@@ -10,6 +10,7 @@ is one method and one entry.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import ClassVar
@@ -22,6 +23,7 @@ from .html import Html
 from .i18n import has_text, t, template
 from .paths import PROJECT_ROOT
 from .synthetic import SYNTHETIC_SOURCE
+from .text import nfc
 
 
 def is_synthetic(observation_sources: Iterable[object], unit_sources: Iterable[object]) -> bool:
@@ -31,6 +33,47 @@ def is_synthetic(observation_sources: Iterable[object], unit_sources: Iterable[o
     return bool(obs.str.contains("synthetic", regex=False).any()) or bool(
         units.str.contains(SYNTHETIC_SOURCE, regex=False).any()
     )
+
+
+#: How the catalogue marks a national target that was not checked against its source document: these words in
+#: ``target_source`` (``indicators.csv``), e.g. "Quyết định 942/QĐ-TTg (15/6/2021) (chỉ tiêu chưa được xác minh tại
+#: văn bản gốc)". Such a target is shown as unverified and never cited as grounds for a recommendation.
+UNVERIFIED_MARK = "chưa được xác minh"
+_NOTE = re.compile(r"\s*\(([^()]*)\)")
+
+
+def target_verified(source: object) -> bool:
+    """Whether a target's ``target_source`` does not carry :data:`UNVERIFIED_MARK`."""
+    return UNVERIFIED_MARK not in nfc(str(source or "")).lower()
+
+
+def source_reference(source: object, lang: str) -> str:
+    """A target's source as shown: the document reference, without the catalogue's notes about it.
+
+    Notes are the parenthesised remarks that are more than a date (``(15/6/2021)`` stays) and what follows a colon
+    (``…: mỗi ấp một tổ``); they are Vietnamese, so an English page drops them, and the unverified mark is shown
+    by the page in its own words. A Vietnamese page keeps the colon's note.
+    """
+    text = nfc(str(source or "")).strip()
+    text = _NOTE.sub(lambda m: m.group(0) if re.fullmatch(r"[\d/.\s-]+", m.group(1)) else "", text)
+    if lang == "en":
+        text = text.split(":", 1)[0].split(" của ", 1)[0]
+    return text.strip().rstrip(";,")
+
+
+def inline_name(name: str) -> str:
+    """A name as it reads inside a sentence: its first letter in lower case.
+
+    Kept as it is when it begins with an acronym ("DX plans") or is a name in title case ("Community Digital
+    Technology Teams").
+    """
+    words = name.split()
+    if not words:
+        return name
+    first = words[0]
+    acronym = sum(c.isupper() for c in first) > 1
+    title_case = len(words) > 1 and words[1][:1].isupper()
+    return name if acronym or title_case else name[:1].lower() + name[1:]
 
 
 def shown_path(path: Path) -> str:
@@ -106,14 +149,33 @@ class Page:
         word = "met" if meets is True else "not_met" if meets is False else "no_data"
         return html.badge(meets if isinstance(meets, bool) else None, self.text(word))
 
+    def chart_subject(self) -> tuple[str, str]:
+        """What the page's charts are about, as ``(subject, period)``: the unit or the area, and the year."""
+        return str(getattr(self, "scope", "")), str(getattr(self, "period", ""))
+
+    def figure(self, uri: str, title: str) -> Html:
+        """A chart captioned ``title``, its alternative text naming the chart, the subject and the period."""
+        subject, period = self.chart_subject()
+        return html.figure(uri, self.text("chart_alt", chart=title, subject=subject, period=period), caption=title)
+
     def key_figures(self, figures: Iterable[tuple[str, str]]) -> Html:
         """The key-figures strip."""
         return html.key_figures(figures)
 
     def page_header(
-        self, kicker: str, title: str, meta: str, *, key: Iterable[tuple[str, str]] = (), synthetic: str = ""
+        self,
+        kicker: str,
+        title: str,
+        meta: str,
+        *,
+        key: Iterable[tuple[str, str]] = (),
+        synthetic: str = "",
+        frame: object = "",
     ) -> Html:
-        """The title block with the stylesheet, the key figures (if any) and the synthetic-data banner ``synthetic``."""
+        """The title block with the stylesheet, the key figures (if any) and the synthetic-data banner ``synthetic``.
+
+        ``frame`` (a document's heading, :func:`dxnb.docframe.heading_html`) goes above the title.
+        """
         key = list(key)
         return html.page_header(
             kicker,
@@ -121,6 +183,7 @@ class Page:
             meta,
             self.key_figures(key) if key else "",
             html.banner(synthetic) if synthetic else "",
+            frame=frame,
         )
 
     # ------------------------------------------------------------------ sections and the page

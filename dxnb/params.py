@@ -98,7 +98,12 @@ def period_key(period: object) -> tuple:
     "2025-08" < "2025-Q3" < "2025-11" < "2025-12" < "2025-Q4" < "2025" < "2026-01". A text that is not a
     period sorts after every period (by its text), so sorting never fails.
     """
-    text = str(period).strip()
+    return _period_key(str(period).strip())
+
+
+@functools.lru_cache(maxsize=4096)
+def _period_key(text: str) -> tuple:
+    """:func:`period_key` of a stripped text (cached: tables map it over every observation's period)."""
     try:
         _, span, _ = _parts(check_period(text))
     except DxnbError:

@@ -23,6 +23,7 @@ from types import TracebackType
 from dxnb.docframe import print_css
 from dxnb.errors import DxnbError, RenderError
 from dxnb.fileio import atomic_write_bytes
+from dxnb.i18n import N_, template
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ _FIT_TABLES = """() => {
   }
   return fitted;
 }"""
+#: The footer's "Trang 1/5" (Chromium fills in the spans).
+PAGE_OF = N_("pdf_page_of")
 _PAGE_RULE = "@page {{ size: A4; margin: {top} {right} {bottom} {left} !important; }}".format(**MARGIN)
 
 INSTALL_HINT = (
@@ -68,21 +71,24 @@ INSTALL_HINT = (
     f"  any system: set {ENV_CHROMIUM} to the path of a Chromium, Chrome or Edge executable"
 )
 
-# --- wording: to move to the catalogues (dxnb/i18n.py or its successor) ---
-WORDING: dict[str, dict[str, str]] = {
-    "page_of": {
-        "vi": 'Trang <span class="pageNumber"></span>/<span class="totalPages"></span>',
-        "en": 'Page <span class="pageNumber"></span> of <span class="totalPages"></span>',
-    },
-}
-# --- end of wording ---
-
 
 class PdfUnavailableError(DxnbError):
     """No PDF engine: Playwright or a Chromium-family browser is missing or does not start."""
 
     def __init__(self, reason: str):
         super().__init__(f"cannot make PDFs: {reason}.\n{INSTALL_HINT}")
+
+
+def require_pypdf() -> None:
+    """Check that pypdf (for the combined PDF) can be imported.
+
+    Raises:
+        PdfUnavailableError: it cannot.
+    """
+    try:
+        import pypdf  # noqa: F401
+    except ImportError as exc:
+        raise PdfUnavailableError(f"the Python package pypdf is not installed ({exc})") from None
 
 
 def find_chromium() -> str | None:
@@ -112,7 +118,7 @@ def _header(title: str) -> str:
 def _footer(lang: str) -> str:
     return (
         "<div style=\"width:100%;font:8pt 'DejaVu Sans',Arial,sans-serif;color:#555;text-align:center;"
-        f'margin:0 {MARGIN["right"]} 0 {MARGIN["left"]};">{WORDING["page_of"]["en" if lang == "en" else "vi"]}</div>'
+        f'margin:0 {MARGIN["right"]} 0 {MARGIN["left"]};">{template(PAGE_OF, lang)}</div>'
     )
 
 

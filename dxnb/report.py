@@ -118,7 +118,11 @@ class CommuneReport(ReportSections):
         meta = self.text("meta", place=place[:1].upper() + place[1:], code=ev.code, date=f.date(dt.date.today(), lang))
         synthetic = is_synthetic(ev.indicators["source"], [ev.unit.get("source", "")])
         header = self.page_header(
-            self.text("report_kind"), title, meta, synthetic=self.text("synthetic_banner") if synthetic else ""
+            self.text("report_kind"),
+            title,
+            meta,
+            synthetic=self.text("synthetic_banner") if synthetic else "",
+            frame=self.frame_heading(),
         )
         return h.join(header, report_badge(self.dataset, ev.code, ev.period, lang))  # the review state (DỰ THẢO)
 
@@ -246,7 +250,7 @@ class CommuneReport(ReportSections):
         ]
         targets = ev.indicators[ev.indicators["target"].notna()]
         target_rows = [
-            (self._name(i), self._value(i), self._target(i), r["target_source"], self.status(r["meets_target"]))
+            (self._name(i), self._value(i), self._target(i), self.target_source(i), self.status(r["meets_target"]))
             for i, r in targets.iterrows()
         ]
         target_headers = [
@@ -261,7 +265,7 @@ class CommuneReport(ReportSections):
             self.text("summary"),
             *(h.para(p) for p in paragraphs),
             self.key_figures(key),
-            h.figure(chart, chart_title),
+            self.figure(chart, chart_title),
             h.table(pillar_headers, pillar_rows, numeric=(1, 2, 3, 4, 5)),
             *lists,
             h.heading(self.text("targets_table")),
@@ -321,7 +325,7 @@ class CommuneReport(ReportSections):
                 percent=True,
                 lang=lang,
             )
-            parts.append(h.figure(chart, title))
+            parts.append(self.figure(chart, title))
         parts.append(self._indicator_table(rows))
         return h.section(key, title, *parts)
 
@@ -333,6 +337,7 @@ class CommuneReport(ReportSections):
     def _indicator_table(self, rows: pd.DataFrame) -> Html:
         lang = self.lang
         body = []
+        rate_change = False
         for i, r in rows.iterrows():
             points = self.points(r["points"], r["max_points"]) if r["max_points"] > 0 else f.DASH
             median = (
@@ -341,12 +346,10 @@ class CommuneReport(ReportSections):
             ind = self.catalogue[i]
             change = f.DASH
             if not f.missing(r["change"]):
-                change = f.signed(
-                    r["change"],
-                    ind.decimals,
-                    lang,
-                    " đ.p." if ind.kind == "rate" and lang == "vi" else " pp" if ind.kind == "rate" else "",
-                )
+                change = f.signed(r["change"], ind.decimals, lang)
+                if ind.kind == "rate":  # a change of a rate is in percentage points, said in full below the table
+                    change = self.text("pp_change", change=change)
+                    rate_change = True
             body.append((self._name(i), self._value(i), points, self._target(i), median, change))
         headers = [
             self.text("col_indicator"),
@@ -356,7 +359,8 @@ class CommuneReport(ReportSections):
             self.text("col_median"),
             self._change_header(),
         ]
-        return h.table(headers, body, numeric=(1, 2, 4, 5))
+        table = h.table(headers, body, numeric=(1, 2, 4, 5))
+        return h.join(table, h.small(self.text("pp_note"))) if rate_change else table
 
     def institutions(self) -> Html:
         """Plans, decisions, directives and steering (thể chế số)."""

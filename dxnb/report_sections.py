@@ -9,7 +9,10 @@ parameters, the header, the summary and the thematic sections; everything here r
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
+from pathlib import Path
 
 import pandas as pd
 
@@ -17,11 +20,15 @@ from . import __version__, charts
 from . import fmt as f
 from . import html as h
 from .dataset import Dataset
+from .docframe import DocumentFrame, heading_html, load_frame, signature_html
 from .evaluate import IMPLAUSIBLE_FLAGS, UnitEvaluation
 from .html import Html
 from .i18n import N_, unit_name
-from .pages import Page, shown_path
+from .pages import Page, inline_name, shown_path, source_reference, target_verified
 
+#: Labels of the report's parameters in the provenance annex (``param_<name>``) and of its languages.
+PARAMETER_LABELS = (N_("param_unit_code"), N_("param_period"), N_("param_data_dir"), N_("param_lang"))
+LANGUAGE_LABELS = (N_("lang_vi"), N_("lang_en"))
 #: Up to this many units in the peer group, the peers chart has one bar per unit; above, a histogram.
 PEER_BARS_MAX = 40
 #: Order of the data-quality flags in the report's table: values to check first, gaps last.
@@ -56,6 +63,23 @@ class ReportSections(Page):
             return self.text("district", name=unit["district"])
         return self.text("province", name=unit["province"])
 
+    @functools.cached_property
+    def document_frame(self) -> DocumentFrame | None:
+        """The dataset's administrative document frame (``document.csv``), None when it has none."""
+        return load_frame(self.dataset.path) if self.dataset.path else None
+
+    def frame_heading(self) -> Html:
+        """The national heading, issuing body, number, place and date (empty without ``document.csv``)."""
+        return Html(heading_html(self.document_frame, self.lang))
+
+    def frame_signature(self) -> Html:
+        """The recipients and signature block (empty without ``document.csv``)."""
+        return Html(signature_html(self.document_frame, self.lang))
+
+    def chart_subject(self) -> tuple[str, str]:
+        """The report's charts are about its unit and period."""
+        return self.unit_label, self.ev.period
+
     @property
     def catalogue(self):
         """The catalogue in force for the report's period (its framework; see :mod:`dxnb.framework`)."""
@@ -65,9 +89,22 @@ class ReportSections(Page):
         return self.catalogue[indicator_id].name(self.lang)
 
     def _lower_name(self, indicator_id: str) -> str:
-        """The name inside a Vietnamese sentence: first letter in lower case (acronyms kept)."""
-        name = self._name(indicator_id)
-        return name[:1].lower() + name[1:] if self.lang == "vi" else name
+        """The name inside a sentence, in either language (:func:`~dxnb.pages.inline_name`)."""
+        return inline_name(self._name(indicator_id))
+
+    @property
+    def missing_ids(self) -> list[str]:
+        """The indicators without data for the period: the one count of the summary, data quality and advice."""
+        table = self.ev.indicators
+        return table.index[~table["has_data"]].tolist()
+
+    def target_verified(self, indicator_id: str) -> bool:
+        """Whether the indicator's national target was checked against its source (:data:`UNVERIFIED_MARK`)."""
+        return target_verified(self.catalogue[indicator_id].target_source)
+
+    def target_source(self, indicator_id: str) -> str:
+        """The target's source document as shown on the page (:func:`~dxnb.pages.source_reference`)."""
+        return source_reference(self.catalogue[indicator_id].target_source, self.lang)
 
     def _value(
         self, indicator_id: str, value: float | None = None, qualifier: str | None = None, *, with_unit: bool = True
@@ -87,7 +124,8 @@ class ReportSections(Page):
         ind = self.catalogue[indicator_id]
         if ind.target is None:
             return f.DASH
-        return self.text("target_text", value=f.value(ind.target, ind, self.lang), year=ind.target_year)
+        text = self.text("target_text", value=f.value(ind.target, ind, self.lang), year=ind.target_year)
+        return text if self.target_verified(indicator_id) else self.text("target_unverified", target=text)
 
     def _change_header(self) -> str:
         return self.text("col_change", previous=self.ev.previous_period or "—")
@@ -114,28 +152,24 @@ class ReportSections(Page):
         )
         overall = self.text("overall")
         series = {overall: trend["score"].tolist(), self.text("col_coverage"): trend["coverage"].tolist()}
-        title = self.text("trend_chart_title")
+        title = self.text("trend_chart_title")  # names what it plots: the overall index and the data coverage
         chart = charts.trend_lines(periods, series, title=title, emphasis=overall, lang=self.lang)
-        headers = [
-            self.text("col_period"),
-            overall,
-            *(cat.pillars[p].name(self.lang) for p in cat.pillars),
-            self.text("col_coverage"),
-        ]
+        # One row per measure and one column per period: as narrow as the periods are few (a row per period
+        # with the eight pillars as columns was twice as wide as a phone or an A4 page).
+        headers = [self.text("col_measure"), *periods]
         rows = [
-            (
-                p,
-                self.index(r["score"]),
-                *(self.index(r[f"pillar_{pid}"]) for pid in cat.pillars),
-                self.share(r["coverage"]),
-            )
-            for p, r in trend.iterrows()
+            (overall, *(self.index(v) for v in trend["score"])),
+            *(
+                (cat.pillars[pid].name(self.lang), *(self.index(v) for v in trend[f"pillar_{pid}"]))
+                for pid in cat.pillars
+            ),
+            (self.text("col_coverage"), *(self.share(v) for v in trend["coverage"])),
         ]
         return h.section(
             "trends",
             self.text("trends"),
             h.para(text),
-            h.figure(chart, title),
+            self.figure(chart, title),
             h.table(headers, rows, numeric=tuple(range(1, len(headers)))),
         )
 
@@ -196,19 +230,22 @@ class ReportSections(Page):
         ]
         classes = ["dx-self" if s else "" for s in peers["is_self"]]
         tbl = h.table(headers, rows, numeric=(0, 2, 3, 4), row_classes=classes)
-        return h.section("peers", title, h.para(text), h.figure(chart, chart_title), tbl)
+        return h.section("peers", title, h.para(text), self.figure(chart, chart_title), tbl)
 
     def data_quality(self) -> Html:
         """Indicators with no data, estimates, lower bounds and implausible values."""
         ev = self.ev
         quality = ev.quality
         flags = quality["flag"] if len(quality) else pd.Series(dtype=str)
-        counts = {
-            "missing": int((flags == "no_data").sum()),
-            "estimates": int(flags.isin(["estimate", "lower_bound"]).sum()),
-            "implausible": int(flags.isin([*IMPLAUSIBLE_FLAGS, "denominator_unknown"]).sum()),
-        }
-        parts = [h.para(self.rich("quality_line", **counts) if len(quality) else self.rich("quality_ok"))]
+        estimates = int(flags.isin(["estimate", "lower_bound"]).sum())
+        implausible = int(flags.isin([*IMPLAUSIBLE_FLAGS, "denominator_unknown"]).sum())
+        line = h.join(
+            self.rich_n("quality_missing", len(self.missing_ids)),
+            self.rich_n("quality_estimates", estimates),
+            self.rich_n("quality_implausible", implausible),
+            sep="; ",
+        )
+        parts = [h.para(h.join(line, ".") if len(quality) else self.rich("quality_ok"))]
         estimated = [s.strip() for s in str(ev.unit.get("estimated_fields", "")).split(";") if s.strip()]
         if estimated:
             fields = ", ".join(self.text(f"field_{e}") for e in estimated if self.has_text(f"field_{e}"))
@@ -262,10 +299,20 @@ class ReportSections(Page):
         kinds = (("strength", N_("strengths")), ("challenge", N_("challenges")), ("next_step", N_("next_steps")))
         for kind, key in kinds:
             texts = notes.loc[notes["kind"] == kind, "text"].tolist() if len(notes) else []
-            parts += [h.heading(self.text(key)), h.items(texts or [self.text("no_notes")])]
+            # The commune's own words, in Vietnamese whatever the page's language: marked as such.
+            entries = [h.tag("span", text, lang="vi") for text in texts] if self.lang != "vi" else texts
+            parts += [h.heading(self.text(key)), h.items(entries or [self.text("no_notes")])]
+        if self.lang != "vi" and len(notes):
+            parts.append(h.small(self.text("notes_in_vietnamese")))
         advice = []
         for rec in ev.recommendations:
             ind = self.catalogue[rec.indicator]
+            row = ev.indicators.loc[rec.indicator]
+            if rec.reason == "below_target" and not self.target_verified(rec.indicator):
+                # An unverified target is no ground for advice: only its points may be, when they are low.
+                if row["max_points"] <= 0 or row["points"] >= row["max_points"] * 0.5:
+                    continue
+                rec = dataclasses.replace(rec, reason="low_points")
             if rec.reason == "below_target":
                 advice.append(
                     self.rich(
@@ -274,11 +321,10 @@ class ReportSections(Page):
                         value=self._value(rec.indicator),
                         target=f.value(rec.target, ind, lang),
                         year=rec.target_year,
-                        source=rec.target_source,
+                        source=self.target_source(rec.indicator),
                     )
                 )
             else:
-                row = ev.indicators.loc[rec.indicator]
                 advice.append(
                     self.rich(
                         "rec_points",
@@ -288,7 +334,7 @@ class ReportSections(Page):
                         value=self._value(rec.indicator),
                     )
                 )
-        missing = int((~ev.indicators["has_data"] & (ev.indicators["max_points"] > 0)).sum())
+        missing = len(self.missing_ids)
         if missing:
             advice.append(self.rich_n("rec_missing", missing))
         if not advice:
@@ -297,11 +343,18 @@ class ReportSections(Page):
         return h.section("recommendations", self.text("recommendations"), *parts)
 
     def provenance(self) -> Html:
-        """Parameters, each dataset file with its SHA-256, the dxnb version and the time of generation."""
+        """The signature block (when the dataset has a document frame), then the provenance annex."""
+        return h.join(self.frame_signature(), self.provenance_annex())
+
+    def provenance_annex(self) -> Html:
+        """Parameters, each dataset file with its SHA-256, the dxnb version and the time of generation.
+
+        Values are shown as a reader writes them (no quotes); the data folder relative to the project, or by
+        its name only when it lies elsewhere (no path of the machine that rendered the report).
+        """
         params = self.parameters or {}
-        rows = [(k, repr(v)) for k, v in params.items()]
-        shown = shown_path(self.dataset.path)
-        files = [(f"{shown}/{name}", h.code(digest)) for name, digest in sorted(self.dataset.hashes.items())]
+        rows = [(self.label("param", k), self._parameter_value(k, v)) for k, v in params.items()]
+        files = [(name, h.code(digest)) for name, digest in sorted(self.dataset.hashes.items())]
         stamp = self.text("generated_by", version=__version__, time=f.timestamp(dt.datetime.now(), self.lang))
         return h.section(
             "provenance",
@@ -310,3 +363,16 @@ class ReportSections(Page):
             h.table([self.text("col_file"), "SHA-256"], files),
             h.small(f"{self.text('prov_note')} {stamp}"),
         )
+
+    def _parameter_value(self, key: str, value: object) -> str:
+        if key == "data_dir":
+            return data_folder_label(self.dataset.path)
+        if key == "lang":
+            return self.text(f"lang_{value}") if self.has_text(f"lang_{value}") else str(value)
+        return str(value)
+
+
+def data_folder_label(path: object) -> str:
+    """A data folder as shown to readers: relative to the project (``data``), else its name alone."""
+    shown = shown_path(Path(str(path)))
+    return shown if not Path(shown).is_absolute() else Path(shown).name

@@ -16,6 +16,7 @@ from . import __version__, charts
 from . import fmt as f
 from . import html as h
 from .dataset import Dataset
+from .docframe import heading_html, load_frame, signature_html
 from .evaluate import evaluate_period
 from .fileio import atomic_write_text
 from .i18n import t
@@ -34,7 +35,7 @@ WORDS = {
         "open": "Mở", "failed_nb": "notebook lỗi", "previous": "báo cáo trước",
         "units": "Đơn vị", "rendered": "Báo cáo đã lập", "median": "Trung vị chỉ số chung",
         "chart": "Chỉ số chung của các đơn vị năm {period}", "sort": "Bấm vào tiêu đề cột để sắp xếp.",
-        "overview": "Tổng quan chi tiết (heatmap, xu hướng, chất lượng số liệu)",
+        "overview": "Tổng quan chi tiết (bản đồ nhiệt, xu hướng, chất lượng số liệu)",
         "generated": "Tạo bởi dxnb {version}; dữ liệu {fingerprint}.", "lead": "{n} đơn vị, {place}.",
         "year": "Năm", "index_of": "Danh sách báo cáo", "overview_title": "Tổng quan",
     },
@@ -112,11 +113,24 @@ def period_rows(ds: Dataset, period: str, manifest: dict) -> pd.DataFrame:
     table["error"] = [entries.get(code, {}).get("error", "") for code in table.index]
     table["failed_notebook"] = [entries.get(code, {}).get("failed_notebook", "") for code in table.index]
     table["previous_report"] = [entries.get(code, {}).get("previous_report", "") for code in table.index]
+    table["pdf"] = [entries.get(code, {}).get("pdf", "") for code in table.index]
     return table
 
 
-def write_period_index(folder: Path, ds: Dataset, period: str, manifest: dict, lang: str = "vi") -> Path:
-    """Write ``<folder>/index.html``: the overview of every unit for the period."""
+def index_title(period: str, lang: str = "vi") -> str:
+    """The title of a period's index page (also the combined PDF's)."""
+    words = WORDS[lang]
+    return f"{words['site']} — {words['period'].format(period=period)}"
+
+
+def write_period_index(
+    folder: Path, ds: Dataset, period: str, manifest: dict, lang: str = "vi", *, combined: str = ""
+) -> Path:
+    """Write ``<folder>/index.html``: the overview of every unit for the period.
+
+    Each report's PDF is linked when the manifest lists one; ``combined`` names the period's combined PDF (linked
+    also when not given but the file exists).
+    """
     words = WORDS[lang]
     rows = period_rows(ds, period, manifest)
     cat = ds.catalogue_for(period)
@@ -154,7 +168,8 @@ def write_period_index(folder: Path, ds: Dataset, period: str, manifest: dict, l
             cells += [h.tag("span", f"{words['failed']}: {r['error']}", cls="dx-fail"), h.join(*links, sep=" · ")]
             sort += [words["failed"], ""]
         elif status == "ok":
-            cells += [words["ok"], h.link(r["html"], words["open"])]
+            pdf = h.link(r["pdf"], t("site_pdf", lang)) if r["pdf"] else ""
+            cells += [words["ok"], h.join(h.link(r["html"], words["open"]), pdf, sep=" · ")]
             sort += [None, r["name"]]
         else:
             cells += [words.get(status, status), ""]
@@ -189,12 +204,18 @@ def write_period_index(folder: Path, ds: Dataset, period: str, manifest: dict, l
             )
         else:
             uri = charts.score_histogram(ranked["score"].tolist(), title=title, lang=lang)
-        chart = h.figure(uri, title)
+        alt = t("chart_alt", lang, chart=title, subject=_place(ds.units, lang), period=period)
+        chart = h.figure(uri, alt, caption=title)
     overview = h.para(h.link("overview.html", words["overview"])) if (folder / "overview.html").is_file() else ""
-    title = f"{words['site']} — {words['period'].format(period=period)}"
+    combined = combined or (f"{period}-tong-hop.pdf" if (folder / f"{period}-tong-hop.pdf").is_file() else "")
+    if combined:
+        overview = h.join(overview, h.para(h.link(combined, t("site_combined_pdf", lang))))
+    title = index_title(period, lang)
     generated = words["generated"].format(version=__version__, fingerprint=ds.fingerprint[:12])
+    frame = load_frame(ds.path) if ds.path else None  # the administrative document frame, when configured
     body_html = h.join(
         h.tag("nav", h.link("../index.html", f"← {words['periods']}"), cls="dx-small"),
+        h.Html(heading_html(frame, lang)),
         h.block("dx-kicker", words["site"]),
         h.tag("h1", words["period"].format(period=period)),
         h.para(words["lead"].format(n=len(rows), place=_place(ds.units, lang)), cls="dx-meta"),
@@ -205,6 +226,7 @@ def write_period_index(folder: Path, ds: Dataset, period: str, manifest: dict, l
         review.toolbar(ordered),
         h.block("dx-scroll", h.table(headers, body, numeric=numeric, sort_keys=keys, cls="dx-table dx-sortable")),
         review.script(),
+        h.Html(signature_html(frame, lang)),
         h.small(generated),
     )
     path = folder / "index.html"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import logging
+import multiprocessing.util
 import os
 import shutil
 import sys
@@ -132,6 +133,7 @@ class Worker:
         self.scratch = scratch
         self.spare: list[Kernel] = []
         self.last_kernel_kb = 0
+        self.pdf = None  # this worker's PdfRenderer (one browser), started by its first PDF
         if prestart:
             self.spare.append(Kernel(scratch, preload=True))
 
@@ -149,9 +151,24 @@ class Worker:
         return kernel
 
     def close(self) -> None:
-        """Shut down the spare kernels."""
+        """Shut down the spare kernels and the PDF browser."""
         while self.spare:
             self.spare.pop().close()
+        if self.pdf is not None:
+            self.pdf.close()
+            self.pdf = None
+
+    def print_pdf(self, job: Job) -> None:
+        """Print the report of ``job`` to its PDF with this worker's browser (started on first use).
+
+        Raises:
+            DxnbError: no PDF engine, or the browser fails on the page.
+        """
+        if self.pdf is None:
+            from .pdf import PdfRenderer
+
+            self.pdf = PdfRenderer().__enter__()
+        self.pdf.render(job.html_path, job.pdf_path, title=job.title, lang=job.lang)
 
     def render(self, job: Job, prestart: bool = False) -> Outcome:
         """Execute one report notebook and export it (see :func:`render`)."""
@@ -198,11 +215,30 @@ class Worker:
             os.replace(tmp, nb_path)
             with contextlib.suppress(FileNotFoundError):
                 failed_path.unlink()
+            error = self._pdf(job)
+            if error:
+                return Outcome(job.code, job.period, "failed", time.perf_counter() - start, error)
             return Outcome(job.code, job.period, "ok", time.perf_counter() - start)
         finally:
             self.last_kernel_kb = kernel.close()  # we own the kernel manager, so nbclient leaves the kernel to us
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
+
+    def _pdf(self, job: Job) -> str:
+        """Make the PDF of a rendered report, or remove a stale one; the error line, "" when none."""
+        from .errors import DxnbError
+
+        if not job.pdf:
+            with contextlib.suppress(FileNotFoundError):
+                Path(job.pdf_path).unlink()  # it was printed from the previous HTML
+            return ""
+        try:
+            self.print_pdf(job)
+        except DxnbError as exc:
+            with contextlib.suppress(FileNotFoundError):
+                Path(job.pdf_path).unlink()
+            return f"PDF: {str(exc).splitlines()[0]}"
+        return ""
 
 
 class _Process:
@@ -224,6 +260,8 @@ def init_worker(scratch: str | None = None) -> None:
     worker = Worker(scratch, prestart=prestart_enabled())  # the first kernel starts while papermill imports
     _Process.worker = worker
     atexit.register(worker.close)
+    # A pool's worker process ends with os._exit(), which skips atexit: multiprocessing's own finalizers run.
+    multiprocessing.util.Finalize(worker, worker.close, exitpriority=10)
     import papermill  # noqa: F401  - paid once per worker, not per report
 
     from . import export  # noqa: F401

@@ -91,3 +91,36 @@ def test_hatching_means_no_data_only_the_unit_is_outlined(sample, monkeypatch):
         assert not [p for p in patches if p.get_hatch()], "hatching is for no data"
         outlined = [p for p in patches if p.get_linewidth() == charts.UNIT_EDGE_WIDTH]
         assert len(outlined) == 1
+
+
+def test_dollar_signs_are_drawn_as_written():
+    """A "$" in a unit's name or a label never starts matplotlib's mathtext (which fails on "A$$B")."""
+    assert charts.STYLE["text.parse_math"] is False
+    for label in ("A$$B", "x$^2$", "$"):
+        assert _png(
+            charts.bars_with_median(
+                [label, "b"], [0.5, 0.2], [0.4, 0.1], title=label, unit_label=label, median_label=f"{label} m"
+            )
+        )
+        assert _png(charts.peer_scores([label, "b"], [0.5, 0.7], 0, title="t", median=0.6, median_label=label))
+        assert _png(charts.trend_lines(["2023", "2024"], {label: [0.1, 0.2]}, title=label, emphasis=label))
+
+
+def test_value_labels_clear_the_median_marker():
+    from matplotlib.figure import Figure
+
+    drawn = {}
+    original = Figure.add_subplot
+
+    def spy(self, *args, **kwargs):
+        drawn["ax"] = original(self, *args, **kwargs)
+        return drawn["ax"]
+
+    Figure.add_subplot = spy
+    try:
+        charts.bars_with_median(["a", "b"], [0.099, 0.61], [0.12, 0.3], title="t", unit_label="u", median_label="m")
+    finally:
+        Figure.add_subplot = original
+    labels = {t.get_text(): t.get_position()[0] for t in drawn["ax"].texts}
+    assert labels["0,10"] > 0.12  # the median (0.12) is just past the bar: the label moves past the marker
+    assert 0.61 < labels["0,61"] < 0.65  # a median far away leaves the label at the bar's end

@@ -56,7 +56,7 @@ def test_every_kit_function_escapes_plain_text(build):
 def test_markup_is_nested_without_double_escaping():
     inner = h.bold("a < b")
     out = h.para("x ", inner, h.code("c&d"))
-    assert out == "<p>x <b>a &lt; b</b><code>c&amp;d</code></p>"
+    assert out == "<p>X <b>a &lt; b</b><code>c&amp;d</code></p>"  # a paragraph is a sentence: capital first
 
 
 def test_fill_keeps_the_wording_markup_and_escapes_the_values():
@@ -76,7 +76,10 @@ def test_table_numeric_columns_row_classes_and_sort_keys():
         sort_keys=[[None, 0.77], [None, math.nan]],
         cls="dx-table dx-sortable",
     )
-    assert out.startswith('<table class="dx-table dx-sortable"><thead><tr><th>Name</th><th class="num">Score</th>')
+    assert out.startswith(
+        '<div class="dx-scroll"><table class="dx-table dx-sortable"><thead><tr><th>Name</th><th class="num">Score</th>'
+    )
+    assert out.endswith("</table></div>")  # a wide table scrolls in its own box, not the page
     assert '<tr><td data-v="An Long">An Long</td><td class="num" data-v="0.77">0,77</td></tr>' in out
     assert '<tr class="dx-self"><td data-v="Vĩnh Hòa">Vĩnh Hòa</td><td class="num" data-v=""><i>0,40</i></td>' in out
 
@@ -88,7 +91,7 @@ def test_figure_has_alt_text_and_caption():
 
 def test_section_is_anchored():
     assert h.section("summary", "Tóm tắt", h.para("x")) == (
-        '<section class="dx-report" id="summary"><h2>Tóm tắt</h2><p>x</p></section>'
+        '<section class="dx-report" id="summary"><h2>Tóm tắt</h2><p>X</p></section>'
     )
 
 
@@ -102,8 +105,11 @@ def test_key_figures():
 
 
 def test_one_stylesheet_for_every_page():
-    css = (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8")
-    assert h.stylesheet() == css
+    screen = (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8")
+    paper = (TEMPLATES_DIR / "print.css").read_text(encoding="utf-8")
+    css = h.stylesheet()
+    assert css == f"{screen}\n{paper}"  # the print sheet (A4, the document frame) is part of the one sheet
+    assert ".dx-docframe-nation" in css and "@media print" in css
     for rule in (".dx-note", "tr.dx-total", "table.dx-sortable", ".dx-page.dx-wide", ".dx-hint", ".dx-fail"):
         assert rule in css, rule
     header = h.page_header("Kicker", "Title & more", "Meta")
@@ -116,9 +122,20 @@ def test_page_shell():
     assert out.startswith('<!DOCTYPE html>\n<html lang="vi">\n<head>\n<meta name="k">\n<meta charset="utf-8">')
     assert "<title>T &lt;1&gt;</title>" in out
     assert f"<style>{h.stylesheet()}</style>" in out
-    assert '<main class="dx-page dx-report">\n<p>body</p>\n</main>\n<script>x()</script>' in out
+    assert '<main class="dx-page dx-report">\n<p>Body</p>\n</main>\n<script>x()</script>' in out
     assert 'class="dx-page dx-wide dx-report"' in h.page("T", "", "en", generator="g", wide=True)
 
 
 def test_meta():
     assert h.meta("dxnb-key", 'a"b') == '<meta name="dxnb-key" content="a&quot;b">'
+
+
+def test_sentence_case_once_in_paragraphs_and_list_items():
+    assert h.para("xã Vĩnh Hòa xếp thứ 11/11.") == "<p>Xã Vĩnh Hòa xếp thứ 11/11.</p>"
+    assert h.para(Html("<b>đạt</b> 2")) == "<p><b>Đạt</b> 2</p>"
+    assert h.items(["đẩy mạnh", Html('<span lang="vi">tăng</span>')]) == (
+        '<ul><li>Đẩy mạnh</li><li><span lang="vi">Tăng</span></li></ul>'
+    )
+    assert h.para("14 chỉ tiêu") == "<p>14 chỉ tiêu</p>"
+    assert h.para("<script> x") == "<p>&lt;script&gt; x</p>"  # text that begins with an escaped sign is left
+    assert h.sentence_case("«xã»") == "«Xã»"

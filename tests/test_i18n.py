@@ -136,8 +136,8 @@ def test_unknown_keys_and_wrong_function_are_clear_errors():
 
 
 def test_plurals():
-    assert tn("rec_missing", 1, "en").startswith("Collect evidence for the 1 indicator without data so that it ")
-    assert tn("rec_missing", 3, "en").startswith("Collect evidence for the 3 indicators without data so that they")
+    assert tn("rec_missing", 1, "en").startswith("Collect the figures and evidence for the 1 indicator without data")
+    assert tn("rec_missing", 3, "en").startswith("Collect the figures and evidence for the 3 indicators without data")
     assert "3 chỉ tiêu" in tn("rec_missing", 3, "vi")
     assert tn("all_provinces", 1, "en") == "1 province"
     assert tn("all_provinces", 1200, "en", n="1,200") == "1,200 provinces"
@@ -206,8 +206,9 @@ def test_import_text_dict(locale_copy, tmp_path):
         "TEXT: dict[str, dict[str, str]] = {\n"
         '    "met": {"vi": "Đạt", "en": "Met"},\n'
         '    "zz_before": {"vi": "Cũ", "en": "Old"},\n'
-        '    "rec_missing": {"vi": "Bổ sung minh chứng cho {n} chỉ tiêu chưa có số liệu để được tính điểm.", '
-        '"en": "Collect evidence for the {n} indicators without data so that they earn points."},\n'
+        '    "rec_missing": {"vi": "Bổ sung số liệu và minh chứng cho {n} chỉ tiêu chưa có số liệu '
+        '(xem mục Chất lượng số liệu).", "en": "Collect the figures and evidence for the {n} indicators without data '
+        '(see Data quality)."},\n'
         "    # --- added by someone ---\n"
         '    "zz_added": {"vi": "Thêm {n} dòng, "\n'
         '                       "nối tiếp", "en": "Added {n} rows, continued"},\n'

@@ -6,7 +6,6 @@ import base64
 import csv
 import dataclasses
 import re
-import time
 import unicodedata
 
 import numpy as np
@@ -244,16 +243,12 @@ def test_a_district_without_data_for_the_period_fails_clearly(data_copy):
         Overview.build("2024", data_dir=data_copy, district="Bàu Bàng", lang="en")
 
 
-def test_a_whole_country_is_fast_and_shows_its_edges(country):
-    started = time.perf_counter()
+def test_a_whole_country_shows_its_edges(country):
+    # How fast this is belongs to the benchmark (benchmarks/bench_reports.py), not to the suite.
     rows = ranking_rows(country, "2024")
-    assert time.perf_counter() - started < 2.0
     assert len(rows) == 3322 and rows["position"].iloc[0] == 1
-    started = time.perf_counter()
     ov = Overview.build("2024", dataset=country)
     page = "".join(ov.sections())
-    elapsed = time.perf_counter() - started
-    assert elapsed < 20, elapsed  # about 4 s on a 2-core machine
     assert len(page) < 1_500_000
     assert "34 tỉnh, thành phố — năm 2024" in page
     assert f"biểu đồ vẽ {EDGE_UNITS} đơn vị cao nhất và {EDGE_UNITS} đơn vị thấp nhất" in page
@@ -302,3 +297,20 @@ def test_an_empty_period_is_the_latest_one_most_units_report(data_copy):
     assert Overview.build("", dataset=ds).period == "2024"
     assert Overview.build(None, dataset=ds).period == "2024"
     assert Overview.build("2025", dataset=ds).period == "2025"  # asked for: still there
+
+
+def test_overview_alt_texts_name_the_chart_the_area_and_the_period(overview):
+    _, page = overview
+    alts = re.findall(r'<img src="data:[^"]+" alt="([^"]+)"', page)
+    named = [a.startswith(("Biểu đồ: ", "Bản đồ ")) and "năm 2024" in a and "Phú Giáo" in a for a in alts]
+    assert alts and all(named), alts
+
+
+def test_overview_shows_an_unverified_target_as_such(sample):
+    from dxnb.overview import Overview
+
+    for lang, marked in (("vi", "chưa được xác minh tại văn bản gốc"), ("en", "not verified against the source")):
+        page = Overview.build("2024", lang=lang, dataset=sample).targets()
+        assert marked in page
+        if lang == "en":
+            assert "chưa được xác minh" not in page and "mỗi ấp một tổ" not in page

@@ -17,6 +17,10 @@ def _pyproject_requirements() -> dict[str, str]:
     return dict(re.fullmatch(r"([A-Za-z0-9_.-]+)(.*)", r).groups() for r in requirements)
 
 
+#: conda-forge names of packages whose PyPI name differs.
+CONDA_NAMES = {"playwright-python": "playwright"}
+
+
 def _conda_requirements() -> dict[str, str]:
     found = {}
     text = (PROJECT_ROOT / "environment.yml").read_text(encoding="utf-8")
@@ -24,12 +28,25 @@ def _conda_requirements() -> dict[str, str]:
     for line in dependencies.splitlines():
         match = re.fullmatch(r"  - ([A-Za-z0-9_.-]+)(>=[^\s#]+)?", line)
         if match and match.group(1) not in ("python", "pip"):
-            found[match.group(1)] = match.group(2) or ""
+            found[CONDA_NAMES.get(match.group(1), match.group(1))] = match.group(2) or ""
     return found
 
 
 def test_environment_yml_matches_pyproject():
     assert _conda_requirements() == _pyproject_requirements()
+
+
+def test_pdf_extra_is_in_the_test_extra():
+    extras = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "optional-dependencies"
+    ]
+    assert set(extras["pdf"]) == {"playwright>=1.44", "pypdf>=4"}
+    assert set(extras["pdf"]) <= set(extras["test"])
+
+
+def test_ci_installs_chromium_and_vietnamese_fonts():
+    ci = (PROJECT_ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert re.search(r"apt-get install .*chromium fonts-dejavu-core", ci)
 
 
 def test_every_requirement_has_a_lower_bound():

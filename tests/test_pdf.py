@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import datetime as dt
 import os
 import shutil
@@ -251,3 +252,128 @@ def test_combined_report_pdfs_keep_text_and_bookmarks(renderer, tmp_path):
     assert [item.title for item in reader.outline] == ["Xã Vĩnh Hòa", "Xã An Linh"]
     second = reader.get_destination_page_number(reader.outline[1])
     assert "An Linh" in nfc_text(reader.pages[second]) and "Trang 1/" in nfc_text(reader.pages[second])
+
+
+# --------------------------------------------------------------------------- dxnb reports --pdf
+
+DOCUMENT_CSV = (
+    "field,value\n"
+    "issuing_body,Tổ tư vấn Ban chỉ đạo chuyển đổi số huyện Phú Giáo\n"
+    "place,Phú Giáo\n"
+    "signer_title,Tổ trưởng\n"
+    "signer_name,Nguyễn Thị Hồng Nhung\n"
+    "number,5\n"
+    "date,05/12/2024\n"
+)
+
+
+@pytest.fixture(scope="module")
+def pdf_batch(tmp_path_factory):
+    """Two reports of the bundled dataset, with a document frame, rendered with ``--pdf``."""
+    if not CHROMIUM:
+        if os.environ.get("CI"):
+            raise RuntimeError("chromium is required in CI: .ci/run installs Debian's chromium package")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from dxnb.batch import run_batch
+    from dxnb.dataset import FILES
+    from dxnb.paths import DATA_DIR
+
+    data = tmp_path_factory.mktemp("data")
+    for name in FILES:
+        shutil.copy(DATA_DIR / name, data / name)
+    (data / "document.csv").write_text(DOCUMENT_CSV, encoding="utf-8")
+    out = tmp_path_factory.mktemp("reports")
+    # In a thread of its own: this module's renderer holds Playwright's event loop in the main thread.
+    with cf.ThreadPoolExecutor(max_workers=1) as thread:
+        result = thread.submit(run_batch, data, units=["25882", "25858"], out_dir=out, jobs=2, pdf=True).result()
+    assert result.ok, (result.failed, result.pages)
+    return out / "2024", result
+
+
+def _pdf_text(path) -> list[str]:
+    return [nfc_text(page) for page in pypdf.PdfReader(path).pages]
+
+
+@pytest.mark.slow
+@browser
+def test_vinh_hoa_pdf_has_the_survey_page_numbers_and_signature(pdf_batch):
+    folder, _ = pdf_batch
+    pages = _pdf_text(folder / "25882-vinh-hoa.pdf")
+    text = " ".join(pages)
+    for figure in ("92,4%", "90,6%", "1.083 chữ ký", "14 kế hoạch", "145 phút"):
+        assert figure in text, figure
+    assert all(f"Trang {n}/{len(pages)}" in page for n, page in enumerate(pages, start=1))
+    assert all("Xã Vĩnh Hòa — năm 2024" in page for page in pages)  # the running header
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in pages[0] and "Phú Giáo, ngày 05 tháng 12 năm 2024" in pages[0]
+    assert "TỔ TRƯỞNG" in text and "Nguyễn Thị Hồng Nhung" in text
+    assert text.index("Nguyễn Thị Hồng Nhung") < text.index("Nguồn gốc")  # signed before the provenance annex
+    assert "file://" not in text
+
+
+@pytest.mark.slow
+@browser
+def test_no_text_of_a_report_or_the_index_leaves_the_printable_page(pdf_batch):
+    folder, _ = pdf_batch
+    for name in ("25882-vinh-hoa.pdf", "25858-phuoc-vinh.pdf", "2024-tong-hop.pdf"):
+        reader = pypdf.PdfReader(folder / name)
+        width = float(reader.pages[0].mediabox.width)
+        for number, page in enumerate(reader.pages, start=1):
+            starts = []
+
+            def visit(text, cm, tm, font, size, starts=starts):
+                if text.strip():
+                    starts.append((tm[4] * cm[0] + tm[5] * cm[2] + cm[4], text))
+
+            page.extract_text(visitor_text=visit)
+            # Text starts inside the paper, left of its right margin (15 mm); a clipped column would start beyond.
+            beyond = [(round(x), t) for x, t in starts if not 0 <= x < width - 15 / 25.4 * 72]
+            assert not beyond, (name, number, beyond[:5])
+    # the trend table's last year column and the coverage row are printed
+    assert "Có số liệu 98% 100% 48%" in " ".join(_pdf_text(folder / "25882-vinh-hoa.pdf"))
+
+
+@pytest.mark.slow
+@browser
+def test_combined_pdf_has_the_index_then_a_bookmark_per_unit(pdf_batch):
+    folder, _ = pdf_batch
+    reader = pypdf.PdfReader(folder / "2024-tong-hop.pdf")
+    titles = [item.title for item in reader.outline]
+    assert titles == ["Báo cáo chuyển đổi số cấp xã — Năm 2024", "Thị trấn Phước Vĩnh", "Xã Vĩnh Hòa"]
+    own = len(pypdf.PdfReader(folder / "25858-phuoc-vinh.pdf").pages)
+    first = reader.get_destination_page_number(reader.outline[1])
+    assert reader.get_destination_page_number(reader.outline[2]) == first + own
+    assert "Phước Vĩnh" in nfc_text(reader.pages[first]) and "Trang 1/" in nfc_text(reader.pages[first])
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert 'href="2024-tong-hop.pdf"' in index
+    assert 'href="25882-vinh-hoa.pdf"' in index and 'href="25858-phuoc-vinh.pdf"' in index
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in index and "Nguyễn Thị Hồng Nhung" in index
+
+
+def test_pdf_without_engine_refuses_before_rendering(monkeypatch, tmp_path, capsys):
+    from dxnb.cli import main
+
+    monkeypatch.setenv("DXNB_CHROMIUM", str(tmp_path / "no-browser"))
+    out = tmp_path / "reports"
+    assert main(["reports", "--units", "25882", "--out", str(out), "--pdf"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot make PDFs" in err and "apt-get install chromium fonts-dejavu-core" in err
+    assert "conda install -c conda-forge playwright-python" in err
+    assert not list(out.glob("*/*.html"))  # nothing rendered
+
+
+def test_a_report_without_its_asked_for_pdf_is_rendered_again_and_a_stale_pdf_goes(tmp_path):
+    from dxnb.jobs import Job, is_fresh
+    from dxnb.worker import Worker
+
+    html = tmp_path / "25882-vinh-hoa.html"
+    html.write_text("<p>x</p>", encoding="utf-8")
+    fields = dict(code="25882", name="Vĩnh Hòa", kind="xã", period="2024", lang="vi", data_dir="data", notebook="nb")
+    job = Job(**fields, html_path=str(html), nb_path="n", failed_path="f", key="k", pdf=True)
+    manifest = {"units": {"25882": {"status": "ok", "key": "k", "lang": "vi"}}}
+    assert job.pdf_path == str(tmp_path / "25882-vinh-hoa.pdf")
+    assert not is_fresh(job, manifest)  # the PDF is missing: render (and print) it
+    (tmp_path / "25882-vinh-hoa.pdf").write_bytes(b"%PDF-old")
+    assert is_fresh(job, manifest)
+    without = Job(**fields, html_path=str(html), nb_path="n", failed_path="f", key="k")
+    assert is_fresh(without, manifest)
+    assert Worker()._pdf(without) == "" and not (tmp_path / "25882-vinh-hoa.pdf").exists()  # printed from old HTML

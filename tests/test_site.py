@@ -61,3 +61,31 @@ def test_the_root_index_shows_each_periods_coverage(data_copy, tmp_path):
     assert 'href="2024/index.html"' in root and 'href="2025/index.html"' not in root
     assert "chưa lập: dxnb reports --period 2025" in root
     assert root.index(">2025") < root.index(">2024<")  # newest first
+
+
+def test_period_index_links_pdfs_and_says_heatmap_in_vietnamese(sample, tmp_path):
+    folder = tmp_path / "2024"
+    folder.mkdir()
+    (folder / "overview.html").write_text("<p>x</p>", encoding="utf-8")
+    manifest = {"units": {"25882": {"status": "ok", "html": "25882-vinh-hoa.html", "pdf": "25882-vinh-hoa.pdf"}}}
+    page = write_period_index(folder, sample, "2024", manifest, combined="2024-tong-hop.pdf").read_text("utf-8")
+    assert '<a href="25882-vinh-hoa.html">Mở</a> · <a href="25882-vinh-hoa.pdf">PDF</a>' in page
+    assert '<a href="2024-tong-hop.pdf">Tập báo cáo PDF' in page
+    assert "bản đồ nhiệt" in page and "heatmap" not in page
+    assert 'alt="Biểu đồ: Chỉ số chung của các đơn vị năm 2024 — huyện Phú Giáo' in page
+    plain = write_period_index(folder, sample, "2024", {"units": {"25882": {"status": "ok", "html": "a.html"}}})
+    body = plain.read_text("utf-8").split("</style>")[-1]
+    assert '.pdf"' not in body  # no PDF made, none linked
+    assert "dx-docframe" not in body  # no document.csv: no frame
+
+
+def test_period_index_carries_the_document_frame(data_copy, tmp_path):
+    from dxnb.dataset import load_dataset
+
+    (data_copy / "document.csv").write_text(
+        "field,value\nissuing_body,Tổ tư vấn\nplace,Phú Giáo\nsigner_title,Tổ trưởng\nsigner_name,Nguyễn Văn A\n",
+        encoding="utf-8",
+    )
+    page = write_period_index(tmp_path, load_dataset(data_copy), "2024", {}).read_text("utf-8")
+    body = page.split("</style>")[-1]
+    assert body.index("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") < body.index("<h1>") < body.index("Nguyễn Văn A")
