@@ -104,6 +104,8 @@ class Indicator:
     target_year: int | None = None
     target_source: str = ""
     description: str = ""
+    #: For a rate or ratio: the unit count its predecessors' values are weighted by (see dxnb.history).
+    weight_base: str = ""
 
     @property
     def derived(self) -> bool:
@@ -271,5 +273,6 @@ def build_catalogue(pillars: pd.DataFrame, indicators: pd.DataFrame) -> Catalogu
             target_year=int(year) if year is not None else None,
             target_source=str(row.get("target_source", "")).strip(),
             description=str(row.get("description", "")).strip(),
+            weight_base=str(row.get("weight_base", "") or "").strip(),
         )
     return Catalogue(pillar_map, indicator_map, indicators)

@@ -1,4 +1,4 @@
-"""The ``dxnb`` command line: ``check``, ``reports``, ``template`` and ``import``.
+"""The ``dxnb`` command line: ``check``, ``init``, ``reports``, ``template`` and ``import``.
 
 This module owns every command, its arguments and everything the command line prints; the library
 modules return results (:class:`~dxnb.batch.BatchResult`, :class:`~dxnb.intake.ImportPlan`, paths)
@@ -164,6 +164,7 @@ def cmd_template(args: argparse.Namespace) -> int:
             raise FormError("--all writes one form per unit into --out-dir; drop --unit and -o")
         if args.out_dir is None:
             raise FormError("--all needs --out-dir DIR, the folder for the forms")
+        dataset = dataset.at(period)  # the units alive in the period
         paths = write_templates(dataset, list(dataset.units.index), period, args.out_dir, force=args.force)
         print(f"Wrote {len(paths)} forms for {period} ({count} indicators each) to {args.out_dir}")
         return 0
@@ -172,6 +173,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     if args.out_dir is not None:
         raise FormError("--out-dir goes with --all; for one form use -o FILE.xlsx")
     code = dataset.find_unit(args.unit)
+    dataset = dataset.at(period)
     target = args.output or Path(default_form_name(dataset, code, period))
     write_template(dataset, code, period, target, force=args.force)
     print(f"Wrote {target}: form of {unit_label(dataset, code)} ({code}) for {period}, {count} indicators")
@@ -234,6 +236,29 @@ def _add_intake(sub) -> None:
     intake.set_defaults(func=cmd_import_forms)
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    """``dxnb init``: write a new dataset for a province's communes (or a former district's)."""
+    from .provinces import init_dataset
+
+    folder = init_dataset(province=args.province, out_dir=args.out, district=args.district)
+    dataset, problems = check_dataset(folder)
+    current = 0 if dataset is None else len(dataset.at("2025").units)
+    print(f"Wrote {folder}: {current} current units (and their former units, successions.csv), the bundled "
+          f"catalogue, no observations yet — fill forms with `dxnb template --all --period YYYY --data {folder}`")
+    print_problems([p for p in problems if p.is_error])
+    return 0 if dataset is not None else EXIT_USAGE
+
+
+def _add_init(sub) -> None:
+    init = sub.add_parser("init", help="start a dataset for a province's communes",
+                          description="Write a new dataset folder for a province's current communes (with the "
+                          "former units they were formed from), ready for `dxnb template --all`.")  # fmt: skip
+    init.add_argument("--province", required=True, metavar="NAME|CODE", help='the province, e.g. "Hồ Chí Minh"')
+    init.add_argument("--out", required=True, type=_path_arg, metavar="DIR", help="the new dataset folder")
+    init.add_argument("--district", metavar="NAME", help="a district as it was before 1/7/2025 instead")
+    init.set_defaults(func=cmd_init)
+
+
 # ---------------------------------------------------------------------------- the parser and main
 
 
@@ -246,6 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate a dataset and print its summary")
     add_data_option(check)
     check.set_defaults(func=cmd_check)
+    _add_init(sub)
     _add_reports(sub)
     _add_intake(sub)
     return parser

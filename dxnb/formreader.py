@@ -293,7 +293,7 @@ def _read_open_form(path: Path, shown: str, ws: Sheet, notes: Sheet | None, meta
         return _text(ws.value(int(ref[1:]), column))
 
     # The unit and the period.
-    if code not in dataset.units.index:
+    if code not in dataset.at(period).units.index:  # the unit of that code alive in the period
         problems.append(Problem(shown, None, None, f"the form is for unit '{_clip(code)}' "
                                 f"({_clip(meta.get('unit_name', '?'))}), which is not in "
                                 f"{dataset.path / 'units.csv'}",

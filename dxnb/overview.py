@@ -113,6 +113,7 @@ class Overview(OverviewSections):
         province = check_place_name("province", province)
         ds = dataset if dataset is not None else load_dataset(resolve_data_dir(data_dir))
         period = check_data_period(ds, period)
+        ds = ds.at(period)  # the units alive in the period
         codes = select_units(ds, district, province)
         with_data = set(ds.observations.loc[ds.observations["unit_code"].isin(codes), "period"].unique())
         if period not in with_data and (district or province):

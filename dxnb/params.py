@@ -98,6 +98,11 @@ def check_unit_code(unit_code: object) -> str:
     return unit_code.strip()
 
 
+def _codes(units: pd.DataFrame) -> pd.Series:
+    """The units' codes: the ``code`` column (several lifetimes may share one), else the index."""
+    return units["code"] if "code" in units.columns else pd.Series(units.index, index=units.index)
+
+
 def find_unit(units: pd.DataFrame, query: object) -> str:
     """Return the code of the unit matching ``query`` by code or by name (any Unicode form or tone placement).
 
@@ -105,24 +110,24 @@ def find_unit(units: pd.DataFrame, query: object) -> str:
         UnitNotFoundError: when nothing or several units match, with suggestions.
     """
     text = nfc(str(query)).strip()
-    if text in units.index:
+    codes = _codes(units)
+    if text in units.index or (codes == text).any():  # several lifetimes of one code: the code
         return text
     if text.isdigit():
         raise UnitNotFoundError(_unknown_code(units, text))
     key = name_key(text)
     keys = units["name"].map(name_key)
-    matches = units.index[keys == key].tolist()
+    matches = list(dict.fromkeys(codes[keys == key]))
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
-        listed = ", ".join(
-            f"{units.at[c, 'name']} ({c}, {units.at[c, 'district'] or units.at[c, 'province']})" for c in matches
-        )
+        first = {c: units[codes == c].iloc[-1] for c in matches}
+        listed = ", ".join(f"{u['name']} ({c}, {u['district'] or u['province']})" for c, u in first.items())
         raise UnitNotFoundError(f"'{text}' names several units: {listed}. Use the code instead.")
     close = difflib.get_close_matches(key, keys.tolist(), n=3, cutoff=0.6)
     suggestion = ""
     if close:
-        names = [f"{units.loc[keys == k, 'name'].iloc[0]} ({units.index[keys == k][0]})" for k in close]
+        names = [f"{units.loc[keys == k, 'name'].iloc[0]} ({codes[keys == k].iloc[0]})" for k in close]
         suggestion = " Did you mean " + " or ".join(names) + "?"
     raise UnitNotFoundError(f"No unit is named '{text}'.{suggestion}")
 
@@ -134,7 +139,7 @@ def find_units(ds: Dataset, queries: Iterable[object] | None) -> list[str]:
         UnitNotFoundError: when a query matches no unit or several.
     """
     if not queries:
-        return list(ds.units.index)
+        return list(dict.fromkeys(_codes(ds.units)))
     return list(dict.fromkeys(find_unit(ds.units, q) for q in queries))
 
 
@@ -161,6 +166,11 @@ def check_unit(ds: Dataset, code: object) -> str:
         ParameterError: when no unit has the code, or ``ds`` was loaded for other units only.
     """
     text = str(code).strip()
+    if text not in ds.units.index and (_codes(ds.units) == text).any():
+        raise ParameterError(
+            f"Code {text} names several units over time (see valid_from/valid_to in units.csv); "
+            "give the period: work on ds.at(period)."
+        )
     if text not in ds.units.index:
         tail = f"The dataset {ds.path} has {len(ds.units)} units; run `dxnb check` to list them."
         raise ParameterError(_unknown_code(ds.units, text, tail))
@@ -175,9 +185,10 @@ def check_unit(ds: Dataset, code: object) -> str:
 def check_codes(ds: Dataset, codes: Iterable[object] | None) -> list[str]:
     """Return ``codes`` stripped and without repeats (every unit of ``ds`` for None); refuse unknown codes."""
     if codes is None:
-        return list(ds.units.index)
+        return list(dict.fromkeys(_codes(ds.units)))
     codes = list(dict.fromkeys(str(c).strip() for c in codes))
-    unknown = [c for c in codes if c not in ds.units.index]
+    known = set(_codes(ds.units))
+    unknown = [c for c in codes if c not in ds.units.index and c not in known]
     if unknown:
         raise ParameterError(f"Unknown unit code(s): {', '.join(unknown[:10])}. Run `dxnb check` to list the units.")
     return codes

@@ -88,6 +88,7 @@ class CommuneReport(ReportSections):
         period = check_period(period)
         folder = resolve_data_dir(data_dir)
         ds = dataset if dataset is not None else load_dataset(folder, units=[code])
+        ds = ds.at(period)  # the units alive in the period: a code means one unit there
         if code not in ds.units.index:
             try:
                 ds.find_unit(code)

@@ -18,6 +18,7 @@ from .errors import Problem
 from .text import name_key, nfc, place_key, place_name
 from .validate_catalogue import check_catalogue as check_catalogue  # re-exported: the catalogue's checks
 from .validate_catalogue import selected_rows
+from .validate_lifetime import has_lifetime_columns
 from .values import ValueProblem, ascii_digits, parse_number
 
 UNIT_KINDS = ("xã", "phường", "thị trấn", "đặc khu")
@@ -106,12 +107,13 @@ def check_units(units: pd.DataFrame, problems: list[Problem]) -> None:
         problems.append(Problem(name, None, None, "the file has no rows", "add one row per unit"))
         return
     seen: dict[str, int] = {}
+    lifetimes = has_lifetime_columns(units)  # one code for several units over time: dxnb.validate_lifetime
     for row, record in selected_rows(units, slice(None)):
         code = str(record["code"]).strip()
         issue = _code_problem(code)
         if issue:
             problems.append(Problem(name, row, "code", *issue))
-        elif code in seen:
+        elif code in seen and not lifetimes:
             problems.append(
                 Problem(
                     name,
@@ -255,9 +257,7 @@ def check_observations(
     name = "observations.csv"
     if obs.empty:
         problems.append(
-            Problem(
-                name, None, None, "the file has no rows", "add observations, one row per unit, period and indicator"
-            )
+            Problem(name, None, None, "no observations yet", "fill forms with dxnb template --all", "warning")
         )
         return pd.Series(dtype=float)
     _check_unit_codes(obs, name, units, problems)
