@@ -373,6 +373,7 @@ def check_denominators(
     obs: pd.DataFrame, values: pd.Series, units: pd.DataFrame, catalogue: cat.Catalogue, problems: list[Problem]
 ) -> None:
     """Warn where a count is above its denominator (signatures above the adult population)."""
+    units = units[~units["code"].str.strip().duplicated(keep=False)]  # one code, several lifetimes: not checked
     unit_numbers = {
         c: pd.to_numeric(units.set_index(units["code"].str.strip())[c].str.strip(), errors="coerce")
         for c in cat.UNIT_DENOMINATORS
