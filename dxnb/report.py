@@ -22,6 +22,7 @@ from . import html as h
 from .dataset import Dataset, load_dataset
 from .errors import ParameterError, UnitNotFoundError
 from .evaluate import UnitEvaluation, evaluate_unit
+from .report_formation import FormationSection
 from .html import Html
 from .i18n import N_, check_lang, unit_name
 from .pages import is_synthetic
@@ -44,11 +45,12 @@ __all__ = ["PEER_BARS_MAX", "PILLAR_SECTIONS", "CommuneReport"]
 
 
 @dataclass
-class CommuneReport(ReportSections):
+class CommuneReport(ReportSections, FormationSection):
     """The evaluation report of one unit for one period, section by section."""
 
     SECTIONS: ClassVar[tuple[str, ...]] = (
         "header",
+        "formation",
         "summary",
         "institutions",
         "awareness",
