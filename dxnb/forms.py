@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -37,6 +38,7 @@ from .cells import clean_text, make_inert, set_text
 from .dataset import Dataset
 from .errors import FormError
 from .fileio import atomic_write_bytes, write_temporary
+from .i18n import N_, t
 from .text import slugify
 
 log = logging.getLogger(__name__)
@@ -208,15 +210,31 @@ def _print_setup(ws, title_rows: str, last_column: str, last_row: int, footer: s
 # --------------------------------------------------------------------------- writing
 
 
-def _previous_values(dataset: Dataset, code: str, period: str) -> tuple[str | None, dict[str, float]]:
-    """The latest period before ``period`` with observations for the unit, and its values."""
+def _previous_values(dataset: Dataset, code: str, period: str) -> tuple[str | None, dict[str, float], str]:
+    """The latest period before ``period`` with observations for the unit, its values, and how they were derived.
+
+    ``dataset`` is the view of ``period`` (:meth:`~dxnb.dataset.Dataset.at`). A unit formed after its last
+    period with data gets its predecessors' combined values (:mod:`dxnb.history`) and a note naming them
+    ("" for the unit's own figures).
+    """
+    from .history import derive, derived_periods  # only forms of new units need it
+
     obs = dataset.observations
     mine = obs[(obs["unit_code"] == code) & (obs["period"] < period)]
-    if mine.empty:
-        return None, {}
-    previous = max(mine["period"])
-    rows = mine[mine["period"] == previous]
-    return previous, dict(zip(rows["indicator"], rows["value"], strict=True))
+    if not mine.empty:
+        previous = max(mine["period"])
+        rows = mine[mine["period"] == previous]
+        return previous, dict(zip(rows["indicator"], rows["value"], strict=True)), ""
+    earlier = [p for p in derived_periods(dataset, code) if p < period]
+    found = derive(dataset, code, earlier[-1]) if earlier else None
+    if found is None or not found.values:
+        return None, {}, ""
+    cat = dataset.catalogue
+    values = {k: float(round(v)) if cat[k].kind == "count" else v for k, v in found.values.items()}
+    names = ", ".join(f"{p.name} ({p.code})" + ("" if p.type == "full" else " " + t("form_previous_part", "vi"))
+                      for p in found.parts)  # fmt: skip
+    key = N_("form_previous_estimated") if found.estimated else N_("form_previous_derived")
+    return found.period, values, t(key, "vi", units=names)
 
 
 def _value_validations() -> dict[str, DataValidation]:
@@ -244,11 +262,12 @@ def _value_validations() -> dict[str, DataValidation]:
 def build_template(dataset: Dataset, code: str, period: str) -> Workbook:
     """Return the blank form of unit ``code`` for ``period`` as an openpyxl workbook."""
     period = check_period(period)
+    dataset = dataset.at(period)  # the unit of that code alive in the period
     unit = dataset.unit(code)
     catalogue = dataset.catalogue
     indicators = form_indicators(catalogue)
     label = clean_text(unit_label(dataset, code))
-    previous, previous_values = _previous_values(dataset, code, period)
+    previous, previous_values, derived_note = _previous_values(dataset, code, period)
 
     wb = Workbook()
     ws = wb.active
@@ -305,6 +324,9 @@ def build_template(dataset: Dataset, code: str, period: str) -> Workbook:
                 prev_cell.value = int(prev) if ind.whole else prev
                 prev_cell.number_format = _number_format(ind)
         _style(prev_cell, wrap=False)
+        if derived_note and prev is not None and not math.isnan(prev):  # the former units' combined value
+            prev_cell.comment = Comment(derived_note, "dxnb")
+            prev_cell.font = Font(italic=True, color="7F7F7F")
         for column in ("value", "source", "note"):
             _style(ws.cell(row, COL[column]), fill=_INPUT_FILL if column == "value" else None, locked=False,
                    wrap=column != "value")
@@ -425,6 +447,7 @@ def write_template(dataset: Dataset, code: str, period: str, path: str | Path, *
             may be a filled form).
     """
     target = Path(path)
+    dataset = dataset.at(check_period(period))
     _check_target(target, force)
     atomic_write_bytes(target, _form_bytes(dataset, code, period))
     os.chmod(target, 0o666 & ~_umask())  # a temporary file is private; a form is meant to be shared
@@ -444,6 +467,7 @@ def write_templates(dataset: Dataset, codes: Iterable[str], period: str, out_dir
         FormError: when a file exists (it may be a filled form) and ``force`` is false, or a name is unusable.
     """
     period = check_period(period)
+    dataset = dataset.at(period)
     folder = Path(out_dir)
     targets = {code: folder / default_form_name(dataset, code, period) for code in codes}
     existing = [str(path) for path in targets.values() if path.exists()]
