@@ -70,7 +70,7 @@ def keys_of(units: pd.DataFrame, codes: pd.Series, periods: pd.Series) -> pd.Ser
     """
     pairs = pd.DataFrame({"code": codes.to_numpy(), "period": periods.to_numpy()})
     distinct = pairs.drop_duplicates()
-    table = units[["code", "valid_from", "valid_to"]].assign(key=units.index)
+    table = units[["code", "valid_from", "valid_to"]].assign(key=units.index).reset_index(drop=True)
     merged = distinct.merge(table, on="code", how="left")
     end = merged["period"].astype(str) + "-12-31"
     start, stop = merged["valid_from"].fillna(""), merged["valid_to"].fillna("")

@@ -26,8 +26,8 @@ from .paths import DATA_DIR
 
 log = logging.getLogger(__name__)
 
-UNIT_COLUMNS = (*COLUMNS["units.csv"][:-1], "estimated_fields", "valid_from", "valid_to", "group",
-                COLUMNS["units.csv"][-1])
+UNIT_COLUMNS = (*COLUMNS["units.csv"][:-1], "estimated_fields", COLUMNS["units.csv"][-1], "valid_from", "valid_to",
+                "group")
 OBSERVATION_COLUMNS = (*COLUMNS["observations.csv"], "qualifier")
 NOTE_COLUMNS = (*COLUMNS["notes.csv"], "source")
 CATALOGUE_FILES = ("pillars.csv", "indicators.csv")

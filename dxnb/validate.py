@@ -18,7 +18,7 @@ from .errors import Problem
 from .text import name_key, nfc, place_key, place_name
 from .validate_catalogue import check_catalogue as check_catalogue  # re-exported: the catalogue's checks
 from .validate_catalogue import selected_rows
-from .validate_lifetime import has_lifetime_columns
+from .validate_lifetime import has_lifetime_columns, keyed_units
 from .values import ValueProblem, ascii_digits, parse_number
 
 UNIT_KINDS = ("xã", "phường", "thị trấn", "đặc khu")
@@ -373,12 +373,8 @@ def check_denominators(
     obs: pd.DataFrame, values: pd.Series, units: pd.DataFrame, catalogue: cat.Catalogue, problems: list[Problem]
 ) -> None:
     """Warn where a count is above its denominator (signatures above the adult population)."""
-    units = units[~units["code"].str.strip().duplicated(keep=False)]  # one code, several lifetimes: not checked
-    unit_numbers = {
-        c: pd.to_numeric(units.set_index(units["code"].str.strip())[c].str.strip(), errors="coerce")
-        for c in cat.UNIT_DENOMINATORS
-    }
-    codes = obs["unit_code"].str.strip()
+    keyed, codes = keyed_units(units, obs)  # one code may name several units over time (dxnb.validate_lifetime)
+    unit_numbers = {c: pd.to_numeric(keyed[c].str.strip(), errors="coerce") for c in cat.UNIT_DENOMINATORS}
     indicator = obs["indicator"].str.strip()
     for ind in catalogue.derived:
         if ind.scale != 100 or ind.denominator not in cat.UNIT_DENOMINATORS:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from .catalogue import UNIT_DENOMINATORS
 from .errors import Problem
-from .lifetime import LIFETIME_COLUMNS, SUCCESSION_TYPES, day_before, parse_date, period_end
+from .lifetime import LIFETIME_COLUMNS, SUCCESSION_TYPES, day_before, keys_of, parse_date, period_end, unit_keys
 from .validate_catalogue import selected_rows
 
 #: Bases a rate or a ratio may be weighted by when predecessors' values are combined.
@@ -23,6 +23,16 @@ _S = "successions.csv"
 def has_lifetime_columns(units: pd.DataFrame | None) -> bool:
     """Whether ``units.csv`` has a ``valid_from`` or ``valid_to`` column."""
     return units is not None and any(c in units.columns for c in LIFETIME_COLUMNS)
+
+
+def keyed_units(units: pd.DataFrame, obs: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """The raw units indexed by unit key, and the key of each observation's unit (by code and period)."""
+    frame = units.copy()
+    for column in ("code", *LIFETIME_COLUMNS):
+        frame[column] = frame[column].astype(str).str.strip() if column in frame.columns else ""
+    frame.index = unit_keys(frame)
+    frame = frame[~frame.index.duplicated()]  # one code twice without lifetimes is refused by check_units
+    return frame, keys_of(frame, obs["unit_code"].str.strip(), obs["period"].str.strip())
 
 
 def check_lifetimes(
