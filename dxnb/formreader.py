@@ -284,6 +284,7 @@ def _read_open_form(path: Path, shown: str, ws: Sheet, notes: Sheet | None, meta
                     ids: list[str], dataset: Dataset) -> tuple[FilledForm | None, list[Problem]]:
     problems: list[Problem] = []
     code, period = meta.get("unit_code", ""), meta.get("period", "")
+    dataset = dataset.at(period)  # the unit of that code alive in the period (see dxnb.lifetime)
 
     def at(cell: str, sheet: str = VALUES_SHEET) -> str:
         return cell_ref(shown, sheet, cell)
@@ -293,7 +294,7 @@ def _read_open_form(path: Path, shown: str, ws: Sheet, notes: Sheet | None, meta
         return _text(ws.value(int(ref[1:]), column))
 
     # The unit and the period.
-    if code not in dataset.at(period).units.index:  # the unit of that code alive in the period
+    if code not in dataset.units.index:
         problems.append(Problem(shown, None, None, f"the form is for unit '{_clip(code)}' "
                                 f"({_clip(meta.get('unit_name', '?'))}), which is not in "
                                 f"{dataset.path / 'units.csv'}",

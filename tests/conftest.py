@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 import shutil
 from pathlib import Path
 
@@ -31,6 +33,26 @@ def data_copy(tmp_path: Path) -> Path:
     for name in (*FILES, *OPTIONAL_FILES):
         shutil.copy(DATA_DIR / name, folder / name)
     return folder
+
+
+@pytest.fixture()
+def former_copy(data_copy: Path) -> Path:
+    """The copy as the sample was before the 2025 communes: the 11 units without lifetimes, 2022–2024.
+
+    For tests of mechanics (forms, import) that treat 2025 as a year the former units have not filled yet.
+    """
+    with open(data_copy / "units.csv", encoding="utf-8", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if not r["valid_from"]]
+    header = [c for c in rows[0] if c not in ("valid_from", "valid_to", "group")]
+    with open(data_copy / "units.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    lines = (data_copy / "observations.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if line.split(",", 2)[1:2] != ["2025"]]
+    (data_copy / "observations.csv").write_text("".join(kept), encoding="utf-8")
+    (data_copy / "successions.csv").unlink()
+    return data_copy
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,12 @@ def form(sample, tmp_path) -> Path:
     return write_template(sample, VINH_HOA, "2025", tmp_path / "form.xlsx")
 
 
+@pytest.fixture()
+def data_copy(former_copy):
+    """These tests fill 2025 forms of the former units: the sample as it was before the 2025 communes."""
+    return former_copy
+
+
 def row_of(ws, indicator: str) -> int:
     return next(row for row in range(FIRST_ROW, ws.max_row + 1) if ws.cell(row, 1).value == indicator)
 

@@ -39,7 +39,7 @@ def formula_cells(path: Path) -> list[str]:
 
 def test_template_text_is_never_a_formula(data_copy, tmp_path):
     set_unit(data_copy, VINH_HOA, district=HOSTILE, province="+SUM(1;2)", name="@Vĩnh Hòa")
-    path = write_template(load_dataset(data_copy), VINH_HOA, "2025", tmp_path / "f.xlsx")
+    path = write_template(load_dataset(data_copy), VINH_HOA, "2024", tmp_path / "f.xlsx")
     assert formula_cells(path) == []
     ws = openpyxl.load_workbook(path)[VALUES_SHEET]
     assert ws[DISTRICT_CELL].value == HOSTILE and ws[DISTRICT_CELL].data_type == "s"
@@ -52,18 +52,18 @@ def test_template_text_is_never_a_formula(data_copy, tmp_path):
 def test_vertical_tab_in_a_name(data_copy, tmp_path, capsys):
     set_unit(data_copy, VINH_HOA, name="Vĩnh\vHòa")
     out = tmp_path / "f.xlsx"
-    assert main(["template", "--unit", VINH_HOA, "--period", "2025", "--data", str(data_copy), "-o", str(out)]) == 0
+    assert main(["template", "--unit", VINH_HOA, "--period", "2024", "--data", str(data_copy), "-o", str(out)]) == 0
     assert "Vĩnh Hòa" in openpyxl.load_workbook(out)[VALUES_SHEET][NAME_CELL].value
 
 
 def test_long_unit_name_all_forms_written(data_copy, tmp_path):
     set_unit(data_copy, VINH_HOA, name="Vĩnh Hòa " * 33)  # about 300 characters
     dataset = load_dataset(data_copy)
-    paths = write_templates(dataset, list(dataset.units.index), "2025", tmp_path / "forms")
-    assert len(paths) == len(dataset.units) and all(p.is_file() for p in paths)
+    paths = write_templates(dataset, list(dataset.at("2024").units.index), "2024", tmp_path / "forms")
+    assert len(paths) == len(dataset.at("2024").units) and all(p.is_file() for p in paths)
     assert all(len(p.name.encode()) <= 120 for p in paths)
     mine = next(p for p in paths if p.name.startswith(VINH_HOA))
-    assert mine.name.startswith(f"{VINH_HOA}-vinh-hoa-vinh-hoa") and mine.name.endswith("-2025.xlsx")
+    assert mine.name.startswith(f"{VINH_HOA}-vinh-hoa-vinh-hoa") and mine.name.endswith("-2024.xlsx")
 
 
 def test_template_all_is_all_or_nothing(data_copy, tmp_path, monkeypatch):
@@ -80,7 +80,7 @@ def test_template_all_is_all_or_nothing(data_copy, tmp_path, monkeypatch):
     monkeypatch.setattr(forms, "write_temporary", flaky)
     out = tmp_path / "forms"
     with pytest.raises(OSError):
-        write_templates(dataset, list(dataset.units.index), "2025", out)
+        write_templates(dataset, list(dataset.at("2024").units.index), "2024", out)
     assert len(written) == 5
     assert sorted(p.name for p in out.iterdir()) == []  # no form, no temporary
 

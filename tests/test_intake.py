@@ -43,6 +43,12 @@ VINH_HOA = "25882"
 # --------------------------------------------------------------------------- helpers
 
 
+@pytest.fixture()
+def data_copy(former_copy):
+    """These tests fill 2025 forms of the former units: the sample as it was before the 2025 communes."""
+    return former_copy
+
+
 def snapshot(folder: Path) -> dict[str, str]:
     """SHA-256 of every file under ``folder``: equal snapshots mean nothing was touched."""
     return {
@@ -135,11 +141,11 @@ def values_of(data_dir: Path, unit: str, period: str) -> dict[str, float]:
 
 
 def test_template_layout(sample):
-    wb = build_template(sample, VINH_HOA, "2025")
+    wb = build_template(sample, VINH_HOA, "2024")
     assert wb.sheetnames == [VALUES_SHEET, NOTES_SHEET, META_SHEET]
     ws = wb[VALUES_SHEET]
     assert ws[CODE_CELL].value == VINH_HOA and ws[CODE_CELL].number_format == "@"
-    assert ws[PERIOD_CELL].value == "2025"
+    assert ws[PERIOD_CELL].value == "2024"
     assert "Vĩnh Hòa" in ws["C4"].value and ws["C5"].value == "Phú Giáo"
     ids = [ws.cell(r, 1).value for r in range(FIRST_ROW, FIRST_ROW + len(sample.catalogue.observed))]
     assert sorted(ids) == sorted(i.id for i in sample.catalogue.observed)
