@@ -140,12 +140,13 @@ def values_of(data_dir: Path, unit: str, period: str) -> dict[str, float]:
 # --------------------------------------------------------------------------- the template
 
 
-def test_template_layout(sample):
-    wb = build_template(sample, VINH_HOA, "2024")
+def test_template_layout(former_copy):
+    sample = load_dataset(former_copy)  # Vĩnh Hòa's 2025 form, as before the 2025 communes
+    wb = build_template(sample, VINH_HOA, "2025")
     assert wb.sheetnames == [VALUES_SHEET, NOTES_SHEET, META_SHEET]
     ws = wb[VALUES_SHEET]
     assert ws[CODE_CELL].value == VINH_HOA and ws[CODE_CELL].number_format == "@"
-    assert ws[PERIOD_CELL].value == "2024"
+    assert ws[PERIOD_CELL].value == "2025"
     assert "Vĩnh Hòa" in ws["C4"].value and ws["C5"].value == "Phú Giáo"
     ids = [ws.cell(r, 1).value for r in range(FIRST_ROW, FIRST_ROW + len(sample.catalogue.observed))]
     assert sorted(ids) == sorted(i.id for i in sample.catalogue.observed)
