@@ -25,10 +25,7 @@ def sample_all():
     return load_dataset(DATA_DIR)
 
 
-@pytest.fixture()
-def data_copy(tmp_path: Path) -> Path:
-    """A writable copy of the bundled dataset's files."""
-    folder = tmp_path / "data"
+def _copy(folder: Path) -> Path:
     folder.mkdir()
     for name in (*FILES, *OPTIONAL_FILES):
         shutil.copy(DATA_DIR / name, folder / name)
@@ -36,11 +33,18 @@ def data_copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture()
-def former_copy(data_copy: Path) -> Path:
+def data_copy(tmp_path: Path) -> Path:
+    """A writable copy of the bundled dataset's files."""
+    return _copy(tmp_path / "data")
+
+
+@pytest.fixture()
+def former_copy(tmp_path: Path) -> Path:
     """The copy as the sample was before the 2025 communes: the 11 units without lifetimes, 2022–2024.
 
     For tests of mechanics (forms, import) that treat 2025 as a year the former units have not filled yet.
     """
+    data_copy = _copy(tmp_path / "data")
     with open(data_copy / "units.csv", encoding="utf-8", newline="") as handle:
         rows = [r for r in csv.DictReader(handle) if not r["valid_from"]]
     header = [c for c in rows[0] if c not in ("valid_from", "valid_to", "group")]
