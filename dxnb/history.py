@@ -166,9 +166,9 @@ def derive(ds: Dataset, code: str, period: object, *, key: str | None = None, de
     result = Derived(code, period, [p for p, _, _ in pieces])
     for column in UNIT_DENOMINATORS:
         known = [c.get(column, math.nan) for _, _, c in pieces]
-        result.counts[column] = (
-            math.nan if any(math.isnan(v) for v in known) else sum(p.share * v for (p, _, _), v in zip(pieces, known))
-        )
+        shares = [p.share for p, _, _ in pieces]
+        combined = sum(share * v for share, v in zip(shares, known, strict=True))
+        result.counts[column] = math.nan if any(math.isnan(v) for v in known) else combined
     for ind in cat.observed:
         missing = [p for p, values, _ in pieces if ind.id not in values or math.isnan(values[ind.id])]
         if ind.kind == "yes_partial_no":

@@ -22,12 +22,12 @@ from . import html as h
 from .dataset import Dataset, load_dataset
 from .errors import ParameterError, UnitNotFoundError
 from .evaluate import UnitEvaluation, evaluate_unit
-from .report_formation import FormationSection
 from .html import Html
 from .i18n import N_, check_lang, unit_name
 from .pages import is_synthetic
 from .params import check_period, check_unit_code
 from .paths import resolve_data_dir
+from .report_formation import FormationSection
 from .report_sections import PEER_BARS_MAX, ReportSections
 
 log = logging.getLogger(__name__)

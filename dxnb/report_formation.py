@@ -85,8 +85,8 @@ class FormationSection(Page):
             scores = [*trend["score"], *ev.trend["score"]]
             flags = [True] * len(trend) + [False] * len(ev.trend)
             title = self.text("formation_chart_title")
-            chart = formation_chart(periods, scores, flags, title=title,
-                                    labels=(self.text("formation_estimated"), self.text("formation_measured")))  # fmt: skip
+            labels = (self.text("formation_estimated"), self.text("formation_measured"))
+            chart = formation_chart(periods, scores, flags, title=title, labels=labels)
             estimated = bool(trend["estimated"].any())
             note = N_("formation_note_estimate") if estimated else N_("formation_note_derived")
             rows = [(p, self.index(r["score"]), self.share(r["coverage"]), self.text("formation_estimated"))

@@ -66,7 +66,7 @@ def _lifetimes(units: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
             raw = str(record.get(column, "") or "").strip()
             if raw and parse_date(raw) is None:
                 problems.append(Problem(_U, row, column, f"'{raw}' is not a date",
-                                        "write it as YYYY-MM-DD, e.g. 2025-07-01, or leave it blank (open)"))  # fmt: skip
+                                        "write it as YYYY-MM-DD, e.g. 2025-07-01, or leave it blank"))  # fmt: skip
                 raw = ""
             bounds[column] = raw
         start, end = bounds["valid_from"], bounds["valid_to"]
@@ -93,7 +93,7 @@ def _check_overlaps(lives: pd.DataFrame, problems: list[Problem]) -> None:
                     message = f"code '{later['code']}' is also on row {earlier['row']} for an overlapping lifetime"
                 problems.append(Problem(_U, later["row"], "code", message,
                                         "give each row of one code its own time: valid_to of the earlier unit "
-                                        "before valid_from of the later one (e.g. 2025-06-30 and 2025-07-01)"))  # fmt: skip
+                                        "before valid_from of the later one (2025-06-30, 2025-07-01)"))  # fmt: skip
                 break
 
 
@@ -122,11 +122,12 @@ def _check_rows_alive(frame: pd.DataFrame, name: str, lives: pd.DataFrame, probl
             verdict[(code, period)] = _alive(lives, code, period_end(period))
         if verdict[(code, period)]:
             continue
-        spans = "; ".join(f"{r.name} {r.start or '…'} – {r.end or '…'}" for r in lives[lives["code"] == code].itertuples())
+        mine = lives[lives["code"] == code].itertuples()
+        spans = "; ".join(f"{r.name} {r.start or '…'} – {r.end or '…'}" for r in mine)
         problems.append(Problem(name, int(index) + 2, "period",
                                 f"unit '{code}' did not exist at the end of {period} (its lifetime: {spans})",
                                 "a period belongs to the unit alive on its last day (31/12): correct the period, "
-                                "use the code of the unit of that time, or fix valid_from/valid_to in units.csv"))  # fmt: skip
+                                "use the code of the unit of that time, or fix valid_from/valid_to"))  # fmt: skip
 
 
 def _check_successions(links: pd.DataFrame, lives: pd.DataFrame, problems: list[Problem]) -> None:
