@@ -108,3 +108,55 @@ def test_parameter_helpers():
     assert check_period(2024) == "2024"
     with pytest.raises(ParameterError, match="-r unit_code 01156"):
         check_unit_code(1156)
+
+
+# --------------------------------------------------------------------------- a commune formed on 1/7/2025
+
+
+@pytest.fixture(scope="module")
+def phuoc_hoa(sample_all):
+    report = CommuneReport.build("25882", "2025", dataset=sample_all)
+    return report, report.formation()
+
+
+def test_formation_names_the_former_communes_and_the_resolution(phuoc_hoa):
+    report, html = phuoc_hoa
+    assert report.ev.unit["name"] == "Phước Hòa" and report.ev.period == "2025"
+    assert "<b>xã Phước Hòa</b> được thành lập từ ngày 01/07/2025" in html
+    for name, code in (("Vĩnh Hòa", "25882"), ("Phước Hòa", "25885"), ("Tam Lập", "25876")):
+        assert f"xã {name} (mã {code})" in html
+    assert "xã Vĩnh Hòa (mã 25882): toàn bộ" in html
+    assert "xã Tam Lập (mã 25876): một phần (không có tỷ lệ: ước tính chia đều cho 2 đơn vị kế thừa)" in html
+    assert "Nghị quyết 1685/NQ-UBTVQH15" in html
+
+
+def test_formation_trend_is_marked_as_estimated_from_the_former_communes(phuoc_hoa):
+    report, html = phuoc_hoa
+    assert "data:image/png;base64," in html
+    assert "các năm 2022–2024 là <b>ước tính từ các xã cũ</b>" in html
+    rows = re.findall(r"<tr><td>(\d{4})</td>.*?<td>([^<]+)</td></tr>", html)
+    assert rows == [("2022", "ước tính từ các xã cũ"), ("2023", "ước tính từ các xã cũ"),
+                    ("2024", "ước tính từ các xã cũ"), ("2025", "số liệu của đơn vị")]  # fmt: skip
+    assert list(report.ev.trend.index) == ["2025"]  # its own trend is never mixed with the estimates
+
+
+def test_formation_ranks_it_in_its_province(phuoc_hoa):
+    report, html = phuoc_hoa
+    assert report.ev.group_size == 4 and report.ev.group_label == "Hồ Chí Minh"
+    assert f"xếp thứ <b>{report.ev.rank}/4</b>" in html
+
+
+def test_formation_in_english(sample_all):
+    html = CommuneReport.build("25882", "2025", lang="en", dataset=sample_all).formation()
+    assert "<b>Phước Hòa commune</b> was formed on 01/07/2025 from:" in html
+    assert "<b>estimated from the former communes</b>" in html
+
+
+def test_a_pre_2025_report_is_unchanged(vinh_hoa, sample_all):
+    report, html = vinh_hoa
+    assert report.formation() == ""  # no formation section for Vĩnh Hòa
+    whole = CommuneReport.build("25882", "2024", dataset=sample_all)
+    assert whole.ev.unit["name"] == "Vĩnh Hòa"
+    assert whole.ev.indicators["value"].equals(report.ev.indicators["value"])
+    assert whole.ev.indicators.at["personal_signatures", "value"] == 1083
+    assert whole.ev.indicators.at["adult_smartphone_rate", "value"] == pytest.approx(92.4)
