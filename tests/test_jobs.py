@@ -124,3 +124,19 @@ def test_a_failed_entry_keeps_the_previous_key_and_points_at_the_failed_notebook
     assert entry["failed_notebook"] == "notebooks/25882-vinh-hoa.failed.ipynb" and entry["previous_report"] == ""
     cached = manifest_entry(job, Outcome(job.code, "2024", "cached"), {"duration_s": 3.0, "finished": "then"})
     assert cached["status"] == "ok" and cached["duration_s"] == 3.0 and cached["finished"] == "then"
+
+
+def test_the_latest_period_renders_the_new_communes_with_unique_file_names(sample_all, tmp_path):
+    from dxnb.params import find_units
+
+    notebook = NOTEBOOKS_DIR / "commune_report.ipynb"
+    periods = select_periods(sample_all, None)
+    assert periods == ["2025"]
+    jobs, skipped = plan(sample_all, periods, find_units(sample_all, None), "vi", tmp_path, notebook)
+    assert [(j.code, j.name) for j in jobs] == [("25858", "Phú Giáo"), ("25864", "Phước Thành"), ("25867", "An Long"),
+                                                ("25882", "Phước Hòa")]  # fmt: skip
+    assert skipped == {"2025": []}
+    older, _ = plan(sample_all, ["2024", "2025"], ["25882"], "vi", tmp_path, notebook)
+    names = [os.path.relpath(j.html_path, tmp_path) for j in older]
+    assert names == ["2024/25882-vinh-hoa.html", "2025/25882-phuoc-hoa.html"]  # unique across lifetimes
+    assert len({j.key for j in older}) == 2

@@ -153,7 +153,7 @@ def test_formation_in_english(sample_all):
 
 
 def test_a_pre_2025_report_is_unchanged(vinh_hoa, sample_all):
-    report, html = vinh_hoa
+    report, _html = vinh_hoa
     assert report.formation() == ""  # no formation section for Vĩnh Hòa
     whole = CommuneReport.build("25882", "2024", dataset=sample_all)
     assert whole.ev.unit["name"] == "Vĩnh Hòa"
