@@ -100,7 +100,9 @@ class Dataset:
         """
         period = str(period).strip()
         if self.parent is not None:
-            return self if period == self.period else self.parent.at(period)
+            if period == self.period or self.parent._views.get(self.period) is not self:
+                return self  # the same period, or a copy with frames of its own (dataclasses.replace)
+            return self.parent.at(period)
         if not self.has_lifetimes:
             return self
         view = self._views.get(period)
