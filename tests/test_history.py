@@ -144,3 +144,18 @@ def test_bundled_phuoc_hoa_from_vinh_hoa_phuoc_hoa_and_half_of_tam_lap(sample_al
     assert found.values["plans_issued"] == pytest.approx(plans["25882"] + plans["25885"] + plans["25876"] / 2)
     trend, _ = derived_trend(ds, "25882")
     assert list(trend.index) == ["2022", "2023", "2024"] and trend["estimated"].all()
+
+
+def test_the_bundled_2025_figures_are_the_synthetic_generators(sample_all):
+    from dxnb.synthetic import SYNTHETIC_SOURCE, synthesize_observations
+
+    units = sample_all.at("2025").units
+    made = synthesize_observations(units, sample_all.catalogue, ["2022", "2023", "2024", "2025"], seed=2025)
+    made = made[made["period"] == "2025"]
+    obs = sample_all.observations
+    bundled = obs[obs["period"] == "2025"]
+    assert (bundled["source"] == SYNTHETIC_SOURCE).all()
+    assert list(zip(bundled["unit_code"], bundled["indicator"], strict=True)) == list(
+        zip(made["unit_code"], made["indicator"], strict=True)
+    )
+    assert bundled["value"].tolist() == pytest.approx(made["value"].astype(float).tolist())
