@@ -60,15 +60,17 @@ def _cache_key(hashes: dict[str, str]) -> str:
 
 def scoped(dataset: Dataset, codes: Iterable[str]) -> Dataset:
     """``dataset`` with the observations of the peer groups of ``codes`` only."""
-    scope = peer_scope(peer_group_keys(dataset.units), _keys(dataset.units, codes))
+    scope = peer_scope(peer_group_keys(dataset.units), _keys(dataset.units, codes, dataset.successions))
     obs = dataset.observations
     keep = obs[obs["unit_key"].isin(scope)].reset_index(drop=True)
     return replace(dataset, observations=keep, scope=scope)
 
 
-def _keys(units, codes: Iterable[str]) -> list[str]:
-    """The unit keys of ``codes``: every lifetime of each code (see :mod:`dxnb.lifetime`)."""
+def _keys(units, codes: Iterable[str], successions=None) -> list[str]:
+    """The unit keys of ``codes``: every lifetime of each code and of its predecessors (see :mod:`dxnb.lifetime`)."""
     codes = set(codes)
+    if successions is not None and len(successions):  # a new unit's history needs its former units' figures
+        codes |= set(successions.loc[successions["new_code"].isin(codes), "old_code"])
     return units.index[units.index.isin(codes) | units["code"].isin(codes)].tolist()
 
 
@@ -92,7 +94,7 @@ def load_entry(raws: dict[str, bytes], units: Iterable[str] | None) -> dict[str,
         if units is None:
             parts = range(len(head["groups"]))
         else:
-            units = _keys(head["units"], units)
+            units = _keys(head["units"], units, head["successions"])
             group_of = head["group_of"]
             parts = sorted({head["groups"][group_of[c]] for c in units if c in group_of.index})
         frames = []

@@ -159,3 +159,9 @@ def test_the_bundled_2025_figures_are_the_synthetic_generators(sample_all):
         zip(made["unit_code"], made["indicator"], strict=True)
     )
     assert bundled["value"].tolist() == pytest.approx(made["value"].astype(float).tolist())
+
+
+def test_a_dataset_loaded_for_one_new_unit_holds_its_former_units(sample_all):
+    scoped = load_dataset(DATA_DIR, units=["25882"]).at("2025")
+    assert scoped.scope is not None and "25882" in scoped.scope
+    assert derive(scoped, "25882", "2024").values == derive(sample_all.at("2025"), "25882", "2024").values
