@@ -143,7 +143,7 @@ def test_formation_trend_is_marked_as_estimated_from_the_former_communes(phuoc_h
 def test_formation_ranks_it_in_its_province(phuoc_hoa):
     report, html = phuoc_hoa
     assert report.ev.group_size == 4 and report.ev.group_label == "Hồ Chí Minh"
-    assert f"xếp thứ <b>{report.ev.rank}/4</b>" in html
+    assert f"xếp thứ <b>{report.ev.rank}/4</b> trong thành phố Hồ Chí Minh" in html
 
 
 def test_formation_in_english(sample_all):
