@@ -25,7 +25,7 @@ from .pages import Page
 
 @charts.styled
 def formation_chart(periods: Sequence[str], scores: Sequence[float], derived: Sequence[bool], *, title: str,
-                    labels: tuple[str, str]) -> str:  # fmt: skip
+                    labels: tuple[str, str], lang: str = "vi") -> str:  # fmt: skip
     """The overall index over periods: derived periods dashed and hollow, measured ones solid; a data URI."""
     fig = charts.new_figure(2.6, left=0.5, top=0.45)
     ax = fig.add_subplot()
@@ -44,6 +44,7 @@ def formation_chart(periods: Sequence[str], scores: Sequence[float], derived: Se
         ax.plot(x[start:], y[start:], color=charts.MAIN, linewidth=2.8, marker="o", markersize=6, label=labels[1])
     ax.set_xticks(x, list(periods))
     ax.set_ylim(0, 1.05)
+    charts._ticks(ax, "y", lang)  # noqa: SLF001 - the report's number style on the axis
     ax.set_xlim(-0.2, len(periods) - 0.8 if len(periods) > 1 else 0.2)
     ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2)
     return charts.to_data_uri(fig)
@@ -99,7 +100,7 @@ class FormationSection(Page):
             flags = [True] * len(trend) + [False] * len(ev.trend)
             title = self.text("formation_chart_title")
             labels = (self.text("formation_estimated"), self.text("formation_measured"))
-            chart = formation_chart(periods, scores, flags, title=title, labels=labels)
+            chart = formation_chart(periods, scores, flags, title=title, labels=labels, lang=self.lang)
             estimated = bool(trend["estimated"].any())
             note = N_("formation_note_estimate") if estimated else N_("formation_note_derived")
             rows = [(p, self.index(r["score"]), self.share(r["coverage"]), self.text("formation_estimated"))
