@@ -44,7 +44,7 @@ def formation_chart(periods: Sequence[str], scores: Sequence[float], derived: Se
         ax.plot(x[start:], y[start:], color=charts.MAIN, linewidth=2.8, marker="o", markersize=6, label=labels[1])
     ax.set_xticks(x, list(periods))
     ax.set_ylim(0, 1.05)
-    charts._ticks(ax, "y", lang)  # noqa: SLF001 - the report's number style on the axis
+    charts._ticks(ax, "y", lang)
     ax.set_xlim(-0.2, len(periods) - 0.8 if len(periods) > 1 else 0.2)
     ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2)
     return charts.to_data_uri(fig)
