@@ -11,7 +11,7 @@ import pandas as pd
 
 from .catalogue import UNIT_DENOMINATORS
 from .errors import Problem
-from .lifetime import LIFETIME_COLUMNS, SUCCESSION_TYPES, day_before, keys_of, parse_date, period_end, unit_keys
+from .lifetime import LIFETIME_COLUMNS, SUCCESSION_TYPES, day_before, keys_of, parse_date, unit_keys
 from .validate_catalogue import selected_rows
 
 #: Bases a rate or a ratio may be weighted by when predecessors' values are combined.
@@ -52,7 +52,7 @@ def check_lifetimes(
     _check_overlaps(lives, problems)
     for frame, name in ((observations, "observations.csv"), (notes, "notes.csv")):
         if frame is not None and not frame.empty:
-            _check_rows_alive(frame, name, lives, problems)
+            _check_rows_alive(frame, name, units, lives, problems)
     if successions is not None:
         _check_successions(successions, lives, problems)
 
@@ -103,29 +103,23 @@ def _overlap(a: dict, b: dict) -> bool:
     )
 
 
-def _alive(lives: pd.DataFrame, code: str, day: str) -> bool:
-    mine = lives[lives["code"] == code]
-    return bool((((mine["start"] == "") | (mine["start"] <= day)) & ((mine["end"] == "") | (mine["end"] >= day))).any())
-
-
-def _check_rows_alive(frame: pd.DataFrame, name: str, lives: pd.DataFrame, problems: list[Problem]) -> None:
+def _check_rows_alive(frame: pd.DataFrame, name: str, units: pd.DataFrame, lives: pd.DataFrame,
+                      problems: list[Problem]) -> None:  # fmt: skip
     """Each row's period must end within the lifetime of a unit of its code."""
     if not (lives["start"] != "").any() and not (lives["end"] != "").any():
         return
-    bounded = set(lives.loc[(lives["start"] != "") | (lives["end"] != ""), "code"])
+    _, keys = keyed_units(units, frame)
     codes, periods = frame["unit_code"].str.strip(), frame["period"].str.strip()
-    candidates = codes.isin(bounded) & periods.str.fullmatch(r"[0-9]{4}")
-    verdict: dict[tuple[str, str], bool] = {}
-    for index in frame.index[candidates]:
+    known = set(lives["code"])
+    outside = (keys == "") & codes.isin(known) & periods.str.fullmatch(r"[0-9]{4}")
+    spans: dict[str, str] = {}
+    for index in frame.index[outside]:
         code, period = codes[index], periods[index]
-        if (code, period) not in verdict:
-            verdict[(code, period)] = _alive(lives, code, period_end(period))
-        if verdict[(code, period)]:
-            continue
-        mine = lives[lives["code"] == code].itertuples()
-        spans = "; ".join(f"{r.name} {r.start or '…'} – {r.end or '…'}" for r in mine)
+        if code not in spans:
+            mine = lives[lives["code"] == code].itertuples()
+            spans[code] = "; ".join(f"{r.name} {r.start or '…'} – {r.end or '…'}" for r in mine)
         problems.append(Problem(name, int(index) + 2, "period",
-                                f"unit '{code}' did not exist at the end of {period} (its lifetime: {spans})",
+                                f"unit '{code}' did not exist at the end of {period} (its lifetime: {spans[code]})",
                                 "a period belongs to the unit alive on its last day (31/12): correct the period, "
                                 "use the code of the unit of that time, or fix valid_from/valid_to"))  # fmt: skip
 
@@ -135,6 +129,11 @@ def _check_successions(links: pd.DataFrame, lives: pd.DataFrame, problems: list[
     shares: dict[tuple[str, str], list[tuple[int, float]]] = {}
     edges: dict[int, dict[int, int]] = {}  # units.csv row of the old unit → row of the new one → the link's row
     first_row: dict[tuple[str, str, str], int] = {}
+    starting: dict[tuple[str, str], list[int]] = {}
+    ending: dict[tuple[str, str], list[int]] = {}
+    for unit in lives.itertuples():
+        starting.setdefault((unit.code, unit.start), []).append(unit.row)
+        ending.setdefault((unit.code, unit.end), []).append(unit.row)
     for row, record in selected_rows(links, slice(None)):
         old, new = str(record["old_code"]).strip(), str(record["new_code"]).strip()
         date = str(record["date"]).strip()
@@ -147,11 +146,12 @@ def _check_successions(links: pd.DataFrame, lives: pd.DataFrame, problems: list[
                                     "write the new unit's valid_from as YYYY-MM-DD, e.g. 2025-07-01"))  # fmt: skip
             continue
         before = day_before(date)
-        if not ((lives["code"] == new) & (lives["start"] == date)).any():
+        old_rows, new_rows = ending.get((old, before), []), starting.get((new, date), [])
+        if not new_rows:
             problems.append(Problem(_S, row, "new_code", f"no unit '{new}' starts on {date} in units.csv",
                                     f"add the new unit to units.csv with valid_from {date}, or correct the code "
                                     "or the date"))  # fmt: skip
-        if not ((lives["code"] == old) & (lives["end"] == before)).any():
+        if not old_rows:
             problems.append(Problem(_S, row, "old_code", f"no unit '{old}' ends on {before} in units.csv",
                                     f"the old unit needs valid_to {before} (the day before the succession's date); "
                                     "correct the code, the date or units.csv"))  # fmt: skip
@@ -160,8 +160,6 @@ def _check_successions(links: pd.DataFrame, lives: pd.DataFrame, problems: list[
             problems.append(Problem(_S, row, "new_code", f"repeats row {first_row[key]} ({old} → {new}, {date})",
                                     "delete one of the two rows"))  # fmt: skip
         first_row.setdefault(key, row)
-        old_rows = lives.loc[(lives["code"] == old) & (lives["end"] == before), "row"].tolist()
-        new_rows = lives.loc[(lives["code"] == new) & (lives["start"] == date), "row"].tolist()
         for source in old_rows:
             for target in new_rows:
                 edges.setdefault(source, {})[target] = row
