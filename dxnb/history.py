@@ -86,6 +86,13 @@ class Derived:
 def parts(ds: Dataset, key: str) -> list[Part]:
     """The predecessors of the unit ``key`` of the whole dataset (its successions into it), with their shares."""
     whole = ds.whole
+    memo = whole._views.setdefault("parts", {})  # the dataset's own cache: it changes only with the dataset
+    if key not in memo:
+        memo[key] = _parts(whole, key)
+    return memo[key]
+
+
+def _parts(whole: Dataset, key: str) -> list[Part]:
     units, links = whole.units, whole.successions
     unit = units.loc[key]
     start = str(unit["valid_from"])
