@@ -238,11 +238,12 @@ def _add_intake(sub) -> None:
 
 def cmd_init(args: argparse.Namespace) -> int:
     """``dxnb init``: write a new dataset for a province's communes (or a former district's)."""
+    from .lifetime import REFORM_DATE
     from .provinces import init_dataset
 
     folder = init_dataset(province=args.province, out_dir=args.out, district=args.district)
     dataset, problems = check_dataset(folder)
-    current = 0 if dataset is None else len(dataset.at("2025").units)
+    current = 0 if dataset is None else len(dataset.at(REFORM_DATE[:4]).units)
     print(f"Wrote {folder}: {current} current units (and their former units, successions.csv), the bundled "
           f"catalogue, no observations yet — fill forms with `dxnb template --all --period YYYY --data {folder}`")
     print_problems([p for p in problems if p.is_error])
