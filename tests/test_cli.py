@@ -181,3 +181,10 @@ def test_done_when_phuoc_hoa_2025_from_init_to_report(tmp_path, capsys):
         assert f"(mã {code})" in html
     assert "một phần (không có tỷ lệ: ước tính chia đều cho 2 đơn vị kế thừa)" in html
     assert "các năm 2022–2024 là <b>ước tính từ các xã cũ</b>" in html
+
+
+def test_reports_refuse_a_unit_that_does_not_exist_in_the_period(tmp_path, capsys):
+    assert main(["reports", "--units", "25885", "--out", str(tmp_path / "r")]) == 2  # old Phước Hòa, latest 2025
+    err = capsys.readouterr().err
+    assert "No unit of the code(s) 25885 exists in 2025 (Phước Hòa (25885) … – 2025-06-30)" in err
+    assert "--period" in err and not (tmp_path / "r" / "2025").exists()
