@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
-import html
+import dataclasses
 import logging
 import multiprocessing
 import os
@@ -33,7 +33,8 @@ from pathlib import Path
 from .dataset import Dataset, load_dataset
 from .errors import DxnbError, ParameterError
 from .fileio import atomic_write_text
-from .i18n import check_lang, t
+from .html import esc
+from .i18n import N_, check_lang, t
 from .jobs import (
     MANIFEST,
     Job,
@@ -307,6 +308,7 @@ class _Batch:
     def run(self, periods: list[str], codes: list[str], force: bool, scratch: Path) -> BatchResult:
         ds, out, result = self.ds, self.out, self.result
         all_jobs, skipped = plan(ds, periods, codes, self.lang, out, self.notebook)
+        all_jobs = self._with_review_state(periods, all_jobs)  # a report shows its review state
         manifests = {p: read_manifest(out / p) for p in periods}
         entries = {p: dict(manifests[p].get("units", {})) for p in periods}
         todo, cached = [], []
@@ -349,10 +351,35 @@ class _Batch:
                 job, Outcome(job.code, job.period, "cached"), entries[job.period].get(job.code, {})
             )
         for period in periods:
+            self._write_snapshot(period, entries[period], page_failures)
             self._write_manifest(period, entries[period], skipped[period], page_failures.get(period))
             self._write_index(period, entries[period], skipped[period], page_failures)
         self._write_root_index()
         return result
+
+    def _with_review_state(self, periods: list[str], jobs: list[Job]) -> list[Job]:
+        """The jobs, each key mixed with its unit's review state (reviews.csv is not in the dataset's fingerprint)."""
+        from . import reviews
+        from .snapshot import period_snapshot
+
+        self.snapshots = {p: period_snapshot(self.ds, p) for p in periods}
+        states = {p: reviews.statuses(self.ds, p, self.snapshots[p]["units"]) for p in periods}
+        keyed = []
+        for job in jobs:
+            token = reviews.token(states[job.period].get(job.code))
+            keyed.append(dataclasses.replace(job, key=sha256(f"{job.key}\n{token}".encode())) if token else job)
+        return keyed
+
+    def _write_snapshot(self, period: str, entries: dict, failures: dict[str, dict]) -> None:
+        """Write the period's ``snapshot.json`` (the previous one kept) and its ``changes.html``."""
+        from .site_review import write_changes_page
+        from .snapshot import write_period_snapshot
+
+        try:
+            write_period_snapshot(self.out / period, self.snapshots[period])
+            write_changes_page(self.out / period, self.ds, period, {"units": entries}, self.lang)
+        except Exception as exc:  # the reports are there; the index says what failed
+            failures.setdefault(period, {})["changes"] = self._failure(period, "changes", exc)
 
     def _failure(self, period: str, page: str, exc: BaseException) -> dict:
         error = error_line(exc)
@@ -404,22 +431,22 @@ def _plain_index(path: Path, period: str, manifest: dict, lang: str, error: str)
         status = entry.get("status", "")
         link = entry.get("html") if status == "ok" else entry.get("failed_notebook", "")
         label = t("batch_plain_open", lang) if status == "ok" else t("batch_plain_failed_nb", lang)
-        cell = f'<a href="{html.escape(link)}">{html.escape(label)}</a>' if link else ""
+        cell = f'<a href="{esc(link)}">{esc(label)}</a>' if link else ""
         state = (
             t("batch_plain_ok", lang) if status == "ok" else f"{t('batch_plain_failed', lang)}: {entry.get('error')}"
         )
         rows.append(
-            f"<tr><td>{html.escape(code)}</td><td>{html.escape(str(entry.get('name', '')))}</td>"
-            f"<td>{html.escape(state)}</td><td>{cell}</td></tr>"
+            f"<tr><td>{esc(code)}</td><td>{esc(str(entry.get('name', '')))}</td>"
+            f"<td>{esc(state)}</td><td>{cell}</td></tr>"
         )
     head = "".join(
-        f"<th>{html.escape(t(k, lang))}</th>"
-        for k in ("batch_plain_code", "batch_plain_unit", "batch_plain_status", "batch_plain_report")
+        f"<th>{esc(t(k, lang))}</th>"
+        for k in (N_("batch_plain_code"), N_("batch_plain_unit"), N_("batch_plain_status"), N_("batch_plain_report"))
     )
     title = t("batch_plain_title", lang, period=period)
     body = (
-        f'<p><a href="../index.html">←</a></p><h1>{html.escape(title)}</h1>'
-        f"<p>{html.escape(t('batch_plain_note', lang, error=error))}</p>"
+        f'<p><a href="../index.html">←</a></p><h1>{esc(title)}</h1>'
+        f"<p>{esc(t('batch_plain_note', lang, error=error))}</p>"
         f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
     atomic_write_text(path, _plain_page(title, body, lang))
@@ -427,12 +454,12 @@ def _plain_index(path: Path, period: str, manifest: dict, lang: str, error: str)
 
 def _plain_root_index(out: Path, lang: str, error: str) -> None:
     links = [
-        f'<li><a href="{html.escape(p.name)}/index.html">{html.escape(p.name)}</a></li>'
+        f'<li><a href="{esc(p.name)}/index.html">{esc(p.name)}</a></li>'
         for p in sorted((p for p in out.iterdir() if (p / MANIFEST).is_file()), reverse=True)
     ]
     title = t("batch_plain_root", lang)
     body = (
-        f"<h1>{html.escape(title)}</h1><p>{html.escape(t('batch_plain_note', lang, error=error))}</p>"
+        f"<h1>{esc(title)}</h1><p>{esc(t('batch_plain_note', lang, error=error))}</p>"
         f"<ul>{''.join(links)}</ul>"
     )
     atomic_write_text(out / "index.html", _plain_page(title, body, lang))
@@ -440,7 +467,7 @@ def _plain_root_index(out: Path, lang: str, error: str) -> None:
 
 def _plain_page(title: str, body: str, lang: str) -> str:
     return (
-        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n'
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n<title>{esc(title)}</title>\n'
         f"</head>\n<body>\n{body}\n</body>\n</html>\n"
     )
 

@@ -23,8 +23,12 @@ REQUIRED_IDS = (
     "payment_account_rate", "cashless_merchant_rate",
 )  # fmt: skip
 
-KINDS = ("rate", "count", "ratio", "yes_partial_no")
-SCORINGS = ("linear", "steps", "yes_partial_no", "none")
+KINDS = ("rate", "count", "ratio", "yes_partial_no", "points")
+#: ``direct``: the value is the points themselves (kind ``points``, e.g. a published group score of the 766 index).
+SCORINGS = ("linear", "steps", "yes_partial_no", "direct", "none")
+#: Unit kinds an indicator may apply to (``applies_to``, separated by ``;``).
+UNIT_KINDS = ("xã", "phường", "thị trấn", "đặc khu")
+YES_NO = ("yes", "no")
 #: Unit attributes (columns of ``units.csv``) that can serve as denominators.
 UNIT_DENOMINATORS = ("population", "adult_population", "households", "hamlets")
 YES_PARTIAL_NO = (0.0, 0.5, 1.0)
@@ -106,6 +110,16 @@ class Indicator:
     description: str = ""
     #: For a rate or ratio: the unit count its predecessors' values are weighted by (see dxnb.history).
     weight_base: str = ""
+    #: Unit kinds the indicator applies to (empty: every kind).
+    applies_to: tuple[str, ...] = ()
+    #: Whether a value earns points only with its evidence (a ``source``).
+    evidence_required: bool = False
+    #: Whether the target was confirmed at its source (None: not said).
+    target_verified: bool | None = None
+
+    def applies(self, kind: str) -> bool:
+        """Whether the indicator applies to a unit of ``kind`` (every kind when ``applies_to`` is empty)."""
+        return not self.applies_to or str(kind).strip().casefold() in self.applies_to
 
     @property
     def derived(self) -> bool:
@@ -151,6 +165,8 @@ class Indicator:
             earned = np.maximum(0.0, np.minimum(values / 100.0, 1.0)) * self.max_points
         elif self.scoring == "yes_partial_no":
             earned = np.maximum(0.0, np.minimum(values, 1.0)) * self.max_points
+        elif self.scoring == "direct":
+            earned = np.maximum(0.0, np.minimum(values, self.max_points))
         else:
             earned = np.zeros(values.shape)
             with np.errstate(invalid="ignore"):
@@ -175,19 +191,105 @@ class Pillar:
     name_vi: str
     name_en: str
     order: int
+    #: The points a framework declares for the group (None: the sum of its indicators').
+    declared_points: float | None = None
 
     def name(self, lang: str = "vi") -> str:
         """Return the pillar's name in ``lang``."""
         return self.name_en if lang == "en" else self.name_vi
 
 
+@dataclass(frozen=True)
+class ResultClass:
+    """A result class of a framework ("xuất sắc", "tốt" …): a unit whose points reach ``min_score`` earns it."""
+
+    id: str
+    name_vi: str
+    name_en: str
+    min_score: float
+    max_score: float
+
+    def name(self, lang: str = "vi") -> str:
+        """Return the class's name in ``lang``."""
+        return self.name_en if lang == "en" else self.name_vi
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """A bonus or penalty item: ``points`` per occurrence reported, at most ``cap`` in all."""
+
+    id: str
+    kind: str  # "bonus" or "penalty"
+    name_vi: str
+    name_en: str
+    points: float
+    cap: float
+
+    def name(self, lang: str = "vi") -> str:
+        """Return the item's name in ``lang``."""
+        return self.name_en if lang == "en" else self.name_vi
+
+    def points_of(self, values: np.ndarray) -> np.ndarray:
+        """Points of each reported value (occurrences; NaN is none), within the cap, not signed."""
+        values = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0)
+        return np.minimum(np.maximum(values, 0.0) * self.points, self.cap)
+
+
+@dataclass(frozen=True)
+class FrameworkInfo:
+    """What a framework says about itself (``framework.csv``); see :mod:`dxnb.framework`."""
+
+    id: str
+    version: str = ""
+    name_vi: str = ""
+    name_en: str = ""
+    document: str = ""
+    issued_by: str = ""
+    years: str = ""
+    total_points: float | None = None
+    unit_kinds: tuple[str, ...] = ()
+    source: str = ""  # "bundled", or the folder it was read from
+
+    def name(self, lang: str = "vi") -> str:
+        """Return the framework's name in ``lang``."""
+        return (self.name_en if lang == "en" else self.name_vi) or self.id
+
+
 @dataclass
 class Catalogue:
-    """Pillars and indicators, in catalogue order."""
+    """Pillars and indicators, in catalogue order, with a framework's classes and adjustments when it has them."""
 
     pillars: dict[str, Pillar]
     indicators: dict[str, Indicator]
     frame: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+    #: The framework the catalogue comes from (None: a dataset's own ``pillars.csv``/``indicators.csv``).
+    framework: FrameworkInfo | None = None
+    #: Result classes, best first (empty: the framework publishes none).
+    classes: tuple[ResultClass, ...] = ()
+    adjustments: tuple[Adjustment, ...] = ()
+    #: What an incomplete framework still lacks ("groups.csv:2: max_points" …); such a catalogue is not scored.
+    missing: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        """The framework's id ("" for a dataset's own catalogue)."""
+        return self.framework.id if self.framework else ""
+
+    def class_of(self, points: float) -> ResultClass | None:
+        """The best class whose ``min_score`` ``points`` reach (None without classes or points)."""
+        if points is None or (isinstance(points, float) and math.isnan(points)):
+            return None
+        for cls in self.classes:
+            if points >= cls.min_score:
+                return cls
+        return None
+
+    @property
+    def scale_points(self) -> float:
+        """The points of the framework's scale: its declared total, else the catalogue's maximum."""
+        if self.framework is not None and self.framework.total_points:
+            return float(self.framework.total_points)
+        return self.max_points
 
     def __getitem__(self, indicator_id: str) -> Indicator:
         return self.indicators[indicator_id]
@@ -249,7 +351,10 @@ def build_catalogue(pillars: pd.DataFrame, indicators: pd.DataFrame) -> Catalogu
     order = pillars["order"].map(lambda v: int(plain_number(v, "order")))
     for position in order.sort_values(kind="stable").index:
         row = pillars.loc[position]
-        pillar_map[row["id"]] = Pillar(row["id"], row["group"], row["name_vi"], row["name_en"], int(order[position]))
+        declared = _num(row.get("max_points", ""))
+        pillar_map[row["id"]] = Pillar(
+            row["id"], row["group"], row["name_vi"], row["name_en"], int(order[position]), declared
+        )
     indicator_map = {}
     for row in indicators.to_dict("records"):
         target = _num(row.get("target", ""))
@@ -274,5 +379,14 @@ def build_catalogue(pillars: pd.DataFrame, indicators: pd.DataFrame) -> Catalogu
             target_source=str(row.get("target_source", "")).strip(),
             description=str(row.get("description", "")).strip(),
             weight_base=str(row.get("weight_base", "") or "").strip(),
+            applies_to=tuple(k.strip().casefold() for k in str(row.get("applies_to", "")).split(";") if k.strip()),
+            evidence_required=str(row.get("evidence_required", "")).strip().casefold() == "yes",
+            target_verified=_yes_no(row.get("target_verified", "")),
         )
     return Catalogue(pillar_map, indicator_map, indicators)
+
+
+def _yes_no(value: object) -> bool | None:
+    """``yes`` → True, ``no`` → False, blank → None."""
+    text = str(value or "").strip().casefold()
+    return None if not text else text == "yes"

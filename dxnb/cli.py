@@ -1,4 +1,4 @@
-"""The ``dxnb`` command line: ``check``, ``init``, ``reports``, ``template`` and ``import``.
+"""The ``dxnb`` command line: ``check``, ``init``, ``reports``, ``template``, ``import``, ``diff`` and ``review``.
 
 This module owns every command, its arguments and everything the command line prints; the library
 modules return results (:class:`~dxnb.batch.BatchResult`, :class:`~dxnb.intake.ImportPlan`, paths)
@@ -158,7 +158,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
     dataset = load_dataset(args.data)
     period = check_period(args.period)
-    count = len(form_indicators(dataset.catalogue))
+    count = len(form_indicators(dataset.catalogue_for(period)))
     if args.all:
         if args.unit or args.output:
             raise FormError("--all writes one form per unit into --out-dir; drop --unit and -o")
@@ -260,6 +260,105 @@ def _add_init(sub) -> None:
     init.set_defaults(func=cmd_init)
 
 
+# ---------------------------------------------------------------------------- dxnb frameworks
+
+
+def cmd_frameworks(args: argparse.Namespace) -> int:
+    """``dxnb frameworks``: the bundled frameworks and the dataset's own, with the periods each is in force."""
+    from .dataset import load_dataset
+    from .framework import listing
+
+    dataset = load_dataset(args.data)
+    table = listing(dataset)
+    for row in table.itertuples():
+        total = "" if row.total_points != row.total_points else f", {row.total_points:g} points"
+        state = "" if row.complete else ", INCOMPLETE (points to fill in; not scored)"
+        print(f"{row.id}" + (f" v{row.version}" if row.version else "") + f" [{row.source}]{total}{state}")
+        print(f"    {row.name_vi}")
+        if row.document:
+            print(f"    {row.document}" + (f"; years {row.years}" if row.years else ""))
+        print(f"    in force for: {', '.join(row.periods) if row.periods else '(no period of this dataset)'}")
+    return 0
+
+
+def _add_frameworks(sub) -> None:
+    frameworks = sub.add_parser("frameworks", help="list the evaluation frameworks and the periods each is in force",
+                                description="List the bundled evaluation frameworks and the dataset's own "
+                                "(frameworks.csv), with the periods each is in force.")  # fmt: skip
+    add_data_option(frameworks)
+    frameworks.set_defaults(func=cmd_frameworks)
+
+
+# ---------------------------------------------------------------------------- dxnb diff, dxnb review
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """``dxnb diff``: what changed per unit between two datasets, without rendering."""
+    from .changes import diff_datasets, indicator_line, summary
+    from .dataset import load_dataset
+    from .i18n import t, tn
+
+    lang = args.lang
+    periods = diff_datasets(args.old, args.new, args.period)
+    new = load_dataset(args.new)
+    for period in periods:
+        if not period.changes:
+            print(t("cli_diff_none", lang, period=period.period))
+            continue
+        print(tn("cli_diff_period", len(period.changes), lang, period=period.period, n=len(period.changes)))
+        for change in period.changes:
+            print(t("cli_diff_unit", lang, code=change.code, name=change.name, summary=summary(change, lang)))
+            for item in change.indicators:
+                print(t("cli_diff_line", lang, line=indicator_line(new, item, lang)))
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    """``dxnb review``: record a review state of units for a period in reviews.csv."""
+    from .i18n import t, tn
+    from .paths import resolve_data_dir
+    from .reviews import FILE, LABELS, set_state
+
+    if args.all and args.units:
+        raise FormError("--all records every unit with data; drop the unit names")
+    if args.reason and not args.force:
+        raise FormError("--reason goes with --force")
+    records = set_state(args.data, args.units, args.period, args.state, args.by, args.note or "",
+                        force=args.force, reason=args.reason or "", all_units=args.all)  # fmt: skip
+    path = resolve_data_dir(args.data) / FILE
+    state = t(LABELS[args.state], args.lang)
+    period = records[0].period
+    print(tn("cli_review_done", len(records), args.lang, n=len(records), state=state, period=period, path=path))
+    return 0
+
+
+def _add_review(sub) -> None:
+    diff = sub.add_parser("diff", help="what changed per unit between two datasets, without rendering",
+                          description="Compare the results of two datasets unit by unit (e.g. a backup in "
+                          "data/backups/ against data/). OLD may be a dataset folder or a backup of one of its "
+                          "files (observations.<time>.csv); the other files are then taken from NEW.")  # fmt: skip
+    diff.add_argument("old", type=_path_arg, metavar="OLD_DATA", help="the old dataset folder, or a backup file")
+    diff.add_argument("new", type=_path_arg, metavar="NEW_DATA", help="the new dataset folder")
+    diff.add_argument("--period", nargs="+", action="extend", metavar="P", help="periods (default: all)")
+    diff.add_argument("--lang", default="vi", choices=("vi", "en"), help="language of the output (default: vi)")
+    diff.set_defaults(func=cmd_diff)
+
+    review = sub.add_parser("review", help="record the review state of units (self_assessed, reviewed, approved)",
+                            description="Record a review state in the dataset's reviews.csv: self_assessed → "
+                            "reviewed → approved, with who and a note.")  # fmt: skip
+    review.add_argument("units", nargs="*", metavar="UNIT", help="units by code or name")
+    review.add_argument("--all", action="store_true", help="every unit with data in the period")
+    review.add_argument("--period", required=True, metavar="YYYY", help="the period")
+    review.add_argument("--state", required=True, metavar="STATE", help="self_assessed, reviewed or approved")
+    review.add_argument("--by", required=True, metavar="NAME", help="who reviews or approves")
+    review.add_argument("--note", metavar="TEXT", help="a note kept with the transition")
+    review.add_argument("--force", action="store_true", help="allow a state that skips a step (with --reason)")
+    review.add_argument("--reason", metavar="TEXT", help="why a step is skipped (with --force)")
+    add_data_option(review)
+    review.add_argument("--lang", default="vi", choices=("vi", "en"), help="language of the output (default: vi)")
+    review.set_defaults(func=cmd_review)
+
+
 # ---------------------------------------------------------------------------- the parser and main
 
 
@@ -275,6 +374,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_init(sub)
     _add_reports(sub)
     _add_intake(sub)
+    _add_review(sub)
+    _add_frameworks(sub)
     return parser
 
 

@@ -120,6 +120,7 @@ def load_entry(raws: dict[str, bytes], units: Iterable[str] | None) -> dict[str,
         "warnings": head["warnings"],
         "scope": scope,
         "successions": head["successions"],
+        "frameworks": head.get("frameworks", {}),
     }
 
 
@@ -155,6 +156,7 @@ def store_entry(dataset: Dataset, keep: int = CACHE_KEEP) -> None:
             "hashes": dataset.hashes,
             "units": dataset.units,
             "catalogue": dataset.catalogue,
+            "frameworks": dataset.frameworks,
             "notes": dataset.notes,
             "successions": dataset.successions,
             "warnings": dataset.warnings,

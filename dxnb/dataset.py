@@ -23,12 +23,13 @@ from pathlib import Path
 import pandas as pd
 
 from . import catalogue as cat
-from . import datacache
+from . import datacache, dataset_frameworks
 from .datacache import CACHE_KEEP
 from .datacache import cache_root as cache_root  # re-exported: the cache's folder
 from .errors import DataError, Problem
 from .lifetime import SUCCESSION_COLUMNS, UNIT_EXTRA_COLUMNS, has_lifetimes, keys_of, unit_keys
 from .params import find_unit as find_unit  # re-exported: dxnb.find_unit
+from .params import period_key
 from .paths import resolve_data_dir
 from .text import nfc
 from .validate import (
@@ -75,6 +76,9 @@ class Dataset:
     #: None for a whole dataset; for one loaded with ``load_dataset(..., units=...)``, the units
     #: whose observations it holds (the peer groups of the units asked for).
     scope: frozenset[str] | None = None
+    #: The framework in force for each period ``frameworks.csv`` names (see :mod:`dxnb.framework`); the other
+    #: periods are scored with :attr:`catalogue`.
+    frameworks: dict[str, cat.Catalogue] = field(default_factory=dict)
     #: ``successions.csv`` (old_code, new_code, date, type, share, source); empty when absent.
     successions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(SUCCESSION_COLUMNS)))
     #: For the view of one period (:meth:`at`): the period and the whole dataset.
@@ -114,8 +118,12 @@ class Dataset:
 
     @property
     def periods(self) -> list[str]:
-        """Periods with observations, oldest first."""
-        return sorted(self.observations["period"].unique().tolist())
+        """Periods with observations, oldest first (months and quarters before the year they end with)."""
+        return sorted(self.observations["period"].unique().tolist(), key=period_key)
+
+    def catalogue_for(self, period: object) -> cat.Catalogue:
+        """The catalogue in force for ``period``: its framework in ``frameworks.csv``, else :attr:`catalogue`."""
+        return self.frameworks.get(str(period).strip(), self.catalogue)
 
     @property
     def fingerprint(self) -> str:
@@ -161,6 +169,7 @@ def _read_bytes(folder: Path) -> dict[str, bytes | None]:
     for name in OPTIONAL_FILES:
         if (folder / name).is_file():
             raws[name] = (folder / name).read_bytes()
+    raws.update(dataset_frameworks.dataset_raws(folder))  # frameworks.csv and the dataset's own frameworks
     return raws
 
 
@@ -449,11 +458,14 @@ def _check(folder: Path, raws: dict[str, bytes | None] | None) -> tuple[Dataset 
         check_catalogue(pillars, indicators, problems)
         if not any(p.is_error for p in problems[before:]):
             catalogue = cat.build_catalogue(pillars.map(str.strip), indicators.map(lambda v: nfc(str(v)).strip()))
+    frameworks = dataset_frameworks.dataset_frameworks(folder, raws, hashes, problems) if catalogue is not None else {}
+    known = None if catalogue is None else dataset_frameworks.union_catalogue(catalogue, frameworks)
     values = None
     if observations is not None:
-        values = check_observations(observations, units, catalogue, problems)
+        values = check_observations(observations, units, known, problems)
         if units is not None and catalogue is not None:
-            check_denominators(observations, values, units, catalogue, problems)
+            check_denominators(observations, values, units, known, problems)
+            dataset_frameworks.check_period_observations(observations, values, catalogue, frameworks, problems)
     if notes is not None:
         check_notes(notes, units, problems)
     links = None
@@ -473,6 +485,7 @@ def _check(folder: Path, raws: dict[str, bytes | None] | None) -> tuple[Dataset 
         hashes=hashes,
         warnings=[p for p in problems if not p.is_error],
         successions=_successions_frame(links),
+        frameworks=frameworks,
     )
     return dataset, problems
 

@@ -24,11 +24,12 @@ import pandas as pd
 
 from .dataset import Dataset
 from .errors import ParameterError
-from .params import check_unit
+from .i18n import N_
+from .params import check_unit, period_key
 from .quality import FLAGS as FLAGS  # re-exported: overview.py imports it from here
 from .quality import IMPLAUSIBLE_FLAGS as IMPLAUSIBLE_FLAGS  # re-exported: report.py imports it from here
 from .quality import unit_flags
-from .scoring import Scores, max_points, score_units, stack, summary, totals  # score_units: export_table.py too
+from .scoring import Scores, align, max_points, score_units, stack, summary, totals  # score_units: export_table.py
 from .scoring import evaluate_period as evaluate_period  # re-exported: overview, explore, site, export_table
 from .scoring import indicator_table as indicator_table  # re-exported: tests/test_explore.py imports it from here
 from .units import group_label, peers, unit_rows  # unit_rows is also imported from here by export_table.py
@@ -43,7 +44,11 @@ TOP_N = 3
 INDICATOR_COLUMNS = (
     "pillar", "value", "qualifier", "source", "note", "points", "max_points", "has_data", "target",
     "target_year", "target_source", "meets_target", "previous_value", "change", "group_median", "flags",
+    "not_applicable", "missing_evidence",
 )  # fmt: skip
+#: Flags a framework adds to an indicator of one unit: it does not apply ("không áp dụng"), or its value lacks
+#: the evidence the framework requires ("thiếu minh chứng"); labels ``flag_<flag>``.
+FRAMEWORK_FLAGS = {"not_applicable": N_("flag_not_applicable"), "missing_evidence": N_("flag_missing_evidence")}
 PILLAR_COLUMNS = ("earned", "max_points", "index", "coverage", "previous_index", "change", "group_median_index")
 
 
@@ -124,6 +129,22 @@ class UnitEvaluation:
     notes: pd.DataFrame
     previous_score: float | None = None
     score_change: float | None = None
+    #: Bonus and penalty points (within their caps), apart from the base score.
+    bonus: float = 0.0
+    penalty: float = 0.0
+    #: Points on the framework's scale, bonus and penalty included; the result class they reach ("" without).
+    points: float = math.nan
+    result_class: str = ""
+    #: The catalogue the period was scored with (the framework in force).
+    catalogue: object = None
+
+    @property
+    def result_class_name(self) -> str:
+        """The result class's Vietnamese name ("" without a class)."""
+        for cls in getattr(self.catalogue, "classes", ()):
+            if cls.id == self.result_class:
+                return cls.name_vi
+        return ""
 
     def _ranked(self, ascending: bool) -> list[str]:
         table = self.indicators
@@ -227,7 +248,7 @@ def _unit_table(
     ds: Dataset, code: str, current: Scores, previous: Scores | None, previous_period: str | None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Build the indicators table and the quality table of one unit."""
-    cat = ds.catalogue
+    cat = current.catalogue or ds.catalogue_for(current.period)
     i = current.row(code)
     medians = pd.DataFrame(current.values[current.has_obs], columns=current.ids).median()
     flags_of = unit_flags(ds, code, current, previous, previous_period)
@@ -236,7 +257,12 @@ def _unit_table(
         value = float(current.values[i, j])
         has = not math.isnan(value)
         prev = float(previous.values[previous.row(code), j]) if previous is not None else math.nan
-        flags = flags_of[j]
+        flags = list(flags_of[j])
+        na, no_evidence = bool(current.not_applicable[i, j]), bool(current.missing_evidence[i, j])
+        if na:
+            flags.append(("not_applicable", ""))
+        if no_evidence:
+            flags.append(("missing_evidence", ""))
         records.append(
             {
                 "id": ind.id,
@@ -246,7 +272,7 @@ def _unit_table(
                 "source": str(current.source[i, j]) if has else "",
                 "note": str(current.note[i, j]) if has else "",
                 "points": float(current.points[i, j]),
-                "max_points": float(ind.max_points) if ind.scored else 0.0,
+                "max_points": float(ind.max_points) if ind.scored and not na else 0.0,
                 "has_data": has,
                 "target": ind.target if ind.target is not None else math.nan,
                 "target_year": ind.target_year,
@@ -256,6 +282,8 @@ def _unit_table(
                 "change": value - prev,
                 "group_median": float(medians.iloc[j]),
                 "flags": [f for f, _ in flags],
+                "not_applicable": na,
+                "missing_evidence": no_evidence,
             }
         )
         quality += [{"indicator": ind.id, "flag": f, "detail": d} for f, d in flags]
@@ -269,11 +297,11 @@ def _unit_table(
 def _pillar_table(
     ds: Dataset, code: str, current: Scores, previous: Scores | None, peers: pd.DataFrame
 ) -> pd.DataFrame:
-    cat = ds.catalogue
+    cat = current.catalogue or ds.catalogue_for(current.period)
     i = current.row(code)
     has = ~np.isnan(current.values[i])
     pillar_of = np.array([ind.pillar for ind in cat])
-    maxima = max_points(cat)
+    maxima = max_points(cat) * ~current.not_applicable[i]
     rows = []
     for pid in cat.pillars:
         cols = pillar_of == pid
@@ -298,6 +326,16 @@ def _pillar_table(
     return pd.DataFrame.from_records(rows, index="id", columns=["id", *PILLAR_COLUMNS])
 
 
+def _trend(ds: Dataset, history: dict[str, Scores], cat) -> pd.DataFrame:
+    """Score, coverage and the current framework's pillar indices per period, each scored under its own framework."""
+    columns = ["score", "coverage", *(f"pillar_{p}" for p in cat.pillars)]
+    same = [p for p, s in history.items() if s.catalogue is cat]
+    if len(same) == len(history):  # one framework throughout: one stacked table
+        return totals(cat, stack(history))[columns].rename_axis("period")
+    parts = [totals(s.catalogue, s).rename(index={s.codes[0]: p}) for p, s in history.items()]
+    return pd.concat(parts).reindex(columns=columns).rename_axis("period")
+
+
 def evaluate_unit(ds: Dataset, code: object, period: object) -> UnitEvaluation:
     """Evaluate one unit for one period against its peer group and its own history.
 
@@ -319,19 +357,18 @@ def evaluate_unit(ds: Dataset, code: object, period: object) -> UnitEvaluation:
     period = str(period).strip()
     ds = ds.at(period)  # the units alive in the period (see dxnb.lifetime)
     code = check_unit(ds, code)
-    cat = ds.catalogue
+    cat = ds.catalogue_for(period)
     own = unit_rows(ds, [code])
-    periods = sorted(own["period"].unique().tolist())
+    periods = sorted(own["period"].unique().tolist(), key=period_key)
     unit = ds.units.loc[code]
     if period not in periods:
         has = f"it has data for {', '.join(periods)}" if periods else "it has no observations at all"
         raise ParameterError(f"Unit {code} ({unit['name']}) has no observations for period '{period}'; {has}.")
-    earlier = [p for p in periods if p < period]
+    earlier = [p for p in periods if period_key(p) < period_key(period)]
     previous_period = earlier[-1] if earlier else None
 
     history = {p: score_units(ds, p, [code], own) for p in periods}
-    trend = totals(cat, stack(history))
-    trend = trend[["score", "coverage", *(f"pillar_{p}" for p in cat.pillars)]].rename_axis("period")
+    trend = _trend(ds, history, cat)
 
     peers_codes = peer_codes(ds, code)
     current = score_units(ds, period, peers_codes, unit_rows(ds, peers_codes))
@@ -339,7 +376,7 @@ def evaluate_unit(ds: Dataset, code: object, period: object) -> UnitEvaluation:
     ranked = table[table["has_data"]].copy()
     ranked["is_self"] = ranked.index == code
     ranked = ranked.assign(_code=ranked.index).sort_values(["rank", "_code"]).drop(columns="_code")
-    previous = history.get(previous_period) if previous_period else None
+    previous = align(history[previous_period], cat) if previous_period else None
     indicators, quality = _unit_table(ds, code, current, previous, previous_period)
     pillars = _pillar_table(ds, code, current, previous, ranked)
     notes = ds.notes
@@ -370,6 +407,11 @@ def evaluate_unit(ds: Dataset, code: object, period: object) -> UnitEvaluation:
         notes=mine,
         previous_score=previous_score,
         score_change=None if previous_score is None else score - previous_score,
+        bonus=float(row["bonus"]),
+        penalty=float(row["penalty"]),
+        points=float(row["points"]),
+        result_class=str(row["result_class"]),
+        catalogue=cat,
     )
     log.debug(
         "evaluated %s %s (%d peers) in %.1f ms", code, period, len(peers_codes), (time.perf_counter() - started) * 1000

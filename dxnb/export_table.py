@@ -36,7 +36,7 @@ def export_table(
     headed "name (unit)". Counts are whole numbers (nullable), rates and ratios are rounded to
     their catalogue decimals (at least one).
     """
-    cat = ds.catalogue
+    cat = ds.catalogue_for(period)  # the framework in force for the period
     codes = list(codes)
     s = score_units(ds, period, codes, unit_rows(ds, codes))
     scores = evaluate_period(ds, period, codes)

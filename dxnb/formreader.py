@@ -340,7 +340,7 @@ def _read_open_form(path: Path, shown: str, ws: Sheet, notes: Sheet | None, meta
                                 "the values are checked against the current catalogue", "warning"))
 
     form = FilledForm(path, code, unit_label(dataset, code), period)
-    catalogue = dataset.catalogue
+    catalogue = dataset.catalogue_for(period)  # the framework in force for the period
     for offset, iid in enumerate(ids):
         row = first + offset
         ref = f"{LETTER['value']}{row}"

@@ -127,7 +127,7 @@ def default_form_name(dataset: Dataset, code: str, period: str) -> str:
 
 
 def check_period(period: object) -> str:
-    """Return ``period`` as a four-digit year string (:func:`dxnb.params.check_period`), else raise FormError."""
+    """Return ``period`` as a year, quarter or month (:func:`dxnb.params.check_period`), else raise FormError."""
     return params.check_period(period, error=FormError)
 
 
@@ -220,12 +220,13 @@ def _previous_values(dataset: Dataset, code: str, period: str) -> tuple[str | No
     from .history import derive, derived_periods  # only forms of new units need it
 
     obs = dataset.observations
-    mine = obs[(obs["unit_code"] == code) & (obs["period"] < period)]
+    earlier = obs["period"].map(params.period_key) < params.period_key(period)  # quarters and months in time order
+    mine = obs[(obs["unit_code"] == code) & earlier]
     if not mine.empty:
-        previous = max(mine["period"])
+        previous = max(mine["period"], key=params.period_key)
         rows = mine[mine["period"] == previous]
         return previous, dict(zip(rows["indicator"], rows["value"], strict=True)), ""
-    earlier = [p for p in derived_periods(dataset, code) if p < period]
+    earlier = [p for p in derived_periods(dataset, code) if params.period_key(p) < params.period_key(period)]
     found = derive(dataset, code, earlier[-1]) if earlier else None
     if found is None or not found.values:
         return None, {}, ""
@@ -264,7 +265,7 @@ def build_template(dataset: Dataset, code: str, period: str) -> Workbook:
     period = check_period(period)
     dataset = dataset.at(period)  # the unit of that code alive in the period
     unit = dataset.unit(code)
-    catalogue = dataset.catalogue
+    catalogue = dataset.catalogue_for(period)  # the framework in force for the period
     indicators = form_indicators(catalogue)
     label = clean_text(unit_label(dataset, code))
     previous, previous_values, derived_note = _previous_values(dataset, code, period)

@@ -13,7 +13,9 @@ the day before.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import re
 
 import pandas as pd
 
@@ -25,9 +27,21 @@ SUCCESSION_TYPES = ("full", "partial")
 REFORM_DATE = "2025-07-01"
 
 
+_PERIOD = re.compile(r"((?:19|20|21)[0-9][0-9])(?:-(?:[Qq]([1-4])|(0[1-9]|1[0-2])))?")
+
+
 def period_end(period: object) -> str:
-    """The last day of a period as an ISO date: "2024" → "2024-12-31"."""
-    return f"{str(period).strip()}-12-31"
+    """The last day of a period as an ISO date: "2024" → "2024-12-31", "2025-Q3" → "2025-09-30".
+
+    (:func:`dxnb.params.period_end` without the import, which would be a cycle.) A text that is not a period gives
+    "9999-12-31" and belongs to no bounded unit.
+    """
+    match = _PERIOD.fullmatch(str(period).strip())
+    if match is None:
+        return "9999-12-31"
+    year, quarter, month = match.groups()
+    last = 12 if not (quarter or month) else int(quarter) * 3 if quarter else int(month)
+    return dt.date(int(year), last, calendar.monthrange(int(year), last)[1]).isoformat()
 
 
 def day_before(date: str) -> str:
@@ -72,7 +86,7 @@ def keys_of(units: pd.DataFrame, codes: pd.Series, periods: pd.Series) -> pd.Ser
     distinct = pairs.drop_duplicates()
     table = units[["code", "valid_from", "valid_to"]].assign(key=units.index).reset_index(drop=True)
     merged = distinct.merge(table, on="code", how="left")
-    end = merged["period"].astype(str) + "-12-31"
+    end = merged["period"].map({p: period_end(p) for p in merged["period"].unique()})
     start, stop = merged["valid_from"].fillna(""), merged["valid_to"].fillna("")
     alive = merged["key"].notna() & ((start == "") | (start <= end)) & ((stop == "") | (stop >= end))
     found = merged[alive].drop_duplicates(["code", "period"]).set_index(["code", "period"])["key"]

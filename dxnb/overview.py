@@ -322,7 +322,7 @@ class Overview(OverviewSections):
         return html
 
     def _indicator_groups(self, ids: Sequence[str]) -> list[tuple[int, int, str]]:
-        cat, groups = self.dataset.catalogue, []
+        cat, groups = self.dataset.catalogue_for(self.period), []
         for k, iid in enumerate(ids):
             pid = cat[iid].pillar
             if groups and groups[-1][2] == pid:
@@ -389,7 +389,7 @@ class Overview(OverviewSections):
 
     def pillars(self) -> Html:
         """Overall and pillar indices of every unit as a heatmap, and each pillar's median, lowest and highest."""
-        lang, cat = self.lang, self.dataset.catalogue
+        lang, cat = self.lang, self.dataset.catalogue_for(self.period)
         rows = self.rows[self.rows["has_data"]]
         if rows.empty:
             return h.section("pillars", t("pillars", lang), self._no_data_note())

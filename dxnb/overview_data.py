@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .dataset import Dataset
-from .params import check_codes
+from .params import check_codes, period_key
 from .params import check_data_period as check_data_period  # alias: overview.py and explore.py import it from here
 from .params import check_place_name as check_place_name  # alias: overview.py and explore.py import it from here
 from .params import select_units as select_units  # alias: overview.py and explore.py import it from here
@@ -36,7 +36,7 @@ def scope_label(units: pd.DataFrame, lang: str = "vi", level: str | None = None)
 
 
 def _previous_period(ds: Dataset, period: str) -> str | None:
-    earlier = [p for p in ds.periods if p < period]
+    earlier = [p for p in ds.periods if period_key(p) < period_key(period)]  # ds.periods is in time order
     return earlier[-1] if earlier else None
 
 
@@ -84,7 +84,7 @@ def ranking_rows(ds: Dataset, period: object, codes: Iterable[str] | None = None
     alphabetical = np.empty(len(names), dtype=int)
     alphabetical[sorted(range(len(names)), key=lambda i: vi_sort_key(names[i]))] = np.arange(len(names))
     order = np.lexsort((alphabetical, -score.fillna(0).to_numpy(), ~table["has_data"].to_numpy(bool)))
-    pillars = [f"pillar_{p}" for p in ds.catalogue.pillars]
+    pillars = [f"pillar_{p}" for p in ds.catalogue_for(period).pillars]
     columns = [
         "position",
         "name",
@@ -113,9 +113,12 @@ def ranking_rows(ds: Dataset, period: object, codes: Iterable[str] | None = None
     return out
 
 
-def scored_indicators(ds: Dataset) -> list[str]:
-    """Ids of the scored indicators, grouped by pillar in pillar order, catalogue order within."""
-    cat = ds.catalogue
+def scored_indicators(ds: Dataset, period: object = None) -> list[str]:
+    """Ids of the scored indicators, grouped by pillar in pillar order, catalogue order within.
+
+    The catalogue is the one in force for ``period`` (the dataset's own without a period).
+    """
+    cat = ds.catalogue if period is None else ds.catalogue_for(period)
     order = {pid: i for i, pid in enumerate(cat.pillars)}
     scored = [ind for ind in cat if ind.scored]
     return [ind.id for ind in sorted(scored, key=lambda ind: order.get(ind.pillar, len(order)))]
@@ -130,9 +133,9 @@ def attainment_table(ds: Dataset, period: object, codes: Iterable[str] | None = 
     period = check_data_period(ds, period)
     codes = check_codes(ds, codes)
     s = score_units(ds, period, codes, unit_rows(ds, codes))
-    ids = scored_indicators(ds)
+    ids = scored_indicators(ds, period)
     columns = s.ids.get_indexer(ids)
-    maxima = np.array([ds.catalogue[i].max_points for i in ids], dtype=float)
+    maxima = np.array([ds.catalogue_for(period)[i].max_points for i in ids], dtype=float)
     share = s.points[:, columns] / maxima
     share[np.isnan(s.values[:, columns])] = np.nan
     return pd.DataFrame(share, index=pd.Index(codes, name="unit_code"), columns=ids)
@@ -149,7 +152,7 @@ def target_counts(ds: Dataset, period: object, codes: Iterable[str] | None = Non
     codes = check_codes(ds, codes)
     s = score_units(ds, period, codes, unit_rows(ds, codes))
     rows = []
-    for ind in ds.catalogue:
+    for ind in ds.catalogue_for(period):
         if ind.target is None:
             continue
         values = pd.Series(s.values[:, s.ids.get_loc(ind.id)], index=s.codes)[s.has_obs]

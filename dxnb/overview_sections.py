@@ -105,7 +105,7 @@ class OverviewSections(Page):
         return scope_label(self.dataset.units.loc[self.codes], self.lang, level)
 
     def _name(self, indicator_id: str) -> str:
-        return self.dataset.catalogue[indicator_id].name(self.lang)
+        return self.dataset.catalogue_for(self.period)[indicator_id].name(self.lang)
 
     def _unit(self, code: str) -> str:
         return str(self.dataset.units.at[code, "name"])
@@ -274,7 +274,7 @@ class OverviewSections(Page):
             parts.append(h.note(t("quality_cut", lang, shown=QUALITY_MAX_ROWS, n=f.number(len(order), 0, lang))))
         to_check = flags[flags["flag"].isin(CHECK_FLAGS)]
         if len(to_check):
-            cat = self.dataset.catalogue
+            cat = self.dataset.catalogue_for(self.period)
             rows = [
                 (
                     self._unit_label(r.unit_code),
@@ -293,7 +293,7 @@ class OverviewSections(Page):
 
     def targets(self) -> Html:
         """Per national target: units meeting it, below it and without data, with the units below it."""
-        lang, cat = self.lang, self.dataset.catalogue
+        lang, cat = self.lang, self.dataset.catalogue_for(self.period)
         counts = target_counts(self.dataset, self.period, self.ranked)
         if counts.empty:
             return h.section("targets", t("targets", lang), h.para(t("targets_none", lang)))

@@ -8,9 +8,11 @@ what is wrong and how to fix it.
 
 from __future__ import annotations
 
+import calendar
 import difflib
 import re
 from collections.abc import Iterable
+from datetime import date
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -24,23 +26,80 @@ from .validate import CODE_LENGTH
 if TYPE_CHECKING:
     from .dataset import Dataset
 
-_YEAR = re.compile(r"(19|20|21)\d\d")
+_YEAR = re.compile(r"(19|20|21)[0-9][0-9]")
+#: A period: a year "2025", a quarter "2025-Q3" or a month "2025-08" (ASCII digits only).
+_PERIOD = re.compile(r"((?:19|20|21)[0-9][0-9])(?:-(?:[Qq]([1-4])|(0[1-9]|1[0-2])))?")
+#: How a period of each length sorts among periods ending the same day: a month, then a quarter, then a year.
+_SPAN_ORDER = {"month": 0, "quarter": 1, "year": 2}
 
 
 # --------------------------------------------------------------------------- language and period
 
 
 def check_period(period: object, *, error: type[DxnbError] = ParameterError) -> str:
-    """Return ``period`` as "YYYY" (an int year is accepted), else raise ``error``.
+    """Return ``period`` as "YYYY", "YYYY-Qn" or "YYYY-MM" (an int year is accepted), else raise ``error``.
 
     Args:
-        period: The period a user gave (``"2024"`` or ``2024``).
+        period: The period a user gave (``"2024"``, ``2024``, a quarter ``"2025-Q3"`` or a month ``"2025-08"``).
         error: The error class to raise (a form tool raises :class:`~dxnb.errors.FormError`).
     """
     text = str(period).strip() if isinstance(period, (str, int)) and not isinstance(period, bool) else ""
-    if not _YEAR.fullmatch(text):
-        raise error(f'period must be a year such as "2024", got {period!r}: that is not a period.')
-    return text
+    match = _PERIOD.fullmatch(text)
+    if not match:
+        raise error(
+            f'period must be a year such as "2024", a quarter such as "2025-Q3" or a month such as "2025-08", '
+            f"got {period!r}: that is not a period."
+        )
+    return text.upper() if match.group(2) else text
+
+
+def _parts(period: str) -> tuple[int, str, int]:
+    """(year, span, number) of a checked period: span "year", "quarter" or "month"."""
+    match = _PERIOD.fullmatch(period)
+    if not match:
+        raise ParameterError(f"'{period}' is not a period (a year, a quarter such as 2025-Q3 or a month 2025-08).")
+    year, quarter, month = match.groups()
+    if quarter:
+        return int(year), "quarter", int(quarter)
+    if month:
+        return int(year), "month", int(month)
+    return int(year), "year", 0
+
+
+def period_end(period: object) -> date:
+    """The last day of a period: 31/12 of a year, the quarter's or the month's last day.
+
+    Raises:
+        ParameterError: when ``period`` is not a year, a quarter or a month.
+    """
+    year, span, number = _parts(check_period(period))
+    month = 12 if span == "year" else number * 3 if span == "quarter" else number
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def period_start(period: object) -> date:
+    """The first day of a period.
+
+    Raises:
+        ParameterError: when ``period`` is not a year, a quarter or a month.
+    """
+    year, span, number = _parts(check_period(period))
+    month = 1 if span == "year" else number * 3 - 2 if span == "quarter" else number
+    return date(year, month, 1)
+
+
+def period_key(period: object) -> tuple:
+    """A sort key ordering periods in time: by their last day, a month before the quarter and the year it ends.
+
+    "2025-08" < "2025-Q3" < "2025-11" < "2025-12" < "2025-Q4" < "2025" < "2026-01". A text that is not a
+    period sorts after every period (by its text), so sorting never fails.
+    """
+    text = str(period).strip()
+    try:
+        _, span, _ = _parts(check_period(text))
+    except DxnbError:
+        return (1, date.max, 0, text)
+    return (0, period_end(text), _SPAN_ORDER[span], text)
 
 
 def check_data_period(ds: Dataset, period: object) -> str:
@@ -66,7 +125,7 @@ def select_periods(ds: Dataset, periods: Iterable[object] | None) -> list[str]:
         raise ParameterError(
             f"No data for period(s) {', '.join(missing)}; periods with data: {', '.join(available) or 'none'}."
         )
-    return sorted(set(wanted))
+    return sorted(set(wanted), key=period_key)
 
 
 # --------------------------------------------------------------------------- units

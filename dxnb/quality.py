@@ -16,8 +16,8 @@ import pandas as pd
 
 from .catalogue import UNIT_DENOMINATORS, Catalogue, Indicator
 from .dataset import Dataset
-from .params import check_codes, check_data_period
-from .scoring import Scores, score_units
+from .params import check_codes, check_data_period, period_key
+from .scoring import Scores, align, score_units
 from .units import peer_keys, peers_of_all, unit_rows
 
 #: A rate that fell by more than this many points since the previous period is flagged.
@@ -122,16 +122,18 @@ def quality_flags(ds: Dataset, period: object, codes: Iterable[str] | None = Non
     values = s.values
 
     previous = np.full(values.shape, np.nan)
-    earlier = obs[obs["period"].to_numpy() < period]
+    cat = ds.catalogue_for(period)
+    keys = obs["period"].map(period_key)  # years, quarters and months in time order
+    earlier = obs[(keys < period_key(period)).to_numpy(dtype=bool)]
     if len(earlier):
-        latest = earlier.groupby("unit_code")["period"].max()
+        latest = earlier.groupby("unit_code")["period"].agg(lambda p: max(p, key=period_key))
         for prev_period, members in latest.groupby(latest):
             members = [c for c in members.index if c in s.codes]
-            prev = score_units(ds, prev_period, members, obs)
+            prev = align(score_units(ds, prev_period, members, obs), cat)
             previous[s.codes.get_indexer(members)] = prev.values
 
     medians, counts = peer_medians(s, peer_keys(ds, s.codes))
-    masks = flag_masks(ds.catalogue, s, previous, medians, counts)
+    masks = flag_masks(cat, s, previous, medians, counts)
     selected = np.zeros(len(s.codes), dtype=bool)
     selected[s.codes.get_indexer(codes)] = True
     selected &= s.has_obs
@@ -187,7 +189,7 @@ def unit_flags(
         previous: The unit's scores in ``previous_period`` (its latest earlier period with observations), or None.
         previous_period: That period, or None.
     """
-    cat = ds.catalogue
+    cat = current.catalogue or ds.catalogue_for(current.period)
     i = current.row(code)
     row = slice(i, i + 1)
     one = Scores(

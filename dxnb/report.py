@@ -29,6 +29,7 @@ from .params import check_period, check_unit_code
 from .paths import resolve_data_dir
 from .report_formation import FormationSection
 from .report_sections import PEER_BARS_MAX, ReportSections
+from .reviews import report_badge
 
 log = logging.getLogger(__name__)
 
@@ -119,9 +120,10 @@ class CommuneReport(ReportSections, FormationSection):
         )
         meta = self.text("meta", place=place[:1].upper() + place[1:], code=ev.code, date=f.date(dt.date.today(), lang))
         synthetic = is_synthetic(ev.indicators["source"], [ev.unit.get("source", "")])
-        return self.page_header(
+        header = self.page_header(
             self.text("report_kind"), title, meta, synthetic=self.text("synthetic_banner") if synthetic else ""
         )
+        return h.join(header, report_badge(self.dataset, ev.code, ev.period, lang))  # the review state (DỰ THẢO)
 
     def summary(self) -> Html:
         """Overall score, rank, coverage, targets, strongest and weakest indicators, pillar chart."""
@@ -192,6 +194,15 @@ class CommuneReport(ReportSections, FormationSection):
                 f"{len(ev.targets_met)}/{len(ev.targets_met) + len(ev.targets_not_met)}",
             ),
         ]
+        if ev.result_class:  # the framework in force publishes result classes
+            key.append((self.text("fw_result_class"), ev.result_class_name or ev.result_class))
+        if ev.bonus or ev.penalty:  # bonus and penalty, apart from the base score
+            key.append(
+                (
+                    self.text("fw_adjustments"),
+                    f"+{f.number(ev.bonus, 1, self.lang)} / −{f.number(ev.penalty, 1, self.lang)}",
+                )
+            )
         points_word = self.text("col_points").lower()
         lists = []
         for label, ids in ((self.text("strongest"), ev.strongest), (self.text("weakest"), ev.weakest)):
@@ -202,7 +213,7 @@ class CommuneReport(ReportSections, FormationSection):
             ]
             lists += [h.heading(label), h.items(entries)]
         pillars = ev.pillars
-        cat = self.dataset.catalogue
+        cat = self.catalogue
         chart_title = self.text("pillar_chart_title")
         chart = charts.bars_with_median(
             [cat.pillars[p].name(lang) for p in pillars.index],
@@ -257,9 +268,20 @@ class CommuneReport(ReportSections, FormationSection):
         )
 
     def pillar_section(self, key: str) -> Html:
-        """A thematic section over the pillars of ``PILLAR_SECTIONS[key]``."""
-        ev, lang, cat = self.ev, self.lang, self.dataset.catalogue
-        pillar_ids = PILLAR_SECTIONS[key]
+        """A thematic section over the pillars of ``PILLAR_SECTIONS[key]``.
+
+        Under a framework whose groups are not those of ``PILLAR_SECTIONS``, the first thematic section shows one
+        section per group of the framework and the others are empty.
+        """
+        lang, cat = self.lang, self.catalogue
+        if not set(cat.pillars) <= {p for ids in PILLAR_SECTIONS.values() for p in ids}:
+            if key != next(iter(PILLAR_SECTIONS)):
+                return Html("")
+            return h.join(*(self._pillars_section(f"group_{p}", (p,), cat.pillars[p].name(lang)) for p in cat.pillars))
+        return self._pillars_section(key, [p for p in PILLAR_SECTIONS[key] if p in cat.pillars], self.text(key))
+
+    def _pillars_section(self, key: str, pillar_ids, title: str) -> Html:
+        ev, lang, cat = self.ev, self.lang, self.catalogue
         parts = []
         for pid in pillar_ids:
             row = ev.pillars.loc[pid]
@@ -300,10 +322,10 @@ class CommuneReport(ReportSections, FormationSection):
             )
             parts.append(h.figure(chart, title))
         parts.append(self._indicator_table(rows))
-        return h.section(key, self.text(key), *parts)
+        return h.section(key, title, *parts)
 
     def _median_attainment(self, indicator_id: str) -> float:
-        ind = self.dataset.catalogue[indicator_id]
+        ind = self.catalogue[indicator_id]
         median = self.ev.indicators.at[indicator_id, "group_median"]
         return float("nan") if f.missing(median) else ind.points(median) / ind.max_points
 
@@ -315,7 +337,7 @@ class CommuneReport(ReportSections, FormationSection):
             median = (
                 self._value(i, r["group_median"], "", with_unit=False) if not f.missing(r["group_median"]) else f.DASH
             )
-            ind = self.dataset.catalogue[i]
+            ind = self.catalogue[i]
             change = f.DASH
             if not f.missing(r["change"]):
                 change = f.signed(

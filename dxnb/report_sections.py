@@ -56,8 +56,13 @@ class ReportSections(Page):
             return self.text("district", name=unit["district"])
         return self.text("province", name=unit["province"])
 
+    @property
+    def catalogue(self):
+        """The catalogue in force for the report's period (its framework; see :mod:`dxnb.framework`)."""
+        return self.ev.catalogue or self.dataset.catalogue
+
     def _name(self, indicator_id: str) -> str:
-        return self.dataset.catalogue[indicator_id].name(self.lang)
+        return self.catalogue[indicator_id].name(self.lang)
 
     def _lower_name(self, indicator_id: str) -> str:
         """The name inside a Vietnamese sentence: first letter in lower case (acronyms kept)."""
@@ -67,7 +72,7 @@ class ReportSections(Page):
     def _value(
         self, indicator_id: str, value: float | None = None, qualifier: str | None = None, *, with_unit: bool = True
     ) -> str:
-        ind = self.dataset.catalogue[indicator_id]
+        ind = self.catalogue[indicator_id]
         row = self.ev.indicators.loc[indicator_id]
         val = row["value"] if value is None else value
         text = f.value(val, ind, self.lang, with_unit=with_unit)
@@ -79,7 +84,7 @@ class ReportSections(Page):
         return text
 
     def _target(self, indicator_id: str) -> str:
-        ind = self.dataset.catalogue[indicator_id]
+        ind = self.catalogue[indicator_id]
         if ind.target is None:
             return f.DASH
         return self.text("target_text", value=f.value(ind.target, ind, self.lang), year=ind.target_year)
@@ -94,7 +99,7 @@ class ReportSections(Page):
 
     def trends(self) -> Html:
         """Overall and pillar indices over the periods with data."""
-        ev, cat = self.ev, self.dataset.catalogue
+        ev, cat = self.ev, self.catalogue
         trend = ev.trend
         periods = list(trend.index)
         if len(periods) < 2:
@@ -226,7 +231,7 @@ class ReportSections(Page):
     def _flag_detail(self, indicator_id: str, flag: str) -> str:
         """The numbers behind a data-quality flag, in the report's language."""
         lang, row = self.lang, self.ev.indicators.loc[indicator_id]
-        ind = self.dataset.catalogue[indicator_id]
+        ind = self.catalogue[indicator_id]
         if flag == "no_data":
             return ""
         if flag == "denominator_unknown":
@@ -260,7 +265,7 @@ class ReportSections(Page):
             parts += [h.heading(self.text(key)), h.items(texts or [self.text("no_notes")])]
         advice = []
         for rec in ev.recommendations:
-            ind = self.dataset.catalogue[rec.indicator]
+            ind = self.catalogue[rec.indicator]
             if rec.reason == "below_target":
                 advice.append(
                     self.rich(

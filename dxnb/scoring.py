@@ -12,13 +12,14 @@ scale, targets from the target columns. Nothing here knows an indicator by name.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from .catalogue import UNIT_DENOMINATORS, Catalogue
 from .dataset import Dataset
+from .errors import ParameterError
 from .params import check_data_period, check_unit
 from .units import group_labels, peer_keys, unit_rows
 
@@ -38,6 +39,26 @@ class Scores:
     denominator_unknown: np.ndarray
     denominator_estimated: np.ndarray
     points: np.ndarray
+    #: Cells whose indicator does not apply to the unit ("không áp dụng"): left out of the maximum.
+    not_applicable: np.ndarray | None = None
+    #: Cells with a value but without the evidence the framework requires ("thiếu minh chứng"): no points.
+    missing_evidence: np.ndarray | None = None
+    #: Bonus and penalty points of each unit, within their caps (both ≥ 0).
+    bonus: np.ndarray | None = None
+    penalty: np.ndarray | None = None
+    #: The catalogue the cells were scored with (the framework in force for the period).
+    catalogue: Catalogue | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        shape = self.values.shape
+        if self.not_applicable is None:
+            self.not_applicable = np.zeros(shape, dtype=bool)
+        if self.missing_evidence is None:
+            self.missing_evidence = np.zeros(shape, dtype=bool)
+        if self.bonus is None:
+            self.bonus = np.zeros(shape[0])
+        if self.penalty is None:
+            self.penalty = np.zeros(shape[0])
 
     def row(self, code: str) -> int:
         """Return the row of ``code``."""
@@ -52,12 +73,26 @@ def _estimated(units: pd.DataFrame, column: str) -> np.ndarray:
     return fields.map(listed).to_numpy(dtype=bool)
 
 
-def score_units(ds: Dataset, period: str, codes: list[str], obs: pd.DataFrame) -> Scores:
+def score_units(
+    ds: Dataset, period: str, codes: list[str], obs: pd.DataFrame, catalogue: Catalogue | None = None
+) -> Scores:
     """Compute values (observed and derived) and points of ``codes`` in ``period``.
 
-    ``obs`` holds at least the observations of ``codes`` (other units and periods are ignored).
+    ``obs`` holds at least the observations of ``codes`` (other units and periods are ignored). The catalogue is
+    the framework in force for the period (:meth:`~dxnb.dataset.Dataset.catalogue_for`) unless one is given.
+    An indicator that does not apply to a unit (its kind is not in ``applies_to``, or its unit denominator is 0,
+    as hamlet coverage without hamlets) is marked in ``not_applicable``; a value without the evidence its
+    framework requires earns nothing and is marked in ``missing_evidence``.
+
+    Raises:
+        ParameterError: when the catalogue is an incomplete framework.
     """
-    cat = ds.catalogue
+    cat = catalogue if catalogue is not None else ds.catalogue_for(period)
+    if cat.missing:
+        raise ParameterError(
+            f"The framework '{cat.id}' is incomplete and cannot be scored: points are missing in "
+            f"{', '.join(cat.missing[:8])}{' …' if len(cat.missing) > 8 else ''}; fill them in (see data/README.md)."
+        )
     ids = pd.Index(list(cat.indicators))
     index = pd.Index(codes, name="unit_code")
     n, m = len(index), len(ids)
@@ -81,6 +116,11 @@ def score_units(ds: Dataset, period: str, codes: list[str], obs: pd.DataFrame) -
     unknown = np.zeros((n, m), dtype=bool)
     estimated = np.zeros((n, m), dtype=bool)
     units = ds.units.reindex(index)
+    not_applicable = np.zeros((n, m), dtype=bool)
+    kinds = units["kind"].fillna("").str.casefold().to_numpy(dtype=object)
+    for j, ind in enumerate(cat):
+        if ind.applies_to:
+            not_applicable[:, j] = ~np.isin(kinds, list(ind.applies_to))
     for ind in cat.derived:
         j, jn = ids.get_loc(ind.id), ids.get_loc(ind.numerator)
         numerator = values[:, jn]
@@ -99,13 +139,32 @@ def score_units(ds: Dataset, period: str, codes: list[str], obs: pd.DataFrame) -
         qualifier[:, j] = np.where(has, inherited, "")
         source[:, j] = np.where(has, source[:, jn], "")
         note[:, j] = np.where(has, note[:, jn], "")
-        unknown[:, j] = ~known
+        if ind.denominator in UNIT_DENOMINATORS:
+            not_applicable[:, j] |= denominator == 0  # e.g. hamlet coverage without hamlets
+        unknown[:, j] = ~known & ~not_applicable[:, j]
         estimated[:, j] = den_estimated & has
     points = np.zeros((n, m))
+    missing_evidence = np.zeros((n, m), dtype=bool)
     for j, ind in enumerate(cat):
+        if ind.evidence_required:
+            missing_evidence[:, j] = ~np.isnan(values[:, j]) & (pd.Series(source[:, j]).fillna("").str.strip() == "")
         if ind.scored:
-            points[:, j] = ind.points_of(values[:, j])
-    return Scores(period, index, ids, has_obs, values, qualifier, source, note, unknown, estimated, points)
+            points[:, j] = np.where(missing_evidence[:, j] | not_applicable[:, j], 0.0, ind.points_of(values[:, j]))
+    bonus, penalty = np.zeros(n), np.zeros(n)
+    if cat.adjustments:
+        item_ids = pd.Index([a.id for a in cat.adjustments])
+        ra, ca = index.get_indexer(obs["unit_code"]), item_ids.get_indexer(obs["indicator"])
+        keep = (ra >= 0) & (ca >= 0)
+        reported = np.full((n, len(item_ids)), np.nan)
+        reported[ra[keep], ca[keep]] = obs["value"].to_numpy(float)[keep]
+        for k, item in enumerate(cat.adjustments):
+            target = bonus if item.kind == "bonus" else penalty
+            target += item.points_of(reported[:, k])
+            has_obs[np.isfinite(reported[:, k])] = True
+    return Scores(
+        period, index, ids, has_obs, values, qualifier, source, note, unknown, estimated, points,
+        not_applicable, missing_evidence, bonus, penalty, cat,
+    )  # fmt: skip
 
 
 def max_points(cat: Catalogue) -> np.ndarray:
@@ -122,10 +181,11 @@ def _ratio(num, den):
 
 def totals(cat: Catalogue, s: Scores) -> pd.DataFrame:
     """Score, earned, coverage, target counts and pillar indices per unit (NaN without observations)."""
-    maxima = max_points(cat)
+    applicable = ~s.not_applicable
+    unit_maxima = max_points(cat)[None, :] * applicable  # not applicable: out of the maximum
     has = ~np.isnan(s.values)
     n = len(s.codes)
-    total = np.full(n, cat.max_points)
+    total = unit_maxima.sum(axis=1) if n else np.zeros(0)
     no_obs = ~s.has_obs
 
     def blank(values: np.ndarray) -> np.ndarray:
@@ -133,14 +193,14 @@ def totals(cat: Catalogue, s: Scores) -> pd.DataFrame:
 
     earned = s.points.sum(axis=1)
     targets = np.array([np.nan if ind.target is None else ind.target for ind in cat])
-    with_target = ~np.isnan(targets)
+    with_target = ~np.isnan(targets) & applicable
     with np.errstate(invalid="ignore"):
         met, below = s.values >= targets, s.values < targets
     columns: dict[str, np.ndarray] = {
         "score": blank(_ratio(earned, total)),
         "earned": blank(earned),
         "max_points": total,
-        "coverage": blank(_ratio((has * maxima).sum(axis=1), total)),
+        "coverage": blank(_ratio((has * unit_maxima).sum(axis=1), total)),
         "targets_met": (has & with_target & met).sum(axis=1),
         "targets_not_met": (has & with_target & below).sum(axis=1),
         "targets_no_data": (~has & with_target).sum(axis=1),
@@ -148,9 +208,38 @@ def totals(cat: Catalogue, s: Scores) -> pd.DataFrame:
     pillar_of = np.array([ind.pillar for ind in cat])
     for pid in cat.pillars:
         cols = pillar_of == pid
-        columns[f"pillar_{pid}"] = blank(_ratio(s.points[:, cols].sum(axis=1), np.full(n, maxima[cols].sum())))
+        columns[f"pillar_{pid}"] = blank(_ratio(s.points[:, cols].sum(axis=1), unit_maxima[:, cols].sum(axis=1)))
     columns["has_data"] = s.has_obs
-    return pd.DataFrame(columns, index=s.codes)
+    frame = pd.DataFrame(columns, index=s.codes)
+    return frame.join(result_columns(cat, s, earned, total))
+
+
+#: The columns :func:`totals` adds after ``has_data``: adjustments, points on the framework's scale, result class.
+RESULT_COLUMNS = ("bonus", "penalty", "points", "result_class", "not_applicable", "missing_evidence")
+
+
+def result_columns(cat: Catalogue, s: Scores, earned: np.ndarray, total: np.ndarray) -> pd.DataFrame:
+    """Bonus, penalty, points and result class of each unit, apart from the base score.
+
+    ``points`` is the base score on the framework's scale (its declared total; the catalogue's maximum for a
+    dataset's own catalogue) plus bonus minus penalty, at least 0; the class is the best one those points reach.
+    """
+    no_obs = ~s.has_obs
+    base = _ratio(earned, total) * cat.scale_points
+    points = np.where(no_obs, np.nan, np.maximum(0.0, np.nan_to_num(base) + s.bonus - s.penalty))
+    points = np.where(np.isnan(base) & (s.bonus == 0) & (s.penalty == 0), np.nan, points)
+    classes = ["" if np.isnan(p) or cat.class_of(float(p)) is None else cat.class_of(float(p)).id for p in points]
+    return pd.DataFrame(
+        {
+            "bonus": np.where(no_obs, np.nan, s.bonus),
+            "penalty": np.where(no_obs, np.nan, s.penalty),
+            "points": points,
+            "result_class": classes,
+            "not_applicable": s.not_applicable.sum(axis=1),
+            "missing_evidence": s.missing_evidence.sum(axis=1),
+        },
+        index=s.codes,
+    )
 
 
 def rank(ds: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
@@ -165,7 +254,7 @@ def rank(ds: Dataset, frame: pd.DataFrame) -> pd.DataFrame:
 
 def summary(ds: Dataset, s: Scores) -> pd.DataFrame:
     """Totals of each unit of ``s`` with its name, place, rank and group label (see :func:`evaluate_period`)."""
-    cat = ds.catalogue
+    cat = s.catalogue if s.catalogue is not None else ds.catalogue_for(s.period)
     table = totals(cat, s)
     units = ds.units.reindex(s.codes)
     frame = pd.DataFrame(
@@ -192,6 +281,7 @@ def summary(ds: Dataset, s: Scores) -> pd.DataFrame:
         *pillars,
         "has_data",
         "group_label",
+        *RESULT_COLUMNS,
     ]
     return frame[columns]
 
@@ -276,4 +366,33 @@ def stack(history: dict[str, Scores]) -> Scores:
         denominator_unknown=cat_rows("denominator_unknown"),
         denominator_estimated=cat_rows("denominator_estimated"),
         points=cat_rows("points"),
+        not_applicable=cat_rows("not_applicable"),
+        missing_evidence=cat_rows("missing_evidence"),
+        bonus=cat_rows("bonus"),
+        penalty=cat_rows("penalty"),
+        catalogue=first.catalogue,
     )
+
+
+def align(s: Scores, catalogue: Catalogue) -> Scores:
+    """``s`` with the indicators of ``catalogue`` (in its order): cells of indicators ``s`` lacks are empty.
+
+    So that a period scored under one framework compares with another period scored under another.
+    """
+    ids = pd.Index(list(catalogue.indicators))
+    if ids.equals(s.ids):
+        return s
+    pick = s.ids.get_indexer(ids)
+    found = pick >= 0
+
+    def take(array: np.ndarray, fill) -> np.ndarray:
+        out = np.full((array.shape[0], len(ids)), fill, dtype=array.dtype)
+        out[:, found] = array[:, pick[found]]
+        return out
+
+    return Scores(
+        s.period, s.codes, ids, s.has_obs, take(s.values, np.nan), take(s.qualifier, ""), take(s.source, ""),
+        take(s.note, ""), take(s.denominator_unknown, False), take(s.denominator_estimated, False),
+        take(s.points, 0.0), take(s.not_applicable, False), take(s.missing_evidence, False), s.bonus, s.penalty,
+        catalogue,
+    )  # fmt: skip

@@ -18,6 +18,8 @@ from . import html as h
 from .dataset import Dataset
 from .evaluate import evaluate_period
 from .fileio import atomic_write_text
+from .params import period_key
+from .site_review import ReviewColumns, review_head, sort_buttons
 from .units import places_label
 
 log = logging.getLogger(__name__)
@@ -117,7 +119,7 @@ def write_period_index(folder: Path, ds: Dataset, period: str, manifest: dict, l
     """Write ``<folder>/index.html``: the overview of every unit for the period."""
     words = WORDS[lang]
     rows = period_rows(ds, period, manifest)
-    cat = ds.catalogue
+    cat = ds.catalogue_for(period)
     pillar_ids = list(cat.pillars)
     several_districts = rows["district"].nunique() > 1
     headers = [words["rank"], words["code"], words["unit"]]
@@ -127,6 +129,7 @@ def write_period_index(folder: Path, ds: Dataset, period: str, manifest: dict, l
     headers += [cat.pillars[p].name(lang) for p in pillar_ids]
     headers += [words["status"], words["report"]]
     numeric_from = 3 + several_districts
+    review = ReviewColumns(folder, ds, period, lang)
     ordered = rows.assign(_score=rows["score"].fillna(-1)).sort_values(["_score", "name"], ascending=[False, True])
     # Thousands of rows: plain dicts instead of iterrows, and each distinct number formatted once.
     index_text, share_text = _memo(f.index, lang), _memo(f.share, lang)
@@ -156,9 +159,11 @@ def write_period_index(folder: Path, ds: Dataset, period: str, manifest: dict, l
         else:
             cells += [words.get(status, status), ""]
             sort += [None, ""]
-        body.append(cells)
-        keys.append(sort)
+        extra_cells, extra_keys = review.cells(code)
+        body.append(cells + extra_cells)
+        keys.append(sort + extra_keys)
     numeric = [0, *range(numeric_from, len(headers) - 2)]
+    headers = sort_buttons(headers + review.headers)
     rendered = int((rows["status"] == "ok").sum())
     failed = int((rows["status"] == "failed").sum())
     scored = rows[rows["has_data"]]
@@ -197,11 +202,13 @@ def write_period_index(folder: Path, ds: Dataset, period: str, manifest: dict, l
         overview,
         chart,
         h.small(words["sort"]),
+        review.toolbar(ordered),
         h.block("dx-scroll", h.table(headers, body, numeric=numeric, sort_keys=keys, cls="dx-table dx-sortable")),
+        review.script(),
         h.small(generated),
     )
     path = folder / "index.html"
-    atomic_write_text(path, _page(title, body_html, lang))
+    atomic_write_text(path, _page(title, body_html, lang, head=review_head()))
     log.info("wrote %s", path)
     return path
 
@@ -234,7 +241,8 @@ def write_root_index(out: Path, lang: str = "vi") -> Path:
     """Write ``<out>/index.html`` listing every period folder that has a manifest."""
     words = WORDS[lang]
     rows = []
-    for folder in sorted((p for p in out.iterdir() if p.is_dir() and (p / "manifest.json").is_file()), reverse=True):
+    folders = (p for p in out.iterdir() if p.is_dir() and (p / "manifest.json").is_file())
+    for folder in sorted(folders, key=lambda p: period_key(p.name), reverse=True):  # latest period first
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         units = manifest.get("units", {})
         ok = sum(u.get("status") == "ok" for u in units.values())

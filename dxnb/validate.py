@@ -32,7 +32,8 @@ MAX_PROBLEMS = 1000
 ROWS_LISTED = 10
 #: Distinct unknown indicator ids that get a "did you mean" suggestion (a fuzzy match each).
 SUGGESTIONS = 100
-_PERIOD = re.compile(r"^(19|20|21)[0-9][0-9]$")  # [0-9]: \d and str.isdigit also accept "２" and "٢"
+# a year, a quarter (2025-Q3) or a month (2025-08); [0-9]: \d and str.isdigit also accept "２" and "٢"
+_PERIOD = re.compile(r"^(19|20|21)[0-9][0-9](-(Q[1-4]|0[1-9]|1[0-2]))?$")
 _ASCII_DIGITS = re.compile(r"[0-9]+")
 
 
@@ -223,12 +224,12 @@ def _check_periods(frame: pd.DataFrame, name: str, problems: list[Problem]) -> p
     bad = ~period.str.match(_PERIOD)
     for row, record in selected_rows(frame, bad):
         raw = str(record["period"]).strip()
-        hint = "write the year with four digits, e.g. 2024"
+        hint = "write a year with four digits (2024), a quarter (2025-Q3) or a month (2025-08)"
         if re.fullmatch(r"[0-9]{4}\.0+", raw):
             hint = f"write {raw[:4]} (the year became a decimal number)"
         elif any(c.isdigit() and not c.isascii() for c in raw):
             hint = f"write it with the digits 0-9: {ascii_digits(raw)}"
-        problems.append(Problem(name, row, "period", f"'{raw}' is not a year", hint))
+        problems.append(Problem(name, row, "period", f"'{raw}' is not a year, a quarter or a month", hint))
     return bad
 
 
@@ -383,7 +384,7 @@ def check_denominators(
         if not mask.any():
             continue
         denominator = codes[mask].map(unit_numbers[ind.denominator])
-        over = values[mask] > denominator
+        over = (values[mask] > denominator) & (denominator > 0)  # 0: the indicator does not apply
         for index in over[over.fillna(False)].index:
             problems.append(
                 Problem(

@@ -80,11 +80,11 @@ def _number(
     return None
 
 
-def _check_points(row: int, record: dict, scoring: str, problems: list[Problem]) -> None:
+def _check_points(row: int, record: dict, scoring: str, problems: list[Problem], iname: str = "indicators.csv") -> None:
     """Maximum points and steps: readable, within bounds, no step above the maximum."""
-    scored = scoring in ("linear", "steps", "yes_partial_no")
+    scored = scoring in ("linear", "steps", "yes_partial_no", "direct")
     bounds = (0, cat.MAX_POINTS)
-    most = _number("indicators.csv", row, record, "max_points", problems, bounds, low_open=scored, required=scored)
+    most = _number(iname, row, record, "max_points", problems, bounds, low_open=scored, required=scored)
     raw = str(record["steps"]).strip()
     if not raw and scoring != "steps":
         return
@@ -94,7 +94,7 @@ def _check_points(row: int, record: dict, scoring: str, problems: list[Problem])
         shown = raw if len(raw) <= 40 else f"{raw[:30]}… ({len(raw)} characters)"
         problems.append(
             Problem(
-                "indicators.csv",
+                iname,
                 row,
                 "steps",
                 f"'{shown}' cannot be read ({exc})",
@@ -106,7 +106,7 @@ def _check_points(row: int, record: dict, scoring: str, problems: list[Problem])
     if over:
         problems.append(
             Problem(
-                "indicators.csv",
+                iname,
                 row,
                 "steps",
                 f"a step gives {max(over):g} points, above max_points {most:g}",
@@ -115,9 +115,38 @@ def _check_points(row: int, record: dict, scoring: str, problems: list[Problem])
         )
 
 
-def check_catalogue(pillars: pd.DataFrame, indicators: pd.DataFrame, problems: list[Problem]) -> None:
-    """Check ``pillars.csv`` and ``indicators.csv``: ids, kinds, scoring rules, ratios and targets."""
-    pname, iname = "pillars.csv", "indicators.csv"
+def _check_extra_columns(iname: str, row: int, record: dict, problems: list[Problem]) -> None:
+    """The optional columns of a framework's indicators: ``applies_to``, ``evidence_required``, ``target_verified``."""
+    for kind in str(record.get("applies_to", "")).split(";"):
+        if kind.strip() and kind.strip().casefold() not in cat.UNIT_KINDS:
+            problems.append(
+                Problem(
+                    iname,
+                    row,
+                    "applies_to",
+                    f"'{kind.strip()}' is not a unit kind",
+                    f"list kinds separated by ';' from: {';'.join(cat.UNIT_KINDS)} (blank: every kind)",
+                )
+            )
+    for column in ("evidence_required", "target_verified"):
+        value = str(record.get(column, "")).strip().casefold()
+        if value and value not in cat.YES_NO:
+            problems.append(Problem(iname, row, column, f"'{value}' is not yes or no", "write yes, no, or leave blank"))
+
+
+def check_catalogue(
+    pillars: pd.DataFrame,
+    indicators: pd.DataFrame,
+    problems: list[Problem],
+    *,
+    files: tuple[str, str] = ("pillars.csv", "indicators.csv"),
+    required: tuple[str, ...] = cat.REQUIRED_IDS,
+) -> None:
+    """Check ``pillars.csv`` and ``indicators.csv``: ids, kinds, scoring rules, ratios and targets.
+
+    A framework (:mod:`dxnb.validate_framework`) names its own ``files`` and requires no ids.
+    """
+    pname, iname = files
     pillar_ids = set()
     for row, record in selected_rows(pillars, slice(None)):
         pid = str(record["id"]).strip()
@@ -175,7 +204,18 @@ def check_catalogue(pillars: pd.DataFrame, indicators: pd.DataFrame, problems: l
                     "set kind to yes_partial_no",
                 )
             )
-        _check_points(row, record, scoring, problems)
+        if (scoring == "direct") != (kind == "points") and not (kind == "points" and scoring == "none"):
+            problems.append(
+                Problem(
+                    iname,
+                    row,
+                    "scoring",
+                    "direct scoring and kind points go together",
+                    "use kind points with scoring direct (the value is the points earned)",
+                )
+            )
+        _check_extra_columns(iname, row, record, problems)
+        _check_points(row, record, scoring, problems, iname)
         numerator, denominator = str(record["numerator"]).strip(), str(record["denominator"]).strip()
         if numerator or denominator:
             if numerator not in kinds or numerator in derived:
@@ -212,14 +252,14 @@ def check_catalogue(pillars: pd.DataFrame, indicators: pd.DataFrame, problems: l
                     "name the decision that sets it, e.g. Quyết định 411/QĐ-TTg (31/3/2022)",
                 )
             )
-    for required in cat.REQUIRED_IDS:
-        if required not in ids:
+    for needed in required:
+        if needed not in ids:
             problems.append(
                 Problem(
                     iname,
                     None,
                     "id",
-                    f"the catalogue lacks '{required}', which forms and other tools expect",
+                    f"the catalogue lacks '{needed}', which forms and other tools expect",
                     "add the indicator back (see data/README.md)",
                 )
             )

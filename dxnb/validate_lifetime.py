@@ -11,7 +11,7 @@ import pandas as pd
 
 from .catalogue import UNIT_DENOMINATORS
 from .errors import Problem
-from .lifetime import LIFETIME_COLUMNS, SUCCESSION_TYPES, day_before, keys_of, parse_date, unit_keys
+from .lifetime import LIFETIME_COLUMNS, SUCCESSION_TYPES, day_before, keys_of, parse_date, period_end, unit_keys
 from .validate_catalogue import selected_rows
 
 #: Bases a rate or a ratio may be weighted by when predecessors' values are combined.
@@ -111,7 +111,7 @@ def _check_rows_alive(frame: pd.DataFrame, name: str, units: pd.DataFrame, lives
     _, keys = keyed_units(units, frame)
     codes, periods = frame["unit_code"].str.strip(), frame["period"].str.strip()
     known = set(lives["code"])
-    outside = (keys == "") & codes.isin(known) & periods.str.fullmatch(r"[0-9]{4}")
+    outside = (keys == "") & codes.isin(known) & (periods.map(period_end) != "9999-12-31")
     spans: dict[str, str] = {}
     for index in frame.index[outside]:
         code, period = codes[index], periods[index]

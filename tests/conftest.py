@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from dxnb.dataset import FILES, OPTIONAL_FILES, load_dataset
 from dxnb.paths import DATA_DIR
+
+
+def pytest_configure(config):
+    """Keep the suite out of the project's folders: the dataset cache goes to a throw-away folder."""
+    if not os.environ.get("DXNB_CACHE_DIR"):
+        os.environ["DXNB_CACHE_DIR"] = tempfile.mkdtemp(prefix="dxnb-test-cache-")
 
 
 @pytest.fixture(scope="session")

@@ -47,7 +47,7 @@ def test_every_unit_is_rendered_with_an_index(site, sample):
     assert result.count("ok") == 11 and not result.failed
     period = out / "2024"
     pages = sorted(period.glob("*.html"))
-    assert len(pages) == 13  # 11 reports, the overview and the index
+    assert len(pages) == 14  # 11 reports, the overview, the index and the changes page
     assert (period / "25882-vinh-hoa.html").is_file()
     assert (period / "overview.html").is_file()
     assert len(list((period / "notebooks").glob("*.ipynb"))) == 11

@@ -106,16 +106,13 @@ def test_explore_for_another_unit_indicator_and_period_in_english(tmp_path):
 
 
 def test_explore_within_a_province_from_another_directory(tmp_path):
-    text = run(EXPLORE, tmp_path, unit="Vĩnh Hoà", province="Bình Dương", export_dir="reports/exports-test-tmp")
-    folder = PROJECT_ROOT / "reports" / "exports-test-tmp"
-    try:
-        assert "So sánh trong: tỉnh Bình Dương (11 đơn vị)" in text
-        assert (folder / "binh-duong-2024-household_fibre_rate-below_target.xlsx").is_file()
-        assert not (tmp_path / "reports").exists(), "exports are resolved from the project root, not the cwd"
-    finally:
-        for path in folder.glob("*"):
-            path.unlink()
-        folder.rmdir()
+    # A relative export_dir is resolved from the project root (tests/test_explore.py checks resolve_export_dir);
+    # here an absolute one in tmp_path keeps the test out of the project's folders.
+    folder = tmp_path / "exports"
+    text = run(EXPLORE, tmp_path, unit="Vĩnh Hoà", province="Bình Dương", export_dir=str(folder))
+    assert "So sánh trong: tỉnh Bình Dương (11 đơn vị)" in text
+    assert (folder / "binh-duong-2024-household_fibre_rate-below_target.xlsx").is_file()
+    assert not (tmp_path / "reports").exists(), "nothing is written into the working directory"
 
 
 @pytest.mark.parametrize(

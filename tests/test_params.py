@@ -22,6 +22,9 @@ from dxnb.params import (
     check_unit_code,
     find_unit,
     find_units,
+    period_end,
+    period_key,
+    period_start,
     resolve_indicator,
     resolve_unit,
     select_periods,
@@ -72,6 +75,78 @@ def test_check_period_refuses_anything_else(period):
 def test_check_period_raises_the_error_asked_for():
     with pytest.raises(FormError, match="not a period"):
         check_period("25", error=FormError)
+
+
+@pytest.mark.parametrize(
+    ("period", "expected"),
+    [("2025-Q3", "2025-Q3"), ("2025-q4", "2025-Q4"), ("2025-08", "2025-08"), ("2025-12", "2025-12")],
+)
+def test_check_period_accepts_a_quarter_or_a_month(period, expected):
+    assert check_period(period) == expected
+
+
+@pytest.mark.parametrize(
+    "period", ["2025-Q5", "2025-Q0", "2025-13", "2025-00", "2025-8", "2025-H1", "2025Q3", "Q3-2025"]
+)
+def test_check_period_refuses_other_spans_with_a_clear_message(period):
+    with pytest.raises(ParameterError, match=re.escape('a quarter such as "2025-Q3" or a month such as "2025-08"')):
+        check_period(period)
+
+
+def test_period_end_and_start():
+    from datetime import date
+
+    assert period_end("2024") == date(2024, 12, 31) and period_start("2024") == date(2024, 1, 1)
+    assert period_end("2025-Q3") == date(2025, 9, 30) and period_start("2025-Q3") == date(2025, 7, 1)
+    assert period_end("2024-02") == date(2024, 2, 29)  # a leap year
+    assert period_end(2023) == date(2023, 12, 31)
+    with pytest.raises(ParameterError, match="not a period"):
+        period_end("2025-S2")
+
+
+def test_periods_sort_in_time_months_before_their_quarter_and_year():
+    periods = ["2026-01", "2025", "2025-Q4", "2025-12", "2025-Q3", "2024", "2025-08", "2025-09"]
+    expected = ["2024", "2025-08", "2025-09", "2025-Q3", "2025-12", "2025-Q4", "2025", "2026-01"]
+    assert sorted(periods, key=period_key) == expected
+    assert sorted(["2025", "oops"], key=period_key) == ["2025", "oops"]  # a non-period last, never an error
+
+
+def test_months_and_quarters_in_a_dataset(tmp_path):
+    from tiny import A, write_tiny
+
+    from dxnb.evaluate import evaluate_unit
+
+    folder = write_tiny(tmp_path / "ds")
+    with (folder / "observations.csv").open("a", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        for period, value in (("2025-Q3", "70"), ("2025-08", "65"), ("2025-09", "68")):
+            writer.writerow([A, period, "online_dossier_rate", value, "src", "", ""])
+    ds = load_dataset(folder)
+    assert ds.periods == ["2022", "2023", "2024", "2025-08", "2025-09", "2025-Q3"]
+    assert select_periods(ds, ["2025-Q3", "2024", "2025-08"]) == ["2024", "2025-08", "2025-Q3"]
+    e = evaluate_unit(ds, A, "2025-Q3")
+    assert e.previous_period == "2025-09"  # "change since" the latest earlier period, a month
+    assert e.indicators.at["online_dossier_rate", "change"] == pytest.approx(2)
+    assert e.trend.index.tolist()[-3:] == ["2025-08", "2025-09", "2025-Q3"]
+    assert evaluate_unit(ds, A, "2025-08").previous_period == "2024"
+
+
+def test_a_period_that_is_not_a_year_quarter_or_month_in_the_data(tmp_path):
+    from tiny import A, write_tiny
+
+    from dxnb.dataset import check_dataset
+
+    folder = write_tiny(tmp_path / "ds")
+    with (folder / "observations.csv").open("a", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerow([A, "2025-H2", "online_dossier_rate", "70", "src", "", ""])
+    dataset, problems = check_dataset(folder)
+    assert dataset is None
+    assert any(
+        str(p).startswith("observations.csv:")
+        and "'2025-H2' is not a year, a quarter or a month" in str(p)
+        and "2025-Q3" in str(p)
+        for p in problems
+    )
 
 
 def test_check_data_period(sample):

@@ -190,3 +190,111 @@ def test_derived_values_inherit_the_numerator_qualifier(tiny):
     assert s.qualifier[:, j].tolist() == ["lower_bound", "estimate"]
     assert s.denominator_estimated[:, j].tolist() == [False, True]
     assert s.values[0, s.ids.get_loc("members_per_team")] == pytest.approx(5.0)  # 20 members / 4 teams
+
+
+# --------------------------------------------------------------------------- frameworks: classes, adjustments,
+# not applicable, evidence (the catalogue of a framework, passed to score_units)
+
+
+def _variant(tiny, *, classes=(), adjustments=(), total=None, **changes):
+    """The tiny catalogue with indicators changed (``id={field: value}``), classes, adjustments and a total."""
+    from dataclasses import replace
+
+    from dxnb.catalogue import FrameworkInfo
+
+    indicators = {i: replace(ind, **changes.get(i, {})) for i, ind in tiny.catalogue.indicators.items()}
+    info = FrameworkInfo("variant", total_points=total)
+    return replace(tiny.catalogue, indicators=indicators, classes=classes, adjustments=adjustments, framework=info)
+
+
+def _scores(tiny, catalogue, codes, extra=()):
+    obs = unit_rows(tiny, codes)
+    if extra:
+        rows = pd.DataFrame(
+            [dict(unit_code=c, period="2024", indicator=i, value=float(v), source="s", note="", qualifier="")
+             for c, i, v in extra]
+        )  # fmt: skip
+        obs = pd.concat([obs, rows], ignore_index=True)
+    return score_units(tiny, "2024", codes, obs, catalogue=catalogue)
+
+
+def test_result_classes_best_first(tiny):
+    from dxnb.catalogue import ResultClass
+
+    classes = (ResultClass("good", "Tốt", "Good", 50, 100), ResultClass("fair", "Khá", "Fair", 20, 49.9),
+               ResultClass("low", "Trung bình", "Average", 0, 19.9))  # fmt: skip
+    cat = _variant(tiny, classes=classes)
+    frame = totals(cat, _scores(tiny, cat, [A, B, C, N]))
+    # A 62, B 55.5, C 5 of 100 points
+    assert frame["result_class"].tolist() == ["good", "good", "low", ""]  # N has no data
+    assert frame.loc[A, "points"] == pytest.approx(62)
+    assert cat.class_of(49.95) is classes[1] and cat.class_of(50) is classes[0]
+    assert _variant(tiny).class_of(80) is None  # no classes: no class
+
+
+def test_bonus_and_penalty_within_their_caps_apart_from_the_score(tiny):
+    from dxnb.catalogue import Adjustment
+
+    items = (Adjustment("award", "bonus", "Khen thưởng", "Award", 2, 5),
+             Adjustment("late", "penalty", "Chậm", "Late", 3, 4))  # fmt: skip
+    cat = _variant(tiny, adjustments=items, total=100)
+    s = _scores(tiny, cat, [A, B, C], extra=[(A, "award", 4), (A, "late", 1), (B, "late", 2), (C, "award", 1)])
+    frame = totals(cat, s)
+    assert frame.loc[A, ["bonus", "penalty"]].tolist() == [5, 3]  # 4 × 2 = 8 capped at 5; 1 × 3
+    assert frame.loc[B, ["bonus", "penalty"]].tolist() == [0, 4]  # 2 × 3 = 6 capped at 4
+    assert frame.loc[A, "score"] == pytest.approx(0.62)  # the base score is unchanged
+    assert frame.loc[A, "points"] == pytest.approx(62 + 5 - 3)
+    assert frame.loc[B, "points"] == pytest.approx(55.5 - 4)
+    assert frame.loc[C, "points"] == pytest.approx(7)
+    zero = Adjustment("x", "bonus", "x", "x", 5, 0)
+    assert zero.points_of(np.array([3.0, np.nan])).tolist() == [0, 0]  # a cap of 0 adds nothing
+
+
+def test_not_applicable_is_left_out_of_the_maximum(tiny):
+    # committee (10 points) applies to phường only: the tiny units are all xã
+    cat = _variant(tiny, committee={"applies_to": ("phường",)})
+    s = _scores(tiny, cat, [A, B])
+    frame = totals(cat, s)
+    assert frame["max_points"].tolist() == [90, 90]
+    assert frame.loc[A, "earned"] == pytest.approx(52)  # A's committee (10) no longer counts
+    assert frame.loc[A, "score"] == pytest.approx(52 / 90)
+    assert frame.loc[A, "pillar_inst"] == pytest.approx(10 / 20)
+    assert frame["not_applicable"].tolist() == [1, 1]
+    e = evaluate_unit(tiny, A, "2024")  # the dataset's own catalogue: unchanged
+    assert e.max_points == 100
+
+
+def test_hamlet_coverage_without_hamlets_does_not_apply(tiny):
+    from dataclasses import replace
+
+    units = tiny.units.copy()
+    units["hamlets"] = [0.0 if c == A else 4.0 for c in units.index]
+    ds = replace(tiny, units=units)
+    cat = _variant(tiny, members_per_team={})
+    indicators = dict(cat.indicators)
+    indicators["team_coverage"] = Indicator("team_coverage", "inst", "Ấp có tổ", "Hamlets with a team", "%", "%",
+                                            "rate", "linear", 20, numerator="cdt_teams", denominator="hamlets",
+                                            scale=100)  # fmt: skip
+    cat = replace(cat, indicators=indicators)
+    s = score_units(ds, "2024", [A, B], unit_rows(ds, [A, B]), catalogue=cat)
+    j = s.ids.get_loc("team_coverage")
+    assert s.not_applicable[:, j].tolist() == [True, False]
+    assert not s.denominator_unknown[0, j]  # 0 hamlets is known: the indicator does not apply
+    frame = totals(cat, s)
+    assert frame["max_points"].tolist() == [100, 120]
+    assert frame.loc[B, "earned"] == pytest.approx(55.5 + 20)  # 4 teams in 4 hamlets: 100% of 20
+
+
+def test_a_value_without_required_evidence_earns_nothing(tiny):
+    cat = _variant(tiny, plans_issued={"evidence_required": True})
+    obs = unit_rows(tiny, [A, B]).copy()
+    obs.loc[(obs["unit_code"] == A) & (obs["indicator"] == "plans_issued"), "source"] = ""
+    s = score_units(tiny, "2024", [A, B], obs, catalogue=cat)
+    j = s.ids.get_loc("plans_issued")
+    assert s.missing_evidence[:, j].tolist() == [True, False]
+    assert s.points[:, j].tolist() == [0, 20]
+    assert s.values[0, j] == 3  # the value is kept, only its points are withheld
+    frame = totals(cat, s)
+    assert frame.loc[A, "earned"] == pytest.approx(52)
+    assert frame.loc[A, "coverage"] == pytest.approx(1.0)  # the value is there; its evidence is not
+    assert frame["missing_evidence"].tolist() == [1, 0]
