@@ -34,7 +34,7 @@ from .dataset import Dataset, load_dataset
 from .errors import DxnbError, ParameterError
 from .fileio import atomic_write_text
 from .html import esc
-from .i18n import N_, check_lang, t
+from .i18n import N_, check_lang, t, tn
 from .jobs import (
     MANIFEST,
     Job,
@@ -104,9 +104,13 @@ class BatchResult:
 
     def summary(self) -> str:
         """One line for the terminal."""
-        return (
-            f"{len(self.outcomes)} report(s): {self.count('ok')} rendered, {self.count('cached')} unchanged, "
-            f"{self.count('failed')} failed, in {self.elapsed:.1f} s"
+        return tn(
+            "batch_summary",
+            len(self.outcomes),
+            ok=self.count("ok"),
+            cached=self.count("cached"),
+            failed=self.count("failed"),
+            seconds=f"{self.elapsed:.1f}",
         )
 
 
@@ -139,7 +143,7 @@ def output_lock(out: Path) -> Iterator[None]:
     try:
         if not _try_lock(handle):
             raise OutputBusyError(
-                f"another dxnb reports is writing to {out} — wait for it to finish or use another --out"
+                t("batch_busy", out=out)
             )
         yield
     finally:

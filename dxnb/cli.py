@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
 from . import __version__
 from .dataset import check_dataset
 from .errors import DxnbError, FormError
+from .i18n import N_, get_language, reset_language, set_language, t, tn
 
 log = logging.getLogger(__name__)
 MAX_PROBLEMS = 60
@@ -40,7 +42,7 @@ def print_problems(problems, stream=None) -> None:
     for problem in ordered[:MAX_PROBLEMS]:
         print(problem, file=stream)
     if len(ordered) > MAX_PROBLEMS:
-        print(f"… and {len(ordered) - MAX_PROBLEMS} more", file=stream)
+        print(tn("cli_more_problems", len(ordered) - MAX_PROBLEMS), file=stream)
 
 
 # ---------------------------------------------------------------------------- dxnb check
@@ -51,15 +53,24 @@ def cmd_check(args: argparse.Namespace) -> int:
     dataset, problems = check_dataset(args.data)
     if dataset is None:
         errors = sum(p.is_error for p in problems)
-        print(f"{errors} error(s) in the dataset; fix them and run `dxnb check` again:", file=sys.stderr)
+        print(tn("cli_check_errors", errors), file=sys.stderr)
         print_problems(problems)
         return EXIT_USAGE
     print_problems(dataset.warnings)
-    print(f"OK: {dataset.summary()}")
+    print(t("cli_check_ok", summary=dataset.summary()))
     return 0
 
 
 # ---------------------------------------------------------------------------- dxnb reports
+
+
+#: Outcome statuses of a report (:class:`dxnb.jobs.Outcome`) and their words.
+STATUS_KEYS = {"ok": N_("cli_status_ok"), "cached": N_("cli_status_cached"), "failed": N_("cli_status_failed")}
+
+
+def report_language(args: argparse.Namespace) -> str:
+    """The language of the reports: ``--lang``, else ``DXNB_LANG``, else Vietnamese (never the locale's)."""
+    return args.lang or os.environ.get("DXNB_LANG", "").strip() or "vi"
 
 
 class ReportProgress:
@@ -71,7 +82,8 @@ class ReportProgress:
 
     def __call__(self, done: int, total: int, job, outcome) -> None:
         """One report is done (rendered, unchanged or failed)."""
-        line = f"[{done}/{total}] {job.period} {job.code} {job.name}: {outcome.status}"
+        status = t(STATUS_KEYS.get(outcome.status, "cli_status_failed"))
+        line = f"[{done}/{total}] {job.period} {job.code} {job.name}: {status}"
         if outcome.status != "cached":
             line += f" ({outcome.duration:.1f} s)"
         if outcome.error:
@@ -81,7 +93,7 @@ class ReportProgress:
 
             self.bar = tqdm(total=total, initial=done - 1, unit="report", desc="dxnb reports", leave=True)
         if self.bar is not None:
-            self.bar.set_postfix_str(f"{job.code} {outcome.status}")
+            self.bar.set_postfix_str(f"{job.code} {status}")
             self.bar.update(1)
             if outcome.status == "failed":
                 self.bar.write(line)
@@ -104,7 +116,7 @@ def cmd_reports(args: argparse.Namespace) -> int:
             args.data,
             periods=args.period,
             units=args.units,
-            lang=args.lang,
+            lang=report_language(args),
             jobs=args.jobs,
             out_dir=args.out,
             force=args.force,
@@ -115,11 +127,11 @@ def cmd_reports(args: argparse.Namespace) -> int:
         progress.close()
     print(result.summary())
     for outcome in result.failed:
-        print(f"FAILED {outcome.period} {outcome.code}: {outcome.error}", file=sys.stderr)
+        print(t("cli_failed", what=f"{outcome.period} {outcome.code}", error=outcome.error), file=sys.stderr)
     for page in result.pages:
         where = f"{page.period} " if page.period else ""
-        print(f"FAILED {where}{page.page}: {page.error}", file=sys.stderr)
-    print(f"Index: {result.out_dir / 'index.html'}")
+        print(t("cli_failed", what=f"{where}{page.page}", error=page.error), file=sys.stderr)
+    print(t("cli_index", path=result.out_dir / "index.html"))
     return 0 if result.ok else 1
 
 
@@ -132,7 +144,7 @@ def _add_reports(sub) -> None:
     parser.add_argument(
         "--units", nargs="+", action="extend", metavar="CODE|NAME", help="units by code or name (default: all)"
     )
-    parser.add_argument("--lang", default="vi", choices=("vi", "en"), help="report language (default: vi)")
+    add_lang_option(parser, "language of the reports and messages (default: DXNB_LANG, else vi)")
     parser.add_argument(
         "--jobs", type=int, default=None, metavar="N", help="worker processes (default: the number of CPUs)"
     )
@@ -161,50 +173,50 @@ def cmd_template(args: argparse.Namespace) -> int:
     count = len(form_indicators(dataset.catalogue_for(period)))
     if args.all:
         if args.unit or args.output:
-            raise FormError("--all writes one form per unit into --out-dir; drop --unit and -o")
+            raise FormError(t("cli_all_with_unit"))
         if args.out_dir is None:
-            raise FormError("--all needs --out-dir DIR, the folder for the forms")
+            raise FormError(t("cli_all_needs_out_dir"))
         dataset = dataset.at(period)  # the units alive in the period
         paths = write_templates(dataset, list(dataset.units.index), period, args.out_dir, force=args.force)
-        print(f"Wrote {len(paths)} forms for {period} ({count} indicators each) to {args.out_dir}")
+        print(tn("cli_wrote_forms", len(paths), period=period, count=count, folder=args.out_dir))
         return 0
     if not args.unit:
-        raise FormError("name the unit with --unit CODE or NAME, or use --all for every unit")
+        raise FormError(t("cli_name_the_unit"))
     if args.out_dir is not None:
-        raise FormError("--out-dir goes with --all; for one form use -o FILE.xlsx")
+        raise FormError(t("cli_out_dir_needs_all"))
     code = dataset.find_unit(args.unit)
     dataset = dataset.at(period)
     target = args.output or Path(default_form_name(dataset, code, period))
     write_template(dataset, code, period, target, force=args.force)
-    print(f"Wrote {target}: form of {unit_label(dataset, code)} ({code}) for {period}, {count} indicators")
+    print(tn("cli_wrote_form", count, path=target, unit=unit_label(dataset, code), code=code, period=period))
     obs = dataset.observations
     already = int(((obs["unit_code"] == code) & (obs["period"] == period)).sum())
     if already:
-        print(f"Note: the dataset already has {already} values for {code} in {period}; values that differ will "
-              "need `dxnb import --replace`")  # fmt: skip
+        print(tn("cli_form_values_exist", already, code=code, period=period))
     return 0
 
 
 def cmd_import_forms(args: argparse.Namespace) -> int:
     """``dxnb import``: check filled forms and merge them into the dataset."""
-    from .intake import NOTES, OBSERVATIONS, import_forms
+    from .intake import CHANGE_KEYS, NOTES, OBSERVATIONS, import_forms
 
     plan = import_forms(args.files, args.data, replace=args.replace, dry_run=args.dry_run, period=args.period)
     print_problems(plan.warnings)
     for form in plan.forms:
-        print(f"{form.path}: {form.unit_label} ({form.unit_code}), {form.period}: "
-              f"{len(form.values)} value(s), {len(form.notes)} note(s)")  # fmt: skip
+        values, notes = tn("cli_values", len(form.values)), tn("cli_notes", len(form.notes))
+        print(f"{form.path}: {form.unit_label} ({form.unit_code}), {form.period}: {values}, {notes}")
     for name in (OBSERVATIONS, NOTES):
-        print(f"{name}: " + ", ".join(f"{n} {status}" for status, n in plan.counts(name).items()))
+        counts = plan.counts(name).items()
+        print(f"{name}: " + ", ".join(f"{n} {t(CHANGE_KEYS[status])}" for status, n in counts))
     if args.dry_run:
         for change in plan.changes:
             print(f"  {change.file:<17} {change}")
-        print("Dry run: nothing was written.")
+        print(t("cli_dry_run"))
     elif plan.written:
-        print(f"Updated {', '.join(plan.updated)} in {plan.dataset.path}; previous versions: "
-              + ", ".join(str(b) for b in plan.backups))  # fmt: skip
+        print(t("cli_updated", files=", ".join(plan.updated), folder=plan.dataset.path,
+                backups=", ".join(str(b) for b in plan.backups)))  # fmt: skip
     else:
-        print("Nothing to change: the dataset already holds these values.")
+        print(t("cli_nothing_to_change"))
     return 0
 
 
@@ -219,6 +231,7 @@ def _add_intake(sub) -> None:
     template.add_argument("--all", action="store_true", help="one form per unit of the dataset")
     template.add_argument("--out-dir", type=Path, metavar="DIR", help="folder for the forms of --all")
     template.add_argument("--force", action="store_true", help="overwrite existing files")
+    add_lang_option(template)
     template.set_defaults(func=cmd_template)
 
     intake = sub.add_parser("import", help="merge filled Excel forms into the dataset",
@@ -233,6 +246,7 @@ def _add_intake(sub) -> None:
     )
     intake.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     intake.add_argument("--period", metavar="YYYY", help="refuse forms of any other period")
+    add_lang_option(intake)
     intake.set_defaults(func=cmd_import_forms)
 
 
@@ -298,7 +312,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from .dataset import load_dataset
     from .i18n import t, tn
 
-    lang = args.lang
+    lang = args.lang or get_language()
     periods = diff_datasets(args.old, args.new, args.period)
     new = load_dataset(args.new)
     for period in periods:
@@ -320,15 +334,16 @@ def cmd_review(args: argparse.Namespace) -> int:
     from .reviews import FILE, LABELS, set_state
 
     if args.all and args.units:
-        raise FormError("--all records every unit with data; drop the unit names")
+        raise FormError(t("cli_review_all_with_units"))
     if args.reason and not args.force:
-        raise FormError("--reason goes with --force")
+        raise FormError(t("cli_review_reason_needs_force"))
     records = set_state(args.data, args.units, args.period, args.state, args.by, args.note or "",
                         force=args.force, reason=args.reason or "", all_units=args.all)  # fmt: skip
     path = resolve_data_dir(args.data) / FILE
-    state = t(LABELS[args.state], args.lang)
+    lang = args.lang or get_language()
+    state = t(LABELS[args.state], lang)
     period = records[0].period
-    print(tn("cli_review_done", len(records), args.lang, n=len(records), state=state, period=period, path=path))
+    print(tn("cli_review_done", len(records), lang, n=len(records), state=state, period=period, path=path))
     return 0
 
 
@@ -340,7 +355,7 @@ def _add_review(sub) -> None:
     diff.add_argument("old", type=_path_arg, metavar="OLD_DATA", help="the old dataset folder, or a backup file")
     diff.add_argument("new", type=_path_arg, metavar="NEW_DATA", help="the new dataset folder")
     diff.add_argument("--period", nargs="+", action="extend", metavar="P", help="periods (default: all)")
-    diff.add_argument("--lang", default="vi", choices=("vi", "en"), help="language of the output (default: vi)")
+    add_lang_option(diff)
     diff.set_defaults(func=cmd_diff)
 
     review = sub.add_parser("review", help="record the review state of units (self_assessed, reviewed, approved)",
@@ -355,11 +370,20 @@ def _add_review(sub) -> None:
     review.add_argument("--force", action="store_true", help="allow a state that skips a step (with --reason)")
     review.add_argument("--reason", metavar="TEXT", help="why a step is skipped (with --force)")
     add_data_option(review)
-    review.add_argument("--lang", default="vi", choices=("vi", "en"), help="language of the output (default: vi)")
+    add_lang_option(review)
     review.set_defaults(func=cmd_review)
 
 
 # ---------------------------------------------------------------------------- the parser and main
+
+
+LANG_HELP = "language of the messages: vi or en (default: DXNB_LANG, else the locale, else vi)"
+
+
+def add_lang_option(parser: argparse.ArgumentParser, help_text: str = LANG_HELP) -> None:
+    """Add ``--lang vi|en`` to a subcommand; it sets the same ``lang`` as the global ``dxnb --lang``."""
+    # SUPPRESS: a subcommand without --lang keeps the global option's value instead of overwriting it
+    parser.add_argument("--lang", choices=("vi", "en"), default=argparse.SUPPRESS, help=help_text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -367,9 +391,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dxnb", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"dxnb {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+    parser.add_argument("--lang", choices=("vi", "en"), default=None, help=LANG_HELP)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = sub.add_parser("check", help="validate a dataset and print its summary")
     add_data_option(check)
+    add_lang_option(check)
     check.set_defaults(func=cmd_check)
     _add_init(sub)
     _add_reports(sub)
@@ -387,16 +413,29 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s: %(message)s", stream=sys.stderr
     )
     try:
+        token = set_language(args.lang or get_language())  # --lang, then DXNB_LANG, then the locale, else vi
+    except DxnbError as exc:  # DXNB_LANG names no language: say so in the default language
+        print(t("cli_error", "vi", error=exc), file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return _run(args)
+    finally:
+        reset_language(token)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the subcommand of ``args``; a user mistake is a message on stderr and exit code 2."""
+    try:
         return int(args.func(args) or 0)
     except DxnbError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(t("cli_error", error=exc), file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:  # a folder that cannot be created, a file that cannot be read or written
         where = f" ({exc.filename})" if exc.filename else ""
-        print(f"error: {exc.strerror or exc}{where} — check the path and its permissions", file=sys.stderr)
+        print(t("cli_os_error", error=f"{exc.strerror or exc}{where}"), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(t("cli_interrupted"), file=sys.stderr)
         return 130
 
 

@@ -3,7 +3,8 @@
 ``<cache>/datasets/<key>/`` holds one validated dataset: ``head.pkl`` (units, catalogue, notes,
 hashes, warnings and the peer group of every unit) and ``obs-<n>.pkl``, the observations of peer
 group n. The key is the SHA-256 of the files' digests and :func:`~dxnb.version.package_fingerprint`
-(every file of the package and the data contract), so a change of any of them misses the cache. Entries are written
+(every file of the package and the data contract) and the current language (the warnings are worded in it), so a
+change of any of them misses the cache. Entries are written
 to a temporary folder and renamed into place (a reader never sees a partial entry); the most
 recently used ``CACHE_KEEP`` entries are kept. ``DXNB_CACHE_DIR`` moves the cache ("off" disables it).
 """
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from .i18n import get_language
 from .paths import PROJECT_ROOT
 from .units import peer_group_keys, peer_scope
 from .version import package_fingerprint as package_fingerprint  # the batch's "package code" uses it too
@@ -53,6 +55,7 @@ def _code_fingerprint() -> str:
 
 def _cache_key(hashes: dict[str, str]) -> str:
     digest = hashlib.sha256(_code_fingerprint().encode())
+    digest.update(f"lang:{get_language()}\n".encode())  # the warnings are worded in the current language
     for name in sorted(hashes):
         digest.update(f"{name}:{hashes[name]}\n".encode())
     return digest.hexdigest()[:40]

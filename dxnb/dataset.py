@@ -27,6 +27,7 @@ from . import datacache, dataset_frameworks
 from .datacache import CACHE_KEEP
 from .datacache import cache_root as cache_root  # re-exported: the cache's folder
 from .errors import DataError, Problem
+from .i18n import t, tn
 from .lifetime import SUCCESSION_COLUMNS, UNIT_EXTRA_COLUMNS, has_lifetimes, keys_of, unit_keys
 from .params import find_unit as find_unit  # re-exported: dxnb.find_unit
 from .params import period_key
@@ -149,9 +150,12 @@ class Dataset:
         """One line: units, indicators, observations and periods."""
         periods = self.periods
         span = ", ".join(periods) if len(periods) <= 4 else f"{periods[0]}–{periods[-1]}"
-        return (
-            f"{len(self.units)} units, {len(self.catalogue)} indicators, "
-            f"{len(self.observations)} observations, periods {span or '(none)'}"
+        return t(
+            "ds_summary",
+            units=tn("ds_units", len(self.units)),
+            indicators=tn("ds_indicators", len(self.catalogue)),
+            observations=tn("ds_observations", len(self.observations)),
+            periods=span or t("ds_no_periods"),
         )
 
 
@@ -182,8 +186,8 @@ def _read_csv(
                 name,
                 None,
                 None,
-                f"the file is missing from {folder}",
-                f"create it with the columns {', '.join(COLUMNS[name])} (see data/README.md)",
+                t("ds_file_missing", folder=folder),
+                t("ds_file_missing_hint", columns=", ".join(COLUMNS[name])),
             )
         )
         return None
@@ -199,14 +203,14 @@ def _read_csv(
                 name,
                 line,
                 None,
-                f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x})",
-                "save it as UTF-8: in Excel, Save As → 'CSV UTF-8 (Comma delimited)'",
+                t("ds_not_utf8", byte=f"0x{raw[exc.start]:02x}"),
+                t("ds_not_utf8_hint"),
             )
         )
         return None
     if not text.strip():
         problems.append(
-            Problem(name, None, None, "the file is empty", f"it needs a header row: {','.join(COLUMNS[name])}")
+            Problem(name, None, None, t("ds_file_empty"), t("ds_file_empty_hint", columns=",".join(COLUMNS[name])))
         )
         return None
     fast = _fast_table(text)
@@ -224,11 +228,8 @@ def _read_csv(
                 name,
                 1,
                 None,
-                "this file is separated by semicolons (;), not commas, as Excel saves CSV where the list "
-                "separator is ';' (e.g. a Vietnamese locale)",
-                "save it as CSV UTF-8 (comma delimited): in Excel, Save As → 'CSV UTF-8 (Comma delimited)' "
-                "after setting the list separator to ',' (Windows region settings), or export from LibreOffice "
-                "or Google Sheets with ',' as the separator",
+                t("ds_semicolons"),
+                t("ds_semicolons_hint"),
             )
         )
         return None
@@ -241,8 +242,8 @@ def _read_csv(
     missing = [c for c in COLUMNS[name] if c not in frame.columns]
     for column in missing:
         close = difflib.get_close_matches(column, list(frame.columns), n=1)
-        hint = f"rename '{close[0]}' to '{column}'" if close else "add it to the header row"
-        problems.append(Problem(name, 1, column, "the column is missing", hint))
+        hint = t("ds_rename_column", close=close[0], column=column) if close else t("ds_add_column")
+        problems.append(Problem(name, 1, column, t("ds_column_missing"), hint))
     if missing:
         return None
     return frame
@@ -263,9 +264,8 @@ def _csv_records(name: str, text: str, problems: list[Problem]) -> tuple[list[in
                 name,
                 len(rows) + 1,
                 None,
-                f'the file is not valid CSV from this row on ({exc}), probably a double quote (") that is not closed',
-                'put a cell containing commas in double quotes, write a quote inside a cell twice (""), '
-                "and check that every opening quote has its closing quote",
+                t("ds_bad_csv", error=exc),
+                t("ds_bad_csv_hint"),
             )
         )
         return None
@@ -316,10 +316,12 @@ def _check_header(name: str, header: list[str], problems: list[Problem]) -> None
     for position, column in enumerate(header, start=1):
         if not column:
             problems.append(
-                Problem(name, 1, None, f"column {position} has no name", f"name it ({', '.join(COLUMNS[name])})")
+                Problem(
+                    name, 1, None, t("ds_unnamed_column", n=position), t("ds_name_it", columns=", ".join(COLUMNS[name]))
+                )
             )
         elif column in header[: position - 1]:
-            problems.append(Problem(name, 1, column, "the column appears twice", "delete one of the two columns"))
+            problems.append(Problem(name, 1, column, t("ds_column_twice"), t("ds_column_twice_hint")))
 
 
 def _header_frame(name: str, header: list[str], data: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame | None:
@@ -351,11 +353,11 @@ def _records_frame(
                 continue
             extra = record[width:]
             if not any(cell.strip() for cell in extra):
-                message = f"the row ends with {len(extra)} extra comma(s): {len(record)} cells, the header has {width}"
-                hint = "delete the comma(s) at the end of the row"
+                message = tn("ds_extra_commas", len(extra), cells=len(record), width=width)
+                hint = tn("ds_extra_commas_hint", len(extra))
             else:
-                message = f"the row has {len(record)} cells, the header has {width} columns"
-                hint = "put a cell that contains a comma in double quotes, or remove the extra cells"
+                message = t("ds_too_many_cells", cells=len(record), width=width)
+                hint = t("ds_too_many_cells_hint")
             problems.append(Problem(name, row, None, message, hint))
     if len(problems) > before:
         return None
@@ -441,8 +443,8 @@ def _check(folder: Path, raws: dict[str, bytes | None] | None) -> tuple[Dataset 
                 str(folder),
                 None,
                 None,
-                "the dataset folder does not exist",
-                "give the folder that holds units.csv, indicators.csv and observations.csv",
+                t("ds_folder_missing"),
+                t("ds_folder_missing_hint"),
             )
         )
         return None, problems

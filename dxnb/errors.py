@@ -2,8 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+#: The catalogue readers ``t`` and ``tn`` of :mod:`dxnb.i18n`, which puts them here when it is imported: it
+#: imports this module, so this module cannot import it. A problem's "warning:" and the summary line of a
+#: :class:`DataError` are read through them, in the current language (English if i18n was never imported).
+READERS: dict[str, Callable[..., str]] = {}
+
+
+#: The English of this module's messages, used until dxnb.i18n is imported.
+_ENGLISH = {
+    "err_warning": "warning",
+    "err_data_summary": "{n} problem(s) in the dataset; fix them and run `dxnb check` again:",
+}
+
+
+def t(key: str) -> str:
+    """The message ``key`` in the current language (:func:`dxnb.i18n.t`)."""
+    return READERS["t"](key) if READERS else _ENGLISH[key]
+
+
+def tn(key: str, n: int) -> str:
+    """The plural message ``key`` for the count ``n`` in the current language (:func:`dxnb.i18n.tn`)."""
+    return READERS["tn"](key, n) if READERS else _ENGLISH[key].format(n=n)
 
 
 @dataclass(frozen=True)
@@ -29,7 +51,7 @@ class Problem:
             parts.append(self.column)
         text = ": ".join(parts) + ": "
         if not self.is_error:
-            text += "warning: "
+            text += f"{t('err_warning')}: "
         text += self.message
         if self.hint:
             text += f" — {self.hint}"
@@ -49,8 +71,7 @@ class DataError(DxnbError):
 
     def __init__(self, problems: Iterable[Problem], summary: str | None = None):
         self.problems = list(problems)
-        errors = [p for p in self.problems if p.is_error]
-        head = summary or f"{len(errors)} problem(s) in the dataset; fix them and run `dxnb check` again:"
+        head = summary or tn("err_data_summary", sum(p.is_error for p in self.problems))
         super().__init__("\n".join([head, *(str(p) for p in self.problems)]))
 
 

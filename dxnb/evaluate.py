@@ -24,7 +24,7 @@ import pandas as pd
 
 from .dataset import Dataset
 from .errors import ParameterError
-from .i18n import N_
+from .i18n import N_, t
 from .params import check_unit, period_key
 from .quality import FLAGS as FLAGS  # re-exported: overview.py imports it from here
 from .quality import IMPLAUSIBLE_FLAGS as IMPLAUSIBLE_FLAGS  # re-exported: report.py imports it from here
@@ -362,8 +362,8 @@ def evaluate_unit(ds: Dataset, code: object, period: object) -> UnitEvaluation:
     periods = sorted(own["period"].unique().tolist(), key=period_key)
     unit = ds.units.loc[code]
     if period not in periods:
-        has = f"it has data for {', '.join(periods)}" if periods else "it has no observations at all"
-        raise ParameterError(f"Unit {code} ({unit['name']}) has no observations for period '{period}'; {has}.")
+        has = t("ev_has_data", periods=", ".join(periods)) if periods else t("ev_no_observations")
+        raise ParameterError(t("ev_unit_no_period", code=code, name=unit["name"], period=period, has=has))
     earlier = [p for p in periods if period_key(p) < period_key(period)]
     previous_period = earlier[-1] if earlier else None
 

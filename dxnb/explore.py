@@ -43,7 +43,7 @@ from .html import Html
 from .i18n import check_lang, t, tn, unit_name
 from .overview_data import check_data_period, check_place_name, edge_units, scope_label, select_units
 from .pages import is_synthetic, shown_path
-from .params import check_period
+from .params import check_period, in_language
 from .paths import resolve_data_dir
 from .text import vi_sort_key
 
@@ -75,6 +75,7 @@ class Explorer(ExplorerSteps):
     export_filter: str = "below_target"
 
     @classmethod
+    @in_language  # the checks and errors speak the notebook's lang
     def load(
         cls,
         unit: object,

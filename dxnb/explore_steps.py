@@ -46,7 +46,7 @@ TABLE_MAX_ROWS = 60
 
 def _check_filter(only: object) -> str:
     if only not in FILTERS:
-        raise ParameterError(f"export_filter must be one of {', '.join(FILTERS)}; got {only!r}.")
+        raise ParameterError(t("ex_bad_filter", filters=", ".join(FILTERS), value=repr(only)))
     return str(only)
 
 

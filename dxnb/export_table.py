@@ -94,7 +94,7 @@ def header(ind: Indicator, lang: str) -> str:
 
 def _qualifier_text(qualifier: object, lang: str) -> str:
     if qualifier == "lower_bound":
-        return "ít nhất" if lang == "vi" else "at least"
+        return t("export_at_least", lang)
     if qualifier == "estimate":
         return t("estimate", lang)
     return ""

@@ -27,6 +27,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from .errors import DxnbError
+from .i18n import t
 
 log = logging.getLogger(__name__)
 
@@ -148,8 +149,8 @@ def exclusive_lock(folder: str | os.PathLike[str], timeout: float | None = None,
                 if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
                     raise
                 if time.monotonic() >= deadline:
-                    raise BusyError(f"{folder}: another dxnb program is changing this dataset ({what} holds "
-                                    f"{lock}); waited {limit:g} s — let it finish, then run this again") from None
+                    raise BusyError(t("io_busy", folder=folder, what=what, lock=lock,
+                                      seconds=f"{limit:g}")) from None  # fmt: skip
                 time.sleep(0.1)
         held[folder] = 1
         try:
@@ -344,9 +345,7 @@ def _roll(folder: Path, journal: Path, *, quiet: bool = False) -> str:
     try:
         entries = json.loads(journal.read_text(encoding="utf-8"))["files"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise JournalError(f"{journal}: an interrupted import left a journal that cannot be read ({exc}) — "
-                           f"compare the dataset with its backups in {folder / 'backups'}, then delete the "
-                           "journal") from exc
+        raise JournalError(t("io_bad_journal", journal=journal, error=exc, backups=folder / "backups")) from exc
 
     def digest(path: str) -> str | None:
         try:
@@ -367,8 +366,8 @@ def _roll(folder: Path, journal: Path, *, quiet: bool = False) -> str:
         for entry in entries:
             if state[entry["name"]] != entry["old_sha256"]:
                 if digest(entry["backup"]) != entry["old_sha256"]:
-                    raise JournalError(f"{journal}: {entry['target']} cannot be restored, its backup "
-                                       f"{entry['backup']} is missing or changed — restore it by hand")
+                    raise JournalError(t("io_cannot_restore", journal=journal, target=entry["target"],
+                                         backup=entry["backup"]))  # fmt: skip
                 atomic_write_bytes(entry["target"], Path(entry["backup"]).read_bytes())
     for entry in entries:
         with contextlib.suppress(FileNotFoundError):

@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from .forms import cell_ref
+from .i18n import N_, t
 
 #: Limits of a form; anything beyond them is refused before it is read.
 LIMITS = {
@@ -43,7 +44,7 @@ class Unusable(Exception):
 
 _BROKEN = (zipfile.BadZipFile, zlib.error, EOFError, InvalidFileException, KeyError, ValueError, TypeError,
            IndexError, SyntaxError, OSError)  # SyntaxError: xml.etree's ParseError (truncated XML, an entity)
-_FIX_BROKEN = "open it in Excel, save it as .xlsx and import it again; or fill a new form from `dxnb template`"
+_FIX_BROKEN = N_("ff_fix_broken")  # a message key
 
 
 def _mb(size: int) -> str:
@@ -53,36 +54,30 @@ def _mb(size: int) -> str:
 def _check_file(path: Path) -> None:
     """What the file is, and whether it is small enough to read, before openpyxl sees it."""
     if path.name.startswith("~$"):
-        raise Unusable("this is Excel's lock file for an open workbook, not a form",
-                        "close the workbook in Excel and import the form itself")
+        raise Unusable(t("ff_lock_file"), t("ff_lock_file_hint"))
     if path.is_dir():
-        raise Unusable("is a folder", "name the forms themselves, e.g. forms/*.xlsx")
+        raise Unusable(t("ff_folder"), t("ff_folder_hint"))
     if not path.is_file():
-        raise Unusable("no such file", "check the path")
+        raise Unusable(t("ff_no_such_file"), t("ff_check_path"))
     with path.open("rb") as handle:
         head = handle.read(8)
     if head == _OLE2:
-        raise Unusable("the workbook is password-protected (encrypted), or an old Excel 97–2003 .xls file",
-                        "open it in Excel, remove the password (File › Info › Protect Workbook › Encrypt with "
-                        "Password: clear it) and save it as 'Excel Workbook (*.xlsx)'")
+        raise Unusable(t("ff_encrypted"), t("ff_encrypted_hint"))
     suffix = path.suffix.lower()
     if suffix != ".xlsx":
-        hint = ("open it in Excel and save it as 'Excel Workbook (*.xlsx)'" if suffix in (".xls", ".xlsm", ".ods")
-                else "import the .xlsx forms made by `dxnb template`")
-        raise Unusable("not an Excel .xlsx workbook", hint)
+        hint = t("ff_save_as_xlsx") if suffix in (".xls", ".xlsm", ".ods") else t("ff_import_xlsx")
+        raise Unusable(t("ff_not_xlsx"), hint)
     size = path.stat().st_size
     if size > LIMITS["file_bytes"]:
-        raise Unusable(f"the file is {_mb(size)}, more than a form can be ({_mb(LIMITS['file_bytes'])} at most)",
-                        "a form is about 15 KB: copy the values into a new form from `dxnb template`")
+        raise Unusable(t("ff_too_big", size=_mb(size), most=_mb(LIMITS["file_bytes"])), t("ff_too_big_hint"))
     try:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise Unusable(f"cannot be read as an Excel workbook (damaged zip: {exc})", _FIX_BROKEN) from exc
+        raise Unusable(t("ff_damaged_zip", error=exc), t(_FIX_BROKEN)) from exc
     if unpacked > LIMITS["uncompressed_bytes"]:
-        raise Unusable(f"the workbook unpacks to {_mb(unpacked)}, more than a form can hold "
-                        f"({_mb(LIMITS['uncompressed_bytes'])} at most)",
-                        "a form unpacks to about 100 KB: copy the values into a new form from `dxnb template`")
+        raise Unusable(t("ff_unpacks", size=_mb(unpacked), most=_mb(LIMITS["uncompressed_bytes"])),
+                       t("ff_unpacks_hint"))
 
 
 def open_workbook(path: Path):
@@ -91,8 +86,8 @@ def open_workbook(path: Path):
     try:
         return load_workbook(path, read_only=True, data_only=True)
     except _BROKEN as exc:
-        raise Unusable(f"cannot be read as an Excel workbook ({exc.__class__.__name__}: {short_error(exc)})",
-                        _FIX_BROKEN) from exc
+        raise Unusable(t("ff_unreadable", error=f"{exc.__class__.__name__}: {short_error(exc)}"),
+                       t(_FIX_BROKEN)) from exc
 
 
 def short_error(exc: BaseException) -> str:
@@ -114,9 +109,7 @@ class Sheet:
         where = cell_ref(shown, ws.title, "A1").rsplit("!", 1)[0]
         declared = ws.max_row
         if declared is not None and declared > max_row:
-            raise Unusable(f"the sheet reaches row {declared}, but a form has at most {max_row} rows here ({what})",
-                            "delete the rows below the table (select them, right-click › Delete), or copy the "
-                            "values into a new form from `dxnb template`", where)
+            raise Unusable(t("ff_sheet_rows", rows=declared, most=max_row, what=what), t("ff_sheet_rows_hint"), where)
         try:
             for number, row in enumerate(ws.iter_rows(min_row=1, max_row=max_row + 1, max_col=LIMITS["columns"]),
                                          start=1):
@@ -125,17 +118,16 @@ class Sheet:
                     if value is None or (isinstance(value, str) and not value.strip()):
                         continue
                     if number > max_row:
-                        raise Unusable(f"cell {get_column_letter(column)}{number} is below the form's last row "
-                                        f"{max_row} ({what})", "delete what was typed below the table", where)
+                        raise Unusable(t("ff_cell_below", cell=f"{get_column_letter(column)}{number}", most=max_row,
+                                         what=what), t("ff_below_hint"), where)
                     self.cells[(number, column)] = (value, getattr(cell, "number_format", "General") or "General")
                     self.last_row = max(self.last_row, number)
             far = _last_filled_row(ws) if hasattr(ws, "_get_source") else 0
         except _BROKEN as exc:
-            raise Unusable(f"the sheet cannot be read ({exc.__class__.__name__}: {short_error(exc)})", _FIX_BROKEN,
-                            where) from exc
+            raise Unusable(t("ff_sheet_unreadable", error=f"{exc.__class__.__name__}: {short_error(exc)}"),
+                           t(_FIX_BROKEN), where) from exc
         if far > max_row:  # the sheet's dimension was missing or wrong: the rows themselves say so
-            raise Unusable(f"row {far} of the sheet is filled in, but a form has at most {max_row} rows here "
-                            f"({what})", "delete what was typed below the table", where)
+            raise Unusable(t("ff_row_below", row=far, most=max_row, what=what), t("ff_below_hint"), where)
 
     def value(self, row: int, column: int) -> object:
         """The value of a cell (1-based row and column), None when empty."""

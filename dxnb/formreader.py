@@ -51,6 +51,7 @@ from .forms import (
     ids_fingerprint,
     unit_label,
 )
+from .i18n import N_, t, tn
 from .text import ascii_fold, nfc
 from .values import ValueProblem, parse_number
 
@@ -141,24 +142,21 @@ def read_value(value: object, number_format: str, ind: cat.Indicator) -> float:
         key = _choice_key(value)
         if key in _YES_PARTIAL_NO_WORDS:
             return _YES_PARTIAL_NO_WORDS[key]
-        raise ValueProblem(f"'{_text(value)}' is not có, một phần or không",
-                           "choose from the cell's list: có (yes), một phần (partly) or không (no)")
+        raise ValueProblem(t("form_not_ypn", value=_text(value)), t("form_not_ypn_hint"))
     if isinstance(value, bool):
-        raise ValueProblem(f"{str(value).upper()} is not a number", "type a number")
+        raise ValueProblem(t("form_bool_not_a_number", value=str(value).upper()), t("form_type_a_number"))
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         shown = value.strftime("%d/%m/%Y") if isinstance(value, dt.date) else value.strftime("%H:%M")
-        raise ValueProblem(f"Excel turned the entry into a date or time ({shown})",
-                           "format the cell as Number and type the value again, e.g. 92,4 or 1083")
+        raise ValueProblem(t("form_date", value=shown), t("form_date_hint"))
     if isinstance(value, (int, float)):
         number = _bounded(float(value))
         if ind.kind == "rate" and "%" in (number_format or ""):
             number = round(number * 100, 9)  # "92,4%" typed in Excel is stored as 0.924
         if ind.whole and not number.is_integer():
-            hint = f"type a whole number such as {round(number)}"
+            hint = t("form_whole_hint", example=round(number))
             if (number * 100) % 1 and abs(number * 1000 - round(number * 1000)) < 1e-6:
-                hint = (f"if {_fmt(number).replace('.', ',')} was meant as {round(number * 1000)} "
-                        f"(Vietnamese thousands dot), type {round(number * 1000)} without a separator")
-            raise ValueProblem(f"{_fmt(number)} is not a whole number, but this indicator counts whole things", hint)
+                hint = t("form_thousands_dot_hint", typed=_fmt(number).replace(".", ","), meant=round(number * 1000))
+            raise ValueProblem(t("val_not_whole", text=_fmt(number)), hint)
         return number
     text = _text(value)
     bare = text.rstrip("%").strip()
@@ -168,53 +166,48 @@ def read_value(value: object, number_format: str, ind: cat.Indicator) -> float:
         text = bare.replace(".", "")
     elif _DOT_THOUSANDS.match(bare):
         raise ValueProblem(
-            f"'{text}' is ambiguous: {bare} with a decimal point, or {bare.replace('.', '')} with the "
-            "Vietnamese thousands dot",
-            f"type {bare.replace('.', ',')} for the decimal, or {bare.replace('.', '')} without a separator",
+            t("form_ambiguous", text=text, decimal=bare, whole=bare.replace(".", "")),
+            t("form_ambiguous_hint", decimal=bare.replace(".", ","), whole=bare.replace(".", "")),
         )
     return _bounded(parse_number(text, whole=ind.whole, lenient=True))
 
 
 def _bounded(number: float) -> float:
     if not math.isfinite(number) or abs(number) > MAX_VALUE:
-        shown = f"{number:.6g}" if math.isfinite(number) else "too large to store"
-        raise ValueProblem(f"the number {shown} is beyond what any indicator can hold (at most {MAX_VALUE:.0e})",
-                           "check the cell for a typing slip or pasted text, and type the value again")
+        shown = f"{number:.6g}" if math.isfinite(number) else t("form_too_large")
+        raise ValueProblem(t("form_beyond", value=shown, most=f"{MAX_VALUE:.0e}"), t("form_beyond_hint"))
     return number
 
 
 def _range_problem(number: float, shown: str, ind: cat.Indicator) -> tuple[str, str] | None:
     """The rules of ``dxnb check`` for a value of ``ind``."""
     if ind.kind == "rate" and not 0 <= number <= 100:
-        return f"rate {shown} is outside 0–100", "rates are percentages between 0 and 100"
+        return t("val_rate_range", value=shown), t("val_rate_range_hint")
     if ind.kind in ("count", "ratio") and number < 0:
-        return f"{shown} is negative", "counts are 0 or more"
+        return t("val_negative", value=shown), t("val_negative_hint")
     if ind.kind == "yes_partial_no" and number not in cat.YES_PARTIAL_NO:
-        return f"{shown} is not 1, 0.5 or 0", "write 1 for yes, 0.5 for partly, 0 for no"
+        return t("val_not_ypn", value=shown), t("val_not_ypn_hint")
     return None
 
 
 def _read_meta(shown: str, wb) -> dict[str, str]:
     if META_SHEET not in wb.sheetnames or VALUES_SHEET not in wb.sheetnames:
-        raise Unusable("not a dxnb form (the workbook lacks the form's sheets and hidden information)",
-                        "fill in a form made by `dxnb template`; values copied into another workbook must be "
-                        "copied back into the generated form")
-    sheet = Sheet(shown, wb[META_SHEET], LIMITS["meta_rows"], "the hidden information")
+        raise Unusable(t("form_not_a_form_sheets"), t("form_not_a_form_sheets_hint"))
+    sheet = Sheet(shown, wb[META_SHEET], LIMITS["meta_rows"], t("form_hidden_information"))
     meta = {}
     for row in range(1, sheet.last_row + 1):
         key, value = sheet.value(row, 1), sheet.value(row, 2)
         if key is not None:
             meta[str(key).strip()] = "" if value is None else str(value).strip()
     if meta.get("format") != FORM_FORMAT:
-        raise Unusable("not a dxnb form", "fill in a form made by `dxnb template`")
+        raise Unusable(t("form_not_a_form"), t("form_not_a_form_hint"))
     if not re.fullmatch(r"\d{1,3}", meta.get("version", "")) or int(meta["version"]) not in SUPPORTED_VERSIONS:
-        raise Unusable(f"form version {_clip(meta.get('version'))!r} is not supported by dxnb {__version__}",
-                        "generate a new form with `dxnb template`, or update dxnb")
+        raise Unusable(t("form_version", version=repr(_clip(meta.get("version"))), dxnb=__version__),
+                       t("form_version_hint"))
     first = meta.get("first_row", str(FIRST_ROW))
     if first != str(FIRST_ROW):  # version 1 has one layout; anything else is an edit
-        raise Unusable(f"the form's hidden information was edited (first_row reads {_clip(first)!r}, the form "
-                        f"was made with {FIRST_ROW})", "generate a new form with `dxnb template` and copy the "
-                        "values into it", cell_ref(shown, META_SHEET, "B" + str(_meta_row(sheet, "first_row"))))
+        raise Unusable(t("form_first_row_edited", found=repr(_clip(first)), expected=FIRST_ROW),
+                       t("form_new_form_hint"), cell_ref(shown, META_SHEET, "B" + str(_meta_row(sheet, "first_row"))))
     return meta
 
 
@@ -243,9 +236,9 @@ def read_form(path: str | Path, dataset: Dataset) -> tuple[FilledForm | None, li
         meta = _read_meta(shown, wb)
         ids = [i for i in meta.get("ids", "").split(";") if i]
         rows = 2 * (FIRST_ROW + len(ids)) + 10
-        values = Sheet(shown, wb[VALUES_SHEET], rows, f"{len(ids)} indicators")
+        values = Sheet(shown, wb[VALUES_SHEET], rows, tn("ds_indicators", len(ids)))
         notes = (Sheet(shown, wb[NOTES_SHEET], NOTES_FIRST_ROW + LIMITS["note_rows"] - 1,
-                        f"{LIMITS['note_rows']} notes") if NOTES_SHEET in wb.sheetnames else None)
+                       tn("cli_notes", LIMITS["note_rows"])) if NOTES_SHEET in wb.sheetnames else None)
         return _read_open_form(path, shown, values, notes, meta, ids, dataset)
     except Unusable as exc:
         return None, [Problem(exc.where or shown, None, None, exc.message, exc.hint)]
@@ -262,21 +255,18 @@ def _check_header(ws: Sheet, at, period: str) -> list[Problem]:
         found, expected = _text(ws.value(TABLE_HEADER_ROW, column)), f"'{captions[name]}'"
         if name == "previous":  # "Giá trị năm 2024", or "Giá trị kỳ trước" when there is no earlier period
             matches = found == captions[name] or re.fullmatch(r"Giá trị năm \d{4}", found) is not None
-            expected = f"'Giá trị năm …' (an earlier year) or {expected}"
+            expected = t("form_earlier_year", expected=expected)
         else:
             matches = found == captions[name]
         if not matches:
             ref = f"{LETTER[name]}{TABLE_HEADER_ROW}"
-            problems.append(Problem(at(ref), None, None, f"the column header reads '{_clip(found)}', but the form "
-                                    f"was made with {expected} here",
-                                    "columns must not be inserted, deleted or moved: undo the change, or copy "
-                                    "the values into a new form from `dxnb template`"))
+            message = t("form_header_changed", found=_clip(found), expected=expected)
+            problems.append(Problem(at(ref), None, None, message, t("form_header_changed_hint")))
     extra = get_column_letter(len(COLUMNS) + 1)
     if _text(ws.value(TABLE_HEADER_ROW, len(COLUMNS) + 1)):
-        problems.append(Problem(at(f"{extra}{TABLE_HEADER_ROW}"), None, None,
-                                f"'{_clip(_text(ws.value(TABLE_HEADER_ROW, len(COLUMNS) + 1)))}' follows the "
-                                "last column of the form", "columns must not be inserted or moved; copy the "
-                                "values into a new form from `dxnb template`"))
+        found = _clip(_text(ws.value(TABLE_HEADER_ROW, len(COLUMNS) + 1)))
+        problems.append(Problem(at(f"{extra}{TABLE_HEADER_ROW}"), None, None, t("form_extra_column", found=found),
+                                t("form_extra_column_hint")))
     return problems
 
 
@@ -295,49 +285,46 @@ def _read_open_form(path: Path, shown: str, ws: Sheet, notes: Sheet | None, meta
 
     # The unit and the period.
     if code not in dataset.units.index:
-        problems.append(Problem(shown, None, None, f"the form is for unit '{_clip(code)}' "
-                                f"({_clip(meta.get('unit_name', '?'))}), which is not in "
-                                f"{dataset.path / 'units.csv'}",
-                                "add the unit to units.csv, or import into the dataset the form was made for (--data)"))
-    for ref, expected, what in ((CODE_CELL, code, "unit code"), (PERIOD_CELL, period, "period")):
+        problems.append(Problem(shown, None, None, t("form_unknown_unit", code=_clip(code),
+                                                     name=_clip(meta.get("unit_name", "?")),
+                                                     path=dataset.path / "units.csv"),
+                                t("form_unknown_unit_hint")))
+    for ref, expected, what in ((CODE_CELL, code, N_("form_what_code")), (PERIOD_CELL, period, N_("form_what_period"))):
         found = text_at(ref)
         if found != expected:
-            problems.append(Problem(at(ref), None, None, f"the {what} reads '{_clip(found)}', but the form was made "
-                                    f"for '{_clip(expected)}'", f"use the form made for this {what} "
-                                    f"(`dxnb template`), or restore '{_clip(expected)}'"))
+            problems.append(Problem(at(ref), None, None,
+                                    t("form_cell_changed", what=t(what), found=_clip(found), expected=_clip(expected)),
+                                    t("form_cell_changed_hint", what=t(what), expected=_clip(expected))))
     try:
         check_period(period)
     except FormError:
-        problems.append(Problem(shown, None, None, f"the form's period '{_clip(period)}' is not a year",
-                                "generate a new form with `dxnb template`"))
+        problems.append(Problem(shown, None, None, t("form_period_not_a_year", period=_clip(period)),
+                                t("form_version_hint_new")))
     problems.extend(_check_header(ws, at, period))
 
     # The id column: compared cell by cell with the ids the form was made with.
     first = FIRST_ROW
     if ids_fingerprint(ids) != meta.get("ids_sha256"):
-        problems.append(Problem(shown, None, None, "the form's hidden information was edited",
-                                "generate a new form with `dxnb template` and copy the values into it"))
+        problems.append(Problem(shown, None, None, t("form_hidden_edited"), t("form_new_form_hint")))
     edited = False
     for offset, expected in enumerate(ids):
         ref = f"{LETTER['id']}{first + offset}"
         found = _text(ws.value(first + offset, COL["id"]))
         if found != expected:
             edited = True
-            problems.append(Problem(at(ref), None, None, f"the indicator id reads '{_clip(found)}', but the form "
-                                    f"was made with '{expected}' on this row", "ids are locked: restore the id, "
-                                    "or copy the values into a new form from `dxnb template` (rows must not be "
-                                    "inserted, deleted or moved)"))
+            problems.append(Problem(at(ref), None, None, t("form_id_changed", found=_clip(found), expected=expected),
+                                    t("form_id_changed_hint")))
     after = first + len(ids)
     if _text(ws.value(after, COL["id"])):
         edited = True
         problems.append(Problem(at(f"{LETTER['id']}{after}"), None, None,
-                                f"'{_clip(_text(ws.value(after, COL['id'])))}' follows the last indicator",
-                                "rows must not be inserted or moved; copy the values into a new form"))
+                                t("form_extra_row", found=_clip(_text(ws.value(after, COL["id"])))),
+                                t("form_extra_row_hint")))
     if edited or any(p.is_error for p in problems):
         return None, problems
     if meta.get("indicators_sha256") and meta["indicators_sha256"] != dataset.hashes.get("indicators.csv"):
-        problems.append(Problem(shown, None, None, "the catalogue (indicators.csv) changed since this form was made",
-                                "the values are checked against the current catalogue", "warning"))
+        problems.append(Problem(shown, None, None, t("form_catalogue_changed"), t("form_catalogue_changed_hint"),
+                                "warning"))
 
     form = FilledForm(path, code, unit_label(dataset, code), period)
     catalogue = dataset.catalogue_for(period)  # the framework in force for the period
@@ -348,17 +335,15 @@ def _read_open_form(path: Path, shown: str, ws: Sheet, notes: Sheet | None, meta
         source, note = _text(ws.value(row, COL["source"])), _text(ws.value(row, COL["note"]))
         if value is None or (isinstance(value, str) and not _text(value)):
             if source or note:
-                problems.append(Problem(at(ref), None, iid, "no value, but a source or note is filled in",
-                                        "the row is skipped; fill in the value if there is one", "warning"))
+                problems.append(Problem(at(ref), None, iid, t("form_no_value"), t("form_no_value_hint"), "warning"))
             continue
         if iid not in catalogue:
-            problems.append(Problem(at(ref), None, iid, f"'{iid}' is no longer in the catalogue",
-                                    "generate a new form with `dxnb template` and copy the values into it"))
+            problems.append(Problem(at(ref), None, iid, t("form_id_gone", id=iid), t("form_new_form_hint")))
             continue
         ind = catalogue[iid]
         if ind.derived:
-            problems.append(Problem(at(ref), None, iid, f"'{iid}' is now computed by dxnb from '{ind.numerator}'",
-                                    "generate a new form with `dxnb template` and copy the values into it"))
+            problems.append(Problem(at(ref), None, iid, t("form_id_derived", id=iid, numerator=ind.numerator),
+                                    t("form_new_form_hint")))
             continue
         try:
             number = read_value(value, number_format, ind)
@@ -383,13 +368,12 @@ def _read_notes(ws: Sheet, form: FilledForm, at, problems: list[Problem]) -> Non
         if not kind_raw and not text:
             continue
         if not text:
-            problems.append(Problem(at(f"B{row}"), None, None, f"a '{_clip(kind_raw)}' note has no text",
-                                    "write the note, or clear its kind", "warning"))
+            problems.append(Problem(at(f"B{row}"), None, None, t("form_note_no_text", kind=_clip(kind_raw)),
+                                    t("form_note_no_text_hint"), "warning"))
             continue
         kind = _NOTE_KINDS.get(_choice_key(kind_raw))
         if kind is None:
-            what = f"'{_clip(kind_raw)}' is not a note kind" if kind_raw else "the note has no kind"
-            problems.append(Problem(at(f"A{row}"), None, None, what,
-                                    "choose from the list: điểm mạnh, khó khăn or giải pháp"))
+            what = t("val_not_a_note_kind", value=_clip(kind_raw)) if kind_raw else t("form_note_no_kind")
+            problems.append(Problem(at(f"A{row}"), None, None, what, t("form_note_kind_hint")))
             continue
         form.notes.append(FormNote(kind, text, source, at(f"B{row}")))

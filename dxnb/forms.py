@@ -38,7 +38,7 @@ from .cells import clean_text, make_inert, set_text
 from .dataset import Dataset
 from .errors import FormError
 from .fileio import atomic_write_bytes, write_temporary
-from .i18n import N_, t
+from .i18n import N_, t, tn
 from .text import slugify
 
 log = logging.getLogger(__name__)
@@ -425,13 +425,11 @@ def _umask() -> int:
 
 def _check_target(target: Path, force: bool) -> None:
     if target.suffix.lower() != ".xlsx":
-        raise FormError(f"{target}: a form is an Excel workbook — give a file name ending in .xlsx")
+        raise FormError(t("form_target_not_xlsx", path=target))
     if len(target.name.encode("utf-8")) > 255:
-        raise FormError(f"{target.name[:60]}…: the file name is {len(target.name.encode('utf-8'))} bytes long, "
-                        "more than a file system allows (255) — choose a shorter name")
+        raise FormError(t("form_target_too_long", name=target.name[:60], n=len(target.name.encode("utf-8"))))
     if target.exists() and not force:
-        raise FormError(f"{target} already exists and may be a filled form — choose another name, "
-                        "or use --force to overwrite it")
+        raise FormError(t("form_target_exists", path=target))
 
 
 def _form_bytes(dataset: Dataset, code: str, period: str) -> bytes:
@@ -473,8 +471,7 @@ def write_templates(dataset: Dataset, codes: Iterable[str], period: str, out_dir
     targets = {code: folder / default_form_name(dataset, code, period) for code in codes}
     existing = [str(path) for path in targets.values() if path.exists()]
     if existing and not force:
-        raise FormError(f"{len(existing)} form(s) already exist and may be filled in: {', '.join(existing)} — "
-                        "choose another --out-dir, or use --force to overwrite them")
+        raise FormError(tn("form_targets_exist", len(existing), paths=", ".join(existing)))
     for target in targets.values():
         _check_target(target, True)
     contents = {code: _form_bytes(dataset, code, period) for code in targets}

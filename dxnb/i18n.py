@@ -22,7 +22,7 @@ from pathlib import Path
 
 from babel.support import Translations
 
-from .errors import ParameterError
+from .errors import READERS, ParameterError
 from .fmt import LANGS
 
 #: gettext domain and folder of the catalogues (``<LOCALE_DIR>/<lang>/LC_MESSAGES/<DOMAIN>.po`` and ``.mo``).
@@ -67,7 +67,7 @@ class MissingTextError(LookupError):
 def check_lang(lang: object) -> str:
     """Return ``lang`` if it is a report language, else raise :class:`ParameterError`."""
     if lang not in LANGS:
-        raise ParameterError(f"lang must be one of {', '.join(LANGS)} (got {lang!r}); use lang='vi' or lang='en'.")
+        raise ParameterError(t("i18n_bad_lang", _safe_language(), langs=", ".join(LANGS), value=repr(lang)))
     return str(lang)
 
 
@@ -78,11 +78,14 @@ def _locale_language() -> str:
     """The report language named by the environment: ``DXNB_LANG``, else the POSIX locale, else Vietnamese."""
     chosen = os.environ.get("DXNB_LANG", "").strip()
     if chosen:
-        if chosen not in LANGS:
-            raise ParameterError(
-                f"DXNB_LANG must be one of {', '.join(LANGS)} (got {chosen!r}); set DXNB_LANG=vi or DXNB_LANG=en."
-            )
+        if chosen not in LANGS:  # said in the locale's language
+            raise ParameterError(t("i18n_bad_env", _posix_language(), langs=", ".join(LANGS), value=repr(chosen)))
         return chosen
+    return _posix_language()
+
+
+def _posix_language() -> str:
+    """The report language of the POSIX locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``), else Vietnamese."""
     for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(name, "")
         if value:  # the first one set wins, as in POSIX
@@ -101,6 +104,14 @@ def set_language(lang: str | None) -> contextvars.Token:
 def reset_language(token: contextvars.Token) -> None:
     """Undo the :func:`set_language` call that returned ``token``."""
     _current.reset(token)
+
+
+def _safe_language() -> str:
+    """The current language, or Vietnamese when ``DXNB_LANG`` names none (for the message that says so)."""
+    try:
+        return get_language()
+    except ParameterError:
+        return DEFAULT_LANG
 
 
 def get_language() -> str:
@@ -191,3 +202,6 @@ def unit_name(name: str, kind: str, lang: str | None = None, *, capital: bool = 
     """Return "xã Vĩnh Hòa" / "Vĩnh Hòa commune" for a unit (the bare name for an unknown kind)."""
     text = t(KIND_KEYS[kind], lang, name=name) if kind in KIND_KEYS else name
     return text[:1].upper() + text[1:] if capital else text
+
+
+READERS.update(t=t, tn=tn)  # dxnb.errors words a problem's "warning:" and a DataError's first line with these

@@ -45,6 +45,7 @@ from .fileio import (
     sweep_temporaries,
     terminate_cleanly,
 )
+from .i18n import N_, t, tn
 from .paths import resolve_data_dir
 from .text import nfc
 from .values import ValueProblem, parse_number
@@ -55,6 +56,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 OBSERVATIONS, NOTES = "observations.csv", "notes.csv"
+#: What an import does to a row (:attr:`Change.status`), and its word.
+CHANGE_KEYS = {
+    "new": N_("intake_status_new"),
+    "changed": N_("intake_status_changed"),
+    "unchanged": N_("intake_status_unchanged"),
+    "removed": N_("intake_status_removed"),
+}
 BACKUP_DIR = "backups"
 
 
@@ -64,7 +72,7 @@ class FormRefusedError(FormError):
     def __init__(self, problems: Iterable[Problem], summary: str | None = None):
         self.problems = list(problems)
         errors = sum(p.is_error for p in self.problems)
-        head = summary or f"{errors} problem(s) in the form(s); nothing was imported. Fix them and import again:"
+        head = summary or tn("intake_refused", errors)
         ordered = sorted(self.problems, key=lambda p: not p.is_error)
         super().__init__("\n".join([head, *(str(p) for p in ordered)]))
 
@@ -74,8 +82,7 @@ class ImportConflictError(FormError):
 
     def __init__(self, problems: Iterable[Problem]):
         self.problems = list(problems)
-        head = (f"{len(self.problems)} value(s) in the forms differ from the dataset; nothing was imported. "
-                "Correct the forms, or import again with --replace to overwrite the dataset's values:")
+        head = tn("intake_conflicts", len(self.problems))
         super().__init__("\n".join([head, *(str(p) for p in self.problems)]))
 
 
@@ -193,10 +200,10 @@ class Change:
     def __str__(self) -> str:
         what = f"{self.unit_code} {self.period} {self.item}"
         if self.status == "changed":
-            change = f"{self.old} → {self.new}" if self.what == "value" else f"{self.new} (new source or note)"
-            return f"{self.status:<9} {what}: {change}  ({self.cell})"
+            change = f"{self.old} → {self.new}" if self.what == "value" else t("intake_new_source", value=self.new)
+            return f"{t(CHANGE_KEYS[self.status]):<9} {what}: {change}  ({self.cell})"
         shown = self.old if self.status == "removed" else self.new
-        return f"{self.status:<9} {what}: {_short(shown)}" + (f"  ({self.cell})" if self.cell else "")
+        return f"{t(CHANGE_KEYS[self.status]):<9} {what}: {_short(shown)}" + (f"  ({self.cell})" if self.cell else "")
 
 
 @dataclass
@@ -252,12 +259,12 @@ def _collect(forms, problems: list[Problem]) -> tuple[dict, dict]:
                 if not _same(other.value, item.value):
                     what = f"{_fmt(item.value)} vs {_fmt(other.value)}"
                 elif (other.source, other.note) != (item.source, item.note):
-                    what = "same value, different source or note"
+                    what = t("intake_same_value")
                 else:
                     continue
-                problems.append(Problem(item.cell, None, item.indicator, f"conflicts with {other.cell} for the "
-                                        f"same unit and period ({what})",
-                                        "import one form per unit and period, or make them agree"))
+                problems.append(Problem(item.cell, None, item.indicator,
+                                        t("intake_forms_conflict", cell=other.cell, what=what),
+                                        t("intake_forms_conflict_hint")))  # fmt: skip
                 continue
             values[key] = (form, item)
         group = notes.setdefault((form.unit_code, form.period), {})
@@ -294,12 +301,11 @@ def _plan_observations(table: _CsvFile, values: dict, replace: bool, plan: Impor
         source, note = safe_csv_field(item.source), safe_csv_field(item.note)  # as they would be stored
         differences = []
         if not same_value:
-            differences.append(f"the dataset has {old_raw}, the form {new_value}")
+            differences.append(t("intake_value_differs", old=old_raw, new=new_value))
         if source and source != old_source:
-            differences.append(f"the dataset's source is '{_short(old_source, 50)}', the form's "
-                               f"'{_short(item.source, 50)}'")
+            differences.append(t("intake_source_differs", old=_short(old_source, 50), new=_short(item.source, 50)))
         if note and note != old_note:
-            differences.append(f"the dataset's note is '{_short(old_note, 50)}', the form's '{_short(item.note, 50)}'")
+            differences.append(t("intake_note_differs", old=_short(old_note, 50), new=_short(item.note, 50)))
         if not differences:
             plan.changes.append(Change(OBSERVATIONS, "unchanged", code, period, indicator, old_raw, old_raw,
                                        item.cell))
@@ -308,8 +314,8 @@ def _plan_observations(table: _CsvFile, values: dict, replace: bool, plan: Impor
                                    item.cell, "" if same_value else "value"))
         if not replace:
             conflicts.append(Problem(item.cell, None, indicator, f"{code}, {period}: " + "; ".join(differences) +
-                                     f" ({OBSERVATIONS} row {rows[id(record)]})",
-                                     "correct the form, or import with --replace to overwrite the dataset"))
+                                     f" ({OBSERVATIONS}:{rows[id(record)]})",
+                                     t("intake_conflict_hint")))  # fmt: skip
             continue
         for target in index[key]:  # every copy of the row, should the file repeat it
             table.set(target, "value", new_value if not same_value else table.get(target, "value"))
@@ -369,7 +375,7 @@ def _validate_merged(plan: ImportPlan, tables: dict[str, _CsvFile]) -> None:
         located.append(Problem(where, None if cell else problem.row, problem.column, problem.message,
                                problem.hint, problem.severity))
     if merged is None:
-        raise FormRefusedError(located, "With these forms the dataset would not validate; nothing was written:")
+        raise FormRefusedError(located, t("intake_merged_invalid"))
     plan.warnings.extend(located)
 
 
@@ -405,12 +411,12 @@ def plan_import(paths: Iterable[str | Path], data_dir: str | Path | None = None,
         form, found = read_form(path, dataset)
         problems.extend(found)
         if form is not None and wanted is not None and form.period != wanted:
-            problems.append(Problem(str(path), None, None, f"the form is for {form.period}, not {wanted}",
-                                    f"import only forms of {wanted}, or drop --period"))
+            problems.append(Problem(str(path), None, None, t("intake_wrong_period", period=form.period, wanted=wanted),
+                                    t("intake_wrong_period_hint", wanted=wanted)))  # fmt: skip
         elif form is not None:
             plan.forms.append(form)
     if not seen:
-        raise FormError("no forms given — name the filled .xlsx forms to import")
+        raise FormError(t("intake_no_forms"))
     values, notes = _collect(plan.forms, problems)
     if any(p.is_error for p in problems):
         raise FormRefusedError(problems)
@@ -420,7 +426,7 @@ def plan_import(paths: Iterable[str | Path], data_dir: str | Path | None = None,
     for name in (OBSERVATIONS, NOTES):
         data = (dataset.path / name).read_bytes()
         if hashlib.sha256(data).hexdigest() != dataset.hashes.get(name):
-            raise FormError(f"{dataset.path / name} changed while the forms were being read — run the import again")
+            raise FormError(t("intake_changed_while_reading", path=dataset.path / name))
         plan.originals[name] = data
         tables[name] = _CsvFile.parse(name, data)
     conflicts: list[Problem] = []
@@ -460,11 +466,11 @@ def apply_import(plan: ImportPlan) -> ImportPlan:
     with exclusive_lock(folder):
         for name in plan.updated:
             if (folder / name).read_bytes() != plan.originals[name]:
-                raise FormError(f"{folder / name} changed since the forms were checked — run the import again")
+                raise FormError(t("intake_changed_since_check", path=folder / name))
         try:
             backups = replace_files(folder, plan.updated, plan.originals, BACKUP_DIR)
         except OSError as exc:
-            raise FormError(f"could not write the dataset in {folder} ({exc}); it was left as it was") from exc
+            raise FormError(t("intake_write_failed", folder=folder, error=exc)) from exc
     plan.backups = backups
     plan.written = True
     log.debug("imported %d form(s) into %s; backups: %s", len(plan.forms), folder,

@@ -20,7 +20,7 @@ from . import params
 from .dataset import Dataset
 from .errors import RenderError
 from .fileio import atomic_write_text
-from .i18n import unit_name
+from .i18n import t, unit_name
 from .paths import REPORT_NOTEBOOK
 from .text import slugify
 from .version import __version__, package_fingerprint
@@ -144,8 +144,7 @@ def check_notebook_parameters(notebook: Path) -> None:
     found = notebook_parameters(notebook)
     if found != set(PARAMETERS):
         raise RenderError(
-            f"{notebook} declares parameters {sorted(found)}, but dxnb passes {list(PARAMETERS)}; "
-            "fix the notebook's parameters cell."
+            t("jobs_bad_parameters", notebook=notebook, found=sorted(found), expected=list(PARAMETERS))
         )
 
 

@@ -24,7 +24,7 @@ from matplotlib.ticker import FuncFormatter
 from . import fmt, registry
 from .charts import WIDTH, new_figure, styled, to_data_uri
 from .errors import ParameterError
-from .i18n import check_lang, t
+from .i18n import check_lang, t, tn
 
 CMAP = "cividis"
 NO_DATA_COLOR = "#8c8c8c"
@@ -349,16 +349,15 @@ def unit_map(
     """
     check_lang(lang)
     if kind not in KINDS:
-        raise ParameterError(f"kind must be 'index' or 'rate' (got {kind!r}).")
+        raise ParameterError(t("map_bad_kind", value=repr(kind)))
     for col in (value_col, label_col, *([code_col] if code_col else [])):
         if col not in frame.columns:
             have = ", ".join(map(str, frame.columns))
-            raise ParameterError(f"unit_map: the table has no column {col!r}; it has {have}.")
+            raise ParameterError(t("map_no_column", column=repr(col), columns=have))
     units = _units(frame, value_col, label_col, code_col, when, highlight, kind, lang)
     placed, has = units.placed, units.has
     if not placed.any():
-        raise ParameterError(f"unit_map: none of the {len(units.codes)} units has coordinates as a {when} unit; "
-                             f"check the codes and when='current' or 'former'.")  # fmt: skip
+        raise ParameterError(tn("map_no_coordinates_at_all", len(units.codes), when=when))
     missing = [c for c, ok in zip(units.codes, placed, strict=True) if not ok]
     names = ", ".join(f"{units.labels[k]} ({units.codes[k]})" for k in np.flatnonzero(~placed))
     note = t("map_no_coordinates", lang, names=names) if missing else ""

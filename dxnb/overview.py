@@ -53,7 +53,7 @@ from .overview_sections import (
     OverviewSections,
 )
 from .pages import is_synthetic
-from .params import check_period
+from .params import check_period, in_language
 from .paths import resolve_data_dir
 from .text import vi_sort_key
 
@@ -82,6 +82,7 @@ class Overview(OverviewSections):
     parameters: dict | None = None
 
     @classmethod
+    @in_language  # the checks and errors speak the notebook's lang
     def build(
         cls,
         period: object,
@@ -117,9 +118,9 @@ class Overview(OverviewSections):
         codes = select_units(ds, district, province)
         with_data = set(ds.observations.loc[ds.observations["unit_code"].isin(codes), "period"].unique())
         if period not in with_data and (district or province):
-            label = scope_label(ds.units.loc[codes], "en")
-            listed = ", ".join(sorted(with_data)) or "none"
-            raise ParameterError(f"No unit of {label} has data for period {period}; periods with data there: {listed}.")
+            label = scope_label(ds.units.loc[codes], lang)
+            listed = ", ".join(sorted(with_data)) or t("ds_no_periods")
+            raise ParameterError(t("ov_no_data_in_scope", label=label, period=period, periods=listed))
         params = {"period": period, "data_dir": str(data_dir), "lang": lang, "district": district, "province": province}
         return cls(ds, period, codes, lang, params)
 

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import calendar
 import difflib
+import functools
+import inspect
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import pandas as pd
 
 from .errors import DxnbError, ParameterError, UnitNotFoundError
 from .i18n import check_lang as check_lang  # the language check lives with the catalogues
+from .i18n import reset_language, set_language, t, tn
 from .text import name_key, nfc, vi_sort_key
 from .units import place_key, place_keys
 from .validate import CODE_LENGTH
@@ -26,6 +29,8 @@ from .validate import CODE_LENGTH
 if TYPE_CHECKING:
     from .dataset import Dataset
 
+P = ParamSpec("P")
+R = TypeVar("R")
 _YEAR = re.compile(r"(19|20|21)[0-9][0-9]")
 #: A period: a year "2025", a quarter "2025-Q3" or a month "2025-08" (ASCII digits only).
 _PERIOD = re.compile(r"((?:19|20|21)[0-9][0-9])(?:-(?:[Qq]([1-4])|(0[1-9]|1[0-2])))?")
@@ -46,10 +51,7 @@ def check_period(period: object, *, error: type[DxnbError] = ParameterError) -> 
     text = str(period).strip() if isinstance(period, (str, int)) and not isinstance(period, bool) else ""
     match = _PERIOD.fullmatch(text)
     if not match:
-        raise error(
-            f'period must be a year such as "2024", a quarter such as "2025-Q3" or a month such as "2025-08", '
-            f"got {period!r}: that is not a period."
-        )
+        raise error(t("param_period", value=repr(period)))
     return text.upper() if match.group(2) else text
 
 
@@ -57,7 +59,7 @@ def _parts(period: str) -> tuple[int, str, int]:
     """(year, span, number) of a checked period: span "year", "quarter" or "month"."""
     match = _PERIOD.fullmatch(period)
     if not match:
-        raise ParameterError(f"'{period}' is not a period (a year, a quarter such as 2025-Q3 or a month 2025-08).")
+        raise ParameterError(t("param_period", value=repr(period)))
     year, quarter, month = match.groups()
     if quarter:
         return int(year), "quarter", int(quarter)
@@ -106,7 +108,7 @@ def check_data_period(ds: Dataset, period: object) -> str:
     """Return ``period`` if it is a year with data in ``ds``, else raise :class:`ParameterError`."""
     period = check_period(period)
     if period not in ds.periods:
-        raise ParameterError(f"No data for period {period}; periods with data: {', '.join(ds.periods) or 'none'}.")
+        raise ParameterError(t("param_no_data", period=period, periods=", ".join(ds.periods) or t("ds_no_periods")))
     return period
 
 
@@ -123,7 +125,12 @@ def select_periods(ds: Dataset, periods: Iterable[object] | None) -> list[str]:
     missing = [p for p in dict.fromkeys(wanted) if p not in available]
     if missing:
         raise ParameterError(
-            f"No data for period(s) {', '.join(missing)}; periods with data: {', '.join(available) or 'none'}."
+            tn(
+                "param_no_data_periods",
+                len(missing),
+                missing=", ".join(missing),
+                periods=", ".join(available) or t("ds_no_periods"),
+            )
         )
     return sorted(set(wanted), key=period_key)
 
@@ -131,12 +138,12 @@ def select_periods(ds: Dataset, periods: Iterable[object] | None) -> list[str]:
 # --------------------------------------------------------------------------- units
 
 
-def _unknown_code(units: pd.DataFrame, text: str, tail: str = "Run `dxnb check` to list the units.") -> str:
+def _unknown_code(units: pd.DataFrame, text: str, tail: str | None = None) -> str:
     """The message for a code no unit has, with a hint when it lost its leading zeros."""
     hint = ""
     if text.isdigit() and len(text) < CODE_LENGTH and text.zfill(CODE_LENGTH) in units.index:
-        hint = f" — did it lose its leading zero? The unit is '{text.zfill(CODE_LENGTH)}'"
-    return f"No unit has the code '{text}'{hint}. {tail}"
+        hint = t("param_lost_zero", code=text.zfill(CODE_LENGTH))
+    return t("param_unknown_code", code=text, hint=hint, tail=tail or t("param_run_check"))
 
 
 def check_unit_code(unit_code: object) -> str:
@@ -145,15 +152,10 @@ def check_unit_code(unit_code: object) -> str:
         hint = ""
         if isinstance(unit_code, (int, float)):
             guess = str(int(unit_code)).zfill(CODE_LENGTH)
-            hint = (
-                f' Codes are text and keep leading zeros: pass unit_code="{guess}" (with papermill: '
-                f"-r unit_code {guess}, not -p)."
-            )
-        raise ParameterError(
-            f"unit_code must be a string of digits, got {type(unit_code).__name__} {unit_code!r}.{hint}"
-        )
+            hint = t("param_code_is_text", code=guess)
+        raise ParameterError(t("param_code_type", type=type(unit_code).__name__, value=repr(unit_code), hint=hint))
     if not unit_code.strip().isdigit():
-        raise ParameterError(f'unit_code must be a string of digits such as "25882", got {unit_code!r}.')
+        raise ParameterError(t("param_code_digits", value=repr(unit_code)))
     return unit_code.strip()
 
 
@@ -182,13 +184,13 @@ def find_unit(units: pd.DataFrame, query: object) -> str:
     if len(matches) > 1:
         first = {c: units[codes == c].iloc[-1] for c in matches}
         listed = ", ".join(f"{u['name']} ({c}, {u['district'] or u['province']})" for c, u in first.items())
-        raise UnitNotFoundError(f"'{text}' names several units: {listed}. Use the code instead.")
+        raise UnitNotFoundError(t("param_several_units", name=text, units=listed))
     close = difflib.get_close_matches(key, keys.tolist(), n=3, cutoff=0.6)
     suggestion = ""
     if close:
         names = [f"{units.loc[keys == k, 'name'].iloc[0]} ({codes[keys == k].iloc[0]})" for k in close]
-        suggestion = " Did you mean " + " or ".join(names) + "?"
-    raise UnitNotFoundError(f"No unit is named '{text}'.{suggestion}")
+        suggestion = t("param_did_you_mean", names=t("param_or").join(names))
+    raise UnitNotFoundError(t("param_no_unit_named", name=text, suggestion=suggestion))
 
 
 def find_units(ds: Dataset, queries: Iterable[object] | None) -> list[str]:
@@ -209,9 +211,7 @@ def resolve_unit(ds: Dataset, query: object) -> str:
         ParameterError: when ``query`` is not a string, or nothing or several units match, with suggestions.
     """
     if not isinstance(query, str) or not query.strip():
-        raise ParameterError(
-            f'unit must be a unit name or code in quotes, such as "Vĩnh Hòa" or "25882"; got {query!r}.'
-        )
+        raise ParameterError(t("param_unit_type", value=repr(query)))
     try:
         return find_unit(ds.units, query)
     except UnitNotFoundError as exc:
@@ -231,13 +231,10 @@ def check_unit(ds: Dataset, code: object) -> str:
             "give the period: work on ds.at(period)."
         )
     if text not in ds.units.index:
-        tail = f"The dataset {ds.path} has {len(ds.units)} units; run `dxnb check` to list them."
+        tail = tn("param_dataset_units", len(ds.units), path=ds.path)
         raise ParameterError(_unknown_code(ds.units, text, tail))
     if ds.scope is not None and text not in ds.scope:
-        raise ParameterError(
-            f"The dataset was loaded for other units' reports and lacks the observations of unit {text}; "
-            "load it whole (load_dataset without units=) to evaluate this unit."
-        )
+        raise ParameterError(t("param_out_of_scope", code=text))
     return text
 
 
@@ -249,7 +246,7 @@ def check_codes(ds: Dataset, codes: Iterable[object] | None) -> list[str]:
     known = set(_codes(ds.units))
     unknown = [c for c in codes if c not in ds.units.index and c not in known]
     if unknown:
-        raise ParameterError(f"Unknown unit code(s): {', '.join(unknown[:10])}. Run `dxnb check` to list the units.")
+        raise ParameterError(tn("param_unknown_codes", len(unknown), codes=", ".join(unknown[:10])))
     return codes
 
 
@@ -261,7 +258,7 @@ def check_place_name(name: str, value: object) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise ParameterError(f'{name} must be a name in quotes such as "Phú Giáo", or "" for all; got {value!r}.')
+        raise ParameterError(t("param_place_type", name=name, value=repr(value)))
     return value.strip()
 
 
@@ -270,9 +267,9 @@ def _suggest(query: str, names: Iterable[object]) -> str:
     by_key = {place_key(n): n for n in names}
     close = difflib.get_close_matches(place_key(query), list(by_key), n=3, cutoff=0.5)
     if close:
-        return " Did you mean " + " or ".join(f"'{by_key[k]}'" for k in close) + "?"
-    shown = ", ".join(names[:12]) + (f" … ({len(names)} in all)" if len(names) > 12 else "")
-    return f" The dataset has: {shown}."
+        return t("param_did_you_mean", names=t("param_or").join(f"'{by_key[k]}'" for k in close))
+    shown = ", ".join(names[:12]) + (t("param_in_all", n=len(names)) if len(names) > 12 else "")
+    return t("param_dataset_has", names=shown)
 
 
 def select_units(ds: Dataset, district: object = None, province: object = None) -> list[str]:
@@ -292,18 +289,26 @@ def select_units(ds: Dataset, district: object = None, province: object = None) 
     if province:
         mask &= place_keys(units["province"]) == place_key(province)
         if not mask.any():
-            raise ParameterError(f"No province is named '{province}'.{_suggest(province, units['province'])}")
+            raise ParameterError(
+                t("param_no_province", name=province, suggestion=_suggest(province, units["province"]))
+            )
     if district:
         in_district = mask & (place_keys(units["district"]) == place_key(district))
         if not in_district.any():
-            where = f" in {province}" if province else ""
+            where = t("param_in_province", province=province) if province else ""
             choices = units.loc[mask, "district"]
-            raise ParameterError(f"No district is named '{district}'{where}.{_suggest(district, choices)}")
+            raise ParameterError(
+                t("param_no_district", name=district, where=where, suggestion=_suggest(district, choices))
+            )
         provinces = units.loc[in_district, "province"].unique().tolist()
         if len(provinces) > 1:
             raise ParameterError(
-                f"'{district}' is a district of several provinces ({', '.join(sorted(provinces, key=vi_sort_key))}); "
-                'give the province too, e.g. province="' + provinces[0] + '".'
+                t(
+                    "param_district_of_several",
+                    name=district,
+                    provinces=", ".join(sorted(provinces, key=vi_sort_key)),
+                    example=provinces[0],
+                )
             )
         mask = in_district
     return units.index[mask].tolist()
@@ -320,9 +325,7 @@ def resolve_indicator(ds: Dataset, query: object) -> str:
     """
     cat = ds.catalogue
     if not isinstance(query, str) or not query.strip():
-        raise ParameterError(
-            f'indicator must be an indicator id in quotes, such as "household_fibre_rate"; got {query!r}.'
-        )
+        raise ParameterError(t("param_indicator_type", value=repr(query)))
     text = query.strip()
     if text in cat:
         return text
@@ -331,5 +334,30 @@ def resolve_indicator(ds: Dataset, query: object) -> str:
         if key in (name_key(ind.name_vi, drop_kind=False), name_key(ind.name_en, drop_kind=False)):
             return ind.id
     close = difflib.get_close_matches(text.casefold(), list(cat.indicators), n=3, cutoff=0.5)
-    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else " See the ids in data/indicators.csv."
-    raise ParameterError(f"No indicator is called '{text}'.{hint}")
+    hint = t("param_did_you_mean", names=t("param_or").join(repr(c) for c in close)) if close else t("param_see_ids")
+    raise ParameterError(t("param_no_indicator", name=text, hint=hint))
+
+
+# --------------------------------------------------------------------------- the language of a notebook's messages
+
+
+def in_language(func: Callable[P, R]) -> Callable[P, R]:
+    """Make a notebook's entry point (``CommuneReport.build``, ...) speak its ``lang`` argument.
+
+    During the call the current language (:func:`dxnb.i18n.set_language`) is ``lang``, checked first, so
+    the parameter checks and every error the call raises are worded in the notebook's language; afterwards
+    the caller's language is back. Goes under ``@classmethod``.
+    """
+    signature = inspect.signature(func)
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        bound = signature.bind_partial(*args, **kwargs)
+        lang = bound.arguments.get("lang", signature.parameters["lang"].default)
+        token = set_language(check_lang(lang))
+        try:
+            return func(*args, **kwargs)
+        finally:
+            reset_language(token)
+
+    return wrapper

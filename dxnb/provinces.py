@@ -122,11 +122,10 @@ def init_dataset(*, province: object, out_dir: str | Path, district: object | No
     existing = [name for name in (*FILES, "successions.csv") if (folder / name).exists()]
     if existing:
         raise DxnbError(
-            f"{folder} already holds a dataset ({', '.join(existing)}); dxnb never overwrites one. "
-            "Give a new folder, or move the old files away first."
+            t("prov_dataset_exists", folder=folder, files=", ".join(existing))
         )
     if folder.exists() and not folder.is_dir():
-        raise DxnbError(f"{folder} is a file, not a folder; give a folder for the new dataset.")
+        raise DxnbError(t("prov_is_a_file", folder=folder))
     rows, links = lifetime_rows(province, district)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -137,7 +136,6 @@ def init_dataset(*, province: object, out_dir: str | Path, district: object | No
         (folder / "observations.csv").write_text(_csv(OBSERVATION_COLUMNS, []), encoding="utf-8")
         (folder / "notes.csv").write_text(_csv(NOTE_COLUMNS, []), encoding="utf-8")
     except OSError as exc:
-        raise DxnbError(f"cannot write the dataset in {folder}: {exc.strerror or exc}; choose a folder you can "
-                        "write to.") from None  # fmt: skip
+        raise DxnbError(t("prov_cannot_write", folder=folder, error=exc.strerror or exc)) from None
     log.info("wrote %d units to %s", len(rows), folder)
     return folder

@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import ParameterError, UnitNotFoundError
+from .i18n import N_, t, tn
 from .text import ascii_fold, ascii_key, name_key, nfc
 
 REGISTRY_DIR = Path(__file__).resolve().parent / "registry"
@@ -139,7 +140,7 @@ def _registry() -> _Registry:
 
 def _check_when(when: str) -> str:
     if when not in WHEN:
-        raise ParameterError(f"when must be 'current' or 'former' (got {when!r}).")
+        raise ParameterError(t("reg_bad_when", value=repr(when)))
     return when
 
 
@@ -204,15 +205,23 @@ def _match(query: str, keys: tuple[list[str], list[str]], kind_words=(), allowed
     return found or [i for i in positions if keys[1][i] in loose]
 
 
+#: For ``when`` ("current", "former"): the message keys of a code no unit has, of a code known the other way,
+#: and of a name no unit has.
+WHEN_KEYS = {
+    "current": (N_("reg_no_current_code"), N_("reg_as_current"), N_("reg_no_current_name")),
+    "former": (N_("reg_no_former_code"), N_("reg_as_former"), N_("reg_no_former_name")),
+}
+
+
 def _suggest(query: str, labels: list[str], keys: list[str]) -> str:
     close = difflib.get_close_matches(ascii_key(query), keys, n=3, cutoff=0.75)
     picks = [labels[keys.index(key)] for key in close]
-    return f" Did you mean {' or '.join(picks)}?" if picks else ""
+    return t("param_did_you_mean", names=t("param_or").join(picks)) if picks else ""
 
 
 def _listed(items: list[object]) -> str:
     shown = "; ".join(str(item) for item in items[:_SHOWN])
-    more = f"; … and {len(items) - _SHOWN} more" if len(items) > _SHOWN else ""
+    more = "; " + tn("cli_more_problems", len(items) - _SHOWN) if len(items) > _SHOWN else ""
     return shown + more
 
 
@@ -253,7 +262,7 @@ def find_province(query: object, *, when: str = "current") -> Province:
     if when == "former":
         found = _former_province(text)
         if found is None:
-            raise UnitNotFoundError(f"No province until 30/6/2025 is coded or named '{text}'.")
+            raise UnitNotFoundError(t("reg_no_former_province", name=text))
         return found
     reg = _registry()
     frame = reg.provinces
@@ -272,16 +281,15 @@ def find_province(query: object, *, when: str = "current") -> Province:
         return _province(rows[0])
     if len(rows) > 1:
         listed = _listed([_province(i).full_name + f" ({codes[i]})" for i in rows])
-        raise UnitNotFoundError(f"'{text}' names several provinces: {listed}. Use the code instead.")
+        raise UnitNotFoundError(t("reg_several_provinces", name=text, provinces=listed))
     former = _former_province(text)
     if former is not None:
         now = [_province(i) for i, p in enumerate(frame["predecessors"]) if former.code in p.split(";")]
         raise UnitNotFoundError(
-            f"'{text}' was a province until 30/6/2025; since 1/7/2025 it is part of "
-            f"{', '.join(f'{p.full_name} ({p.code})' for p in now)}. Use that province, or when='former'."
+            t("reg_merged_province", name=text, provinces=", ".join(f"{p.full_name} ({p.code})" for p in now))
         )
     hint = _suggest(text, [f"{n} ({c})" for n, c in zip(names, codes, strict=True)], reg.keys("provinces", names)[1])
-    raise UnitNotFoundError(f"No province is coded or named '{text}'.{hint} There are 34 provinces since 1/7/2025.")
+    raise UnitNotFoundError(t("reg_no_province", name=text, hint=hint))
 
 
 def _province_codes(province: object, when: str) -> set[str]:
@@ -325,9 +333,9 @@ def find_unit(query: object, *, when: str = "current", province: object | None =
                              _province_codes(province, when)):  # fmt: skip
             other = "former" if when == "current" else "current"
             known = reg.row_of(other).get(code)
-            hint = "" if known is None else f" As a {other} unit, {code} is {_unit(other, known)}: use when='{other}'."
-            raise UnitNotFoundError(f"No {when} unit has the code '{text}'{' in that province' if province else ''}."
-                                    f"{hint}")  # fmt: skip
+            hint = "" if known is None else t(WHEN_KEYS[other][1], code=code, unit=_unit(other, known))
+            where = t("reg_in_that_province") if province else ""
+            raise UnitNotFoundError(t(WHEN_KEYS[when][0], code=text, where=where, hint=hint))
         return _unit(when, index)
     names = frame["name"]
     allowed = None
@@ -337,15 +345,16 @@ def find_unit(query: object, *, when: str = "current", province: object | None =
     rows = _match(text, reg.keys(when, names), allowed=allowed)
     if len(rows) == 1:
         return _unit(when, rows[0])
-    where = f" in {province}" if province is not None else ""
+    where = t("param_in_province", province=province) if province is not None else ""
     if len(rows) > 1:
         listed = _listed([_unit(when, i) for i in rows])
-        raise UnitNotFoundError(
-            f"'{text}' names {len(rows)} {when} units{where}: {listed}. Give the code, or narrow with province=."
-        )
+        several = tn("reg_several_current", len(rows), name=text, where=where, units=listed)
+        if when == "former":
+            several = tn("reg_several_former", len(rows), name=text, where=where, units=listed)
+        raise UnitNotFoundError(several)
     labels = [f"{n} ({c})" for n, c in zip(names, frame["code"], strict=True)]
     hint = _suggest(text, labels, reg.keys(when, names)[1]) if province is None else ""
-    raise UnitNotFoundError(f"No {when} unit is named '{text}'{where}.{hint}")
+    raise UnitNotFoundError(t(WHEN_KEYS[when][2], name=text, where=where, hint=hint))
 
 
 def find_district(query: object, *, province: object | None = None) -> District:
@@ -374,14 +383,13 @@ def find_district(query: object, *, province: object | None = None) -> District:
         codes = _province_codes(province, "former")
         rows = [i for i in rows if frame.at[i, "province_code"] in codes]
     found = [_district(i) for i in rows]
-    where = f" in {province}" if province is not None else ""
+    where = t("param_in_province", province=province) if province is not None else ""
     if len(found) == 1:
         return found[0]
     if found:
-        raise UnitNotFoundError(
-            f"'{text}' names {len(found)} districts{where}: {_listed(found)}. Give the code, or narrow with province."
-        )
-    raise UnitNotFoundError(f"No district until 30/6/2025 is coded or named '{text}'{where}.")
+        listed = _listed(found)
+        raise UnitNotFoundError(tn("reg_several_districts", len(found), name=text, where=where, districts=listed))
+    raise UnitNotFoundError(t("reg_no_district", name=text, where=where))
 
 
 def _district(index: int) -> District:
@@ -419,7 +427,7 @@ def predecessors(new_code: object) -> list[tuple[Unit, str]]:
     code = str(new_code).strip().zfill(5)
     links = _registry().pred.get(code)
     if not links:
-        raise UnitNotFoundError(f"No current unit has the code '{new_code}'; predecessors() takes a current code.")
+        raise UnitNotFoundError(t("reg_predecessors_code", code=new_code))
     return [(_former(old), kind) for old, kind in links]
 
 
@@ -433,8 +441,7 @@ def successors(old_code: object) -> list[tuple[Unit, str]]:
     reg = _registry()
     links = reg.succ.get(text.zfill(5)) or reg.succ.get(text.zfill(3))
     if not links:
-        raise UnitNotFoundError(f"No former unit has the code '{old_code}'; successors() takes a code valid until "
-                                f"30/6/2025.")  # fmt: skip
+        raise UnitNotFoundError(t("reg_successors_code", code=old_code))
     return [(_unit("current", reg.row_of("current")[new]), kind) for new, kind in links]
 
 

@@ -23,9 +23,9 @@ from .dataset import Dataset, load_dataset
 from .errors import ParameterError, UnitNotFoundError
 from .evaluate import UnitEvaluation, evaluate_unit
 from .html import Html
-from .i18n import N_, check_lang, unit_name
+from .i18n import N_, check_lang, t, unit_name
 from .pages import is_synthetic
-from .params import check_period, check_unit_code
+from .params import check_period, check_unit_code, in_language
 from .paths import resolve_data_dir
 from .report_formation import FormationSection
 from .report_sections import PEER_BARS_MAX, ReportSections
@@ -71,6 +71,7 @@ class CommuneReport(ReportSections, FormationSection):
     parameters: dict | None = None
 
     @classmethod
+    @in_language  # the checks and errors speak the notebook's lang
     def build(
         cls,
         unit_code: object,
@@ -99,10 +100,9 @@ class CommuneReport(ReportSections, FormationSection):
                 raise ParameterError(str(exc)) from None
         have = sorted(ds.observations.loc[ds.observations["unit_code"] == code, "period"].unique())
         if period not in have:
-            listed = ", ".join(have) if have else "none"
+            listed = ", ".join(have) if have else t("ds_no_periods")
             raise ParameterError(
-                f"Unit {code} ({ds.units.at[code, 'name']}) has no data for period {period}; "
-                f"periods with data: {listed}."
+                t("param_unit_no_data", code=code, name=ds.units.at[code, "name"], period=period, periods=listed)
             )
         evaluation = evaluate_unit(ds, code, period)
         params = {"unit_code": code, "period": period, "data_dir": str(data_dir), "lang": lang}

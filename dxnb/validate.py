@@ -15,6 +15,7 @@ import pandas as pd
 
 from . import catalogue as cat
 from .errors import Problem
+from .i18n import N_, t, tn
 from .text import name_key, nfc, place_key, place_name
 from .validate_catalogue import check_catalogue as check_catalogue  # re-exported: the catalogue's checks
 from .validate_catalogue import selected_rows
@@ -32,6 +33,11 @@ MAX_PROBLEMS = 1000
 ROWS_LISTED = 10
 #: Distinct unknown indicator ids that get a "did you mean" suggestion (a fuzzy match each).
 SUGGESTIONS = 100
+#: The message and hint of a district (province) written in two ways.
+SPELLING_KEYS = {
+    "district": (N_("val_spelling_district"), N_("val_spelling_district_hint")),
+    "province": (N_("val_spelling_province"), N_("val_spelling_province_hint")),
+}
 # a year, a quarter (2025-Q3) or a month (2025-08); [0-9]: \d and str.isdigit also accept "２" and "٢"
 _PERIOD = re.compile(r"^(19|20|21)[0-9][0-9](-(Q[1-4]|0[1-9]|1[0-2]))?$")
 _ASCII_DIGITS = re.compile(r"[0-9]+")
@@ -54,7 +60,8 @@ def group_problems(problems: list[Problem], limit: int = MAX_PROBLEMS) -> list[P
             rows = sorted({p.row for p in items})
             listed = ", ".join(str(r) for r in rows[1 : ROWS_LISTED + 1])
             listed += ", …" if len(rows) > ROWS_LISTED + 1 else ""
-            message = f"{first.message} (and {len(rows) - 1:,} more rows with the same problem: rows {listed})"
+            message = tn("val_same_problem_rows", len(rows) - 1, message=first.message, count=f"{len(rows) - 1:,}",
+                         rows=listed)  # fmt: skip
             first = Problem(first.file, rows[0], first.column, message, first.hint, first.severity)
         merged.append(first)
     if len(merged) <= limit:
@@ -67,8 +74,8 @@ def group_problems(problems: list[Problem], limit: int = MAX_PROBLEMS) -> list[P
             dropped[0].file,
             None,
             None,
-            f"{len(dropped):,} more problems are not listed",
-            "fix the ones above and run `dxnb check` again",
+            tn("val_not_listed", len(dropped), count=f"{len(dropped):,}"),
+            t("val_not_listed_hint"),
             "error" if any(p.is_error for p in dropped) else "warning",
         ),
     ]
@@ -78,26 +85,20 @@ def _code_problem(code: str) -> tuple[str, str] | None:
     """Return (message, hint) when ``code`` is not a valid commune code."""
     if re.fullmatch(r"[0-9]+\.0+", code):
         fixed = code.split(".")[0].zfill(CODE_LENGTH)
-        return (
-            f"code '{code}' became a decimal number",
-            f"write '{fixed}' and keep the column as text (in Excel: format the column as Text)",
-        )
+        return t("val_code_decimal", code=code), t("val_code_decimal_hint", fixed=fixed)
     if not code:
-        return "the code is empty", f"write the {CODE_LENGTH}-digit statistics-office code"
+        return t("val_code_empty"), t("val_code_hint", n=CODE_LENGTH)
     if any(c.isdigit() and not c.isascii() for c in code):
-        return (
-            f"code '{code}' has digits that are not 0-9 (fullwidth or another script)",
-            f"write it with the digits 0-9: '{ascii_digits(code)}'",
-        )
+        return t("val_code_foreign_digits", code=code), t("val_code_foreign_digits_hint", fixed=ascii_digits(code))
     if not _ASCII_DIGITS.fullmatch(code):
-        return f"code '{code}' is not a string of digits", f"write the {CODE_LENGTH}-digit statistics-office code"
+        return t("val_code_not_digits", code=code), t("val_code_hint", n=CODE_LENGTH)
     if len(code) < CODE_LENGTH:
         return (
-            f"code '{code}' has {len(code)} digits; commune codes have {CODE_LENGTH}",
-            f"it probably lost its leading zero: write '{code.zfill(CODE_LENGTH)}' and keep the column as text",
+            t("val_code_length", code=code, digits=len(code), n=CODE_LENGTH),
+            t("val_code_lost_zero_hint", fixed=code.zfill(CODE_LENGTH)),
         )
     if len(code) > CODE_LENGTH:
-        return f"code '{code}' has {len(code)} digits; commune codes have {CODE_LENGTH}", "check the code"
+        return t("val_code_length", code=code, digits=len(code), n=CODE_LENGTH), t("val_code_check_hint")
     return None
 
 
@@ -105,7 +106,7 @@ def check_units(units: pd.DataFrame, problems: list[Problem]) -> None:
     """Check ``units.csv``: codes, names, kinds, provinces and counts."""
     name = "units.csv"
     if units.empty:
-        problems.append(Problem(name, None, None, "the file has no rows", "add one row per unit"))
+        problems.append(Problem(name, None, None, t("val_no_rows"), t("val_no_units_hint")))
         return
     seen: dict[str, int] = {}
     lifetimes = has_lifetime_columns(units)  # one code for several units over time: dxnb.validate_lifetime
@@ -120,22 +121,26 @@ def check_units(units: pd.DataFrame, problems: list[Problem]) -> None:
                     name,
                     row,
                     "code",
-                    f"code '{code}' is also on row {seen[code]}",
-                    "each unit appears once; remove or fix one of the rows",
+                    t("val_code_twice", code=code, other=seen[code]),
+                    t("val_code_twice_hint"),
                 )
             )
         else:
             seen[code] = row
         if not str(record["name"]).strip():
-            problems.append(Problem(name, row, "name", "the name is empty", "write the unit's official name"))
+            problems.append(Problem(name, row, "name", t("val_name_empty"), t("val_unit_name_hint")))
         if nfc(str(record["kind"])).strip().casefold() not in UNIT_KINDS:
             problems.append(
                 Problem(
-                    name, row, "kind", f"'{record['kind']}' is not a unit kind", f"use one of: {', '.join(UNIT_KINDS)}"
+                    name,
+                    row,
+                    "kind",
+                    t("val_unit_kind", value=record["kind"]),
+                    t("val_use_one_of", values=", ".join(UNIT_KINDS)),
                 )
             )
         if not str(record["province"]).strip():
-            problems.append(Problem(name, row, "province", "the province is empty", "write the province's name"))
+            problems.append(Problem(name, row, "province", t("val_province_empty"), t("val_province_hint")))
         counts = {}
         for column in UNIT_COUNTS:
             raw = str(record[column]).strip()
@@ -147,16 +152,19 @@ def check_units(units: pd.DataFrame, problems: list[Problem]) -> None:
                 problems.append(Problem(name, row, column, exc.message, exc.hint))
                 continue
             if counts[column] < 0:
-                problems.append(Problem(name, row, column, f"{raw} is negative", "counts are 0 or more"))
+                problems.append(Problem(name, row, column, t("val_negative", value=raw), t("val_negative_hint")))
         if counts.get("adult_population", 0) > counts.get("population", float("inf")):
             problems.append(
                 Problem(
                     name,
                     row,
                     "adult_population",
-                    f"adult population {counts['adult_population']:.0f} is above the population "
-                    f"{counts['population']:.0f}",
-                    "check both figures",
+                    t(
+                        "val_adults_above_population",
+                        adults=f"{counts['adult_population']:.0f}",
+                        population=f"{counts['population']:.0f}",
+                    ),
+                    t("val_check_both"),
                     "warning",
                 )
             )
@@ -167,8 +175,8 @@ def check_units(units: pd.DataFrame, problems: list[Problem]) -> None:
                         name,
                         row,
                         "estimated_fields",
-                        f"'{estimated.strip()}' is not a count column",
-                        f"list columns among {', '.join(UNIT_COUNTS)}, separated by ';'",
+                        t("val_not_a_count_column", value=estimated.strip()),
+                        t("val_not_a_count_column_hint", columns=", ".join(UNIT_COUNTS)),
                     )
                 )
     for column in ("district", "province"):
@@ -180,8 +188,8 @@ def check_units(units: pd.DataFrame, problems: list[Problem]) -> None:
                 name,
                 row,
                 "name",
-                f"'{_record['name']}' has the same name as another unit of the same district",
-                "users will have to select it by code",
+                t("val_same_name", name=_record["name"]),
+                t("val_same_name_hint"),
                 "warning",
             )
         )
@@ -211,9 +219,8 @@ def _check_place_spellings(units: pd.DataFrame, column: str, problems: list[Prob
                     "units.csv",
                     int(row),
                     column,
-                    f"'{spelling}' is written '{other}' on row {other_row}; both name the same {column}",
-                    f"write the {column} the same way on every row, without the word huyện, quận, thị xã, "
-                    "thành phố or tỉnh",
+                    t(SPELLING_KEYS[column][0], spelling=spelling, other=other, row=other_row),
+                    t(SPELLING_KEYS[column][1]),
                     "warning",
                 )
             )
@@ -224,12 +231,12 @@ def _check_periods(frame: pd.DataFrame, name: str, problems: list[Problem]) -> p
     bad = ~period.str.match(_PERIOD)
     for row, record in selected_rows(frame, bad):
         raw = str(record["period"]).strip()
-        hint = "write a year with four digits (2024), a quarter (2025-Q3) or a month (2025-08)"
+        hint = t("val_year_hint")
         if re.fullmatch(r"[0-9]{4}\.0+", raw):
-            hint = f"write {raw[:4]} (the year became a decimal number)"
+            hint = t("val_year_decimal_hint", year=raw[:4])
         elif any(c.isdigit() and not c.isascii() for c in raw):
-            hint = f"write it with the digits 0-9: {ascii_digits(raw)}"
-        problems.append(Problem(name, row, "period", f"'{raw}' is not a year, a quarter or a month", hint))
+            hint = t("val_foreign_digits_hint", meant=ascii_digits(raw))
+        problems.append(Problem(name, row, "period", t("val_not_a_year", value=raw), hint))
     return bad
 
 
@@ -241,11 +248,15 @@ def _check_unit_codes(frame: pd.DataFrame, name: str, units: pd.DataFrame | None
         code = str(record["unit_code"]).strip()
         issue = _code_problem(code)
         if issue is None and known is not None:
-            issue = (f"unit '{code}' is not in units.csv", "add the unit to units.csv or correct the code")
-        if issue is not None and known is not None and issue[1].startswith("it probably lost"):
+            issue = (t("val_unknown_unit", code=code), t("val_unknown_unit_hint"))
+        if (
+            issue is not None
+            and known is not None
+            and issue[1] == t("val_code_lost_zero_hint", fixed=code.zfill(CODE_LENGTH))
+        ):
             padded = code.zfill(CODE_LENGTH)
             if padded not in known:
-                issue = (issue[0], f"no unit has '{padded}' either; check the code against units.csv")
+                issue = (issue[0], t("val_padded_unknown_hint", padded=padded))
         if issue:
             problems.append(Problem(name, row, "unit_code", *issue))
     return bad
@@ -258,7 +269,7 @@ def check_observations(
     name = "observations.csv"
     if obs.empty:
         problems.append(
-            Problem(name, None, None, "no observations yet", "fill forms with dxnb template --all", "warning")
+            Problem(name, None, None, t("val_no_observations_yet"), t("val_fill_forms_hint"), "warning")
         )
         return pd.Series(dtype=float)
     _check_unit_codes(obs, name, units, problems)
@@ -273,9 +284,9 @@ def check_observations(
                 close = []
                 if len(hints) < SUGGESTIONS:
                     close = difflib.get_close_matches(unknown, list(catalogue.indicators), n=1)
-                hints[unknown] = f"did you mean '{close[0]}'?" if close else "use an id from indicators.csv"
+                hints[unknown] = t("val_did_you_mean", id=close[0]) if close else t("val_use_an_id")
             problems.append(
-                Problem(name, int(row), "indicator", f"'{unknown}' is not in the catalogue", hints[unknown])
+                Problem(name, int(row), "indicator", t("val_unknown_indicator", id=unknown), hints[unknown])
             )
         is_derived = indicator.map(lambda i: i in catalogue and catalogue[i].derived)
         for row, record in selected_rows(obs, is_derived):
@@ -285,8 +296,8 @@ def check_observations(
                     name,
                     row,
                     "indicator",
-                    f"'{ind.id}' is computed as {ind.numerator} / {ind.denominator}",
-                    f"report '{ind.numerator}' instead",
+                    t("val_derived", id=ind.id, numerator=ind.numerator, denominator=ind.denominator),
+                    t("val_derived_hint", numerator=ind.numerator),
                 )
             )
         kind = indicator.map(lambda i: catalogue[i].kind if i in catalogue else "")
@@ -307,20 +318,20 @@ def check_observations(
     checks = [
         (
             (kind == "rate") & ((values < 0) | (values > 100)),
-            "rate {v} is outside 0–100",
-            "rates are percentages between 0 and 100",
+            N_("val_rate_range"),
+            t("val_rate_range_hint"),
         ),
-        (kind.isin(["count", "ratio"]) & (values < 0), "{v} is negative", "counts are 0 or more"),
+        (kind.isin(["count", "ratio"]) & (values < 0), N_("val_negative"), t("val_negative_hint")),
         (
             (kind == "yes_partial_no") & values.notna() & ~values.isin(cat.YES_PARTIAL_NO),
-            "{v} is not 1, 0.5 or 0",
-            "write 1 for yes, 0.5 for partly, 0 for no",
+            N_("val_not_ypn"),
+            t("val_not_ypn_hint"),
         ),
     ]
     for mask, message, hint in checks:
         mask = mask.fillna(False)
         for index, text in zip(obs.index[mask], raw[mask], strict=True):
-            problems.append(Problem(name, int(index) + 2, "value", message.format(v=text), hint))
+            problems.append(Problem(name, int(index) + 2, "value", t(message, value=text), hint))
     if "qualifier" in obs.columns:
         qualifier = obs["qualifier"].str.strip()
         for row, record in selected_rows(obs, ~qualifier.isin(QUALIFIERS)):
@@ -329,8 +340,8 @@ def check_observations(
                     name,
                     row,
                     "qualifier",
-                    f"'{record['qualifier']}' is not a qualifier",
-                    "leave it empty, or write estimate or lower_bound",
+                    t("val_not_a_qualifier", value=record["qualifier"]),
+                    t("val_not_a_qualifier_hint"),
                 )
             )
     key = obs["unit_code"].str.strip() + "|" + obs["period"].str.strip() + "|" + indicator
@@ -352,8 +363,8 @@ def check_observations(
                         name,
                         row,
                         "indicator",
-                        f"repeats row {other_row} ({unit_code}, {period}, {ind}) with the same value",
-                        "delete one of the two rows",
+                        t("val_repeats_row", row=other_row, unit=unit_code, period=period, id=ind),
+                        t("val_repeats_row_hint"),
                         "warning",
                     )
                 )
@@ -363,8 +374,16 @@ def check_observations(
                         name,
                         row,
                         "value",
-                        f"conflicts with row {other_row} for ({unit_code}, {period}, {ind}): {text} vs {other_value}",
-                        "keep the right value and delete the other row",
+                        t(
+                            "val_conflicting_rows",
+                            row=other_row,
+                            unit=unit_code,
+                            period=period,
+                            id=ind,
+                            value=text,
+                            other=other_value,
+                        ),
+                        t("val_conflicting_rows_hint"),
                     )
                 )
     return values
@@ -391,9 +410,16 @@ def check_denominators(
                     "observations.csv",
                     int(index) + 2,
                     "value",
-                    f"{ind.numerator} {values[index]:g} is above the unit's {ind.denominator} "
-                    f"{denominator[index]:g} ({ind.id} would be {values[index] / denominator[index] * 100:.0f}%)",
-                    f"check the figure, or the unit's {ind.denominator} in units.csv",
+                    t(
+                        "val_above_denominator",
+                        numerator=ind.numerator,
+                        value=f"{values[index]:g}",
+                        denominator=t(f"field_{ind.denominator}"),
+                        base=f"{denominator[index]:g}",
+                        id=ind.id,
+                        share=f"{values[index] / denominator[index] * 100:.0f}",
+                    ),
+                    t("val_above_denominator_hint", column=ind.denominator),
                     "warning",
                 )
             )
@@ -408,7 +434,13 @@ def check_notes(notes: pd.DataFrame, units: pd.DataFrame | None, problems: list[
     _check_periods(notes, name, problems)
     for row, record in selected_rows(notes, ~notes["kind"].str.strip().isin(NOTE_KINDS)):
         problems.append(
-            Problem(name, row, "kind", f"'{record['kind']}' is not a note kind", f"use one of: {', '.join(NOTE_KINDS)}")
+            Problem(
+                name,
+                row,
+                "kind",
+                t("val_not_a_note_kind", value=record["kind"]),
+                t("val_use_one_of", values=", ".join(NOTE_KINDS)),
+            )
         )
     for row, _record in selected_rows(notes, notes["text"].str.strip() == ""):
-        problems.append(Problem(name, row, "text", "the text is empty", "write the note or delete the row"))
+        problems.append(Problem(name, row, "text", t("val_text_empty"), t("val_text_empty_hint")))

@@ -13,6 +13,7 @@ import pandas as pd
 
 from . import catalogue as cat
 from .errors import Problem
+from .i18n import N_, t
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -25,24 +26,28 @@ def selected_rows(frame: pd.DataFrame, mask):
 
 
 def _check_id(file: str, row: int, value: str, seen, problems: list[Problem], twice: str, hint: str) -> None:
-    """An id must be lower-case letters, digits and _, and unique in its file."""
+    """An id must be lower-case letters, digits and _, and unique in its file.
+
+    ``twice`` and ``hint`` are message keys; ``twice`` may name ``{value}`` and ``{other}`` (the row that has it).
+    """
     if not _ID.match(value):
-        problems.append(
-            Problem(file, row, "id", f"'{value}' is not an identifier", "use lower-case letters, digits and _")
-        )
+        problems.append(Problem(file, row, "id", t("cat_not_an_id", value=value), t("cat_not_an_id_hint")))
     elif value in seen:
-        problems.append(Problem(file, row, "id", f"'{value}' {twice}", hint))
+        other = seen.get(value) if isinstance(seen, dict) else None
+        problems.append(Problem(file, row, "id", t(twice, value=value, other=other), t(hint)))
 
 
 _TARGET_RANGE = {"rate": (0, 100), "yes_partial_no": (0, 1), "count": (0, cat.MAX_NUMBER), "ratio": (0, cat.MAX_NUMBER)}
+#: The hint (a message key) for each catalogue number; it may name ``{most}`` (MAX_POINTS, MAX_DECIMALS).
 _NUMBER_HINTS = {
-    "order": "number the pillars 1, 2, 3 …",
-    "max_points": f"give the indicator's maximum points, above 0 and at most {cat.MAX_POINTS:g}",
-    "scale": "use 100 for a percentage, 1000 per thousand",
-    "decimals": f"write a whole number of decimals from 0 to {cat.MAX_DECIMALS}",
-    "target": "write the target as a plain number in the indicator's unit, e.g. 80 for 80%",
-    "target_year": "write the year with four digits, e.g. 2025",
+    "order": N_("cat_hint_order"),
+    "max_points": N_("cat_hint_max_points"),
+    "scale": N_("cat_hint_scale"),
+    "decimals": N_("cat_hint_decimals"),
+    "target": N_("cat_hint_target"),
+    "target_year": N_("cat_hint_target_year"),
 }
+_NUMBER_MOST = {"max_points": f"{cat.MAX_POINTS:g}", "decimals": str(cat.MAX_DECIMALS)}
 
 
 def _number(
@@ -59,22 +64,25 @@ def _number(
 ) -> float | None:
     """Check one catalogue number: plain ASCII digits, finite, whole if asked, within ``bounds``."""
     raw = str(record.get(column, "")).strip()
-    hint = _NUMBER_HINTS[column]
+    hint = t(_NUMBER_HINTS[column], most=_NUMBER_MOST.get(column, ""))
     if not raw:
         if required:
-            problems.append(Problem(file, row, column, "the value is empty", hint))
+            problems.append(Problem(file, row, column, t("val_empty"), hint))
         return None
     try:
         value = cat.plain_number(raw)
-    except ValueError as exc:
-        problems.append(Problem(file, row, column, str(exc), hint))
+    except ValueError as exc:  # the catalogue's English message says which: not a number, or out of range
+        shown = raw if len(raw) <= 20 else t("val_long_text", start=raw[:12], n=len(raw))
+        key = "val_out_of_range" if "out of range" in str(exc) else "val_not_a_number"
+        problems.append(Problem(file, row, column, t(key, text=shown), hint))
         return None
     low, high = bounds
     if whole and not value.is_integer():
-        problems.append(Problem(file, row, column, f"'{raw}' is not a whole number", hint))
+        problems.append(Problem(file, row, column, t("cat_not_whole", text=raw), hint))
     elif value < low or value > high or (low_open and value == low):
         sign = ">" if low_open else "≥"
-        problems.append(Problem(file, row, column, f"{raw} is not {sign} {low:g} and ≤ {high:g}", hint))
+        message = t("cat_out_of_bounds", text=raw, sign=sign, low=f"{low:g}", high=f"{high:g}")
+        problems.append(Problem(file, row, column, message, hint))
     else:
         return value
     return None
@@ -91,14 +99,14 @@ def _check_points(row: int, record: dict, scoring: str, problems: list[Problem],
     try:
         steps = cat.parse_steps(raw)
     except ValueError as exc:
-        shown = raw if len(raw) <= 40 else f"{raw[:30]}… ({len(raw)} characters)"
+        shown = raw if len(raw) <= 40 else t("val_long_text", start=raw[:30], n=len(raw))
         problems.append(
             Problem(
                 iname,
                 row,
                 "steps",
-                f"'{shown}' cannot be read ({exc})",
-                "write threshold:points pairs separated by ';', thresholds ascending, e.g. 1:5;2:10;4:20",
+                t("cat_steps_unreadable", text=shown, error=exc),
+                t("cat_steps_hint"),
             )
         )
         return
@@ -109,8 +117,8 @@ def _check_points(row: int, record: dict, scoring: str, problems: list[Problem],
                 iname,
                 row,
                 "steps",
-                f"a step gives {max(over):g} points, above max_points {most:g}",
-                "lower the step's points or raise max_points",
+                t("cat_step_above_max", points=f"{max(over):g}", most=f"{most:g}"),
+                t("cat_step_above_max_hint"),
             )
         )
 
@@ -150,7 +158,7 @@ def check_catalogue(
     pillar_ids = set()
     for row, record in selected_rows(pillars, slice(None)):
         pid = str(record["id"]).strip()
-        _check_id(pname, row, pid, pillar_ids, problems, "appears twice", "remove one of the rows")
+        _check_id(pname, row, pid, pillar_ids, problems, N_("cat_id_twice"), N_("cat_id_twice_hint"))
         pillar_ids.add(pid)
         _number(pname, row, record, "order", problems, (1, 1000), whole=True, required=True)
     ids: dict[str, int] = {}
@@ -158,7 +166,7 @@ def check_catalogue(
     derived = set(indicators.loc[indicators["numerator"].str.strip() != "", "id"].str.strip())
     for row, record in selected_rows(indicators, slice(None)):
         iid = str(record["id"]).strip()
-        _check_id(iname, row, iid, ids, problems, f"is also on row {ids.get(iid)}", "ids are unique")
+        _check_id(iname, row, iid, ids, problems, N_("cat_id_also_on_row"), N_("cat_ids_unique"))
         ids.setdefault(iid, row)
         if str(record["pillar"]).strip() not in pillar_ids:
             problems.append(
@@ -166,17 +174,23 @@ def check_catalogue(
                     iname,
                     row,
                     "pillar",
-                    f"'{record['pillar']}' is not in pillars.csv",
-                    f"use one of: {', '.join(sorted(pillar_ids))}",
+                    t("cat_unknown_pillar", value=record["pillar"]),
+                    t("val_use_one_of", values=", ".join(sorted(pillar_ids))),
                 )
             )
         for column in ("name_vi", "name_en"):
             if not str(record[column]).strip():
-                problems.append(Problem(iname, row, column, "the name is empty", "every indicator needs a name"))
+                problems.append(Problem(iname, row, column, t("val_name_empty"), t("cat_name_hint")))
         kind, scoring = str(record["kind"]).strip(), str(record["scoring"]).strip()
         if kind not in cat.KINDS:
             problems.append(
-                Problem(iname, row, "kind", f"'{kind}' is not a kind", f"use one of: {', '.join(cat.KINDS)}")
+                Problem(
+                    iname,
+                    row,
+                    "kind",
+                    t("cat_unknown_kind", value=kind),
+                    t("val_use_one_of", values=", ".join(cat.KINDS)),
+                )
             )
         if scoring not in cat.SCORINGS:
             problems.append(
@@ -184,24 +198,20 @@ def check_catalogue(
                     iname,
                     row,
                     "scoring",
-                    f"'{scoring}' is not a scoring rule",
-                    f"use one of: {', '.join(cat.SCORINGS)}",
+                    t("cat_unknown_scoring", value=scoring),
+                    t("val_use_one_of", values=", ".join(cat.SCORINGS)),
                 )
             )
         if scoring == "linear" and kind != "rate":
-            problems.append(
-                Problem(
-                    iname, row, "scoring", "linear scoring applies to rates only", "use 'steps' for counts and ratios"
-                )
-            )
+            problems.append(Problem(iname, row, "scoring", t("cat_linear_rates_only"), t("cat_linear_rates_only_hint")))
         if scoring == "yes_partial_no" and kind != "yes_partial_no":
             problems.append(
                 Problem(
                     iname,
                     row,
                     "scoring",
-                    "yes_partial_no scoring needs kind yes_partial_no",
-                    "set kind to yes_partial_no",
+                    t("cat_ypn_needs_kind"),
+                    t("cat_ypn_needs_kind_hint"),
                 )
             )
         if (scoring == "direct") != (kind == "points") and not (kind == "points" and scoring == "none"):
@@ -224,8 +234,8 @@ def check_catalogue(
                         iname,
                         row,
                         "numerator",
-                        f"'{numerator}' is not an observed indicator",
-                        "name an indicator of this catalogue that is reported directly",
+                        t("cat_bad_numerator", value=numerator),
+                        t("cat_bad_numerator_hint"),
                     )
                 )
             if denominator not in cat.UNIT_DENOMINATORS and (denominator not in kinds or denominator in derived):
@@ -234,8 +244,8 @@ def check_catalogue(
                         iname,
                         row,
                         "denominator",
-                        f"'{denominator}' is not a known denominator",
-                        f"use a unit column ({', '.join(cat.UNIT_DENOMINATORS)}) or an observed indicator",
+                        t("cat_bad_denominator", value=denominator),
+                        t("cat_bad_denominator_hint", columns=", ".join(cat.UNIT_DENOMINATORS)),
                     )
                 )
         _number(iname, row, record, "scale", problems, (0, 1e6), low_open=True, required=bool(numerator or denominator))
@@ -248,8 +258,8 @@ def check_catalogue(
                     iname,
                     row,
                     "target_source",
-                    "a target needs its source document",
-                    "name the decision that sets it, e.g. Quyết định 411/QĐ-TTg (31/3/2022)",
+                    t("cat_target_source"),
+                    t("cat_target_source_hint"),
                 )
             )
     for needed in required:
@@ -259,7 +269,7 @@ def check_catalogue(
                     iname,
                     None,
                     "id",
-                    f"the catalogue lacks '{needed}', which forms and other tools expect",
-                    "add the indicator back (see data/README.md)",
+                    t("cat_required_missing", value=needed),
+                    t("cat_required_missing_hint"),
                 )
             )

@@ -11,6 +11,8 @@ import math
 import re
 import unicodedata
 
+from .i18n import t
+
 # re.ASCII: \d is 0-9 only, not fullwidth or other-script digits ("２５", "٢٤"), which float() would accept.
 _PLAIN = re.compile(r"^[+-]?\d+(\.\d+)?$", re.ASCII)
 _DOT_GROUPS = re.compile(r"^\d{1,3}(\.\d{3})+$", re.ASCII)  # 1.083 / 1.083.000
@@ -52,22 +54,22 @@ def parse_number(raw: object, *, whole: bool = False, lenient: bool = False) -> 
     value = _parse_number(raw, whole=whole, lenient=lenient)
     if not math.isfinite(value) or abs(value) > MAX_MAGNITUDE:
         shown = str(raw).strip()
-        shown = shown if len(shown) <= 20 else f"{shown[:12]}… ({len(shown)} characters)"
-        raise ValueProblem(f"'{shown}' is out of range", "write a number of at most 15 digits; check for a typing slip")
+        shown = shown if len(shown) <= 20 else t("val_long_text", start=shown[:12], n=len(shown))
+        raise ValueProblem(t("val_out_of_range", text=shown), t("val_out_of_range_hint"))
     return value
 
 
 def _parse_number(raw: object, *, whole: bool, lenient: bool) -> float:
     if isinstance(raw, bool):
-        raise ValueProblem(f"'{raw}' is not a number", "enter a number")
+        raise ValueProblem(t("val_not_a_number", text=raw), t("val_enter_a_number"))
     if isinstance(raw, (int, float)):
         value = float(raw)
         if math.isnan(value):
-            raise ValueProblem("the value is empty", "fill in a number or delete the row")
+            raise ValueProblem(t("val_empty"), t("val_empty_hint"))
         return _check_whole(value, whole, str(raw))
     text = str(raw).replace("\u00a0", " ").strip()
     if not text:
-        raise ValueProblem("the value is empty", "fill in a number, or delete the row if there is no data")
+        raise ValueProblem(t("val_empty"), t("val_empty_no_data_hint"))
     if lenient:
         text = text.rstrip("%").strip()
     if _PLAIN.match(text):
@@ -76,44 +78,44 @@ def _parse_number(raw: object, *, whole: bool, lenient: bool) -> float:
             if lenient:
                 return float(meant)
             raise ValueProblem(
-                f"'{text}' is not a whole number; it looks like the Vietnamese thousands dot for {meant}",
-                f"write {meant} (no thousands separator)",
+                t("val_thousands_dot", text=text, meant=meant),
+                t("val_no_separator_hint", meant=meant),
             )
         return _check_whole(float(text), whole, text)
     if _DECIMAL_COMMA.match(text) and not (_COMMA_GROUPS.match(text) and whole):
         meant = text.replace(",", ".")
         if whole:
             raise ValueProblem(
-                f"'{text}' has a decimal comma ({meant}), but this indicator counts whole things",
-                f"write a whole number such as {round(float(meant))}",
+                t("val_decimal_comma_whole", text=text, meant=meant),
+                t("val_whole_hint", example=round(float(meant))),
             )
         if lenient:
             return float(meant)
-        raise ValueProblem(f"'{text}' has a decimal comma", f"write {meant} with a decimal point")
+        raise ValueProblem(t("val_decimal_comma", text=text), t("val_decimal_point_hint", meant=meant))
     if _COMMA_GROUPS.match(text):
         meant = text.replace(",", "")
         if whole:
             if lenient:
                 return float(meant)
-            raise ValueProblem(f"'{text}' has a thousands comma", f"write {meant} (no thousands separator)")
+            raise ValueProblem(t("val_thousands_comma", text=text), t("val_no_separator_hint", meant=meant))
         raise ValueProblem(
-            f"'{text}' is ambiguous: {meant} or {text.replace(',', '.')}",
-            "write the number with a decimal point and no thousands separator",
+            t("val_ambiguous", text=text, meant=meant, other=text.replace(",", ".")),
+            t("val_ambiguous_hint"),
         )
     if _SPACE_GROUPS.match(text):
         meant = text.replace(" ", "")
         if lenient:
             return _check_whole(float(meant), whole, text)
-        raise ValueProblem(f"'{text}' contains spaces", f"write {meant}")
+        raise ValueProblem(t("val_spaces", text=text), t("val_write", meant=meant))
     if any(c.isdigit() and not c.isascii() for c in text):
         raise ValueProblem(
-            f"'{text}' has digits that are not 0-9 (fullwidth or another script)",
-            f"write it with the digits 0-9: {ascii_digits(text)}",
+            t("val_foreign_digits", text=text),
+            t("val_foreign_digits_hint", meant=ascii_digits(text)),
         )
     if text.endswith("%") and _PLAIN.match(text[:-1].strip()):
         meant = text[:-1].strip()
-        raise ValueProblem(f"'{text}' carries a percent sign", f"write {meant} (rates are in percent already)")
-    raise ValueProblem(f"'{text}' is not a number", "write a number with a decimal point, e.g. 92.4 or 1083")
+        raise ValueProblem(t("val_percent_sign", text=text), t("val_percent_sign_hint", meant=meant))
+    raise ValueProblem(t("val_not_a_number", text=text), t("val_not_a_number_hint"))
 
 
 def _check_whole(value: float, whole: bool, text: str) -> float:
@@ -121,7 +123,7 @@ def _check_whole(value: float, whole: bool, text: str) -> float:
         return value  # refused as out of range by parse_number
     if whole and not float(value).is_integer():
         raise ValueProblem(
-            f"'{text}' is not a whole number, but this indicator counts whole things",
-            f"write a whole number such as {_fmt(round(value))}",
+            t("val_not_whole", text=text),
+            t("val_whole_hint", example=_fmt(round(value))),
         )
     return value

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from .fileio import atomic_write_text
+from .i18n import t
 from .jobs import Job, Outcome
 
 log = logging.getLogger(__name__)
@@ -191,7 +192,7 @@ class Worker:
                 title=job.title,
                 lang=job.lang,
                 back="index.html",
-                back_label="Danh sách báo cáo" if job.lang == "vi" else "All reports",
+                back_label=t("worker_back_label", job.lang),
             )
             atomic_write_text(html_path, html)
             os.replace(tmp, nb_path)

@@ -316,10 +316,14 @@ class _State:
                 log.warning("%s differs from the zygote's; forked kernels keep the zygote's value", name)
         if cwd is not None and not os.path.isdir(cwd):
             raise FileNotFoundError(f"kernel working directory {cwd} does not exist")
+        zygote_pid = os.getpid()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child, which never returns here
             code = 1
             try:
+                _die_with_parent()
+                if os.getppid() != zygote_pid:  # the zygote ended before prctl took effect
+                    os._exit(1)
                 self.forget_in_child()
                 code = _become_kernel(argv, cwd, env, self.rc)
             except SystemExit as exc:

@@ -1,4 +1,9 @@
-"""Shared fixtures: the bundled dataset and throw-away copies of it."""
+"""Shared fixtures: the bundled dataset and throw-away copies of it.
+
+The tests read messages in English: ``DXNB_LANG=en`` is set for the whole session (before anything is
+imported, so session fixtures, subprocesses and notebook kernels see it too). Tests of the Vietnamese
+messages set the language themselves (``monkeypatch.setenv``, ``--lang vi``, a notebook's ``lang``).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
+
+os.environ["DXNB_LANG"] = "en"
 
 from dxnb.dataset import FILES, OPTIONAL_FILES, load_dataset
 from dxnb.paths import DATA_DIR

@@ -89,7 +89,7 @@ def test_diff_a_backup_against_the_dataset(data_copy, capsys):
     assert change.code == VINH_HOA and [(c.indicator, c.old_value, c.new_value) for c in change.indicators] == [
         ("plans_issued", 14.0, 3.0)
     ]
-    assert main(["diff", str(backup), str(data_copy), "--period", "2024"]) == 0
+    assert main(["diff", str(backup), str(data_copy), "--period", "2024", "--lang", "vi"]) == 0
     out = capsys.readouterr().out
     assert "Năm 2024: 1 đơn vị thay đổi" in out and "14 kế hoạch → 3 kế hoạch (điểm 25 → 10)" in out
     # a dataset folder works too, every period by default

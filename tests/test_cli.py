@@ -20,6 +20,64 @@ def test_missing_data_folder_exits_2(capsys, tmp_path):
     assert "does not exist" in capsys.readouterr().err
 
 
+def _no_language_set(monkeypatch):
+    for name in ("DXNB_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_messages_are_vietnamese_by_default_and_english_with_lang_en(capsys, tmp_path, monkeypatch):
+    _no_language_set(monkeypatch)
+    missing = str(tmp_path / "missing")
+    assert main(["check", "--data", missing]) == 2
+    err = capsys.readouterr().err
+    assert "Bộ dữ liệu có 1 lỗi; hãy sửa rồi chạy lại `dxnb check`:" in err
+    assert f"{missing}: thư mục bộ dữ liệu không tồn tại — hãy chỉ ra thư mục" in err
+    for argv in (["check", "--lang", "en", "--data", missing], ["--lang", "en", "check", "--data", missing]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "1 error in the dataset; fix it and run `dxnb check` again:" in err
+        assert f"{missing}: the dataset folder does not exist — give the folder" in err
+        assert "thư mục" not in err
+
+
+def test_the_message_language_follows_lang_then_dxnb_lang_then_the_locale(capsys, tmp_path, monkeypatch):
+    _no_language_set(monkeypatch)
+    missing = str(tmp_path / "missing")
+
+    def said() -> str:
+        assert main(["check", "--data", missing]) == 2
+        return "en" if "does not exist" in capsys.readouterr().err else "vi"
+
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    assert said() == "en"
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")  # a locale that is no language of dxnb: Vietnamese
+    assert said() == "vi"
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    monkeypatch.setenv("DXNB_LANG", "vi")  # DXNB_LANG wins over the locale
+    assert said() == "vi"
+    assert main(["check", "--lang", "en", "--data", missing]) == 2  # --lang wins over DXNB_LANG
+    assert "does not exist" in capsys.readouterr().err
+    monkeypatch.setenv("DXNB_LANG", "fr")
+    assert main(["check", "--data", missing]) == 2
+    assert "lỗi: DXNB_LANG must be one of vi, en" in capsys.readouterr().err
+
+
+def test_vietnamese_summary_and_plurals(capsys, monkeypatch):
+    _no_language_set(monkeypatch)
+    assert main(["check"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Hợp lệ: 15 đơn vị, ") and "chỉ tiêu" in out
+    assert main(["check", "--lang", "en"]) == 0
+    assert capsys.readouterr().out.startswith("OK: 15 units, ")
+
+
+def test_reports_lang_sets_the_report_language_and_the_messages():
+    args = build_parser().parse_args(["reports", "--lang", "en"])
+    assert args.lang == "en"
+    assert build_parser().parse_args(["--lang", "en", "reports"]).lang == "en"
+    assert build_parser().parse_args(["reports"]).lang is None
+
+
 def test_unknown_unit_exits_2_without_traceback():
     result = subprocess.run(
         [sys.executable, "-m", "dxnb.cli", "reports", "--units", "Nowhere", "--out", "/tmp/x"],

@@ -296,7 +296,7 @@ CASES += [
         lambda d: rewrite_lines(d, "units.csv", lambda n, line: line if n == 1 else line + ","),
         "units.csv:2",
         None,
-        "extra comma(s): 15 cells, the header has 14 (and 14 more rows with the same problem: rows 3, 4,",
+        "extra comma: 15 cells, the header has 14 (and 14 more rows with the same problem: rows 3, 4,",
     ),
     (
         "extra cells on the first data row",
@@ -507,7 +507,7 @@ def test_count_above_denominator_is_a_warning(data_copy):
     dataset, text = problems_text(data_copy)
     assert dataset is not None
     assert (
-        f"observations.csv:{row}: value: warning: personal_signatures 12000 is above the unit's adult_population"
+        f"observations.csv:{row}: value: warning: personal_signatures 12000 is above the unit's adult population"
         in text
     )
 

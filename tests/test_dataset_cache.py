@@ -189,3 +189,21 @@ def test_the_batch_can_key_on_the_same_fingerprint():
 
     assert datacache.package_fingerprint is version.package_fingerprint
     assert len(datacache.package_fingerprint()) == 64
+
+
+def test_the_cached_warnings_are_worded_in_the_language_that_reads_them(cache, data_copy, monkeypatch):
+    from dxnb.i18n import reset_language, set_language
+
+    units = data_copy / "units.csv"
+    units.write_text(units.read_text(encoding="utf-8").replace(",17200,12380,", ",17200,99999,", 1), encoding="utf-8")
+    english = load_dataset(data_copy)
+    assert any("adult population 99999 is above the population 17200" in str(w) for w in english.warnings)
+    token = set_language("vi")
+    try:
+        vietnamese = [str(w) for w in load_dataset(data_copy).warnings]  # worded now, in Vietnamese
+    finally:
+        reset_language(token)
+    assert len(_entries(cache)) == 2, "one entry per language"
+    assert any("cảnh báo: dân số trưởng thành 99999 lớn hơn dân số 17200" in w for w in vietnamese), vietnamese
+    _no_validation(monkeypatch)
+    assert [str(w) for w in load_dataset(data_copy).warnings] == [str(w) for w in english.warnings]

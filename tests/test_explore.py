@@ -93,7 +93,7 @@ def test_export_folder_is_resolved_from_the_project_root():
     ],
 )
 def test_bad_parameters_fail_clearly(sample, kwargs, message):
-    params = {"unit": "Vĩnh Hòa", "indicator": FIBRE, "period": "2024", **kwargs}
+    params = {"unit": "Vĩnh Hòa", "indicator": FIBRE, "period": "2024", "lang": "en", **kwargs}
     with pytest.raises(ParameterError, match=re.escape(message)):
         Explorer.load(params.pop("unit"), params.pop("indicator"), params.pop("period"), dataset=sample, **params)
 

@@ -162,7 +162,7 @@ def test_current_language(monkeypatch):
     monkeypatch.setenv("DXNB_LANG", "en")
     assert _in_fresh_context(get_language) == "en"
     monkeypatch.setenv("DXNB_LANG", "fr")
-    with pytest.raises(ParameterError, match="DXNB_LANG must be one of vi, en"):
+    with pytest.raises(ParameterError, match="DXNB_LANG phải là một trong vi, en"):  # LC_ALL is Vietnamese
         _in_fresh_context(get_language)
     monkeypatch.setenv("DXNB_LANG", "vi")
 

@@ -68,9 +68,10 @@ def test_report_runs_for_another_unit_in_english(tmp_path):
 @pytest.mark.parametrize(
     ("parameters", "message"),
     [
-        ({"unit_code": 25882}, "unit_code must be a string of digits"),
-        ({"unit_code": "99999"}, "No unit has the code '99999'"),
-        ({"period": "2019"}, "has no data for period 2019"),
+        ({"unit_code": 25882}, "unit_code phải là một dãy chữ số"),  # lang="vi": Vietnamese
+        ({"unit_code": "99999"}, "Không có đơn vị nào mã '99999'"),
+        ({"period": "2019"}, "không có số liệu năm 2019"),
+        ({"period": "2019", "lang": "en"}, "has no data for period 2019"),
         ({"lang": "fr"}, "lang must be one of vi, en"),
     ],
 )

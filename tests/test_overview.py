@@ -131,7 +131,7 @@ def test_ranking_rows_first_period_has_no_change(sample):
     [
         ("2019", None, "No data for period 2019; periods with data: 2022, 2023, 2024."),
         ("24", None, 'period must be a year such as "2024"'),
-        ("2024", ["99999"], "Unknown unit code(s): 99999"),
+        ("2024", ["99999"], "Unknown unit code: 99999"),
     ],
 )
 def test_ranking_rows_refuse_bad_input(sample, period, codes, message):
@@ -231,7 +231,7 @@ def test_overview_escapes_text_from_the_data(data_copy):
     ],
 )
 def test_bad_parameters_fail_clearly(sample, kwargs, message):
-    params = {"period": "2024", **kwargs}
+    params = {"period": "2024", "lang": "en", **kwargs}
     with pytest.raises(ParameterError, match=re.escape(message)):
         Overview.build(params.pop("period"), dataset=sample, **params)
 
@@ -241,7 +241,7 @@ def test_a_district_without_data_for_the_period_fails_clearly(data_copy):
     with pytest.raises(
         ParameterError, match="No unit of Bàu Bàng district, Bình Dương province has data for period 2024"
     ):
-        Overview.build("2024", data_dir=data_copy, district="Bàu Bàng")
+        Overview.build("2024", data_dir=data_copy, district="Bàu Bàng", lang="en")
 
 
 def test_a_whole_country_is_fast_and_shows_its_edges(country):

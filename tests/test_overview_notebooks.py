@@ -69,9 +69,9 @@ def test_overview_of_a_province_renders_to_an_offline_page(tmp_path):
 @pytest.mark.parametrize(
     ("parameters", "message"),
     [
-        ({"period": "2019"}, "No data for period 2019; periods with data: 2022, 2023, 2024."),
-        ({"district": "Bến Cát"}, "No district is named 'Bến Cát'."),
-        ({"province": "Binh Duong"}, "No province is named 'Binh Duong'. Did you mean 'Bình Dương'?"),
+        ({"period": "2019"}, "Không có số liệu năm 2019; các năm có số liệu: 2022, 2023, 2024."),
+        ({"district": "Bến Cát"}, "Không có huyện nào tên 'Bến Cát'."),
+        ({"province": "Binh Duong"}, "Không có tỉnh nào tên 'Binh Duong'. Có phải ý bạn là 'Bình Dương'?"),
         ({"lang": "fr"}, "lang must be one of vi, en"),
     ],
 )
@@ -118,10 +118,10 @@ def test_explore_within_a_province_from_another_directory(tmp_path):
 @pytest.mark.parametrize(
     ("parameters", "message"),
     [
-        ({"unit": "Vinh Hoa"}, "No unit is named 'Vinh Hoa'. Did you mean Vĩnh Hòa (25882)?"),
-        ({"indicator": "fibre"}, "No indicator is called 'fibre'"),
-        ({"period": "2030"}, "No data for period 2030; periods with data: 2022, 2023, 2024."),
-        ({"export_filter": "lagging"}, "export_filter must be one of all, below_target, below_median, no_data"),
+        ({"unit": "Vinh Hoa"}, "Không có đơn vị nào tên 'Vinh Hoa'. Có phải ý bạn là Vĩnh Hòa (25882)?"),
+        ({"indicator": "fibre"}, "Không có chỉ tiêu nào tên 'fibre'"),
+        ({"period": "2030"}, "Không có số liệu năm 2030; các năm có số liệu: 2022, 2023, 2024."),
+        ({"export_filter": "lagging"}, "export_filter phải là một trong all, below_target, below_median, no_data"),
         ({"lang": "fr"}, "lang must be one of vi, en"),
     ],
 )

@@ -161,7 +161,7 @@ def test_check_data_period(sample):
 def test_select_periods(sample):
     assert select_periods(sample, None) == select_periods(sample, []) == ["2024"]  # the latest
     assert select_periods(sample, ["2024", "2022", 2024]) == ["2022", "2024"]
-    with pytest.raises(ParameterError, match=re.escape("No data for period(s) 2019, 2030; periods with data: 2022")):
+    with pytest.raises(ParameterError, match=re.escape("No data for periods 2019, 2030; periods with data: 2022")):
         select_periods(sample, ["2019", "2024", "2030"])
     with pytest.raises(ParameterError, match="period must be a year"):
         select_periods(sample, ["last"])
@@ -232,7 +232,7 @@ def test_check_codes():
     ds = fake_dataset()
     assert check_codes(ds, None) == list(UNITS.index)
     assert check_codes(ds, [" 80001", "25882", "80001"]) == ["80001", "25882"]
-    with pytest.raises(ParameterError, match=re.escape("Unknown unit code(s): 99999, 1156.")):
+    with pytest.raises(ParameterError, match=re.escape("Unknown unit codes: 99999, 1156.")):
         check_codes(ds, ["25882", "99999", "1156"])
 
 
@@ -297,3 +297,32 @@ def test_resolve_indicator(sample):
         resolve_indicator(sample, "household_fiber_rate")
     with pytest.raises(ParameterError, match="indicator must be an indicator id in quotes"):
         resolve_indicator(sample, 3)
+
+
+def test_a_notebook_speaks_its_lang_parameter(sample):
+    from dxnb.i18n import get_language
+    from dxnb.report import CommuneReport
+
+    with pytest.raises(ParameterError) as vi:
+        CommuneReport.build("25882", "1999", dataset=sample, lang="vi")
+    assert str(vi.value) == "Đơn vị 25882 (Vĩnh Hòa) không có số liệu năm 1999; các năm có số liệu: 2022, 2023, 2024."
+    with pytest.raises(ParameterError, match=re.escape("unit_code phải là một dãy chữ số")):
+        CommuneReport.build(25882, "2024", dataset=sample, lang="vi")
+    with pytest.raises(ParameterError, match=re.escape("Unit 25882 (Vĩnh Hòa) has no data for period 1999")):
+        CommuneReport.build("25882", "1999", dataset=sample, lang="en")
+    assert get_language() == "en", "the caller's language is back after the call"
+
+
+def test_in_language_checks_the_language_and_restores_the_callers():
+    from dxnb.i18n import get_language, t
+    from dxnb.params import in_language
+
+    @in_language
+    def build(code, lang="vi"):
+        return get_language(), t("val_empty")
+
+    assert build("1") == ("vi", "giá trị đang trống")
+    assert build("1", lang="en") == ("en", "the value is empty")
+    assert get_language() == "en"
+    with pytest.raises(ParameterError, match="lang must be one of vi, en"):
+        build("1", "fr")

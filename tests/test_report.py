@@ -98,7 +98,7 @@ def test_text_from_data_is_escaped(data_copy):
     ],
 )
 def test_bad_parameters_fail_clearly(sample, kwargs, message):
-    params = {"unit_code": "25882", "period": "2024", "lang": "vi", **kwargs}
+    params = {"unit_code": "25882", "period": "2024", "lang": "en", **kwargs}
     with pytest.raises(ParameterError, match=re.escape(message)):
         CommuneReport.build(params["unit_code"], params["period"], lang=params["lang"], dataset=sample)
 

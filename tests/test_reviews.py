@@ -55,7 +55,7 @@ def test_cycle_and_needs_review(data_copy):
 
 def test_many_units_all_and_force(data_copy, capsys):
     assert main(["review", "--all", "--period", "2024", "--state", "reviewed", "--by", "Sở KH&CN",
-                 "--data", str(data_copy)]) == 0  # fmt: skip
+                 "--data", str(data_copy), "--lang", "vi"]) == 0  # fmt: skip
     assert "Đã ghi 11 đơn vị sang “đã thẩm định” năm 2024" in capsys.readouterr().out
     ds = load_dataset(data_copy)
     assert {s.state for s in reviews.statuses(ds, "2024").values()} == {reviews.REVIEWED}

@@ -138,3 +138,29 @@ def test_pillar_order_is_a_plain_whole_number(order):
     pillars.loc[0, "order"] = order
     check_catalogue(pillars, indicators, problems)
     assert any(p.file == "pillars.csv" and p.row == 2 and p.column == "order" for p in problems)
+
+
+@pytest.fixture
+def vietnamese():
+    from dxnb.i18n import reset_language, set_language
+
+    token = set_language("vi")
+    yield
+    reset_language(token)
+
+
+def test_problems_are_worded_in_the_current_language(vietnamese):
+    problems: list[Problem] = []
+    check_units(_units(code="25885.0", population="1.083"), problems)
+    text = "\n".join(str(p) for p in problems)
+    assert "units.csv:3: code: mã '25885.0' đã bị đổi thành số thập phân — hãy ghi '25885' và giữ cột" in text
+    assert "units.csv:3: population: '1.083' không phải số nguyên; có vẻ đây là dấu chấm phân cách hàng nghìn" in text
+    grouped = group_problems([Problem("a.csv", row, "x", "lỗi", "sửa") for row in (2, 3, 4)])
+    assert str(grouped[0]) == "a.csv:2: x: lỗi (và 2 dòng khác có cùng vấn đề: dòng 3, 4) — sửa"
+    warning = Problem("units.csv", 2, "name", "trùng tên", "chọn theo mã", "warning")
+    assert str(warning) == "units.csv:2: name: cảnh báo: trùng tên — chọn theo mã"
+
+
+def test_grouped_problems_count_rows_in_english():
+    grouped = group_problems([Problem("a.csv", row, "x", "bad", "fix") for row in (2, 3)])
+    assert str(grouped[0]) == "a.csv:2: x: bad (and 1 more row with the same problem: row 3) — fix"
