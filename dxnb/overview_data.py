@@ -27,6 +27,8 @@ from .units import places_label, unit_rows
 def same_unit(ds: Dataset, code: str, period: str) -> bool:
     """Whether ``code`` means the same unit in ``period`` as in ``ds`` (a dataset's view of a period)."""
     other = ds.at(period).units
+    if other is ds.units:  # no lifetimes: every unit lives in every period
+        return True
     return code in other.index and other.at[code, "unit_key"] == ds.units.at[code, "unit_key"]
 
 
