@@ -90,7 +90,10 @@ class Dataset:
     @property
     def has_lifetimes(self) -> bool:
         """Whether units carry lifetimes (``valid_from``/``valid_to``), so that a code's unit depends on the period."""
-        return has_lifetimes(self.units)
+        cached = self._views.get("has_lifetimes")  # asked on every per-period call: computed once per units frame
+        if cached is None or cached[0] is not self.units:
+            cached = self._views["has_lifetimes"] = (self.units, has_lifetimes(self.units))
+        return cached[1]
 
     @property
     def whole(self) -> Dataset:

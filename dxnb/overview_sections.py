@@ -90,7 +90,8 @@ class OverviewSections(Page):
     def _by_period(self) -> dict[str, pd.DataFrame]:
         """:func:`~dxnb.evaluate.evaluate_period` of the units with data, for each of :attr:`periods`."""
         ds = self.dataset  # a unit of another lifetime under the same code is left out (dxnb.lifetime)
-        same = {p: self.ranked if ds.at(p) is ds else [c for c in self.ranked if same_unit(ds, c, p)] for p in self.periods}
+        same = {p: self.ranked if ds.at(p) is ds else [c for c in self.ranked if same_unit(ds, c, p)]
+                for p in self.periods}  # fmt: skip
         return {p: evaluate_period(ds, p, same[p]) for p in self.periods}
 
     @property
