@@ -34,7 +34,7 @@ from pathlib import Path
 
 from .dataset import Dataset, load_dataset
 from .docframe import load_frame
-from .errors import DxnbError
+from .errors import DxnbError, ParameterError
 from .fileio import atomic_write_text
 from .html import esc
 from .i18n import N_, check_lang, t, tn, unit_name
@@ -241,6 +241,17 @@ def repair_manifests(out: Path) -> list[Path]:
 # ---------------------------------------------------------------------------- the driver
 
 
+def check_alive(ds: Dataset, codes: list[str], periods: list[str]) -> None:
+    """Refuse units that exist in none of ``periods`` (units with a lifetime, see :mod:`dxnb.lifetime`)."""
+    gone = [c for c in codes if not any(c in ds.at(p).units.index for p in periods)]
+    if gone:
+        units = ds.units[ds.units["code"].isin(gone)]
+        lives = ", ".join(f"{u.name} ({u.code}) {u.valid_from or '…'} – {u.valid_to or '…'}"
+                          for u in units.itertuples())  # fmt: skip
+        raise ParameterError(f"No unit of the code(s) {', '.join(gone)} exists in {', '.join(periods)} ({lives}); "
+                             "choose a period of its lifetime with --period.")  # fmt: skip
+
+
 def run_batch(
     data_dir: Path | str | None = None,
     *,
@@ -275,6 +286,8 @@ def run_batch(
     check_notebook_parameters(notebook)
     codes = select_units(ds, units)
     selected_periods = select_periods(ds, periods, codes)
+    if units:  # a unit asked for must exist in a period asked for (a code means the unit alive then)
+        check_alive(ds, codes, selected_periods)
     out = Path(out_dir) if out_dir else REPORTS_DIR
     out.mkdir(parents=True, exist_ok=True)  # an unusable output folder is refused before any kernel starts
     with contextlib.ExitStack() as stack:

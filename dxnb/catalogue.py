@@ -108,6 +108,8 @@ class Indicator:
     target_year: int | None = None
     target_source: str = ""
     description: str = ""
+    #: For a rate or ratio: the unit count its predecessors' values are weighted by (see dxnb.history).
+    weight_base: str = ""
     #: Unit kinds the indicator applies to (empty: every kind).
     applies_to: tuple[str, ...] = ()
     #: Whether a value earns points only with its evidence (a ``source``).
@@ -376,6 +378,7 @@ def build_catalogue(pillars: pd.DataFrame, indicators: pd.DataFrame) -> Catalogu
             target_year=int(year) if year is not None else None,
             target_source=str(row.get("target_source", "")).strip(),
             description=str(row.get("description", "")).strip(),
+            weight_base=str(row.get("weight_base", "") or "").strip(),
             applies_to=tuple(k.strip().casefold() for k in str(row.get("applies_to", "")).split(";") if k.strip()),
             evidence_required=str(row.get("evidence_required", "")).strip().casefold() == "yes",
             target_verified=_yes_no(row.get("target_verified", "")),

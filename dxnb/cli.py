@@ -1,4 +1,4 @@
-"""The ``dxnb`` command line: ``check``, ``reports``, ``template``, ``import``, ``diff`` and ``review``.
+"""The ``dxnb`` command line: ``check``, ``init``, ``reports``, ``template``, ``import``, ``diff`` and ``review``.
 
 This module owns every command, its arguments and everything the command line prints; the library
 modules return results (:class:`~dxnb.batch.BatchResult`, :class:`~dxnb.intake.ImportPlan`, paths)
@@ -186,6 +186,7 @@ def cmd_template(args: argparse.Namespace) -> int:
             raise FormError(t("cli_all_with_unit"))
         if args.out_dir is None:
             raise FormError(t("cli_all_needs_out_dir"))
+        dataset = dataset.at(period)  # the units alive in the period
         paths = write_templates(dataset, list(dataset.units.index), period, args.out_dir, force=args.force)
         print(tn("cli_wrote_forms", len(paths), period=period, count=count, folder=args.out_dir))
         return 0
@@ -194,6 +195,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     if args.out_dir is not None:
         raise FormError(t("cli_out_dir_needs_all"))
     code = dataset.find_unit(args.unit)
+    dataset = dataset.at(period)
     target = args.output or Path(default_form_name(dataset, code, period))
     write_template(dataset, code, period, target, force=args.force)
     print(tn("cli_wrote_form", count, path=target, unit=unit_label(dataset, code), code=code, period=period))
@@ -256,6 +258,30 @@ def _add_intake(sub) -> None:
     intake.add_argument("--period", metavar="YYYY", help="refuse forms of any other period")
     add_lang_option(intake)
     intake.set_defaults(func=cmd_import_forms)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """``dxnb init``: write a new dataset for a province's communes (or a former district's)."""
+    from .lifetime import REFORM_DATE
+    from .provinces import init_dataset
+
+    folder = init_dataset(province=args.province, out_dir=args.out, district=args.district)
+    dataset, problems = check_dataset(folder)
+    current = 0 if dataset is None else len(dataset.at(REFORM_DATE[:4]).units)
+    print(f"Wrote {folder}: {current} current units (and their former units, successions.csv), the bundled "
+          f"catalogue, no observations yet — fill forms with `dxnb template --all --period YYYY --data {folder}`")
+    print_problems([p for p in problems if p.is_error])
+    return 0 if dataset is not None else EXIT_USAGE
+
+
+def _add_init(sub) -> None:
+    init = sub.add_parser("init", help="start a dataset for a province's communes",
+                          description="Write a new dataset folder for a province's current communes (with the "
+                          "former units they were formed from), ready for `dxnb template --all`.")  # fmt: skip
+    init.add_argument("--province", required=True, metavar="NAME|CODE", help='the province, e.g. "Hồ Chí Minh"')
+    init.add_argument("--out", required=True, type=_path_arg, metavar="DIR", help="the new dataset folder")
+    init.add_argument("--district", metavar="NAME", help="a district as it was before 1/7/2025 instead")
+    init.set_defaults(func=cmd_init)
 
 
 # ---------------------------------------------------------------------------- dxnb frameworks
@@ -381,6 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_data_option(check)
     add_lang_option(check)
     check.set_defaults(func=cmd_check)
+    _add_init(sub)
     _add_reports(sub)
     _add_intake(sub)
     _add_review(sub)

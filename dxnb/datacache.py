@@ -63,10 +63,18 @@ def _cache_key(hashes: dict[str, str]) -> str:
 
 def scoped(dataset: Dataset, codes: Iterable[str]) -> Dataset:
     """``dataset`` with the observations of the peer groups of ``codes`` only."""
-    scope = peer_scope(peer_group_keys(dataset.units), codes)
+    scope = peer_scope(peer_group_keys(dataset.units), _keys(dataset.units, codes, dataset.successions))
     obs = dataset.observations
-    keep = obs[obs["unit_code"].isin(scope)].reset_index(drop=True)
+    keep = obs[obs["unit_key"].isin(scope)].reset_index(drop=True)
     return replace(dataset, observations=keep, scope=scope)
+
+
+def _keys(units, codes: Iterable[str], successions=None) -> list[str]:
+    """The unit keys of ``codes``: every lifetime of each code and of its predecessors (see :mod:`dxnb.lifetime`)."""
+    codes = set(codes)
+    if successions is not None and len(successions):  # a new unit's history needs its former units' figures
+        codes |= set(successions.loc[successions["new_code"].isin(codes), "old_code"])
+    return units.index[units.index.isin(codes) | units["code"].isin(codes)].tolist()
 
 
 def load_entry(raws: dict[str, bytes], units: Iterable[str] | None) -> dict[str, object] | None:
@@ -89,7 +97,7 @@ def load_entry(raws: dict[str, bytes], units: Iterable[str] | None) -> dict[str,
         if units is None:
             parts = range(len(head["groups"]))
         else:
-            units = list(units)
+            units = _keys(head["units"], units, head["successions"])
             group_of = head["group_of"]
             parts = sorted({head["groups"][group_of[c]] for c in units if c in group_of.index})
         frames = []
@@ -114,6 +122,7 @@ def load_entry(raws: dict[str, bytes], units: Iterable[str] | None) -> dict[str,
         "hashes": hashes,
         "warnings": head["warnings"],
         "scope": scope,
+        "successions": head["successions"],
         "frameworks": head.get("frameworks", {}),
     }
 
@@ -140,7 +149,7 @@ def store_entry(dataset: Dataset, keep: int = CACHE_KEEP) -> None:
         os.chmod(tmp, 0o777 & ~mask)  # mkdtemp makes it private; the cache may be shared like the project
         group_of = peer_group_keys(dataset.units)
         obs = dataset.observations
-        by_group = obs.groupby(obs["unit_code"].map(group_of), sort=True).indices if len(obs) else {}
+        by_group = obs.groupby(obs["unit_key"].map(group_of), sort=True).indices if len(obs) else {}
         groups = {key: n for n, key in enumerate(sorted(set(group_of) | set(by_group)))}
         for key, n in groups.items():
             rows = by_group.get(key)
@@ -152,6 +161,7 @@ def store_entry(dataset: Dataset, keep: int = CACHE_KEEP) -> None:
             "catalogue": dataset.catalogue,
             "frameworks": dataset.frameworks,
             "notes": dataset.notes,
+            "successions": dataset.successions,
             "warnings": dataset.warnings,
             "group_of": group_of,
             "groups": groups,

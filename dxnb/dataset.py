@@ -28,6 +28,7 @@ from .datacache import CACHE_KEEP
 from .datacache import cache_root as cache_root  # re-exported: the cache's folder
 from .errors import DataError, Problem
 from .i18n import t, tn
+from .lifetime import SUCCESSION_COLUMNS, UNIT_EXTRA_COLUMNS, has_lifetimes, keys_of, unit_keys
 from .params import find_unit as find_unit  # re-exported: dxnb.find_unit
 from .params import period_key
 from .paths import resolve_data_dir
@@ -43,6 +44,7 @@ from .validate import (
     check_units,
     group_problems,
 )
+from .validate_lifetime import check_lifetimes
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +58,9 @@ COLUMNS = {
                        "target_year", "target_source"),
     "observations.csv": ("unit_code", "period", "indicator", "value", "source", "note"),
     "notes.csv": ("unit_code", "period", "kind", "text"),
+    "successions.csv": ("old_code", "new_code", "date", "type"),  # optional file (see dxnb.lifetime)
 }  # fmt: skip
+OPTIONAL_FILES = ("successions.csv",)
 
 
 @dataclass
@@ -76,6 +80,45 @@ class Dataset:
     #: The framework in force for each period ``frameworks.csv`` names (see :mod:`dxnb.framework`); the other
     #: periods are scored with :attr:`catalogue`.
     frameworks: dict[str, cat.Catalogue] = field(default_factory=dict)
+    #: ``successions.csv`` (old_code, new_code, date, type, share, source); empty when absent.
+    successions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(SUCCESSION_COLUMNS)))
+    #: For the view of one period (:meth:`at`): the period and the whole dataset.
+    period: str | None = None
+    parent: Dataset | None = field(default=None, repr=False, compare=False)
+    _views: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @property
+    def has_lifetimes(self) -> bool:
+        """Whether units carry lifetimes (``valid_from``/``valid_to``), so that a code's unit depends on the period."""
+        cached = self._views.get("has_lifetimes")  # asked on every per-period call: computed once per units frame
+        if cached is None or cached[0] is not self.units:
+            cached = self._views["has_lifetimes"] = (self.units, has_lifetimes(self.units))
+        return cached[1]
+
+    @property
+    def whole(self) -> Dataset:
+        """The whole dataset (this one unless it is the view of one period)."""
+        return self.parent if self.parent is not None else self
+
+    def at(self, period: object) -> Dataset:
+        """The dataset as seen in ``period``: the units alive on its last day, indexed by code, and their observations.
+
+        Observations (and notes) of the same code from another unit's lifetime are left out. A dataset
+        without lifetimes is its own view.
+        """
+        period = str(period).strip()
+        if self.parent is not None:
+            if period == self.period or self.parent._views.get(self.period) is not self:
+                return self  # the same period, or a copy with frames of its own (dataclasses.replace)
+            return self.parent.at(period)
+        if not self.has_lifetimes:
+            return self
+        view = self._views.get(period)
+        if view is None:
+            from .lifetime import view_of  # the view's assembly, next to the lifetime rules
+
+            view = self._views[period] = view_of(self, period)
+        return view
 
     @property
     def periods(self) -> list[str]:
@@ -130,6 +173,9 @@ def _read_bytes(folder: Path) -> dict[str, bytes | None]:
             raws[name] = (folder / name).read_bytes()
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             raws[name] = None
+    for name in OPTIONAL_FILES:
+        if (folder / name).is_file():
+            raws[name] = (folder / name).read_bytes()
     raws.update(dataset_frameworks.dataset_raws(folder))  # frameworks.csv and the dataset's own frameworks
     return raws
 
@@ -330,12 +376,30 @@ def _units_frame(units: pd.DataFrame) -> pd.DataFrame:
         frame[column] = frame[column].map(lambda v: nfc(str(v)).strip())
     for column in UNIT_COUNTS:
         frame[column] = pd.to_numeric(frame[column].replace("", None), errors="coerce").astype(float)
-    if "estimated_fields" not in frame.columns:
-        frame["estimated_fields"] = ""
+    for column in ("estimated_fields", *UNIT_EXTRA_COLUMNS):
+        if column not in frame.columns:
+            frame[column] = ""
     frame["kind"] = frame["kind"].str.casefold()
     for column in ("district", "province"):
         frame[column] = canonical_places(frame[column])
-    return frame.set_index("code", drop=False).rename_axis(None)
+    keys = unit_keys(frame)
+    frame["unit_key"] = keys
+    return frame.set_index(keys, drop=False).rename_axis(None)
+
+
+def _with_keys(frame: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (observations or notes) with ``unit_key``: the key of the unit each row belongs to."""
+    frame["unit_key"] = keys_of(units, frame["unit_code"], frame["period"]) if len(frame) else frame["unit_code"]
+    return frame
+
+
+def _successions_frame(links: pd.DataFrame | None) -> pd.DataFrame:
+    if links is None:
+        return pd.DataFrame(columns=list(SUCCESSION_COLUMNS))
+    frame = links.copy()
+    for column in SUCCESSION_COLUMNS:
+        frame[column] = frame[column].map(lambda v: nfc(str(v)).strip()) if column in frame.columns else ""
+    return frame[list(SUCCESSION_COLUMNS)].reset_index(drop=True)
 
 
 def _observations_frame(obs: pd.DataFrame, values: pd.Series) -> pd.DataFrame:
@@ -409,17 +473,23 @@ def _check(folder: Path, raws: dict[str, bytes | None] | None) -> tuple[Dataset 
             dataset_frameworks.check_period_observations(observations, values, catalogue, frameworks, problems)
     if notes is not None:
         check_notes(notes, units, problems)
+    links = None
+    if "successions.csv" in raws:
+        links = _read_csv(folder, "successions.csv", problems, hashes, raws["successions.csv"])
+    check_lifetimes(units, observations, notes, links, indicators, problems)
     problems = group_problems(problems)
     if any(p.is_error for p in problems) or any(f is None for f in frames.values()):
         return None, problems
+    unit_frame = _units_frame(units)
     dataset = Dataset(
         path=folder,
-        units=_units_frame(units),
+        units=unit_frame,
         catalogue=catalogue,
-        observations=_observations_frame(observations, values),
-        notes=_notes_frame(notes),
+        observations=_with_keys(_observations_frame(observations, values), unit_frame),
+        notes=_with_keys(_notes_frame(notes), unit_frame),
         hashes=hashes,
         warnings=[p for p in problems if not p.is_error],
+        successions=_successions_frame(links),
         frameworks=frameworks,
     )
     return dataset, problems
@@ -446,7 +516,7 @@ def load_dataset(data_dir: str | Path | None = None, *, units: Iterable[str] | N
     raws = _read_bytes(folder) if folder.is_dir() else None
     units = None if units is None else [str(c).strip() for c in units]
     dataset = None
-    if raws is not None and all(raw is not None for raw in raws.values()):
+    if raws is not None and all(raw is not None for raw in raws.values()):  # optional files only when present
         cached = datacache.load_entry(raws, units)
         dataset = None if cached is None else Dataset(path=folder, **cached)
     if dataset is None:

@@ -374,8 +374,9 @@ def evaluate_unit(ds: Dataset, code: object, period: object) -> UnitEvaluation:
         ParameterError: when the unit is unknown or has no observations in the period.
     """
     started = time.perf_counter()
-    code = check_unit(ds, code)
     period = str(period).strip()
+    ds = ds.at(period)  # the units alive in the period (see dxnb.lifetime)
+    code = check_unit(ds, code)
     cat = ds.catalogue_for(period)
     own = unit_rows(ds, [code])
     periods = sorted(own["period"].unique().tolist(), key=period_key)

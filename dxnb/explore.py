@@ -184,10 +184,11 @@ class Explorer(ExplorerSteps):
         Raises:
             ParameterError: as :meth:`load`.
         """
-        ds = self.dataset
+        ds = self.dataset.whole
+        period = check_data_period(ds, period) if period is not None else self.period
+        ds = self.dataset = ds.at(period)  # the units alive in the period (see dxnb.lifetime)
         code = resolve_unit(ds, unit) if unit is not None else self.unit_code
         iid = resolve_indicator(ds, indicator) if indicator is not None else self.indicator
-        period = check_data_period(ds, period) if period is not None else self.period
         if self.district or self.province:
             scope = select_units(ds, self.district, self.province)
             if code not in scope:

@@ -302,6 +302,7 @@ def _read_open_form(path: Path, shown: str, ws: Sheet, notes: Sheet | None, meta
                     ids: list[str], dataset: Dataset) -> tuple[FilledForm | None, list[Problem]]:
     problems: list[Problem] = []
     code, period = meta.get("unit_code", ""), meta.get("period", "")
+    dataset = dataset.at(period)  # the unit of that code alive in the period (see dxnb.lifetime)
 
     def at(cell: str, sheet: str = VALUES_SHEET) -> str:
         return cell_ref(shown, sheet, cell)

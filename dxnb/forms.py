@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -37,7 +38,7 @@ from .cells import clean_text, make_inert, set_text
 from .dataset import Dataset
 from .errors import FormError
 from .fileio import atomic_write_bytes, write_temporary
-from .i18n import t, tn
+from .i18n import N_, t, tn
 from .text import slugify
 
 log = logging.getLogger(__name__)
@@ -220,15 +221,33 @@ def _values_of(dataset: Dataset, code: str, period: str) -> dict[str, tuple[floa
     return {i: (v, q.strip()) for i, v, q in zip(rows["indicator"], rows["value"], qualifiers, strict=True)}
 
 
-def _previous_values(dataset: Dataset, code: str, period: str) -> tuple[str | None, dict[str, tuple[float, str]]]:
-    """The latest period before ``period`` with observations for the unit, and its values with their qualifiers."""
+def _previous_values(
+    dataset: Dataset, code: str, period: str
+) -> tuple[str | None, dict[str, tuple[float, str]], str]:
+    """The latest period before ``period`` with the unit's observations, its values and qualifiers, and their origin.
+
+    ``dataset`` is the view of ``period`` (:meth:`~dxnb.dataset.Dataset.at`). A unit formed after its last
+    period with data gets its predecessors' combined values (:mod:`dxnb.history`) and a note naming them
+    ("" for the unit's own figures).
+    """
+    from .history import derive, derived_periods  # only forms of new units need it
+
     obs = dataset.observations
     earlier = obs["period"].map(params.period_key) < params.period_key(period)  # quarters and months in time order
-    mine = obs.loc[(obs["unit_code"] == code) & earlier, "period"]
-    if mine.empty:
-        return None, {}
-    previous = max(mine, key=params.period_key)
-    return previous, _values_of(dataset, code, previous)
+    mine = obs[(obs["unit_code"] == code) & earlier]
+    if not mine.empty:
+        previous = max(mine["period"], key=params.period_key)
+        return previous, _values_of(dataset, code, previous), ""
+    earlier = [p for p in derived_periods(dataset, code) if params.period_key(p) < params.period_key(period)]
+    found = derive(dataset, code, earlier[-1]) if earlier else None
+    if found is None or not found.values:
+        return None, {}, ""
+    cat = dataset.catalogue
+    values = {k: (float(round(v)) if cat[k].kind == "count" else v, "") for k, v in found.values.items()}
+    names = ", ".join(f"{p.name} ({p.code})" + ("" if p.type == "full" else " " + t("form_previous_part", "vi"))
+                      for p in found.parts)  # fmt: skip
+    key = N_("form_previous_estimated") if found.estimated else N_("form_previous_derived")
+    return found.period, values, t(key, "vi", units=names)
 
 
 def _number_vi(value: float, ind: cat.Indicator) -> str:
@@ -280,11 +299,12 @@ def _value_validations() -> dict[str, DataValidation]:
 def build_template(dataset: Dataset, code: str, period: str) -> Workbook:
     """Return the blank form of unit ``code`` for ``period`` as an openpyxl workbook."""
     period = check_period(period)
+    dataset = dataset.at(period)  # the unit of that code alive in the period
     unit = dataset.unit(code)
     catalogue = dataset.catalogue_for(period)  # the framework in force for the period
     indicators = form_indicators(catalogue)
     label = clean_text(unit_label(dataset, code))
-    previous, previous_values = _previous_values(dataset, code, period)
+    previous, previous_values, derived_note = _previous_values(dataset, code, period)
     current_values = _values_of(dataset, code, period)  # a form of a period the dataset already has: pre-filled
 
     wb = Workbook()
@@ -344,6 +364,9 @@ def build_template(dataset: Dataset, code: str, period: str) -> Workbook:
         if prev is not None and not math.isnan(prev):
             _show_value(prev_cell, ind, prev, prev_qualifier)
         _style(prev_cell, wrap=False)
+        if derived_note and prev is not None and not math.isnan(prev):  # the former units' combined value
+            prev_cell.comment = Comment(derived_note, "dxnb")
+            prev_cell.font = Font(italic=True, color="7F7F7F")
         held, held_qualifier = current_values.get(ind.id, (None, ""))
         for column in ("value", "source", "note"):
             fill = (_PREFILLED_FILL if held is not None else _INPUT_FILL) if column == "value" else None
@@ -465,6 +488,7 @@ def write_template(dataset: Dataset, code: str, period: str, path: str | Path, *
             may be a filled form).
     """
     target = Path(path)
+    dataset = dataset.at(check_period(period))
     _check_target(target, force)
     atomic_write_bytes(target, _form_bytes(dataset, code, period))
     os.chmod(target, 0o666 & ~_umask())  # a temporary file is private; a form is meant to be shared
@@ -484,6 +508,7 @@ def write_templates(dataset: Dataset, codes: Iterable[str], period: str, out_dir
         FormError: when a file exists (it may be a filled form) and ``force`` is false, or a name is unusable.
     """
     period = check_period(period)
+    dataset = dataset.at(period)
     folder = Path(out_dir)
     targets = {code: folder / default_form_name(dataset, code, period) for code in codes}
     existing = [str(path) for path in targets.values() if path.exists()]

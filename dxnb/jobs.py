@@ -203,16 +203,18 @@ def plan(
     frame = Path(ds.path) / "document.csv"  # the document frame (dxnb.docframe) is part of every report
     if frame.is_file():
         fingerprint = sha256(f"{fingerprint}:{sha256(frame.read_bytes())}".encode())
-    have = ds.observations.groupby("period")["unit_code"].unique()
     jobs, skipped = [], {}
     for period in periods:
-        with_data = set(have.get(period, []))
-        skipped[period] = [c for c in codes if c not in with_data]
+        view = ds.at(period)  # a code means the unit alive in the period; the others are not in it
+        obs = view.observations
+        with_data = set(obs.loc[obs["period"] == period, "unit_code"].unique())
+        alive = [c for c in codes if c in view.units.index]
+        skipped[period] = [c for c in alive if c not in with_data]
         folder = out_dir / period
-        for code in codes:
+        for code in alive:
             if code not in with_data:
                 continue
-            unit = ds.units.loc[code]
+            unit = view.units.loc[code]
             stem = file_stem(code, unit["name"])
             params = {"unit_code": code, "period": period, "data_dir": str(ds.path), "lang": lang}
             jobs.append(

@@ -124,8 +124,12 @@ class Overview(OverviewSections):
         district = check_place_name("district", district)
         province = check_place_name("province", province)
         ds = dataset if dataset is not None else load_dataset(resolve_data_dir(data_dir))
+        if latest:  # the latest period most units (of the district or province asked for) report
+            scope = select_units(ds, district, province) if (district or province) else None
+            period = default_period(ds, scope).period
+        period = check_data_period(ds, period)
+        ds = ds.at(period)  # the units alive in the period
         codes = select_units(ds, district, province)
-        period = default_period(ds, codes).period if latest else check_data_period(ds, period)
         with_data = set(ds.observations.loc[ds.observations["unit_code"].isin(codes), "period"].unique())
         if period not in with_data and (district or province):
             label = scope_label(ds.units.loc[codes], lang)

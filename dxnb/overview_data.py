@@ -24,6 +24,14 @@ from .text import vi_sort_key
 from .units import places_label, unit_rows
 
 
+def same_unit(ds: Dataset, code: str, period: str) -> bool:
+    """Whether ``code`` means the same unit in ``period`` as in ``ds`` (a dataset's view of a period)."""
+    other = ds.at(period).units
+    if other is ds.units:  # no lifetimes: every unit lives in every period
+        return True
+    return code in other.index and other.at[code, "unit_key"] == ds.units.at[code, "unit_key"]
+
+
 def scope_label(units: pd.DataFrame, lang: str = "vi", level: str | None = None) -> str:
     """Alias of :func:`dxnb.units.places_label` (overview.py and explore.py import it from here)."""
     return places_label(units, lang, level)
@@ -59,11 +67,12 @@ def ranking_rows(ds: Dataset, period: object, codes: Iterable[str] | None = None
         ParameterError: when the period has no data or a code is unknown.
     """
     period = check_data_period(ds, period)
+    ds = ds.at(period)  # the units alive in the period; the previous period compares the same units only
     codes = check_codes(ds, codes)
     table = evaluate_period(ds, period, codes)
     previous = _previous_period(ds, period)
     if previous:
-        before = evaluate_period(ds, previous, codes)
+        before = evaluate_period(ds, previous, [c for c in codes if same_unit(ds, c, previous)])
         table["previous_score"] = before["score"]
         table["previous_coverage"] = before["coverage"]
     else:

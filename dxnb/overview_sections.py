@@ -27,6 +27,7 @@ from .overview_data import (
     quality_counts,
     quality_flags,
     ranking_rows,
+    same_unit,
     scope_label,
     target_counts,
 )
@@ -89,7 +90,10 @@ class OverviewSections(Page):
     @functools.cached_property
     def _by_period(self) -> dict[str, pd.DataFrame]:
         """:func:`~dxnb.evaluate.evaluate_period` of the units with data, for each of :attr:`periods`."""
-        return {p: evaluate_period(self.dataset, p, self.ranked) for p in self.periods}
+        ds = self.dataset  # a unit of another lifetime under the same code is left out (dxnb.lifetime)
+        same = {p: self.ranked if ds.at(p) is ds else [c for c in self.ranked if same_unit(ds, c, p)]
+                for p in self.periods}  # fmt: skip
+        return {p: evaluate_period(ds, p, same[p]) for p in self.periods}
 
     @property
     def history(self) -> pd.DataFrame:

@@ -132,28 +132,29 @@ class PeriodChoice:
     Attributes:
         period: The chosen period.
         coverage: Units with observations, per period with data (oldest first).
-        units: The units counted (the selection, or every unit of the dataset).
+        units: Per period, the units counted: those of the selection alive in it (a unit formed on
+            1/7/2025 is not missing from 2024, nor a former one from 2025).
     """
 
     period: str
     coverage: dict[str, int]
-    units: int
+    units: dict[str, int]
 
     @property
     def later(self) -> list[str]:
         """Periods after the chosen one (reported by too few units to be the default)."""
-        return [p for p in self.coverage if p > self.period]
+        return [p for p in self.coverage if period_key(p) > period_key(self.period)]
 
     def reason(self) -> str:
         """Why this period, e.g. "2024: the latest period reported by most units (11 of 11); 2025 has 1 of 11 …"."""
-        n = self.units
+        n = self.units.get(self.period, 0)
         if self.coverage.get(self.period, 0) > MOST_UNITS * n:
             why = f"the latest period reported by most units ({self.coverage[self.period]} of {n})"
         else:
             why = f"no period is reported by most units; this one has the most ({self.coverage[self.period]} of {n})"
         text = f"{self.period}: {why}"
         if self.later:
-            has = ", ".join(f"{p} has {self.coverage[p]} of {n}" for p in self.later)
+            has = ", ".join(f"{p} has {self.coverage[p]} of {self.units.get(p, 0)}" for p in self.later)
             text += f"; {has} — use --period {self.later[-1]} (or --period all) to render it"
         return text
 
@@ -164,24 +165,37 @@ def period_coverage(ds: Dataset, codes: Iterable[str] | None = None) -> dict[str
     if codes is not None:
         obs = obs[obs["unit_code"].isin(list(codes))]
     counts = obs.groupby("period")["unit_code"].nunique()
-    return {str(p): int(counts[p]) for p in sorted(counts.index)}
+    return {str(p): int(counts[p]) for p in sorted(counts.index, key=period_key)}
+
+
+def alive_counts(ds: Dataset, periods: Iterable[str], codes: Iterable[str] | None = None) -> dict[str, int]:
+    """Per period, how many units (of ``codes``, default all) exist in it (:meth:`dxnb.dataset.Dataset.at`)."""
+    wanted = None if codes is None else set(codes)
+    counts = {}
+    for period in periods:
+        alive = set(_codes(ds.at(period).units))
+        counts[period] = len(alive if wanted is None else alive & wanted)
+    return counts
 
 
 def default_period(ds: Dataset, codes: Iterable[str] | None = None) -> PeriodChoice:
     """The latest period that most (over half) of the units of ``codes`` report; else the one most report.
 
     A plain run then renders the year most units have, not the one commune whose new form came first.
+    Each period counts the units alive in it.
 
     Raises:
         ParameterError: when the dataset (or the selection) has no observations at all.
     """
-    codes = list(ds.units.index) if codes is None else list(codes)
+    codes = None if codes is None else list(codes)
     coverage = period_coverage(ds, codes)
     if not coverage:
         raise ParameterError("The dataset has no observations: there is no period to work on.")
-    most = [p for p, n in coverage.items() if n > MOST_UNITS * len(codes)]
-    period = most[-1] if most else max(reversed(list(coverage)), key=coverage.__getitem__)
-    return PeriodChoice(period, coverage, len(codes))
+    alive = alive_counts(ds, coverage, codes)
+    most = [p for p, n in coverage.items() if n > MOST_UNITS * alive[p]]
+    shares = {p: n / alive[p] if alive[p] else 0.0 for p, n in coverage.items()}
+    period = most[-1] if most else max(reversed(list(coverage)), key=shares.__getitem__)
+    return PeriodChoice(period, coverage, alive)
 
 
 def select_periods(ds: Dataset, periods: Iterable[object] | None, codes: Iterable[str] | None = None) -> list[str]:
@@ -237,10 +251,17 @@ def check_unit_code(unit_code: object) -> str:
     return unit_code.strip()
 
 
-def _unit_where(units: pd.DataFrame, code: str) -> str:
+def _unit_where(units: pd.DataFrame, key: object) -> str:
     """A unit's name, code and place ("An Long (25870, Phú Giáo, Bình Dương)"), to tell candidates apart."""
-    place = ", ".join(str(units.at[code, col]) for col in ("district", "province") if str(units.at[code, col] or ""))
-    return f"{units.at[code, 'name']} ({code}{', ' + place if place else ''})"
+    row = units.loc[key]
+    code = row["code"] if "code" in units.columns else key
+    place = ", ".join(str(row[col]) for col in ("district", "province") if str(row[col] or ""))
+    return f"{row['name']} ({code}{', ' + place if place else ''})"
+
+
+def _codes(units: pd.DataFrame) -> pd.Series:
+    """The units' codes: the ``code`` column (several lifetimes may share one), else the index."""
+    return units["code"] if "code" in units.columns else pd.Series(units.index, index=units.index)
 
 
 def find_unit(units: pd.DataFrame, query: object) -> str:
@@ -253,29 +274,32 @@ def find_unit(units: pd.DataFrame, query: object) -> str:
         UnitNotFoundError: when nothing or several units match, with suggestions.
     """
     text = nfc(str(query)).strip()
-    if text in units.index:
+    codes = _codes(units)
+    if text in units.index or (codes == text).any():  # several lifetimes of one code: the code
         return text
     if text.isdigit():
         raise UnitNotFoundError(_unknown_code(units, text))
     key = name_key(text)
     keys = units["name"].map(name_key)
-    matches = units.index[keys == key].tolist()
     loose = False
-    if not matches:
-        loose_keys = units["name"].map(ascii_key)
-        matches = units.index[loose_keys == ascii_key(text)].tolist()
+    if not (keys == key).any():
+        keys = units["name"].map(ascii_key)
+        key = ascii_key(text)
         loose = True
+    found = keys == key
+    matches = list(dict.fromkeys(codes[found]))
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
-        listed = ", ".join(_unit_where(units, c) for c in matches)
-        key = N_("param_several_units_loose") if loose else N_("param_several_units")
-        raise UnitNotFoundError(t(key, name=text, units=listed))
-    close = difflib.get_close_matches(ascii_key(text), units["name"].map(ascii_key).tolist(), n=3, cutoff=0.6)
+        latest = {c: units.index[found & (codes == c)][-1] for c in matches}  # the latest lifetime of each code
+        listed = ", ".join(_unit_where(units, k) for k in latest.values())
+        message = N_("param_several_units_loose") if loose else N_("param_several_units")
+        raise UnitNotFoundError(t(message, name=text, units=listed))
+    loose_keys = units["name"].map(ascii_key)
+    close = difflib.get_close_matches(ascii_key(text), loose_keys.tolist(), n=3, cutoff=0.6)
     suggestion = ""
     if close:
-        loose_keys = units["name"].map(ascii_key)
-        names = [_unit_where(units, units.index[loose_keys == k][0]) for k in dict.fromkeys(close)]
+        names = [_unit_where(units, units.index[loose_keys == k][-1]) for k in dict.fromkeys(close)]
         suggestion = t("param_did_you_mean", names=t("param_or").join(names))
     raise UnitNotFoundError(t("param_no_unit_named", name=text, suggestion=suggestion))
 
@@ -287,7 +311,7 @@ def find_units(ds: Dataset, queries: Iterable[object] | None) -> list[str]:
         UnitNotFoundError: when a query matches no unit or several.
     """
     if not queries:
-        return list(ds.units.index)
+        return list(dict.fromkeys(_codes(ds.units)))
     return list(dict.fromkeys(find_unit(ds.units, q) for q in queries))
 
 
@@ -312,6 +336,11 @@ def check_unit(ds: Dataset, code: object) -> str:
         ParameterError: when no unit has the code, or ``ds`` was loaded for other units only.
     """
     text = str(code).strip()
+    if text not in ds.units.index and (_codes(ds.units) == text).any():
+        raise ParameterError(
+            f"Code {text} names several units over time (see valid_from/valid_to in units.csv); "
+            "give the period: work on ds.at(period)."
+        )
     if text not in ds.units.index:
         tail = tn("param_dataset_units", len(ds.units), path=ds.path)
         raise ParameterError(_unknown_code(ds.units, text, tail))
@@ -323,9 +352,10 @@ def check_unit(ds: Dataset, code: object) -> str:
 def check_codes(ds: Dataset, codes: Iterable[object] | None) -> list[str]:
     """Return ``codes`` stripped and without repeats (every unit of ``ds`` for None); refuse unknown codes."""
     if codes is None:
-        return list(ds.units.index)
+        return list(dict.fromkeys(_codes(ds.units)))
     codes = list(dict.fromkeys(str(c).strip() for c in codes))
-    unknown = [c for c in codes if c not in ds.units.index]
+    known = set(_codes(ds.units))
+    unknown = [c for c in codes if c not in ds.units.index and c not in known]
     if unknown:
         raise ParameterError(tn("param_unknown_codes", len(unknown), codes=", ".join(unknown[:10])))
     return codes

@@ -114,6 +114,7 @@ def quality_flags(ds: Dataset, period: object, codes: Iterable[str] | None = Non
         ordered by unit (as passed), indicator (catalogue order) and flag (``FLAGS`` order).
     """
     period = check_data_period(ds, period)
+    ds = ds.at(period)  # the units alive in the period
     codes = check_codes(ds, codes)
     peers = peers_of_all(ds, codes)
     obs = unit_rows(ds, peers)

@@ -27,6 +27,7 @@ from .i18n import N_, check_lang, t, unit_name
 from .pages import is_synthetic
 from .params import check_period, check_unit_code, in_language
 from .paths import resolve_data_dir
+from .report_formation import FormationSection
 from .report_sections import PEER_BARS_MAX, ReportSections
 from .reviews import report_badge
 
@@ -45,11 +46,12 @@ __all__ = ["PEER_BARS_MAX", "PILLAR_SECTIONS", "CommuneReport"]
 
 
 @dataclass
-class CommuneReport(ReportSections):
+class CommuneReport(ReportSections, FormationSection):
     """The evaluation report of one unit for one period, section by section."""
 
     SECTIONS: ClassVar[tuple[str, ...]] = (
         "header",
+        "formation",
         "summary",
         "institutions",
         "awareness",
@@ -90,6 +92,7 @@ class CommuneReport(ReportSections):
         period = check_period(period)
         folder = resolve_data_dir(data_dir)
         ds = dataset if dataset is not None else load_dataset(folder, units=[code])
+        ds = ds.at(period)  # the units alive in the period: a code means one unit there
         if code not in ds.units.index:
             try:
                 ds.find_unit(code)

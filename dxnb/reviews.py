@@ -206,7 +206,7 @@ def read_reviews(ds: Dataset) -> list[Record]:
         problems.append(_problem(1, column, "the column is missing", f"the header is {','.join(COLUMNS)}"))
     if missing:
         raise ReviewError(problems, summary)
-    units = set(ds.units.index)
+    units = set(ds.units["code"]) if "code" in ds.units.columns else set(ds.units.index)  # every lifetime's code
     records = []
     for line, values in rows[1:]:
         if not any(v.strip() for v in values):
@@ -312,6 +312,7 @@ def set_state(
     with exclusive_lock(folder, what="a review"):
         ds = load_dataset(folder)
         period = check_data_period(ds, period)
+        ds = ds.at(period)  # the units alive in the period
         units = [u for u in units if str(u).strip()]
         if not all_units and not units:
             raise ParameterError("name the units to review, or give --all")

@@ -302,6 +302,7 @@ def summary(ds: Dataset, s: Scores) -> pd.DataFrame:
 
 def _select(ds: Dataset, period: object, codes: Iterable[str] | None) -> tuple[str, list[str], pd.DataFrame]:
     """Validate the period and codes; return them with the observations to score."""
+    ds = ds.at(period)  # the units alive in the period (see dxnb.lifetime)
     if codes is None:
         period = check_data_period(ds, period)
         obs = ds.observations[ds.observations["period"].to_numpy() == period]
@@ -355,6 +356,7 @@ def evaluate_period(ds: Dataset, period: object, codes: Iterable[str] | None = N
         ParameterError: when a code is unknown, or (without ``codes``) no unit has the period.
     """
     period, codes, obs = _select(ds, period, codes)
+    ds = ds.at(period)
     return summary(ds, score_units(ds, period, codes, obs))
 
 

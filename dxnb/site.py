@@ -102,6 +102,7 @@ def _place(units: pd.DataFrame, lang: str) -> str:
 
 def period_rows(ds: Dataset, period: str, manifest: dict) -> pd.DataFrame:
     """One row per unit of the dataset: evaluation for the period, and the manifest's status."""
+    ds = ds.at(period)  # the units alive in the period
     table = evaluate_period(ds, period, list(ds.units.index))
     entries = manifest.get("units", {})
     no_data = set(manifest.get("no_data", []))

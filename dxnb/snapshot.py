@@ -62,6 +62,7 @@ def framework_digest(ds: Dataset) -> str:
 
 def unit_entries(ds: Dataset, period: str, codes: Iterable[str] | None = None) -> dict[str, dict]:
     """The snapshot entry of each unit with data in ``period`` (of ``codes``, by default all units), vectorised."""
+    ds = ds.at(period)  # the units alive in the period (see dxnb.lifetime)
     obs = ds.observations
     obs = obs[obs["period"].to_numpy() == period]
     present = set(obs["unit_code"].unique())

@@ -87,27 +87,41 @@ def places_label(units: pd.DataFrame, lang: str = "vi", level: str | None = None
 
 
 def group_label(unit: pd.Series) -> str:
-    """The name of a unit's peer group: its district, or its province when the district is blank."""
+    """The name of a unit's peer group: its ``group`` when given, else its district, else its province."""
+    group = str(unit.get("group", "") or "").strip()
     district = str(unit.get("district", "") or "").strip()
-    return district or str(unit.get("province", "") or "").strip()
+    return group or district or str(unit.get("province", "") or "").strip()
 
 
 def group_labels(units: pd.DataFrame) -> pd.Series:
     """:func:`group_label` of every unit of a frame."""
     district = units["district"].fillna("").astype(str).str.strip()
-    return district.where(district != "", units["province"].fillna("").astype(str).str.strip())
+    labels = district.where(district != "", units["province"].fillna("").astype(str).str.strip())
+    if "group" in units.columns:
+        group = units["group"].fillna("").astype(str).str.strip()
+        labels = group.where(group != "", labels)
+    return labels
 
 
 # --------------------------------------------------------------------------- peer groups
 
 
 def peer_group_keys(units: pd.DataFrame) -> pd.Series:
-    """The peer-group key of each unit: its province and district, matched across spellings."""
+    """The peer-group key of each unit: its province and district, matched across spellings.
+
+    A district before 1/7/2025, the province after (district blank), or the user-defined ``group``
+    column when it is given (one group across districts or provinces).
+    """
     keys = {}
     for column in PLACE_KINDS:
         text = units[column].fillna("").astype(str)
         keys[column] = text.map({v: name_key(v, drop_kind=False) for v in text.unique()})
-    return keys["province"] + "|" + keys["district"]
+    place = keys["province"] + "|" + keys["district"]
+    if "group" not in units.columns:
+        return place
+    group = units["group"].fillna("").astype(str)
+    named = "group|" + group.map({v: name_key(v, drop_kind=False) for v in group.unique()})
+    return named.where(group.str.strip() != "", place)
 
 
 def peer_group_key(units: pd.DataFrame, code: str) -> str:

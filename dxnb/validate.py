@@ -19,6 +19,7 @@ from .i18n import N_, t, tn
 from .text import name_key, nfc, place_key, place_name
 from .validate_catalogue import check_catalogue as check_catalogue  # re-exported: the catalogue's checks
 from .validate_catalogue import selected_rows
+from .validate_lifetime import has_lifetime_columns, keyed_units
 from .values import ValueProblem, ascii_digits, parse_number
 
 UNIT_KINDS = ("xã", "phường", "thị trấn", "đặc khu")
@@ -108,12 +109,13 @@ def check_units(units: pd.DataFrame, problems: list[Problem]) -> None:
         problems.append(Problem(name, None, None, t("val_no_rows"), t("val_no_units_hint")))
         return
     seen: dict[str, int] = {}
+    lifetimes = has_lifetime_columns(units)  # one code for several units over time: dxnb.validate_lifetime
     for row, record in selected_rows(units, slice(None)):
         code = str(record["code"]).strip()
         issue = _code_problem(code)
         if issue:
             problems.append(Problem(name, row, "code", *issue))
-        elif code in seen:
+        elif code in seen and not lifetimes:
             problems.append(
                 Problem(
                     name,
@@ -266,7 +268,9 @@ def check_observations(
     """Validate observations; return the parsed values (NaN where invalid)."""
     name = "observations.csv"
     if obs.empty:
-        problems.append(Problem(name, None, None, t("val_no_rows"), t("val_no_observations_hint")))
+        problems.append(
+            Problem(name, None, None, t("val_no_observations_yet"), t("val_fill_forms_hint"), "warning")
+        )
         return pd.Series(dtype=float)
     _check_unit_codes(obs, name, units, problems)
     _check_periods(obs, name, problems)
@@ -389,11 +393,8 @@ def check_denominators(
     obs: pd.DataFrame, values: pd.Series, units: pd.DataFrame, catalogue: cat.Catalogue, problems: list[Problem]
 ) -> None:
     """Warn where a count is above its denominator (signatures above the adult population)."""
-    unit_numbers = {
-        c: pd.to_numeric(units.set_index(units["code"].str.strip())[c].str.strip(), errors="coerce")
-        for c in cat.UNIT_DENOMINATORS
-    }
-    codes = obs["unit_code"].str.strip()
+    keyed, codes = keyed_units(units, obs)  # one code may name several units over time (dxnb.validate_lifetime)
+    unit_numbers = {c: pd.to_numeric(keyed[c].str.strip(), errors="coerce") for c in cat.UNIT_DENOMINATORS}
     indicator = obs["indicator"].str.strip()
     for ind in catalogue.derived:
         if ind.scale != 100 or ind.denominator not in cat.UNIT_DENOMINATORS:

@@ -7,6 +7,7 @@ messages set the language themselves (``monkeypatch.setenv``, ``--lang vi``, a n
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import tempfile
@@ -16,7 +17,7 @@ import pytest
 
 os.environ["DXNB_LANG"] = "en"
 
-from dxnb.dataset import FILES, load_dataset
+from dxnb.dataset import FILES, OPTIONAL_FILES, load_dataset
 from dxnb.paths import DATA_DIR
 
 
@@ -28,25 +29,69 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def sample():
-    """The bundled Phú Giáo dataset, loaded once."""
+    """The bundled Phú Giáo dataset as of 2024 (its 11 units before 1/7/2025, 2022–2024), loaded once."""
+    return load_dataset(DATA_DIR).at("2024")
+
+
+@pytest.fixture(scope="session")
+def sample_all():
+    """The whole bundled dataset: the 11 former units and the 4 communes formed on 1/7/2025."""
     return load_dataset(DATA_DIR)
+
+
+def _copy(folder: Path) -> Path:
+    folder.mkdir()
+    for name in (*FILES, *OPTIONAL_FILES):
+        shutil.copy(DATA_DIR / name, folder / name)
+    return folder
 
 
 @pytest.fixture()
 def data_copy(tmp_path: Path) -> Path:
     """A writable copy of the bundled dataset's files."""
-    folder = tmp_path / "data"
-    folder.mkdir()
-    for name in FILES:
-        shutil.copy(DATA_DIR / name, folder / name)
-    return folder
+    return _copy(tmp_path / "data")
+
+
+def _former(folder: Path) -> Path:
+    """The copy as the sample was before the 2025 communes: the 11 units without lifetimes, 2022–2024.
+
+    For tests of mechanics (forms, import) that treat 2025 as a year the former units have not filled yet.
+    """
+    data_copy = _copy(folder)
+    with open(data_copy / "units.csv", encoding="utf-8", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if not r["valid_from"]]
+    header = [c for c in rows[0] if c not in ("valid_from", "valid_to", "group")]
+    with open(data_copy / "units.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    lines = (data_copy / "observations.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if line.split(",", 2)[1:2] != ["2025"]]
+    (data_copy / "observations.csv").write_text("".join(kept), encoding="utf-8")
+    (data_copy / "successions.csv").unlink()
+    return data_copy
+
+
+@pytest.fixture()
+def former_copy(tmp_path: Path) -> Path:
+    """The copy as the sample was before the 2025 communes: the 11 units without lifetimes, 2022–2024.
+
+    For tests of mechanics (forms, import) that treat 2025 as a year the former units have not filled yet.
+    """
+    return _former(tmp_path / "data")
+
+
+@pytest.fixture(scope="session")
+def former_sample(tmp_path_factory):
+    """:func:`former_copy` loaded once (read-only)."""
+    return load_dataset(_former(tmp_path_factory.mktemp("former") / "data"))
 
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
-    """The bundled dataset rendered once into a throw-away reports folder (all 11 units, latest period)."""
+    """The bundled dataset rendered once into a throw-away reports folder (all 11 units, 2024)."""
     from dxnb.batch import run_batch
 
     out = tmp_path_factory.mktemp("reports")
-    result = run_batch(out_dir=out, jobs=2)
+    result = run_batch(out_dir=out, jobs=2, periods=["2024"])
     return out, result

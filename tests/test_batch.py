@@ -21,6 +21,12 @@ from dxnb.paths import REPORT_NOTEBOOK
 slow = pytest.mark.slow  # runs kernels, or uses the rendered site
 
 
+@pytest.fixture()
+def data_copy(former_copy):
+    """These tests render the latest period of the 11 former units: the sample as it was before the 2025 communes."""
+    return former_copy
+
+
 @pytest.fixture(autouse=True)
 def _private_folders(tmp_path, monkeypatch):
     """Kernels' scratch folders and the dataset cache of these tests go to folders of their own.

@@ -66,9 +66,9 @@ def test_vietnamese_summary_and_plurals(capsys, monkeypatch):
     _no_language_set(monkeypatch)
     assert main(["check"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("Hợp lệ: 11 đơn vị, ") and "chỉ tiêu" in out
+    assert out.startswith("Hợp lệ: 15 đơn vị, ") and "chỉ tiêu" in out
     assert main(["check", "--lang", "en"]) == 0
-    assert capsys.readouterr().out.startswith("OK: 11 units, ")
+    assert capsys.readouterr().out.startswith("OK: 15 units, ")
 
 
 def test_reports_lang_sets_the_report_language_and_the_messages():
@@ -165,3 +165,106 @@ def test_an_ambiguous_name_without_diacritics_lists_the_candidates(data_copy, tm
     assert "Tân Lợi (30001, Tam Nông, Đồng Tháp), Tấn Lợi (30002, Tam Nông, Đồng Tháp)" in err
     assert "Traceback" not in err
     assert main([*args, "Tấn Lợi"]) == 0
+
+
+# --------------------------------------------------------------------------- dxnb init, and the Done-when path
+
+
+def test_init_writes_a_province_that_passes_check(tmp_path, capsys):
+    from dxnb.dataset import load_dataset
+
+    out = tmp_path / "hcm"
+    assert main(["init", "--province", "thanh pho ho chi minh", "--out", str(out)]) == 0
+    assert "168 current units" in capsys.readouterr().out
+    assert main(["check", "--data", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("OK: ")
+    assert "no observations yet — fill forms with dxnb template --all" in captured.err
+    ds = load_dataset(out)
+    assert len(ds.at("2025").units) == 168 and set(ds.at("2025").units["district"]) == {""}
+    former = ds.at("2024").units
+    assert former.at["25882", "name"] in ("Vĩnh Hòa", "Vĩnh Hoà") and former.at["25882", "district"] == "Phú Giáo"
+    links = ds.successions
+    tam_lap = links[links["old_code"] == "25876"]
+    assert sorted(zip(tam_lap["new_code"], tam_lap["type"], strict=True)) == [("25858", "partial"),
+                                                                               ("25882", "partial")]  # fmt: skip
+    assert (links["date"] == "2025-07-01").all() and (links["share"] == "").all()
+
+
+def test_init_refuses_to_overwrite_and_unknown_provinces(tmp_path, capsys):
+    out = tmp_path / "hue"
+    assert main(["init", "--province", "Huế", "--out", str(out)]) == 0
+    before = (out / "units.csv").read_bytes()
+    assert main(["init", "--province", "Huế", "--out", str(out)]) == 2
+    assert "never overwrites" in capsys.readouterr().err
+    assert (out / "units.csv").read_bytes() == before
+    assert main(["init", "--province", "Atlantis", "--out", str(tmp_path / "x")]) == 2
+    assert "error:" in capsys.readouterr().err and not (tmp_path / "x" / "units.csv").exists()
+
+
+def test_init_a_former_district(tmp_path, capsys):
+    from dxnb.dataset import load_dataset
+
+    out = tmp_path / "pg"
+    assert main(["init", "--province", "Bình Dương", "--district", "Phú Giáo", "--out", str(out)]) == 0
+    ds = load_dataset(out)
+    assert len(ds.at("2024").units) == 11 and sorted(ds.at("2025").units.index) == ["25858", "25864", "25867", "25882"]
+
+
+@pytest.mark.slow
+def test_done_when_phuoc_hoa_2025_from_init_to_report(tmp_path, capsys):
+    """init Hồ Chí Minh → check → Phú Giáo's 2022–2024 figures merged → a 2025 form imported → the report."""
+    import csv
+
+    import openpyxl
+
+    from dxnb.batch import run_batch
+    from dxnb.dataset import load_dataset
+    from dxnb.forms import COL, FIRST_ROW, VALUES_SHEET, write_template
+    from dxnb.paths import DATA_DIR
+
+    data = tmp_path / "hcm"
+    assert main(["init", "--province", "thanh pho ho chi minh", "--out", str(data)]) == 0
+    assert main(["check", "--data", str(data)]) == 0
+    with open(DATA_DIR / "observations.csv", encoding="utf-8", newline="") as handle:
+        old = [row for row in csv.DictReader(handle) if row["period"] < "2025"]  # the former units' figures
+    with open(data / "observations.csv", "a", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(old[0]), lineterminator="\n")
+        writer.writerows(old)
+    assert main(["check", "--data", str(data)]) == 0
+
+    form = write_template(load_dataset(data), "25882", "2025", tmp_path / "phuoc-hoa-2025.xlsx")
+    wb = openpyxl.load_workbook(form)
+    ws = wb[VALUES_SHEET]
+    filled = {"plans_issued": 12, "decisions_issued": 6, "outreach_panels": 15, "household_fibre_rate": 93.5}
+    derived_note = None
+    for row in range(FIRST_ROW, ws.max_row + 1):
+        indicator = ws.cell(row, 1).value
+        if indicator == "plans_issued":
+            derived_note = ws.cell(row, COL["previous"]).comment
+        if indicator in filled:
+            ws.cell(row, COL["value"]).value = filled[indicator]
+    wb.save(form)
+    assert derived_note is not None and "Tam Lập (25876) (một phần)" in derived_note.text  # last period: derived
+    assert main(["import", str(form), "--data", str(data)]) == 0
+    capsys.readouterr()
+
+    result = run_batch(data, units=["25882"], out_dir=tmp_path / "reports", jobs=1)
+    assert [(o.code, o.period, o.status) for o in result.outcomes] == [("25882", "2025", "ok")]
+    html = (tmp_path / "reports" / "2025" / "25882-phuoc-hoa.html").read_text(encoding="utf-8")
+    assert "Hình thành từ các xã cũ" in html
+    for code in ("25882", "25885", "25876"):  # Vĩnh Hòa, the old Phước Hòa, Tam Lập
+        assert f"(mã {code})" in html
+    assert "một phần (không có tỷ lệ: ước tính chia đều cho 2 đơn vị kế thừa)" in html
+    assert "các năm 2022–2024 là <b>ước tính từ các xã cũ</b>" in html
+
+
+def test_reports_refuse_a_unit_that_does_not_exist_in_the_period(tmp_path, capsys):
+    # without --period, the old Phước Hòa's own latest period is rendered (2024); in 2025 it no longer exists
+    assert main(["reports", "--units", "25885", "--out", str(tmp_path / "r"), "--lang", "en"]) == 0
+    assert (tmp_path / "r" / "2024" / "25885-phuoc-hoa.html").is_file()
+    capsys.readouterr()
+    assert main(["reports", "--units", "25885", "--period", "2025", "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert "No unit of the code(s) 25885 exists in 2025 (Phước Hòa (25885) … – 2025-06-30)" in err
+    assert "--period" in err and not (tmp_path / "r" / "2025").exists()

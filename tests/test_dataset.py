@@ -92,6 +92,7 @@ def test_synthetic_rows_say_so(sample):
 
 def test_codes_keep_leading_zeros(data_copy):
     replace(data_copy, "units.csv", "25861,An Linh", "01156,An Linh")
+    replace(data_copy, "successions.csv", "25861,", "01156,")
     replace(data_copy, "observations.csv", "\n25861,", "\n01156,", -1)
     replace(data_copy, "notes.csv", "25858,2024,next_step", "01156,2024,next_step")
     dataset = load_dataset(data_copy)
@@ -295,7 +296,7 @@ CASES += [
         lambda d: rewrite_lines(d, "units.csv", lambda n, line: line if n == 1 else line + ","),
         "units.csv:2",
         None,
-        "extra comma: 12 cells, the header has 11 (and 10 more rows with the same problem: rows 3, 4,",
+        "extra comma: 15 cells, the header has 14 (and 14 more rows with the same problem: rows 3, 4,",
     ),
     (
         "extra cells on the first data row",
@@ -514,7 +515,7 @@ def test_count_above_denominator_is_a_warning(data_copy):
 def test_bom_is_accepted(data_copy):
     path = data_copy / "units.csv"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
-    assert load_dataset(data_copy).units.shape[0] == 11
+    assert load_dataset(data_copy).units.shape[0] == 15  # 11 former units and the 4 formed on 1/7/2025
 
 
 def test_missing_folder():
@@ -552,7 +553,7 @@ def test_cli_check_ok(capsys):
 
     assert main(["check"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("OK: 11 units, 32 indicators, ")
+    assert out.startswith("OK: 15 units, 32 indicators, ")
     assert "periods 2022, 2023, 2024" in out
 
 
@@ -572,7 +573,7 @@ def test_cli_check_refuses_bad_data_without_traceback(data_copy):
 
 
 def test_every_contract_file_is_read(sample):
-    assert set(sample.hashes) == set(FILES)
+    assert set(sample.hashes) == {*FILES, "successions.csv"}
 
 
 def test_district_spelt_two_ways_is_one_place(data_copy):
@@ -580,20 +581,20 @@ def test_district_spelt_two_ways_is_one_place(data_copy):
     set_cell(data_copy, "units.csv", "25882", "province", "tỉnh Bình Dương")
     dataset, text = problems_text(data_copy)
     assert dataset is not None, text
-    assert set(dataset.units["district"]) == {"Phú Giáo"}
-    assert set(dataset.units["province"]) == {"Bình Dương"}
+    assert set(dataset.units["district"]) == {"Phú Giáo", ""}  # no district since 1/7/2025
+    assert set(dataset.units["province"]) == {"Bình Dương", "Hồ Chí Minh"}
     assert f"units.csv:{row}: district: warning: 'Huyện Phú Giáo' is written 'Phú Giáo' on row 2" in text
     assert "province: warning: 'tỉnh Bình Dương'" in text
     from dxnb.units import peer_group_keys
 
-    assert peer_group_keys(dataset.units).nunique() == 1
+    assert peer_group_keys(dataset.at("2024").units).nunique() == 1  # the 11 units before 1/7/2025
 
 
 def test_district_written_with_its_word_everywhere_is_read_without_it(data_copy):
     rewrite_lines(data_copy, "units.csv", lambda n, line: line.replace(",Phú Giáo,", ",huyện Phú Giáo,"))
     dataset, text = problems_text(data_copy)
     assert dataset is not None, text
-    assert set(dataset.units["district"]) == {"Phú Giáo"}
+    assert set(dataset.units["district"]) == {"Phú Giáo", ""}  # no district since 1/7/2025
     assert "warning" not in text
 
 

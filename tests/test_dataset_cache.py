@@ -82,13 +82,13 @@ def test_a_damaged_entry_is_validated_again(cache, data_copy):
     load_dataset(data_copy)
     (entry,) = _entries(cache)
     (cache / "datasets" / entry / "head.pkl").write_bytes(b"not a pickle")
-    assert len(load_dataset(data_copy).units) == 11
+    assert len(load_dataset(data_copy).units) == 15
 
 
 def test_cache_can_be_turned_off(tmp_path, data_copy, monkeypatch):
     monkeypatch.setenv("DXNB_CACHE_DIR", "off")
     assert cache_root() is None
-    assert len(load_dataset(data_copy).units) == 11
+    assert len(load_dataset(data_copy).units) == 15
 
 
 def test_old_entries_are_pruned(cache, tmp_path, monkeypatch):

@@ -85,7 +85,7 @@ def test_export_folder_is_resolved_from_the_project_root():
     [
         ({"unit": "Vinh Hao"}, "No unit is named 'Vinh Hao'"),
         ({"indicator": "fibre"}, "No indicator is called 'fibre'"),
-        ({"period": "2030"}, "No data for period 2030; periods with data: 2022, 2023, 2024."),
+        ({"period": "2030"}, "No data for period 2030; periods with data: 2022, 2023, 2024, 2025."),
         ({"lang": "fr"}, "lang must be one of vi, en"),
         ({"district": "Bến Cát"}, "No district is named 'Bến Cát'."),
         ({"province": 74}, "province must be a name in quotes"),
@@ -276,7 +276,7 @@ def test_units_without_data_are_exported_with_all_and_no_data(data_copy, tmp_pat
 
 
 def test_export_keeps_leading_zeros(data_copy, tmp_path):
-    for name in ("units.csv", "observations.csv", "notes.csv"):
+    for name in ("units.csv", "observations.csv", "notes.csv", "successions.csv"):
         path = data_copy / name
         path.write_text(path.read_text(encoding="utf-8").replace("25861", "01861"), encoding="utf-8")
     ex = Explorer.load("An Linh", FIBRE, "2024", data_dir=data_copy, export_dir=tmp_path)
@@ -363,13 +363,13 @@ def test_the_map_step_colours_the_group_by_the_indicator(explorer):
     assert "Không vẽ bản đồ" in str(explorer.map())
 
 
-def test_units_not_in_the_registry_get_a_note_instead_of_a_map(data_copy, tmp_path):
+def test_units_not_in_the_registry_get_a_note_instead_of_a_map(former_copy, tmp_path):
     for name in ("units.csv", "observations.csv", "notes.csv"):  # made-up codes: 25882 becomes 95882 …
-        path = data_copy / name
+        path = former_copy / name
         text = path.read_text(encoding="utf-8")
         for old in PHU_GIAO:
             text = text.replace(f"\n{old},", f"\n9{old[1:]},")
         path.write_text(text, encoding="utf-8")
-    ex = Explorer.load("95882", FIBRE, "2024", data_dir=data_copy, export_dir=tmp_path)
+    ex = Explorer.load("95882", FIBRE, "2024", data_dir=former_copy, export_dir=tmp_path)
     page = str(ex.map())
     assert "Không vẽ bản đồ" in page and "<img" not in page

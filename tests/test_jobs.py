@@ -126,15 +126,31 @@ def test_a_failed_entry_keeps_the_previous_key_and_points_at_the_failed_notebook
     assert cached["status"] == "ok" and cached["duration_s"] == 3.0 and cached["finished"] == "then"
 
 
-def test_the_default_period_is_logged_with_its_reason(data_copy, caplog):
+def test_the_default_period_is_logged_with_its_reason(former_copy, caplog):
     import logging
 
     from dxnb import load_dataset
 
-    with open(data_copy / "observations.csv", "a", encoding="utf-8") as handle:
+    with open(former_copy / "observations.csv", "a", encoding="utf-8") as handle:
         handle.write("25882,2025,plans_issued,12,Phiếu 25882,,\n")
-    ds = load_dataset(data_copy)
+    ds = load_dataset(former_copy)
     with caplog.at_level(logging.INFO, logger="dxnb.jobs"):
         assert select_periods(ds, None) == ["2024"]
     assert "period 2024: the latest period reported by most units (11 of 11); 2025 has 1 of 11" in caplog.text
     assert select_periods(ds, ["all"]) == ["2022", "2023", "2024", "2025"]
+
+
+def test_the_latest_period_renders_the_new_communes_with_unique_file_names(sample_all, tmp_path):
+    from dxnb.params import find_units
+
+    notebook = NOTEBOOKS_DIR / "commune_report.ipynb"
+    periods = select_periods(sample_all, None)
+    assert periods == ["2025"]
+    jobs, skipped = plan(sample_all, periods, find_units(sample_all, None), "vi", tmp_path, notebook)
+    assert [(j.code, j.name) for j in jobs] == [("25858", "Phú Giáo"), ("25864", "Phước Thành"), ("25867", "An Long"),
+                                                ("25882", "Phước Hòa")]  # fmt: skip
+    assert skipped == {"2025": []}
+    older, _ = plan(sample_all, ["2024", "2025"], ["25882"], "vi", tmp_path, notebook)
+    names = [os.path.relpath(j.html_path, tmp_path) for j in older]
+    assert names == ["2024/25882-vinh-hoa.html", "2025/25882-phuoc-hoa.html"]  # unique across lifetimes
+    assert len({j.key for j in older}) == 2

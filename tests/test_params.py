@@ -176,11 +176,11 @@ def one_unit_reports(data_copy, period="2025", code="25882"):
     return load_dataset(data_copy)
 
 
-def test_the_default_period_is_the_latest_most_units_report(data_copy):
-    ds = one_unit_reports(data_copy)
+def test_the_default_period_is_the_latest_most_units_report(former_copy):
+    ds = one_unit_reports(former_copy)
     assert ds.periods[-1] == "2025"
     choice = default_period(ds)
-    assert choice.period == "2024" and choice.coverage["2025"] == 1 and choice.units == 11
+    assert choice.period == "2024" and choice.coverage["2025"] == 1 and choice.units["2025"] == 11
     assert choice.reason() == (
         "2024: the latest period reported by most units (11 of 11); 2025 has 1 of 11 — use --period 2025 "
         "(or --period all) to render it"
@@ -190,13 +190,13 @@ def test_the_default_period_is_the_latest_most_units_report(data_copy):
     assert select_periods(ds, ["all"]) == ["2022", "2023", "2024", "2025"]
 
 
-def test_without_a_majority_the_period_most_units_report_is_the_default(data_copy):
-    obs = data_copy / "observations.csv"
+def test_without_a_majority_the_period_most_units_report_is_the_default(former_copy):
+    obs = former_copy / "observations.csv"
     lines = obs.read_text(encoding="utf-8").splitlines(keepends=True)
     obs.write_text("".join(lines[:1] + [x for x in lines[1:] if x.split(",")[0] in ("25858", "25861", "25864")]))
-    ds = load_dataset(data_copy)
+    ds = load_dataset(former_copy)
     choice = default_period(ds)
-    assert choice.period == "2024" and choice.units == 11 and choice.coverage["2024"] == 3
+    assert choice.period == "2024" and choice.units["2024"] == 11 and choice.coverage["2024"] == 3
     assert "no period is reported by most units; this one has the most (3 of 11)" in choice.reason()
 
 
@@ -402,3 +402,10 @@ def test_in_language_checks_the_language_and_restores_the_callers():
     assert get_language() == "en"
     with pytest.raises(ParameterError, match="lang must be one of vi, en"):
         build("1", "fr")
+
+
+def test_the_default_period_counts_the_units_alive_in_each_period(sample_all):
+    # 2025: the 4 communes formed on 1/7/2025 all report; the 11 former units no longer exist then
+    choice = default_period(sample_all)
+    assert choice.period == "2025" and choice.units["2025"] == 4 and choice.units["2024"] == 11
+    assert choice.reason().startswith("2025: the latest period reported by most units (4 of 4)")

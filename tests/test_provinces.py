@@ -18,9 +18,14 @@ def rows(path):
 
 
 def only_empty_observations(problems):
-    """The problems of a fresh dataset: today's check wants at least one observation, nothing else."""
-    errors = [p for p in problems if p.is_error]
-    return [(p.file, p.message) for p in errors] == [("observations.csv", "the file has no rows")]
+    """The problems of a fresh dataset: no error, one warning that there are no observations yet."""
+    found = [(p.file, p.message, p.severity) for p in problems]
+    return found == [("observations.csv", "no observations yet", "warning")]
+
+
+def current(units):
+    """The rows of the units alive since 1/7/2025."""
+    return [u for u in units if u["valid_from"] == "2025-07-01"]
 
 
 def add_observation(folder, code):
@@ -31,9 +36,12 @@ def add_observation(folder, code):
 
 def test_current_units_of_ho_chi_minh(tmp_path):
     out = init_dataset(province="thanh pho ho chi minh", out_dir=tmp_path / "hcm")
-    assert sorted(p.name for p in out.iterdir()) == sorted(FILES)
-    units = rows(out / "units.csv")
+    assert sorted(p.name for p in out.iterdir()) == sorted([*FILES, "successions.csv"])
+    every = rows(out / "units.csv")
+    units = current(every)
     assert len(units) == 168
+    former = [u for u in every if u["valid_to"] == "2025-06-30"]
+    assert len(former) + len(units) == len(every) and all(u["district"] for u in former)
     assert tuple(units[0]) == UNIT_COLUMNS
     assert {u["province"] for u in units} == {"Hồ Chí Minh"} and {u["district"] for u in units} == {""}
     assert {u["kind"] for u in units} == {"xã", "phường", "đặc khu"}
@@ -48,14 +56,15 @@ def test_current_units_of_ho_chi_minh(tmp_path):
     add_observation(out, "25882")
     dataset, problems = check_dataset(out)
     assert dataset is not None and not [p for p in problems if p.is_error], problems
-    assert len(dataset.units) == 168
+    assert len(dataset.at("2025").units) == 168
 
 
 def test_former_district(tmp_path):
     out = init_dataset(province="Bình Dương", district="huyện Phú Giáo", out_dir=tmp_path / "pg")
-    units = rows(out / "units.csv")
-    assert [u["code"] for u in units] == [u["code"] for u in rows(DATA_DIR / "units.csv")]
+    units = [u for u in rows(out / "units.csv") if u["valid_to"]]
+    assert [u["code"] for u in units] == [u["code"] for u in rows(DATA_DIR / "units.csv") if u["valid_to"]]
     assert {(u["district"], u["province"]) for u in units} == {("Phú Giáo", "Bình Dương")}
+    assert sorted(u["code"] for u in current(rows(out / "units.csv"))) == ["25858", "25864", "25867", "25882"]
     assert units[0]["kind"] == "thị trấn"
     add_observation(out, "25882")
     dataset, problems = check_dataset(out)
@@ -64,7 +73,7 @@ def test_former_district(tmp_path):
 
 def test_former_district_through_the_current_province(tmp_path):
     out = init_dataset(province="Hồ Chí Minh", district="phu giao", out_dir=tmp_path / "pg")
-    assert len(rows(out / "units.csv")) == 11
+    assert len([u for u in rows(out / "units.csv") if u["valid_to"]]) == 11
 
 
 def test_refuses_to_overwrite(tmp_path):
@@ -77,7 +86,7 @@ def test_refuses_to_overwrite(tmp_path):
 
 def test_an_empty_existing_folder_is_fine(tmp_path):
     init_dataset(province="Huế", out_dir=tmp_path)
-    assert len(rows(tmp_path / "units.csv")) == 40
+    assert len(current(rows(tmp_path / "units.csv"))) == 40
 
 
 def test_unknown_or_ambiguous_places_write_nothing(tmp_path):

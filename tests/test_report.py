@@ -120,22 +120,22 @@ def _new_year_for(data_copy, codes, period="2025"):
             handle.write(f"{code},{period},plans_issued,12,Phiếu {code},,\n")
 
 
-def test_a_period_few_peers_report_is_not_ranked_1_of_1(data_copy):
-    _new_year_for(data_copy, ["25882"])
-    report = CommuneReport.build("25882", "2025", data_dir=data_copy)
+def test_a_period_few_peers_report_is_not_ranked_1_of_1(former_copy):
+    _new_year_for(former_copy, ["25882"])
+    report = CommuneReport.build("25882", "2025", data_dir=former_copy)
     ev = report.ev
     assert (ev.rank, ev.group_size, ev.peer_count) == (1, 1, 11) and not ev.rank_shown
     text = re.sub(r"<[^>]+>", "", str(report.summary()))
     assert "chưa xếp hạng vì mới có 1/11 đơn vị của huyện Phú Giáo có số liệu năm 2025" in text
     assert not re.search(r"\b1/1(?!\d)", text) and "xếp thứ" not in text
-    english = re.sub(r"<[^>]+>", "", str(CommuneReport.build("25882", "2025", data_dir=data_copy, lang="en").summary()))
+    english = re.sub(r"<[^>]+>", "", str(CommuneReport.build("25882", "2025", data_dir=former_copy, lang="en").summary()))
     assert "not ranked, as only 1 of 11 units of" in english
 
 
-def test_a_period_most_peers_report_is_ranked_among_those_with_data(data_copy):
+def test_a_period_most_peers_report_is_ranked_among_those_with_data(former_copy):
     codes = ["25882", "25858", "25861", "25864", "25865", "25870"]  # 6 of 11
-    _new_year_for(data_copy, codes)
-    ev = CommuneReport.build("25882", "2025", data_dir=data_copy).ev
+    _new_year_for(former_copy, codes)
+    ev = CommuneReport.build("25882", "2025", data_dir=former_copy).ev
     assert ev.rank_shown and ev.group_size == 6 and ev.peer_count == 11 and 1 <= ev.rank <= 6
 
 
@@ -240,3 +240,55 @@ def test_document_frame_heads_and_signs_the_report(data_copy):
 def test_no_document_frame_without_document_csv(vinh_hoa):
     _, page = vinh_hoa
     assert 'class="dx-docframe' not in page and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" not in page
+
+
+# --------------------------------------------------------------------------- a commune formed on 1/7/2025
+
+
+@pytest.fixture(scope="module")
+def phuoc_hoa(sample_all):
+    report = CommuneReport.build("25882", "2025", dataset=sample_all)
+    return report, report.formation()
+
+
+def test_formation_names_the_former_communes_and_the_resolution(phuoc_hoa):
+    report, html = phuoc_hoa
+    assert report.ev.unit["name"] == "Phước Hòa" and report.ev.period == "2025"
+    assert "<b>Xã Phước Hòa</b> được thành lập từ ngày 01/07/2025" in html  # a sentence starts with a capital
+    for name, code in (("Vĩnh Hòa", "25882"), ("Phước Hòa", "25885"), ("Tam Lập", "25876")):
+        assert f"Xã {name} (mã {code})" in html  # list items start with a capital
+    assert "Xã Vĩnh Hòa (mã 25882): toàn bộ" in html
+    assert "Xã Tam Lập (mã 25876): một phần (không có tỷ lệ: ước tính chia đều cho 2 đơn vị kế thừa)" in html
+    assert "Nghị quyết 1685/NQ-UBTVQH15" in html
+
+
+def test_formation_trend_is_marked_as_estimated_from_the_former_communes(phuoc_hoa):
+    report, html = phuoc_hoa
+    assert "data:image/png;base64," in html
+    assert "các năm 2022–2024 là <b>ước tính từ các xã cũ</b>" in html
+    rows = re.findall(r"<tr><td>(\d{4})</td>.*?<td>([^<]+)</td></tr>", html)
+    assert rows == [("2022", "ước tính từ các xã cũ"), ("2023", "ước tính từ các xã cũ"),
+                    ("2024", "ước tính từ các xã cũ"), ("2025", "số liệu của đơn vị")]  # fmt: skip
+    assert list(report.ev.trend.index) == ["2025"]  # its own trend is never mixed with the estimates
+
+
+def test_formation_ranks_it_in_its_province(phuoc_hoa):
+    report, html = phuoc_hoa
+    assert report.ev.group_size == 4 and report.ev.group_label == "Hồ Chí Minh"
+    assert f"xếp thứ <b>{report.ev.rank}/4</b> trong thành phố Hồ Chí Minh" in html
+
+
+def test_formation_in_english(sample_all):
+    html = CommuneReport.build("25882", "2025", lang="en", dataset=sample_all).formation()
+    assert "<b>Phước Hòa commune</b> was formed on 01/07/2025 from:" in html
+    assert "<b>estimated from the former communes</b>" in html
+
+
+def test_a_pre_2025_report_is_unchanged(vinh_hoa, sample_all):
+    report, _html = vinh_hoa
+    assert report.formation() == ""  # no formation section for Vĩnh Hòa
+    whole = CommuneReport.build("25882", "2024", dataset=sample_all)
+    assert whole.ev.unit["name"] == "Vĩnh Hòa"
+    assert whole.ev.indicators["value"].equals(report.ev.indicators["value"])
+    assert whole.ev.indicators.at["personal_signatures", "value"] == 1083
+    assert whole.ev.indicators.at["adult_smartphone_rate", "value"] == pytest.approx(92.4)

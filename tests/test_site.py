@@ -47,12 +47,12 @@ def test_overview_page_is_written_once_per_key(sample, tmp_path):
     assert '<meta name="dxnb-key" content="k2">' in path.read_text(encoding="utf-8")
 
 
-def test_the_root_index_shows_each_periods_coverage(data_copy, tmp_path):
+def test_the_root_index_shows_each_periods_coverage(former_copy, tmp_path):
     from dxnb import load_dataset
 
-    with open(data_copy / "observations.csv", "a", encoding="utf-8") as handle:
+    with open(former_copy / "observations.csv", "a", encoding="utf-8") as handle:
         handle.write("25882,2025,plans_issued,12,Phiếu 25882,,\n")
-    ds = load_dataset(data_copy)
+    ds = load_dataset(former_copy)
     out = tmp_path / "reports"
     (out / "2024").mkdir(parents=True)
     (out / "2024" / "manifest.json").write_text(json.dumps({"units": {"25882": {"status": "ok"}}}), encoding="utf-8")

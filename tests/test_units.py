@@ -127,3 +127,48 @@ def test_places_label(sample):
     many = units.assign(province=[f"Tỉnh {i % 4}" for i in range(len(units))])
     assert places_label(many) == "4 tỉnh, thành phố"
     assert places_label(many, "en") == "4 provinces"
+
+
+# --------------------------------------------------------------------------- peer groups over time
+
+
+def test_peers_are_the_district_before_and_the_province_after_1_july_2025(sample_all):
+    before, after = sample_all.at("2024"), sample_all.at("2025")
+    assert peers(before, "25882", "2024") == list(before.units.index) and len(before.units) == 11
+    assert peers(after, "25882", "2025") == ["25858", "25864", "25867", "25882"]  # Hồ Chí Minh, no district
+    assert group_label(after.units.loc["25882"]) == "Hồ Chí Minh"
+    assert group_label(before.units.loc["25882"]) == "Phú Giáo"
+    assert peer_codes(before, "25882") != peer_codes(after, "25882")
+
+
+def test_a_user_defined_group_overrides_the_place():
+    units = pd.DataFrame(
+        {
+            "district": ["Phú Giáo", "Phú Giáo", "Bàu Bàng", ""],
+            "province": ["Bình Dương", "Bình Dương", "Bình Dương", "Hồ Chí Minh"],
+            "group": ["", "Cụm Bắc", "cụm bắc", ""],
+        },
+        index=["1", "2", "3", "4"],
+    )
+    keys = peer_group_keys(units)
+    assert keys["2"] == keys["3"] != keys["1"]  # one group across districts, spelt in any case
+    assert keys["4"] != keys["1"]
+    assert list(group_labels(units)) == ["Phú Giáo", "Cụm Bắc", "cụm bắc", "Hồ Chí Minh"]
+    assert group_label(units.loc["2"]) == "Cụm Bắc"
+
+
+def test_the_group_column_makes_peers_in_a_dataset(data_copy):
+    import csv
+
+    with open(data_copy / "units.csv", encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header, rows = list(reader.fieldnames), list(reader)
+    for row in rows:
+        row["group"] = "Cụm Nam" if row["code"] in ("25858", "25882") and row["valid_from"] else ""
+    with open(data_copy / "units.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    view = load_dataset(data_copy).at("2025")
+    assert peers(view, "25882", "2025") == ["25858", "25882"]
+    assert peers(view, "25864", "2025") == ["25864", "25867"]
