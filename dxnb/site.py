@@ -96,9 +96,9 @@ def _place(units: pd.DataFrame, lang: str) -> str:
     return places_label(units, lang, capital=False)
 
 
-def period_rows(ds: Dataset, period: str, manifest: dict) -> pd.DataFrame:
-    """One row per unit of the dataset: evaluation for the period, and the manifest's status."""
-    table = evaluate_period(ds, period, list(ds.units.index))
+def period_rows(ds: Dataset, period: str, manifest: dict, table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per unit of the dataset: evaluation for the period (``table``, when computed already), and status."""
+    table = evaluate_period(ds, period, list(ds.units.index)) if table is None else table.copy()
     entries = manifest.get("units", {})
     no_data = set(manifest.get("no_data", []))
     table["status"] = [
@@ -112,10 +112,12 @@ def period_rows(ds: Dataset, period: str, manifest: dict) -> pd.DataFrame:
     return table
 
 
-def write_period_index(folder: Path, ds: Dataset, period: str, manifest: dict, lang: str = "vi") -> Path:
-    """Write ``<folder>/index.html``: the overview of every unit for the period."""
+def write_period_index(
+    folder: Path, ds: Dataset, period: str, manifest: dict, lang: str = "vi", table: pd.DataFrame | None = None
+) -> Path:
+    """Write ``<folder>/index.html``: the overview of every unit for the period (``table``: its evaluation)."""
     words = WORDS[lang]
-    rows = period_rows(ds, period, manifest)
+    rows = period_rows(ds, period, manifest, table)
     cat = ds.catalogue
     pillar_ids = list(cat.pillars)
     several_districts = rows["district"].nunique() > 1

@@ -283,9 +283,21 @@ class _Process:
     worker: Worker | None = None
 
 
-def init_worker(scratch: str | None = None) -> None:
-    """Initialise a worker process: quiet kernels under ``scratch``, papermill imported once, a first kernel."""
+def init_worker(scratch: str | None = None, trust: str | None = None, kernel: str | None = None) -> None:
+    """Initialise a worker process: quiet kernels under ``scratch``, papermill imported once, a first kernel.
+
+    Args:
+        scratch: The batch's scratch folder (kernels' sockets and runtime files).
+        trust: The driver's :func:`dxnb.datacache.trust_token`, passed on to the kernels.
+        kernel: ``fork`` or ``plain`` (default :func:`kernel_mode`).
+    """
+    from .datacache import TRUST_VARIABLE
+
     os.environ.update(KERNEL_ENV)
+    if trust:
+        os.environ[TRUST_VARIABLE] = trust
+    if kernel:
+        os.environ[KERNEL_MODE_VARIABLE] = kernel
     if scratch:
         os.environ["JUPYTER_RUNTIME_DIR"] = scratch  # anything a kernel leaves goes to the batch's folder
     logging.getLogger("papermill").setLevel(logging.WARNING)
