@@ -164,7 +164,8 @@ def test_a_dead_zygote_gives_way_to_plain_kernels(tmp_path, caplog):
 def _strip_times(html: str) -> str:
     import re
 
-    return re.sub(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?", "<time>", html)
+    html = re.sub(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?", "<time>", html)
+    return re.sub(r"\b\d{1,2}/\d{1,2}/\d{4},? \d{1,2}:\d{2}\b", "<time>", html)  # "lúc 1/12/2026 08:21"
 
 
 @pytest.mark.slow
