@@ -192,3 +192,21 @@ def test_forked_and_plain_kernels_write_the_same_report(tmp_path, sample):
         pages[mode] = _strip_times((folder / "out" / f"{code}.html").read_text(encoding="utf-8"))
     assert len(pages["fork"]) > 10_000
     assert pages["fork"] == pages["plain"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["fork", "plain"])
+def test_a_kernel_killed_mid_report_fails_the_report_instead_of_hanging(tmp_path, mode):
+    import nbformat
+
+    pytest.importorskip("papermill")
+    notebook = _leak_notebook(tmp_path / "crash.ipynb")
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"))
+    nbformat.write(nb, notebook)
+    worker = Worker(str(tmp_path), prestart=False, mode=mode)
+    try:
+        outcome = worker.render(_job(tmp_path, notebook, "A"))
+    finally:
+        worker.close()
+    assert outcome.status == "failed" and "DeadKernel" in outcome.error, outcome.error
