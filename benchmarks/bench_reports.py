@@ -5,19 +5,22 @@ One run, one notebook (``notebooks/commune_report.ipynb``), synthetic datasets f
 
 1. naive loop: for each unit of a sample of the national dataset, the ``papermill`` command then
    the ``jupyter nbconvert --to html --no-input`` command, one unit at a time;
-2. ``dxnb reports --force`` on the same units (the command, as a user runs it), then again with
-   unchanged inputs (warm cache);
-3. ``dxnb reports --force`` on every unit of an 11-unit dataset (district scale), to compare the
-   per-report time with the same-size sample out of the 3,321-unit dataset;
-4. ``dxnb reports --force`` on 100 units (province scale), then a warm rerun of those 100.
+2. ``dxnb reports --force`` on the same units with forked kernels, with plain kernels, and on every
+   unit of an 11-unit dataset (district scale), alternated ``--repeat`` times (medians are quoted);
+   then again with unchanged inputs (warm cache);
+3. ``dxnb reports --force`` on 100 units (province scale), then a warm rerun of those 100;
+4. the same units and the 100 through ``--scheduler`` on a local Dask cluster (``--dask`` workers
+   started with ``--nthreads 1``; skipped without ``distributed``);
+5. one run of ``--huge`` units (1,000 by default).
 
 Every dxnb phase starts with an empty dataset cache (``DXNB_CACHE_DIR`` points into the work
-folder), so each pays for validating the dataset once, as after a change of the data.
+folder), so each pays for validating the dataset once, as after a change of the data. CPU time is
+that of the command and everything it started (workers, zygotes, kernels; the Dask processes).
 
 Prints a table and writes the figures as JSON (``benchmarks/results/latest.json`` by default).
 ``--quick`` runs everything on a tiny dataset (for the test suite); timings are never asserted.
 
-    python benchmarks/bench_reports.py            # the full run (a few minutes on 2 cores)
+    python benchmarks/bench_reports.py            # the full run (20+ minutes on 2 cores)
     python benchmarks/bench_reports.py --quick --json /tmp/bench.json
 """
 
