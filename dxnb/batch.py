@@ -12,6 +12,10 @@ runs ``notebooks/commune_report.ipynb`` once per unit and period in worker proce
 - with ``--pdf``: ``<code>-<slug>.pdf`` beside each report (printed by the worker that made the HTML, one browser
   per worker) and ``<period>-tong-hop.pdf``, the index and every report with a bookmark per unit.
 
+Reports render in a local pool of worker processes, or on a Dask cluster with ``scheduler``
+(:mod:`dxnb.distributed`; the driver still writes every file and the manifests). The overview pages
+and the evaluation behind each period's index are built in a driver thread while the reports render.
+
 A report whose cache key (notebook, parameters, dataset content, dxnb version, template) is
 unchanged is not executed again. One batch at a time writes to an output folder (a lock on
 ``<out>/.dxnb.lock``); a failed report, overview or index page is recorded, never stops the rest.
@@ -32,6 +36,7 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import datacache
 from .dataset import Dataset, load_dataset
 from .docframe import load_frame
 from .errors import DxnbError, ParameterError
@@ -57,7 +62,7 @@ from .jobs import (
     write_manifest,
 )
 from .paths import REPORT_NOTEBOOK, REPORTS_DIR
-from .worker import TMP_SUFFIX, error_line, init_worker, prestart_enabled, render
+from .worker import KERNEL_MODES, TMP_SUFFIX, error_line, init_worker, prestart_enabled, render
 
 log = logging.getLogger(__name__)
 
@@ -264,6 +269,9 @@ def run_batch(
     notebook: Path | str | None = None,
     progress: Progress | None = None,
     pdf: bool = False,
+    kernel: str | None = None,
+    scheduler: str | None = None,
+    shared_data: bool = False,
 ) -> BatchResult:
     """Render the selected reports and the index pages; return what happened.
 
@@ -271,14 +279,22 @@ def run_batch(
     unchanged. A report, overview or index page that fails is recorded in the result (and the
     manifest and index), and the batch goes on.
 
+    ``kernel`` is ``fork`` or ``plain`` (default: ``DXNB_KERNEL``, else fork where supported; see
+    :func:`dxnb.worker.kernel_mode`). With ``scheduler`` (``tcp://host:8786``) the reports render on
+    that Dask cluster; the dataset is shipped to its workers unless ``shared_data`` says they read
+    the same path.
+
     Raises:
         DataError: when the dataset does not validate (before any kernel starts).
         ParameterError: for unknown units, periods without data or an unknown language.
         OutputBusyError: when another batch is writing to the same output folder.
         PdfUnavailableError: ``pdf`` is asked for and Playwright, pypdf or a browser is missing (before any kernel).
+        DistributedError: when the cluster cannot be reached or runs another dxnb (see :mod:`dxnb.distributed`).
     """
     started = time.perf_counter()
     lang = check_lang(lang)
+    if kernel is not None and kernel not in KERNEL_MODES:
+        raise ValueError(f"kernel must be one of {', '.join(KERNEL_MODES)}, not {kernel!r}")
     ds = load_dataset(data_dir)
     log.info("dataset %s: OK: %s", ds.path, ds.summary())
     load_frame(ds.path)  # a document.csv with mistakes is refused before any kernel starts
@@ -290,6 +306,8 @@ def run_batch(
         check_alive(ds, codes, selected_periods)
     out = Path(out_dir) if out_dir else REPORTS_DIR
     out.mkdir(parents=True, exist_ok=True)  # an unusable output folder is refused before any kernel starts
+    # The kernels trust the dataset's hashes while its files' sizes and times stay as they are now.
+    trust = datacache.trust_token(ds.path, list(ds.hashes), ds.hashes)
     with contextlib.ExitStack() as stack:
         renderer = None
         if pdf:  # a missing PDF engine is refused before any report is rendered
@@ -297,10 +315,16 @@ def run_batch(
 
             require_pypdf()
             renderer = stack.enter_context(PdfRenderer())
+        if scheduler:
+            from .distributed import Cluster
+
+            runner = Cluster(scheduler, ds, shared_data=shared_data, kernel=kernel)
+        else:
+            runner = LocalPool(jobs, trust, kernel)
         stack.enter_context(output_lock(out))
         scratch = stack.enter_context(scratch_folder())
         sweep_leftovers(out, selected_periods)
-        batch = _Batch(ds, out, notebook, lang, jobs, progress, renderer)
+        batch = _Batch(ds, out, notebook, lang, runner, progress, renderer)
         result = batch.run(selected_periods, codes, force, scratch)
     result.elapsed = time.perf_counter() - started
     return result
@@ -309,8 +333,8 @@ def run_batch(
 class _Batch:
     """One batch's driver state: the dataset, the output folder, the manifests' entries."""
 
-    def __init__(self, ds: Dataset, out: Path, notebook: Path, lang: str, jobs: int | None, progress, renderer=None):
-        self.ds, self.out, self.notebook, self.lang, self.jobs = ds, out, notebook, lang, jobs
+    def __init__(self, ds: Dataset, out: Path, notebook: Path, lang: str, runner, progress, renderer=None):
+        self.ds, self.out, self.notebook, self.lang, self.runner = ds, out, notebook, lang, runner
         self.progress = progress
         self.renderer = renderer  # the driver's PdfRenderer (index and combined PDFs), None without --pdf
         self.notebook_sha = sha256(notebook.read_bytes())
@@ -342,17 +366,18 @@ class _Batch:
             "%d report(s) to render, %d unchanged, %d worker(s)",
             len(todo),
             len(cached),
-            _workers(self.jobs, len(todo)),
+            self.runner.workers(len(todo)),
         )
         for job, outcome in zip(cached, result.outcomes, strict=True):
             self._report(len(all_jobs), job, outcome)
         written = {p: time.monotonic() for p in periods}
-        # The overview pages depend on the data only, not on the reports: build them in this (otherwise
-        # waiting) process while the workers render, instead of after the last report.
+        # The overview pages and the evaluation behind each index depend on the data only, not on the
+        # reports: build them in this (otherwise waiting) process while the workers render.
         background = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="dxnb-overview")
         overviews = background.submit(self._write_overviews, periods, template_fingerprint())
+        evaluations = background.submit(self._evaluate, periods)
         try:
-            for job, outcome in _execute(todo, self.jobs, scratch):
+            for job, outcome in self.runner.execute(todo, scratch):
                 result.outcomes.append(outcome)
                 entries[job.period][job.code] = manifest_entry(job, outcome, entries[job.period].get(job.code, {}))
                 # Keep the manifest current for an interrupted batch, but not at every report: it lists
@@ -366,6 +391,7 @@ class _Batch:
                 self._write_manifest(period, entries[period], skipped[period])
             background.shutdown(wait=True)
         page_failures = overviews.result()  # the thread catches each period's failure
+        tables = evaluations.result()
         for job in cached:
             entries[job.period][job.code] = manifest_entry(
                 job, Outcome(job.code, job.period, "cached"), entries[job.period].get(job.code, {})
@@ -377,7 +403,7 @@ class _Batch:
                     (out / period / combined_name(period)).unlink()
             self._write_snapshot(period, entries[period], page_failures)
             self._write_manifest(period, entries[period], skipped[period], page_failures.get(period))
-            self._write_index(period, entries[period], skipped[period], page_failures)
+            self._write_index(period, entries[period], skipped[period], page_failures, tables.get(period))
             if self.renderer is not None:
                 self._write_combined(period, scratch, page_failures)
         self._write_root_index()
@@ -459,13 +485,27 @@ class _Batch:
                 failures[period] = {"overview": self._failure(period, "overview", exc)}
         return failures
 
-    def _write_index(self, period: str, entries: dict, skipped: list[str], failures: dict[str, dict]) -> None:
+    def _evaluate(self, periods: list[str]) -> dict:
+        """Each period's evaluation of every unit, for its index (a period that fails is left to the index)."""
+        from .evaluate import evaluate_period
+
+        tables = {}
+        for period in periods:
+            try:
+                tables[period] = evaluate_period(self.ds, period, list(self.ds.units.index))
+            except Exception as exc:  # the index will evaluate again and record the failure
+                log.debug("evaluating %s beside the workers failed: %s", period, exc)
+        return tables
+
+    def _write_index(
+        self, period: str, entries: dict, skipped: list[str], failures: dict[str, dict], table=None
+    ) -> None:
         from . import site
 
         folder = self.out / period
         try:
             combined = combined_name(period) if self.renderer is not None else ""
-            site.write_period_index(folder, self.ds, period, read_manifest(folder), self.lang, combined=combined)
+            site.write_period_index(folder, self.ds, period, read_manifest(folder), self.lang, table, combined=combined)
         except Exception as exc:  # the reports are there: list them on a plain page instead
             failures.setdefault(period, {})["index"] = self._failure(period, "index", exc)
             _plain_index(folder / "index.html", period, read_manifest(folder), self.lang, error_line(exc))
@@ -539,27 +579,40 @@ def _workers(jobs: int | None, todo: int) -> int:
     return max(1, min(jobs or os.cpu_count() or 1, todo or 1))
 
 
-def _execute(todo: list[Job], jobs: int | None, scratch: Path) -> Iterator[tuple[Job, Outcome]]:
-    """Yield (job, outcome) as reports finish, from a pool of worker processes."""
-    if not todo:
-        return
-    workers = _workers(jobs, len(todo))
-    context = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=init_worker, initargs=(str(scratch),)
-    ) as pool:
-        # The last round of reports starts no spare kernel: nothing would use it.
-        pre = prestart_enabled()
-        futures = {pool.submit(render, job, pre and i < len(todo) - workers): job for i, job in enumerate(todo)}
-        try:
-            for future in cf.as_completed(futures):
-                job = futures[future]
-                try:
-                    outcome = future.result()
-                except Exception as exc:  # a worker crashed: isolate it like a failed notebook
-                    outcome = Outcome(job.code, job.period, "failed", 0.0, error_line(exc))
-                yield job, outcome
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+class LocalPool:
+    """Reports rendered by a pool of local worker processes (the default runner)."""
+
+    def __init__(self, jobs: int | None = None, trust: str | None = None, kernel: str | None = None):
+        self.jobs, self.trust, self.kernel = jobs, trust, kernel
+
+    def workers(self, todo: int) -> int:
+        """How many worker processes ``todo`` reports get."""
+        return _workers(self.jobs, todo)
+
+    def execute(self, todo: list[Job], scratch: Path) -> Iterator[tuple[Job, Outcome]]:
+        """Yield (job, outcome) as reports finish, from a pool of worker processes."""
+        if not todo:
+            return
+        workers = self.workers(len(todo))
+        context = multiprocessing.get_context("spawn")
+        with cf.ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=init_worker,
+            initargs=(str(scratch), self.trust, self.kernel),
+        ) as pool:
+            # The last round of reports starts no spare kernel: nothing would use it.
+            pre = prestart_enabled()
+            futures = {pool.submit(render, job, pre and i < len(todo) - workers): job for i, job in enumerate(todo)}
+            try:
+                for future in cf.as_completed(futures):
+                    job = futures[future]
+                    try:
+                        outcome = future.result()
+                    except Exception as exc:  # a worker crashed: isolate it like a failed notebook
+                        outcome = Outcome(job.code, job.period, "failed", 0.0, error_line(exc))
+                    yield job, outcome
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise

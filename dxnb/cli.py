@@ -123,6 +123,9 @@ def cmd_reports(args: argparse.Namespace) -> int:
             notebook=args.notebook,
             progress=progress,
             pdf=args.pdf,
+            kernel=args.kernel,
+            scheduler=args.scheduler,
+            shared_data=args.shared_data,
         )
     finally:
         progress.close()
@@ -166,6 +169,24 @@ def _add_reports(sub) -> None:
         default=None,
         metavar="FILE",
         help="report notebook (default: notebooks/commune_report.ipynb)",
+    )
+    parser.add_argument(
+        "--kernel",
+        choices=("fork", "plain"),
+        default=None,
+        help="fork each report's fresh kernel from a warm parent, or start it plainly "
+        "(default: DXNB_KERNEL, else fork where supported)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="tcp://HOST:8786",
+        help="render on this Dask cluster (workers started with --nthreads 1; needs dxnb[dask])",
+    )
+    parser.add_argument(
+        "--shared-data",
+        action="store_true",
+        help="with --scheduler: the workers read the dataset at the same path instead of receiving a copy",
     )
     parser.set_defaults(func=cmd_reports)
 

@@ -55,8 +55,8 @@ class UnitMap:
     labelled: int = 0
 
     def data_uri(self) -> str:
-        """The map as a PNG data URI (:func:`dxnb.charts.to_data_uri`)."""
-        return to_data_uri(self.figure)
+        """The map as a PNG data URI (:func:`dxnb.charts.to_data_uri`; a bitmap whatever the charts' format)."""
+        return to_data_uri(self.figure, "png")  # thousands of dots: a bitmap stays small
 
 
 def _value_text(value: float, kind: str, lang: str, decimals: int = 0) -> str:

@@ -100,10 +100,10 @@ def _place(units: pd.DataFrame, lang: str) -> str:
     return places_label(units, lang, capital=False)
 
 
-def period_rows(ds: Dataset, period: str, manifest: dict) -> pd.DataFrame:
-    """One row per unit of the dataset: evaluation for the period, and the manifest's status."""
+def period_rows(ds: Dataset, period: str, manifest: dict, table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per unit of the dataset: evaluation for the period (``table``, when computed already), and status."""
     ds = ds.at(period)  # the units alive in the period
-    table = evaluate_period(ds, period, list(ds.units.index))
+    table = evaluate_period(ds, period, list(ds.units.index)) if table is None else table.copy()
     entries = manifest.get("units", {})
     no_data = set(manifest.get("no_data", []))
     table["status"] = [
@@ -125,15 +125,22 @@ def index_title(period: str, lang: str = "vi") -> str:
 
 
 def write_period_index(
-    folder: Path, ds: Dataset, period: str, manifest: dict, lang: str = "vi", *, combined: str = ""
+    folder: Path,
+    ds: Dataset,
+    period: str,
+    manifest: dict,
+    lang: str = "vi",
+    table: pd.DataFrame | None = None,
+    *,
+    combined: str = "",
 ) -> Path:
-    """Write ``<folder>/index.html``: the overview of every unit for the period.
+    """Write ``<folder>/index.html``: the overview of every unit for the period (``table``: its evaluation).
 
     Each report's PDF is linked when the manifest lists one; ``combined`` names the period's combined PDF (linked
     also when not given but the file exists).
     """
     words = WORDS[lang]
-    rows = period_rows(ds, period, manifest)
+    rows = period_rows(ds, period, manifest, table)
     cat = ds.catalogue_for(period)
     pillar_ids = list(cat.pillars)
     several_districts = rows["district"].nunique() > 1

@@ -4,26 +4,33 @@ The driver (:mod:`dxnb.batch`) starts worker processes with :func:`init_worker` 
 with :func:`render`. A worker's state (its spare, pre-started kernel and the batch's scratch folder)
 is one :class:`Worker` object made by the initialiser and closed when the process exits.
 
+Kernels are forked from a warm parent (:class:`dxnb.zygote.Zygote`, one per worker, started by the
+initialiser from the worker's main thread) through :func:`dxnb.provisioner.make_kernel_manager`; each
+still serves exactly one report. Where fork is unavailable (macOS, Windows), when ``DXNB_KERNEL=plain``
+or when the zygote has died, kernels start plainly, with the same results. Memory is the
+proportional set size (PSS) of the worker plus that of the report's kernel, measured as it ends, so
+the zygote's pages shared by its kernels are not counted once per kernel.
+
 Every kernel's sockets and connection file live in a folder of its own under the batch's scratch
 folder (which the driver removes at the end, and sweeps at the next start after a crash).
 """
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import logging
-import multiprocessing.util
 import os
 import shutil
 import sys
 import tempfile
 import time
+from multiprocessing.util import Finalize
 from pathlib import Path
 
 from .fileio import atomic_write_text
 from .i18n import t
 from .jobs import Job, Outcome
+from .zygote import Zygote, ZygoteError, fork_supported, pss_kb
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +48,23 @@ PRELOAD = "import dxnb.report"
 KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
 #: Temporary names of executed notebooks: ``.<stem>.<random>.tmp.ipynb`` next to their destination.
 TMP_SUFFIX = ".tmp.ipynb"
+#: How kernels start: ``fork`` (from the worker's zygote) or ``plain`` (``python -m ipykernel_launcher``).
+KERNEL_MODES = ("fork", "plain")
+KERNEL_MODE_VARIABLE = "DXNB_KERNEL"
+
+
+def kernel_mode() -> str:
+    """``fork`` where supported unless ``DXNB_KERNEL=plain``; ``plain`` elsewhere.
+
+    An unknown value of ``DXNB_KERNEL`` is logged and ignored (the default applies).
+    """
+    wanted = os.environ.get(KERNEL_MODE_VARIABLE, "").strip().lower()
+    if wanted and wanted not in KERNEL_MODES:
+        log.warning("%s=%s is neither fork nor plain; using the default", KERNEL_MODE_VARIABLE, wanted)
+        wanted = ""
+    if wanted == "plain" or not fork_supported():
+        return "plain"
+    return "fork"
 
 
 def prestart_enabled() -> bool:
@@ -75,67 +99,166 @@ def peak_kb(pid: int | str = "self") -> int:
     return 0
 
 
+_ASYNC_CLIENT: list[type] = []
+
+
+def async_client_class() -> type:
+    """An asynchronous kernel client for nbclient, without jupyter_client's fixed 0.2 s wait when ready.
+
+    nbclient runs its kernel-alive check on the event loop that reads the kernel's messages; with a
+    blocking client, a read without timeout holds that loop, so a kernel that dies mid-cell (killed,
+    out of memory) would hang the report forever. With this client the death is seen within a second
+    and the report fails. Its ``wait_for_ready`` waits for the ``idle`` status of its own
+    ``kernel_info`` request, as :class:`dxnb.provisioner.QuickReadyClient` does.
+    """
+    if _ASYNC_CLIENT:
+        return _ASYNC_CLIENT[0]
+    from queue import Empty
+
+    from jupyter_client.asynchronous import AsyncKernelClient
+
+    class AsyncQuickReadyClient(AsyncKernelClient):
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
+            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+            sent: set[str] = set()
+            while True:
+                sent.add(self.kernel_info())
+                try:
+                    reply = await self.shell_channel.get_msg(timeout=1)
+                except Empty:
+                    reply = None
+                if reply is not None and reply["msg_type"] == "kernel_info_reply" and await self._idle_seen(sent):
+                    self._handle_kernel_info_reply(reply)
+                    break
+                if not await self._async_is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+            while True:  # whatever else IOPub holds is already there
+                try:
+                    await self.iopub_channel.get_msg(timeout=0)
+                except Empty:
+                    break
+
+        async def _idle_seen(self, sent: set[str], wait_s: float = 0.05) -> bool:
+            end = time.monotonic() + wait_s
+            while (left := end - time.monotonic()) > 0:
+                try:
+                    msg = await self.iopub_channel.get_msg(timeout=left)
+                except Empty:
+                    return False
+                if (
+                    msg["msg_type"] == "status"
+                    and msg["content"].get("execution_state") == "idle"
+                    and msg["parent_header"].get("msg_id") in sent
+                ):
+                    return True
+            return False
+
+    _ASYNC_CLIENT.append(AsyncQuickReadyClient)
+    return AsyncQuickReadyClient
+
+
 class Kernel:
-    """A fresh kernel on IPC transport, for exactly one report; optionally already importing dxnb."""
+    """A fresh kernel on IPC transport, for exactly one report; optionally already importing dxnb.
 
-    def __init__(self, scratch: str | None, preload: bool):
-        from jupyter_client.manager import KernelManager
+    With a ``zygote`` the kernel is forked from it (:mod:`dxnb.provisioner`); without one, or when
+    the zygote cannot fork (it died), it is started plainly.
+    """
 
+    def __init__(self, scratch: str | None, preload: bool, zygote: Zygote | None = None):
         self.ipc_dir = tempfile.mkdtemp(prefix="k-", dir=scratch)
-        self.km = KernelManager(
-            kernel_name=KERNEL,
-            transport="ipc",
-            ip=os.path.join(self.ipc_dir, "k"),
-            connection_file=os.path.join(self.ipc_dir, "kernel.json"),
-        )
+        self.zygote = zygote
+        self.km = self._manager(zygote)
         self.client = None
         if preload:
             # Started ahead of its report, so that the kernel's start-up and the imports of the
             # report's first cell overlap the previous report. The import is silent (no execution
             # count, no history): the notebook then runs in this kernel from its first cell as in a
             # kernel started for it, and the kernel serves no other report.
-            self.km.start_kernel(extra_arguments=KERNEL_ARGUMENTS)
+            self.start()
             self.client = self.km.client()
             self.client.start_channels()
             self.client.execute(PRELOAD, silent=True, store_history=False)
 
+    def _manager(self, zygote: Zygote | None):
+        from .provisioner import make_kernel_manager
+
+        return make_kernel_manager(
+            zygote,
+            kernel_name=KERNEL,
+            transport="ipc",
+            ip=os.path.join(self.ipc_dir, "k"),
+            connection_file=os.path.join(self.ipc_dir, "kernel.json"),
+        )
+
+    @property
+    def forked(self) -> bool:
+        """Whether this kernel is forked from a zygote."""
+        return getattr(self.km, "zygote", None) is not None
+
+    def start(self) -> None:
+        """Start the kernel; a zygote that cannot fork (it died) gives way to a plain kernel, with a warning."""
+        try:
+            self.km.start_kernel(extra_arguments=KERNEL_ARGUMENTS)
+        except ZygoteError as exc:
+            log.warning("the zygote could not fork this report's kernel (%s); it starts plainly", exc)
+            with contextlib.suppress(Exception):
+                self.km.cleanup_resources()
+            self.km = self._manager(None)
+            self.km.start_kernel(extra_arguments=KERNEL_ARGUMENTS)
+
     def take(self):
-        """The kernel manager, for papermill; None when a pre-started kernel died meanwhile."""
+        """The kernel manager, for papermill, with its kernel started; None when a pre-started kernel died meanwhile."""
         if self.client is not None:
             self.client.stop_channels()
             self.client = None
             if not self.km.is_alive():
                 self.close()
                 return None
+        if not self.km.has_kernel:
+            self.start()
         return self.km
 
+    def memory_kb(self) -> int:
+        """The kernel's memory now, in KiB: its PSS (0 once it has ended or when unknown)."""
+        pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
+        return pss_kb(pid) if pid else 0
+
     def close(self) -> int:
-        """Shut the kernel down and remove its folder; return its peak resident memory in KiB."""
-        peak = 0
+        """Shut the kernel down and remove its folder; return its memory (PSS, KiB) just before the end."""
         if self.client is not None:
             with contextlib.suppress(Exception):
                 self.client.stop_channels()
             self.client = None
-        pid = getattr(getattr(self.km, "provisioner", None), "pid", None)
-        if pid:
-            peak = peak_kb(pid)
+        memory = self.memory_kb()
         if self.km.has_kernel:
             with contextlib.suppress(Exception):
                 self.km.shutdown_kernel(now=True)
         shutil.rmtree(self.ipc_dir, ignore_errors=True)
-        return peak
+        return memory
 
 
 class Worker:
-    """The state of one worker process: its scratch folder, its spare kernel, its last kernel's memory."""
+    """The state of one worker process: its scratch folder, zygote, spare kernel, its last kernel's memory."""
 
-    def __init__(self, scratch: str | None = None, prestart: bool = False):
+    def __init__(self, scratch: str | None = None, prestart: bool = False, mode: str | None = None):
         self.scratch = scratch
         self.spare: list[Kernel] = []
         self.last_kernel_kb = 0
         self.pdf = None  # this worker's PdfRenderer (one browser), started by its first PDF
+        self.mode = mode or kernel_mode()
+        self.zygote: Zygote | None = None
+        if self.mode == "fork":
+            try:
+                self.zygote = Zygote()  # warms up while papermill imports; the first fork waits for it
+            except (OSError, ZygoteError) as exc:
+                log.warning("no zygote (%s); kernels start plainly", exc)
+                self.mode = "plain"
+        # Before the zygote's own finaliser (priority 10): the kernels end first, then the zygote.
+        self._finalizer = Finalize(self, Worker._close_all, args=(self.spare,), exitpriority=20)
         if prestart:
-            self.spare.append(Kernel(scratch, preload=True))
+            self.spare.append(Kernel(scratch, preload=True, zygote=self.zygote))
 
     def next_kernel(self, prestart: bool) -> Kernel:
         """This report's kernel (the spare started during the previous report, if any); start the next spare."""
@@ -145,18 +268,28 @@ class Worker:
             if candidate.take() is not None:
                 kernel = candidate
         if kernel is None:
-            kernel = Kernel(self.scratch, preload=False)
+            kernel = Kernel(self.scratch, preload=False, zygote=self.zygote)  # started by the caller
         if prestart:
-            self.spare.append(Kernel(self.scratch, preload=True))
+            self.spare.append(Kernel(self.scratch, preload=True, zygote=self.zygote))
         return kernel
 
+    @staticmethod
+    def _close_all(spare: list[Kernel]) -> None:
+        while spare:
+            with contextlib.suppress(Exception):
+                spare.pop().close()
+
     def close(self) -> None:
-        """Shut down the spare kernels and the PDF browser."""
-        while self.spare:
-            self.spare.pop().close()
+        """Shut down the spare kernels, the PDF browser, then the zygote (safe to call twice; also run by the pool's
+        finaliser).
+        """
+        self._finalizer()
         if self.pdf is not None:
-            self.pdf.close()
+            with contextlib.suppress(Exception):
+                self.pdf.close()
             self.pdf = None
+        if self.zygote is not None:
+            self.zygote.close()
 
     def print_pdf(self, job: Job) -> None:
         """Print the report of ``job`` to its PDF with this worker's browser (started on first use).
@@ -173,7 +306,7 @@ class Worker:
     def render(self, job: Job, prestart: bool = False) -> Outcome:
         """Execute one report notebook and export it (see :func:`render`)."""
         outcome = self._render(job, time.perf_counter(), prestart)
-        outcome.peak_rss_kb = peak_kb() + self.last_kernel_kb
+        outcome.peak_rss_kb = (pss_kb() or peak_kb()) + self.last_kernel_kb
         return outcome
 
     def _render(self, job: Job, start: float, prestart: bool) -> Outcome:
@@ -189,6 +322,9 @@ class Worker:
         kernel = self.next_kernel(prestart)
         try:
             try:
+                if not kernel.km.has_kernel:
+                    kernel.start()
+                kernel.km.client_factory = async_client_class()  # nbclient's client (see there)
                 nb = pm.execute_notebook(
                     job.notebook,
                     str(tmp),
@@ -247,9 +383,21 @@ class _Process:
     worker: Worker | None = None
 
 
-def init_worker(scratch: str | None = None) -> None:
-    """Initialise a worker process: quiet kernels under ``scratch``, papermill imported once, a first kernel."""
+def init_worker(scratch: str | None = None, trust: str | None = None, kernel: str | None = None) -> None:
+    """Initialise a worker process: quiet kernels under ``scratch``, papermill imported once, a first kernel.
+
+    Args:
+        scratch: The batch's scratch folder (kernels' sockets and runtime files).
+        trust: The driver's :func:`dxnb.datacache.trust_token`, passed on to the kernels.
+        kernel: ``fork`` or ``plain`` (default :func:`kernel_mode`).
+    """
+    from .datacache import TRUST_VARIABLE
+
     os.environ.update(KERNEL_ENV)
+    if trust:
+        os.environ[TRUST_VARIABLE] = trust
+    if kernel:
+        os.environ[KERNEL_MODE_VARIABLE] = kernel
     if scratch:
         os.environ["JUPYTER_RUNTIME_DIR"] = scratch  # anything a kernel leaves goes to the batch's folder
     logging.getLogger("papermill").setLevel(logging.WARNING)
@@ -257,11 +405,12 @@ def init_worker(scratch: str | None = None) -> None:
     # nbformat imports jsonschema, which builds an IRI grammar with lark when rfc3987-syntax is
     # installed (~0.8 s per process) for an "iri" format check that nbformat never asks for.
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-    worker = Worker(scratch, prestart=prestart_enabled())  # the first kernel starts while papermill imports
+    # From the main thread, after KERNEL_ENV: the zygote dies with the thread that started it, and
+    # forks its kernels with this environment. The first kernel starts while papermill imports.
+    worker = Worker(scratch, prestart=prestart_enabled())
     _Process.worker = worker
-    atexit.register(worker.close)
-    # A pool's worker process ends with os._exit(), which skips atexit: multiprocessing's own finalizers run.
-    multiprocessing.util.Finalize(worker, worker.close, exitpriority=10)
+    # Pool workers end with os._exit, so atexit never runs there; multiprocessing's finalisers do.
+    Finalize(worker, worker.close, exitpriority=30)
     import papermill  # noqa: F401  - paid once per worker, not per report
 
     from . import export  # noqa: F401
@@ -274,7 +423,7 @@ def render(job: Job, prestart: bool = False) -> Outcome:
     only when complete; on failure it is kept as ``.failed.ipynb`` and the previous report stays.
     Each report runs in its own fresh kernel, shut down afterwards. With ``prestart`` (more reports
     are queued), the next report's kernel is started now, while this one runs.
-    ``peak_rss_kb`` is the peak resident memory of this worker plus that of the report's kernel.
+    ``peak_rss_kb`` is the memory (PSS) of this worker plus that of the report's kernel as it ended.
     """
     if _Process.worker is None:  # called outside a pool (a test, a debugger): a worker of its own
         init_worker()

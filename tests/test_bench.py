@@ -32,5 +32,11 @@ def test_quick_benchmark_prints_the_table_and_writes_json(tmp_path):
         assert figures[key]["max_html_kb"] > 0 and "median_report_s" in figures[key]
         assert figures[key]["min_worker_rss_mb"] is not None  # measured for every rendered report
     assert figures["dxnb_many_warm"]["force"] is False
-    assert set(result["targets"]) >= {"speedup", "warm_rerun_s", "scale_ratio", "html_kb", "worker_rss_mb"}
+    assert figures["dxnb_same_units"]["kernel"] == "fork"
+    assert figures["dxnb_same_units_plain_runs"][0]["kernel"] == "plain"
+    assert figures["dxnb_same_units"]["cpu_per_report_s"] > 0  # the workers' and kernels' CPU is counted
+    if result["parameters"]["dask_workers"]:  # distributed installed: the Dask phase ran on a local cluster
+        assert figures["dask_many"]["dask"] is True and figures["dask_many"]["summary"].startswith("3 report(s)")
+    assert set(result["targets"]) >= {"speedup", "warm_rerun_s", "scale_ratio", "html_kb", "worker_rss_mb",
+                                      "speedup_province_batch", "dask_over_local"}
     assert not (PROJECT_ROOT / "benchmarks" / "results" / "bench.json").exists()

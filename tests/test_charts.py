@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 
+import pytest
 from PIL import Image
 
 from dxnb import charts
+
+
+@pytest.fixture()
+def png_charts(monkeypatch):
+    """Charts as bitmaps (SVG is the default)."""
+    monkeypatch.setenv("DXNB_CHART_FORMAT", "png")
 
 
 def _png(uri: str) -> Image.Image:
@@ -15,6 +23,7 @@ def _png(uri: str) -> Image.Image:
     return Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1])))
 
 
+@pytest.mark.usefixtures("png_charts")
 def test_bars_with_median_is_a_small_palette_png():
     uri = charts.bars_with_median(
         ["Thể chế số", "Nhận thức số"],
@@ -29,6 +38,7 @@ def test_bars_with_median_is_a_small_palette_png():
     assert len(uri) < 60_000
 
 
+@pytest.mark.usefixtures("png_charts")
 def test_peer_scores_and_trends_and_histogram():
     assert _png(charts.peer_scores(["A", "B", "C"], [0.5, 0.7, 0.2], 1, title="t", median=0.5, median_label="m"))
     assert _png(charts.peer_scores(["A", "B"], [0.5, 0.7], None, title="t", median=None, median_label="m"))
@@ -52,9 +62,9 @@ def _figures(monkeypatch) -> list:
     drawn = []
     real = charts.to_data_uri
 
-    def keep(fig):
+    def keep(fig, *args, **kwargs):
         drawn.append(fig)
-        return real(fig)
+        return real(fig, *args, **kwargs)
 
     monkeypatch.setattr(charts, "to_data_uri", keep)
     return drawn
@@ -124,3 +134,38 @@ def test_value_labels_clear_the_median_marker():
     labels = {t.get_text(): t.get_position()[0] for t in drawn["ax"].texts}
     assert labels["0,10"] > 0.12  # the median (0.12) is just past the bar: the label moves past the marker
     assert 0.61 < labels["0,61"] < 0.65  # a median far away leaves the label at the bar's end
+
+
+def _svg(uri: str) -> str:
+    assert uri.startswith("data:image/svg+xml;base64,")
+    return base64.b64decode(uri.split(",", 1)[1]).decode("utf-8")
+
+
+def test_charts_are_compact_svg_with_real_text_by_default(monkeypatch):
+    monkeypatch.delenv("DXNB_CHART_FORMAT", raising=False)
+    labels = ["Thể chế số", "Nhân lực số"]
+    make = lambda: charts.bars_with_median(  # noqa: E731
+        labels, [0.5, 0.8], [0.6, 0.4], title="Mức đạt", unit_label="Xã A", median_label="Trung vị"
+    )
+    svg = _svg(make())
+    assert svg.startswith("<svg ") and "<metadata" not in svg and "\n" not in svg
+    # the text is text (Vietnamese searchable and sharp at any zoom), in a stack that covers it
+    assert "Thể chế số" in svg and ">Trung vị<" in svg and "<text" in svg
+    assert f"text{{font-family:{charts.SVG_FONTS}}}" in svg and svg.count("font-family") == 1
+    assert re.search(r'width="792px" height="\d+px" viewBox="0 0 518.4 ', svg)  # the PNG's pixel size
+    assert not re.search(r"\d\.\d{3}", svg)  # coordinates to 1/100 point
+    for ref in re.findall(r'(?:url\(#|href="#)([\w.-]+)', svg):  # every reference is kept
+        assert f'id="{ref}"' in svg
+    assert make() == make()  # no date, stable ids: the same chart gives the same page
+
+
+def test_png_stays_available(monkeypatch):
+    monkeypatch.setenv("DXNB_CHART_FORMAT", "svg")
+    fig = charts.new_figure(1.0)
+    fig.add_subplot().plot([0, 1], [0, 1])
+    assert charts.to_data_uri(fig, "png").startswith("data:image/png;base64,")
+    assert charts.to_png(fig).startswith(b"\x89PNG")
+    monkeypatch.setenv("DXNB_CHART_FORMAT", "png")
+    assert charts.chart_format() == "png" and charts.to_data_uri(fig).startswith("data:image/png;base64,")
+    monkeypatch.setenv("DXNB_CHART_FORMAT", "gif")
+    assert charts.chart_format() == "svg"

@@ -207,3 +207,46 @@ def test_the_cached_warnings_are_worded_in_the_language_that_reads_them(cache, d
     assert any("cảnh báo: dân số trưởng thành 99999 lớn hơn dân số 17200" in w for w in vietnamese), vietnamese
     _no_validation(monkeypatch)
     assert [str(w) for w in load_dataset(data_copy).warnings] == [str(w) for w in english.warnings]
+
+
+def _aged(folder, seconds=60):
+    """Make every file of ``folder`` look written ``seconds`` ago (a token trusts no file that is just written)."""
+    for path in folder.iterdir():
+        stat = path.stat()
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - int(seconds * 1e9)))
+
+
+def test_kernels_trust_the_drivers_hashes_while_the_files_are_unchanged(cache, data_copy, monkeypatch):
+    from dxnb import datacache
+    from dxnb.dataset import FILES
+
+    _aged(data_copy)
+    whole = load_dataset(data_copy)
+    token = datacache.trust_token(data_copy, FILES, whole.hashes)
+    assert token is not None
+    monkeypatch.setenv(datacache.TRUST_VARIABLE, token)
+    reads = []
+    real_read = dataset_module._read_bytes
+    monkeypatch.setattr(dataset_module, "_read_bytes", lambda folder: reads.append(folder) or real_read(folder))
+    code = whole.units.index[0]
+    trusted = load_dataset(data_copy, units=[code])
+    assert not reads and trusted.hashes == whole.hashes and trusted.scope  # nothing read or hashed
+    # a file written again (same size; here even the same bytes): its time changed, so it is read and hashed
+    obs = data_copy / "observations.csv"
+    obs.write_bytes(obs.read_bytes())
+    again = load_dataset(data_copy, units=[code])
+    assert reads and again.hashes == whole.hashes
+    # another folder with the same files is not covered by the token
+    assert datacache.trusted_hashes(data_copy.parent, FILES) is None
+
+
+def test_no_token_for_files_just_written_or_content_it_has_not_seen(data_copy):
+    from dxnb import datacache
+    from dxnb.dataset import FILES
+
+    hashes = check_dataset(data_copy)[0].hashes
+    assert datacache.trust_token(data_copy, FILES, hashes) is None  # written a moment ago
+    _aged(data_copy)
+    assert datacache.trust_token(data_copy, FILES, {**hashes, "units.csv": "0" * 64}) is None
+    assert datacache.trust_token(data_copy, [*FILES, "missing.csv"], hashes) is None
+    assert datacache.trust_token(data_copy, FILES, hashes) is not None

@@ -171,7 +171,7 @@ def test_every_step_renders_in_vietnamese(explorer):
     assert "Chỉ tiêu thiếu số liệu" in page and "Giá trị cần kiểm tra lại" in page
     assert "số liệu tổng hợp (synthetic)" in page
     assert "90.6" not in page and "http://" not in page
-    assert len(re.findall(r'src="data:image/png;base64,', page)) == 3  # comparison, map, history
+    assert len(re.findall(r'src="data:image/(?:png|svg\+xml);base64,', page)) == 3  # comparison, map, history
 
 
 def test_steps_in_english_for_a_count(sample, tmp_path):

@@ -115,7 +115,7 @@ def test_a_168_unit_province_renders_with_an_inset_and_fewer_labels():
     assert NAME_LABELS_UP_TO < 168 and 0 < drawn.labelled < 168
     values = [t.get_text() for t in main.texts if t.get_fontweight() != "bold" and "km" not in t.get_text()]
     assert values and all(text.endswith("%") for text in values)
-    assert to_data_uri(fig).startswith("data:image/png")
+    assert to_data_uri(fig, "png").startswith("data:image/png")
 
 
 def test_labels_do_not_overlap():

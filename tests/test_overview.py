@@ -188,10 +188,10 @@ def test_overview_of_the_district_in_vietnamese(overview):
     assert "Chưa có số liệu" in page and "Số liệu ước tính" in page
     assert "synthetic" in page
     assert "http://" not in page and "https://" not in page
-    images = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
+    images = re.findall(r'src="data:image/(?:png|svg\+xml);base64,([^"]+)"', page)
     assert len(images) == 6  # ranking, map, heatmap, pillars, trends, targets
     for data in images:
-        assert base64.b64decode(data).startswith(b"\x89PNG")
+        assert base64.b64decode(data).startswith((b"\x89PNG", b"<svg "))
     assert ov.parameters == {"period": "2024", "data_dir": "data", "lang": "vi", "district": "", "province": ""}
 
 

@@ -63,7 +63,7 @@ def test_overview_of_a_province_renders_to_an_offline_page(tmp_path):
     assert not re.search(r"""(src|href)\s*=\s*["']?https?:""", page) and "url(http" not in page
     assert "Xếp hạng các đơn vị" in page and "Chỉ tiêu quốc gia" in page
     assert "injected-parameters" not in page and "Overview.build" not in page
-    assert len(re.findall(r'src="data:image/png;base64,', page)) == 6  # with the map
+    assert len(re.findall(r'src="data:image/(?:png|svg\+xml);base64,', page)) == 6  # with the map
     assert 'alt="Bản đồ 11 đơn vị của tỉnh Bình Dương, tô màu theo chỉ số chung năm 2024' in page
 
 

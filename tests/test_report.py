@@ -50,10 +50,10 @@ def test_every_section_is_present_and_charts_are_embedded_pngs(vinh_hoa):
         "provenance",
     ):
         assert f'id="{key}"' in page, key
-    images = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
+    images = re.findall(r'src="data:image/(?:png|svg\+xml);base64,([^"]+)"', page)
     assert len(images) >= 7
     for data in images:
-        assert base64.b64decode(data).startswith(b"\x89PNG")
+        assert base64.b64decode(data).startswith((b"\x89PNG", b"<svg "))
     assert "http://" not in page and "https://" not in page
 
 

@@ -19,6 +19,12 @@ def big(tmp_path_factory):
     return generate_dataset(300, tmp_path_factory.mktemp("big") / "data", seed=5)
 
 
+@pytest.fixture(autouse=True)
+def png_charts(monkeypatch):
+    """Bitmaps, whose pixel sizes these tests check (SVG is the default)."""
+    monkeypatch.setenv("DXNB_CHART_FORMAT", "png")
+
+
 def _images(html: str) -> list[Image.Image]:
     return [
         Image.open(io.BytesIO(base64.b64decode(d))) for d in re.findall(r'src="data:image/png;base64,([^"]+)"', html)

@@ -50,3 +50,163 @@ def test_a_pre_started_kernel_lives_in_the_scratch_folder_and_is_removed(tmp_pat
     worker.close()
     assert not list(tmp_path.iterdir())
     assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+
+
+# ---------------------------------------------------------------------------- forked kernels
+
+
+_LEAK_NOTEBOOK = [
+    ("parameters", 'unit_code = ""\nperiod = ""\ndata_dir = ""\nlang = "vi"'),
+    (
+        "",
+        "import os, sys, dxnb\n"
+        "print('before', getattr(dxnb, '_leak', None), os.environ.get('DXNB_TEST_LEAK'), "
+        "'_leak_module' in sys.modules, os.getpid())\n"
+        "dxnb._leak = unit_code\n"
+        "os.environ['DXNB_TEST_LEAK'] = unit_code\n"
+        "sys.modules['_leak_module'] = dxnb",
+    ),
+]
+
+
+def _leak_notebook(path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    for tag, source in _LEAK_NOTEBOOK:
+        cell = nbformat.v4.new_code_cell(source)
+        if tag:
+            cell.metadata["tags"] = [tag]
+        nb.cells.append(cell)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def _job(tmp_path, notebook, code, data_dir="data", period="2025"):
+    from dxnb.jobs import Job
+
+    out = tmp_path / "out"
+    return Job(
+        code=code, name=f"Unit {code}", kind="xa", period=period, lang="vi", data_dir=str(data_dir),
+        notebook=str(notebook), html_path=str(out / f"{code}.html"), nb_path=str(out / "notebooks" / f"{code}.ipynb"),
+        failed_path=str(out / "notebooks" / f"{code}.failed.ipynb"), key="k",
+    )  # fmt: skip
+
+
+def _printed(nb_path) -> str:
+    import nbformat
+
+    nb = nbformat.read(nb_path, as_version=4)
+    return "".join(o.get("text", "") for o in nb.cells[-1].outputs)
+
+
+def test_kernel_mode_follows_the_variable(monkeypatch, caplog):
+    from dxnb.worker import kernel_mode
+    from dxnb.zygote import fork_supported
+
+    monkeypatch.setenv("DXNB_KERNEL", "plain")
+    assert kernel_mode() == "plain"
+    monkeypatch.setenv("DXNB_KERNEL", "fork")
+    assert kernel_mode() == ("fork" if fork_supported() else "plain")
+    monkeypatch.setenv("DXNB_KERNEL", "spoon")
+    assert kernel_mode() == ("fork" if fork_supported() else "plain")
+    assert "neither fork nor plain" in caplog.text
+
+
+@pytest.mark.slow
+def test_forked_kernels_serve_one_report_each_and_share_no_state(tmp_path):
+    pytest.importorskip("papermill")
+    from dxnb.zygote import fork_supported
+
+    if not fork_supported():
+        pytest.skip("kernels are forked on Linux only")
+    notebook = _leak_notebook(tmp_path / "leak.ipynb")
+    worker = Worker(str(tmp_path), prestart=True, mode="fork")
+    try:
+        assert worker.zygote is not None
+        first = worker.render(_job(tmp_path, notebook, "A"), prestart=True)
+        second = worker.render(_job(tmp_path, notebook, "B"), prestart=False)
+        assert first.status == second.status == "ok", (first.error, second.error)
+        assert first.peak_rss_kb > 0 and second.peak_rss_kb > 0  # PSS of worker and kernel
+        one = _printed(tmp_path / "out" / "notebooks" / "A.ipynb").split()
+        two = _printed(tmp_path / "out" / "notebooks" / "B.ipynb").split()
+        # neither kernel saw a value set by another report: not the module attribute, the
+        # environment or sys.modules; and they were different processes, both children of the zygote
+        assert one[:4] == two[:4] == ["before", "None", "None", "False"]
+        assert one[4] != two[4] and int(one[4]) != worker.zygote.pid
+        assert worker.zygote.children() == []  # each kernel ended with its report
+    finally:
+        worker.close()
+    assert not worker.zygote.alive
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("k-")] == []
+
+
+@pytest.mark.slow
+def test_a_dead_zygote_gives_way_to_plain_kernels(tmp_path, caplog):
+    pytest.importorskip("papermill")
+    from dxnb.zygote import fork_supported
+
+    if not fork_supported():
+        pytest.skip("kernels are forked on Linux only")
+    notebook = _leak_notebook(tmp_path / "leak.ipynb")
+    worker = Worker(str(tmp_path), prestart=False, mode="fork")
+    try:
+        worker.zygote.process.kill()
+        worker.zygote.process.wait(timeout=30)
+        outcome = worker.render(_job(tmp_path, notebook, "A"))
+        assert outcome.status == "ok", outcome.error
+        assert "starts plainly" in caplog.text
+    finally:
+        worker.close()
+
+
+def _strip_times(html: str) -> str:
+    import re
+
+    html = re.sub(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?", "<time>", html)
+    return re.sub(r"\b\d{1,2}/\d{1,2}/\d{4},? \d{1,2}:\d{2}\b", "<time>", html)  # "lúc 1/12/2026 08:21"
+
+
+@pytest.mark.slow
+def test_forked_and_plain_kernels_write_the_same_report(tmp_path, sample):
+    pytest.importorskip("papermill")
+    from dxnb.paths import DATA_DIR, REPORT_NOTEBOOK
+    from dxnb.zygote import fork_supported
+
+    if not fork_supported():
+        pytest.skip("kernels are forked on Linux only")
+    code = str(sample.units["code"].iloc[0])
+    period = sample.periods[-1]
+    pages = {}
+    for mode in ("fork", "plain"):
+        folder = tmp_path / mode
+        folder.mkdir()
+        worker = Worker(str(folder), prestart=False, mode=mode)
+        try:
+            assert (worker.zygote is not None) == (mode == "fork")
+            outcome = worker.render(_job(folder, REPORT_NOTEBOOK, code, DATA_DIR, period))
+        finally:
+            worker.close()
+        assert outcome.status == "ok", outcome.error
+        pages[mode] = _strip_times((folder / "out" / f"{code}.html").read_text(encoding="utf-8"))
+    assert len(pages["fork"]) > 10_000
+    assert pages["fork"] == pages["plain"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["fork", "plain"])
+def test_a_kernel_killed_mid_report_fails_the_report_instead_of_hanging(tmp_path, mode):
+    import nbformat
+
+    pytest.importorskip("papermill")
+    notebook = _leak_notebook(tmp_path / "crash.ipynb")
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"))
+    nbformat.write(nb, notebook)
+    worker = Worker(str(tmp_path), prestart=False, mode=mode)
+    try:
+        outcome = worker.render(_job(tmp_path, notebook, "A"))
+    finally:
+        worker.close()
+    assert outcome.status == "failed" and "DeadKernel" in outcome.error, outcome.error
