@@ -280,9 +280,7 @@ class Worker:
                 spare.pop().close()
 
     def close(self) -> None:
-        """Shut down the spare kernels, the PDF browser, then the zygote (safe to call twice; also run by the pool's
-        finaliser).
-        """
+        """Shut down the spare kernels, the PDF browser, then the zygote (safe twice; the pool's finaliser runs it)."""
         self._finalizer()
         if self.pdf is not None:
             with contextlib.suppress(Exception):
