@@ -83,7 +83,7 @@ def test_report_html_is_offline_small_and_titled(site):
 def test_rerun_with_unchanged_inputs_executes_nothing(site):
     out, _ = site
     before = {p.name: p.stat().st_mtime_ns for p in (out / "2024").glob("*-*.html")}
-    result = run_batch(out_dir=out, jobs=2)
+    result = run_batch(out_dir=out, jobs=2, periods=["2024"])
     assert result.count("cached") == 11 and result.count("ok") == 0
     after = {p.name: p.stat().st_mtime_ns for p in (out / "2024").glob("*-*.html")}
     assert before == after
@@ -269,10 +269,10 @@ def test_a_failing_overview_or_index_is_recorded_and_a_plain_index_written(site,
 
     monkeypatch.setattr(site_module, "write_overview", fail)
     monkeypatch.setattr(site_module, "write_period_index", fail)
-    assert main(["reports", "--out", str(out), "--jobs", "1"]) == 1
+    assert main(["reports", "--out", str(out), "--jobs", "1", "--period", "2024", "--lang", "vi"]) == 1
     err = capsys.readouterr().err
-    assert "FAILED 2024 overview: ValueError: cannot draw this chart" in err
-    assert "FAILED 2024 index: ValueError: cannot draw this chart" in err
+    assert "THẤT BẠI 2024 overview: ValueError: cannot draw this chart" in err  # --lang vi: messages too
+    assert "THẤT BẠI 2024 index: ValueError: cannot draw this chart" in err
     manifest = json.loads((out / "2024" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["pages"]["overview"] == {"status": "failed", "error": "ValueError: cannot draw this chart"}
     assert manifest["pages"]["index"]["status"] == "failed"
@@ -280,7 +280,7 @@ def test_a_failing_overview_or_index_is_recorded_and_a_plain_index_written(site,
     index = (out / "2024" / "index.html").read_text(encoding="utf-8")
     assert "cannot draw this chart" in index and 'href="25882-vinh-hoa.html"' in index
     assert not (out / "2024" / "overview.html").exists(), "no stale overview"
-    result = run_batch(out_dir=out, jobs=1)
+    result = run_batch(out_dir=out, jobs=1, periods=["2024"])
     assert result.count("cached") == 11 and [p.page for p in result.pages] == ["overview", "index"]
 
 
@@ -295,7 +295,7 @@ def test_an_unusable_manifest_of_another_period_is_replaced(site, tmp_path, cont
     other.mkdir()
     (other / "manifest.json").write_bytes(content)
     with caplog.at_level(logging.WARNING):
-        result = run_batch(out_dir=out, jobs=1)
+        result = run_batch(out_dir=out, jobs=1, periods=["2024"])
     assert result.count("cached") == 11 and result.ok
     assert "2023/manifest.json is unusable" in caplog.text
     repaired = json.loads((other / "manifest.json").read_text(encoding="utf-8"))
@@ -307,7 +307,7 @@ def test_an_unusable_manifest_of_another_period_is_replaced(site, tmp_path, cont
 def test_an_unusable_manifest_of_the_period_is_rewritten(site, tmp_path):
     out = _cached_copy(site, tmp_path)
     (out / "2024" / "manifest.json").write_bytes(b'{"units": {"25882": "ok"}}')
-    result = run_batch(out_dir=out, units=["25861"], jobs=1)  # one report to render again
+    result = run_batch(out_dir=out, units=["25861"], jobs=1, periods=["2024"])  # one report to render again
     assert result.count("ok") == 1 and result.ok
     manifest = json.loads((out / "2024" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["units"]["25861"]["status"] == "ok"
@@ -367,13 +367,13 @@ def test_scratch_root_is_short_enough_for_sockets(monkeypatch, tmp_path, caplog)
 
 
 @slow
-def test_a_new_year_arriving_unit_by_unit_does_not_hijack_a_plain_run(tmp_path, data_copy, caplog):
-    with open(data_copy / "observations.csv", "a", encoding="utf-8") as handle:
+def test_a_new_year_arriving_unit_by_unit_does_not_hijack_a_plain_run(tmp_path, former_copy, caplog):
+    with open(former_copy / "observations.csv", "a", encoding="utf-8") as handle:
         handle.write("25882,2025,plans_issued,12,Phiếu 25882,,\n")  # one commune's 2025 form came in
     out = tmp_path / "reports"
     with caplog.at_level(logging.INFO):
-        code = main(["reports", "--data", str(data_copy), "--units", "vinh hoa", "phuoc vinh", "An Linh",
-                     "--out", str(out), "--jobs", "1"])  # fmt: skip
+        code = main(["reports", "--data", str(former_copy), "--units", "vinh hoa", "phuoc vinh", "An Linh",
+                     "--out", str(out), "--jobs", "1", "--lang", "vi"])  # fmt: skip
     assert code == 0
     err = caplog.text
     assert "period 2024: the latest period reported by most units (3 of 3); 2025 has 1 of 3" in err
@@ -381,8 +381,8 @@ def test_a_new_year_arriving_unit_by_unit_does_not_hijack_a_plain_run(tmp_path, 
     assert (out / "2024").is_dir() and not (out / "2025").exists()
     root = (out / "index.html").read_text(encoding="utf-8")
     assert ">11/11<" in root and ">1/11<" in root and "chưa lập: dxnb reports --period 2025" in root
-    assert main(["reports", "--data", str(data_copy), "--units", "25882", "--period", "2025", "--out", str(out),
-                 "--jobs", "1"]) == 0  # fmt: skip
+    assert main(["reports", "--data", str(former_copy), "--units", "25882", "--period", "2025", "--out", str(out),
+                 "--jobs", "1", "--lang", "vi"]) == 0  # fmt: skip
     report = next((out / "2025").glob("25882-*.html")).read_text(encoding="utf-8")
     assert "chưa xếp hạng vì mới có 1/11 đơn vị của huyện Phú Giáo có số liệu năm 2025" in report
     assert "xếp thứ <b>1/1</b>" not in report
