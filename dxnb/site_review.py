@@ -218,6 +218,7 @@ CHANGE_KINDS = (N_("chg_kind_changed"), N_("chg_kind_added"), N_("chg_kind_remov
 
 def write_changes_page(folder: Path, ds: Dataset, period: str, manifest: dict, lang: str = "vi") -> Path:
     """Write ``<folder>/changes.html``: what changed per unit since the previous render, and since approval."""
+    ds = ds.at(period)  # a code means the unit alive in the period
     from .reviews import LABELS, NEEDS_REVIEW
 
     columns = ReviewColumns(folder, ds, period, lang)

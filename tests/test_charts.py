@@ -103,17 +103,21 @@ def test_hatching_means_no_data_only_the_unit_is_outlined(sample, monkeypatch):
         assert len(outlined) == 1
 
 
-def test_dollar_signs_are_drawn_as_written():
+def test_dollar_signs_are_drawn_as_written(monkeypatch):
     """A "$" in a unit's name or a label never starts matplotlib's mathtext (which fails on "A$$B")."""
     assert charts.STYLE["text.parse_math"] is False
+    monkeypatch.setenv("DXNB_CHART_FORMAT", "svg")  # real text: the label is in the file as written
     for label in ("A$$B", "x$^2$", "$"):
-        assert _png(
+        uris = [
             charts.bars_with_median(
                 [label, "b"], [0.5, 0.2], [0.4, 0.1], title=label, unit_label=label, median_label=f"{label} m"
-            )
-        )
-        assert _png(charts.peer_scores([label, "b"], [0.5, 0.7], 0, title="t", median=0.6, median_label=label))
-        assert _png(charts.trend_lines(["2023", "2024"], {label: [0.1, 0.2]}, title=label, emphasis=label))
+            ),
+            charts.peer_scores([label, "b"], [0.5, 0.7], 0, title="t", median=0.6, median_label=label),
+            charts.trend_lines(["2023", "2024"], {label: [0.1, 0.2]}, title=label, emphasis=label),
+        ]
+        for uri in uris:
+            svg = base64.b64decode(uri.split(",", 1)[1]).decode("utf-8")
+            assert f">{label}<" in svg.replace("&lt;", "<"), label
 
 
 def test_value_labels_clear_the_median_marker():

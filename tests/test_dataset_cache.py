@@ -222,7 +222,7 @@ def test_kernels_trust_the_drivers_hashes_while_the_files_are_unchanged(cache, d
 
     _aged(data_copy)
     whole = load_dataset(data_copy)
-    token = datacache.trust_token(data_copy, FILES, whole.hashes)
+    token = datacache.trust_token(data_copy, list(whole.hashes), whole.hashes)
     assert token is not None
     monkeypatch.setenv(datacache.TRUST_VARIABLE, token)
     reads = []

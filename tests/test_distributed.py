@@ -24,6 +24,7 @@ from dxnb.paths import DATA_DIR, PROJECT_ROOT, REPORT_NOTEBOOK
 pytestmark = pytest.mark.slow
 
 UNITS = ["25858", "25861", "25882"]
+PERIODS = ["2024"]  # the former units (the sample's default period is 2025: the new communes)
 START_TIMEOUT_S = 120
 
 
@@ -123,10 +124,10 @@ def test_three_reports_through_the_scheduler_match_the_local_pool(cluster, tmp_p
     data.mkdir()
     for name in FILES:
         shutil.copy(DATA_DIR / name, data / name)
-    remote = run_batch(data, units=UNITS, out_dir=tmp_path / "remote", scheduler=cluster)
+    remote = run_batch(data, units=UNITS, periods=PERIODS, out_dir=tmp_path / "remote", scheduler=cluster)
     assert remote.ok, [(o.code, o.error) for o in remote.failed]
     assert remote.count("ok") == 3
-    local = run_batch(data, units=UNITS, out_dir=tmp_path / "local", jobs=2)
+    local = run_batch(data, units=UNITS, periods=PERIODS, out_dir=tmp_path / "local", jobs=2)
     assert local.ok
     there, here = _pages(tmp_path / "remote"), _pages(tmp_path / "local")
     assert sorted(there) == sorted(UNITS)
@@ -138,7 +139,7 @@ def test_three_reports_through_the_scheduler_match_the_local_pool(cluster, tmp_p
     assert len(notebooks) == 3 and all(nbformat.read(n, as_version=4).cells for n in notebooks)
     assert not [p for p in period.rglob("*") if p.name.startswith(".") and p.name.endswith(".tmp")]
     # a rerun with unchanged inputs renders nothing, on the cluster as locally
-    again = run_batch(data, units=UNITS, out_dir=tmp_path / "remote", scheduler=cluster)
+    again = run_batch(data, units=UNITS, periods=PERIODS, out_dir=tmp_path / "remote", scheduler=cluster)
     assert again.count("cached") == 3
 
 
@@ -152,7 +153,7 @@ def test_a_kernel_that_crashes_is_a_failed_report_not_a_retry(cluster, tmp_path,
     notebook = tmp_path / "crash.ipynb"
     nbformat.write(nb, notebook)
     started = time.monotonic()
-    result = run_batch(units=UNITS[:2], out_dir=tmp_path / "out", notebook=notebook, scheduler=cluster)
+    result = run_batch(units=UNITS[:2], periods=PERIODS, out_dir=tmp_path / "out", notebook=notebook, scheduler=cluster)
     assert time.monotonic() - started < 600
     status = {o.code: o.status for o in result.outcomes}
     assert status == {"25858": "ok", "25861": "failed"}
@@ -165,7 +166,7 @@ def test_workers_running_another_dxnb_are_refused(cluster, tmp_path, monkeypatch
 
     monkeypatch.setattr(distributed, "local_fingerprint", lambda: "0" * 64)
     with pytest.raises(distributed.DistributedError) as caught:
-        run_batch(units=UNITS[:1], out_dir=tmp_path / "out", scheduler=cluster)
+        run_batch(units=UNITS[:1], periods=PERIODS, out_dir=tmp_path / "out", scheduler=cluster)
     message = str(caught.value)
     assert "2 of 2 Dask worker(s) run another dxnb or template version" in message
     assert "install the same dxnb on every worker" in message

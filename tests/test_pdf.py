@@ -285,7 +285,8 @@ def pdf_batch(tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
     # In a thread of its own: this module's renderer holds Playwright's event loop in the main thread.
     with cf.ThreadPoolExecutor(max_workers=1) as thread:
-        result = thread.submit(run_batch, data, units=["25882", "25858"], out_dir=out, jobs=2, pdf=True).result()
+        job = thread.submit(run_batch, data, units=["25882", "25858"], periods=["2024"], out_dir=out, jobs=2, pdf=True)
+        result = job.result()
     assert result.ok, (result.failed, result.pages)
     return out / "2024", result
 
