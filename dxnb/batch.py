@@ -417,11 +417,12 @@ class _Batch:
 
         folder = self.out / period
         units = read_manifest(folder).get("units", {})
+        alive = self.ds.at(period).units  # a code means the unit alive in the period
         parts = []
         for code, entry in units.items():
             name = entry.get("pdf") or ""
             if entry.get("status") == "ok" and name and (folder / name).is_file():
-                kind = self.ds.units.at[code, "kind"] if code in self.ds.units.index else ""
+                kind = alive.at[code, "kind"] if code in alive.index else ""
                 label = unit_name(entry.get("name", code), kind, self.lang, capital=True) if kind else code
                 parts.append((vi_sort_key(entry.get("name", code)), folder / name, label))
         parts.sort(key=lambda part: part[0])

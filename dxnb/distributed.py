@@ -146,7 +146,7 @@ def _data_root() -> Path:
     return Path(tempfile.gettempdir()) / f"dxnb-data-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
 
 
-def unpack_dataset(fingerprint: str, hashes: dict[str, str], payload: bytes) -> Path:
+def unpack_dataset(fingerprint: str, hashes: dict[str, str], payload: bytes, name: str = "data") -> Path:
     """The local folder of a shipped dataset: unpacked once per worker machine, checked, validated once.
 
     The files go to a temporary folder, are checked against the driver's digests, made look older
@@ -155,19 +155,19 @@ def unpack_dataset(fingerprint: str, hashes: dict[str, str], payload: bytes) -> 
     """
     from .dataset import load_dataset
 
-    root = _data_root()
-    folder = root / fingerprint
+    root = _data_root() / fingerprint
+    folder = root / (Path(name).name or "data")  # the driver's folder name: reports show it
     if not folder.is_dir():
         root.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
         try:
             past = time.time_ns() - 60 * 10**9
             with zipfile.ZipFile(io.BytesIO(payload)) as archive:
-                for name in hashes:  # every file the driver validated: optional ones and frameworks too
-                    raw = archive.read(name)
-                    if hashlib.sha256(raw).hexdigest() != hashes[name]:
-                        raise DistributedError(f"{name} arrived damaged on this worker (SHA-256 differs)")
-                    target = tmp / name
+                for file in hashes:  # every file the driver validated: optional ones and frameworks too
+                    raw = archive.read(file)
+                    if hashlib.sha256(raw).hexdigest() != hashes[file]:
+                        raise DistributedError(f"{file} arrived damaged on this worker (SHA-256 differs)")
+                    target = tmp / file
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_bytes(raw)
                     os.utime(target, ns=(past, past))
@@ -178,7 +178,7 @@ def unpack_dataset(fingerprint: str, hashes: dict[str, str], payload: bytes) -> 
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
-        _prune_data(root)
+        _prune_data(_data_root())
     with contextlib.suppress(OSError):
         os.utime(folder)
     load_dataset(folder)  # validated once per worker (a cache hit after the first)
@@ -202,7 +202,7 @@ def render_task(job: Job, data: dict, prestart: bool) -> Rendered:
     if data.get("shared"):
         local, trust = Path(job.data_dir), data.get("trust")
     else:
-        local = unpack_dataset(data["fingerprint"], data["hashes"], data["payload"])
+        local = unpack_dataset(data["fingerprint"], data["hashes"], data["payload"], data.get("name", "data"))
         trust = datacache.trust_token(local, list(data["hashes"]), data["hashes"])
     if trust:
         os.environ[datacache.TRUST_VARIABLE] = trust
@@ -333,6 +333,7 @@ class Cluster:
             "hashes": dict(self.ds.hashes),
             "payload": dataset_payload(self.ds),
             "shown": shown_path(self.ds.path),
+            "name": Path(self.ds.path).name,
         }
         return self.client.scatter(data, broadcast=True, hash=False)  # once per worker, not per task
 
