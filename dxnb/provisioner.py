@@ -222,7 +222,38 @@ class ZygoteProvisioner(LocalProvisioner):
         return info
 
 
-class ZygoteKernelManager(KernelManager):
+class ReportKernelManager(KernelManager):
+    """A kernel manager that closes every client it made when its owner closes it.
+
+    nbclient asks the manager for a client (``km.client()``) and, when it does not own the manager
+    (papermill's ``km=``), never stops that client's channels: each report would leave a zmq
+    context (two threads) and a heartbeat thread in the worker, pinging a kernel that has ended,
+    until a worker that renders hundreds of reports spends its time in those threads.
+    :meth:`close_clients` stops them; :meth:`dxnb.worker.Kernel.close` calls it.
+    """
+
+    def __init__(self, **kwargs: Any):
+        """As :class:`KernelManager`."""
+        super().__init__(**kwargs)
+        self._clients: list = []
+
+    def client(self, **kwargs: Any):
+        """A client of this kernel (as :meth:`KernelManager.client`), remembered to be closed."""
+        client = super().client(**kwargs)
+        self._clients.append(client)
+        return client
+
+    def close_clients(self) -> None:
+        """Stop the channels of every client made, and close their own zmq contexts (safe twice)."""
+        while self._clients:
+            client = self._clients.pop()
+            try:
+                client.stop_channels()  # joins the heartbeat thread; destroys a context the client made
+            except Exception as exc:  # a client half-started by a failed report: nothing more to stop
+                log.debug("closing a kernel client: %s", exc)
+
+
+class ZygoteKernelManager(ReportKernelManager):
     """A kernel manager that forks its kernel from ``zygote`` (IPC transport by default)."""
 
     zygote = AnyTrait(None, allow_none=True, help="the dxnb.zygote.Zygote that forks this manager's kernel")
@@ -248,4 +279,4 @@ def make_kernel_manager(zygote: Zygote | None = None, **kwargs: Any) -> KernelMa
         if zygote.alive:
             return ZygoteKernelManager(zygote, **kwargs)
         log.warning("the zygote (pid %s) has ended; this report's kernel starts plainly", zygote.pid)
-    return KernelManager(**kwargs)
+    return ReportKernelManager(**kwargs)

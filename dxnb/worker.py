@@ -235,6 +235,7 @@ class Kernel:
         if self.km.has_kernel:
             with contextlib.suppress(Exception):
                 self.km.shutdown_kernel(now=True)
+        self.km.close_clients()  # nbclient's client too: it leaves a manager it was given to its owner
         shutil.rmtree(self.ipc_dir, ignore_errors=True)
         return memory
 

@@ -210,3 +210,31 @@ def test_a_kernel_killed_mid_report_fails_the_report_instead_of_hanging(tmp_path
     finally:
         worker.close()
     assert outcome.status == "failed" and "DeadKernel" in outcome.error, outcome.error
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["fork", "plain"])
+def test_a_worker_leaves_no_thread_behind_a_report(tmp_path, mode):
+    """nbclient never stops the client of a kernel manager it was given: the worker must, or every report
+    leaves a heartbeat thread (and a zmq context's two) pinging a dead kernel in the worker."""
+    import threading
+
+    pytest.importorskip("papermill")
+    from jupyter_client.channels import HBChannel
+
+    notebook = _leak_notebook(tmp_path / "leak.ipynb")
+    worker = Worker(str(tmp_path), prestart=True, mode=mode)
+    try:
+        counts = []
+        for code in ("A", "B", "C", "D"):
+            outcome = worker.render(_job(tmp_path, notebook, code), prestart=True)
+            assert outcome.status == "ok", outcome.error
+            os_threads = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else 0
+            heartbeats = sum(isinstance(t, HBChannel) for t in threading.enumerate())
+            counts.append((threading.active_count(), os_threads, heartbeats))
+    finally:
+        worker.close()
+    # Only the spare kernel's client runs (one heartbeat); nothing accumulates (a thread of an earlier
+    # test may end meanwhile, so fewer is fine).
+    assert all(c[2] <= 1 for c in counts), counts
+    assert counts[-1][0] <= counts[0][0] and counts[-1][1] <= counts[0][1], counts
