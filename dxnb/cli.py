@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from . import __version__
@@ -289,8 +291,10 @@ def cmd_init(args: argparse.Namespace) -> int:
     folder = init_dataset(province=args.province, out_dir=args.out, district=args.district)
     dataset, problems = check_dataset(folder)
     current = 0 if dataset is None else len(dataset.at(REFORM_DATE[:4]).units)
-    print(f"Wrote {folder}: {current} current units (and their former units, successions.csv), the bundled "
-          f"catalogue, no observations yet — fill forms with `dxnb template --all --period YYYY --data {folder}`")
+    print(
+        f"Wrote {folder}: {current} current units (and their former units, successions.csv), the bundled "
+        f"catalogue, no observations yet — fill forms with `dxnb template --all --period YYYY --data {folder}`"
+    )
     print_problems([p for p in problems if p.is_error])
     return 0 if dataset is not None else EXIT_USAGE
 
@@ -448,10 +452,28 @@ def main(argv: list[str] | None = None) -> int:
     except DxnbError as exc:  # DXNB_LANG names no language: say so in the default language
         print(t("cli_error", "vi", error=exc), file=sys.stderr)
         return EXIT_USAGE
+    previous = _terminate_like_ctrl_c()
     try:
         return _run(args)
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
         reset_language(token)
+
+
+def _interrupt(signum: int, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _terminate_like_ctrl_c():
+    """Make SIGTERM (``kill``, a job's timeout) end a command as Ctrl-C does; return the previous handler.
+
+    Without it Python ends at once: a batch's pool workers, their zygotes and kernels would go on
+    rendering for nobody, the manifest would miss what was rendered, an import would not roll back.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _interrupt)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -386,3 +386,45 @@ def test_a_new_year_arriving_unit_by_unit_does_not_hijack_a_plain_run(tmp_path, 
     report = next((out / "2025").glob("25882-*.html")).read_text(encoding="utf-8")
     assert "chưa xếp hạng vì mới có 1/11 đơn vị của huyện Phú Giáo có số liệu năm 2025" in report
     assert "xếp thứ <b>1/1</b>" not in report
+
+
+def _driver_until_rendering(out: Path, data: Path, psutil):
+    """A ``dxnb reports`` subprocess on 5 units, returned once its first report is written; and its processes."""
+    import subprocess
+    import sys
+    import time
+
+    command = [sys.executable, "-m", "dxnb", "reports", "--data", str(data), "--out", str(out), "--jobs", "2",
+               "--period", "2024", "--force"]  # fmt: skip
+    driver = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while not list((out / "2024").glob("*.html")) and driver.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert driver.poll() is None, driver.communicate()
+    return driver, psutil.Process(driver.pid).children(recursive=True)
+
+
+def _all_gone(processes, psutil, timeout: float = 60) -> list:
+    _, alive = psutil.wait_procs(processes, timeout=timeout)
+    return [" ".join(p.cmdline())[:120] for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+
+@slow
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL"])
+def test_a_killed_batch_takes_its_workers_zygotes_and_kernels_with_it(tmp_path, data_copy, how):
+    """``kill`` ends a batch as Ctrl-C does (manifest kept, exit 130); even SIGKILL leaves no process rendering."""
+    import signal
+
+    psutil = pytest.importorskip("psutil")
+    out = tmp_path / "out"
+    driver, processes = _driver_until_rendering(out, data_copy, psutil)
+    assert len(processes) >= 2  # two pool workers at least (and their zygotes, kernels)
+    driver.send_signal(getattr(signal, how))
+    driver.wait(timeout=120)  # not communicate(): a worker left behind would hold the pipes open
+    assert _all_gone(processes, psutil) == []
+    err = driver.stderr.read()
+    if how == "SIGTERM":
+        assert driver.returncode == 130 and "Traceback" not in err, err
+        manifest = json.loads((out / "2024" / "manifest.json").read_text(encoding="utf-8"))
+        for entry in manifest["units"].values():  # what the driver heard of before the end is recorded
+            assert entry["status"] != "ok" or (out / "2024" / entry["html"]).is_file()
