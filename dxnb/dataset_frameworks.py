@@ -197,15 +197,17 @@ def check_period_observations(
     """Observations must be for an indicator (or bonus/penalty item) of their period's framework.
 
     Points (kind ``points``) lie within the indicator's maximum. Nothing to check without ``frameworks.csv``.
+    An indicator of no framework at all is left to the check of the whole catalogue (one problem per row).
     """
     if not frameworks:
         return
     period = obs["period"].str.strip()
     indicator = obs["indicator"].str.strip()
+    anywhere = indicator.isin(list(union_catalogue(own, frameworks).indicators))
     for p in period.unique():
         built = frameworks.get(p, own)
         known = set(built.indicators) | {a.id for a in built.adjustments}
-        mask = (period == p) & ~indicator.isin(known)
+        mask = (period == p) & ~indicator.isin(known) & anywhere
         what = f"framework '{built.id}'" if built.framework else "the dataset's own catalogue (indicators.csv)"
         for index, iid in zip(obs.index[mask], indicator[mask], strict=True):
             problems.append(

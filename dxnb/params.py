@@ -466,13 +466,19 @@ def select_units(ds: Dataset, district: object = None, province: object = None) 
 # --------------------------------------------------------------------------- indicators
 
 
-def resolve_indicator(ds: Dataset, query: object) -> str:
+def resolve_indicator(ds: Dataset, query: object, period: object = None) -> str:
     """Return the id of the indicator ``query``: its id, or its Vietnamese or English name.
+
+    Args:
+        ds: The dataset.
+        query: An indicator id or name.
+        period: Look in the framework in force for this period (:meth:`~dxnb.dataset.Dataset.catalogue_for`);
+            None: the dataset's own catalogue.
 
     Raises:
         ParameterError: when nothing matches, with suggestions.
     """
-    cat = ds.catalogue
+    cat = ds.catalogue if period is None else ds.catalogue_for(period)
     if not isinstance(query, str) or not query.strip():
         raise ParameterError(t("param_indicator_type", value=repr(query)))
     text = query.strip()
