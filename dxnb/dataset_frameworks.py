@@ -60,6 +60,21 @@ def dataset_raws(folder: Path) -> dict[str, bytes]:
     return raws
 
 
+def copy_frameworks(source: Path, target: Path) -> list[str]:
+    """Copy ``frameworks.csv`` and the dataset's own framework folders it names from ``source`` into ``target``.
+
+    For a scratch copy of a dataset (an import checked before it is written, a backup compared): without them
+    its observations of the frameworks' indicators would not validate. Returns the relative paths copied.
+    """
+    copied = []
+    for name, data in dataset_raws(source).items():
+        path = target / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        copied.append(name)
+    return copied
+
+
 def dataset_frameworks(
     folder: Path, raws: dict[str, bytes | None], hashes: dict[str, str], problems: list[Problem]
 ) -> dict[str, cat.Catalogue]:
