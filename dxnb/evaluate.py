@@ -152,9 +152,13 @@ class UnitEvaluation:
     @property
     def result_class_name(self) -> str:
         """The result class's Vietnamese name ("" without a class)."""
+        return self.result_class_in("vi")
+
+    def result_class_in(self, lang: str) -> str:
+        """The result class's name in ``lang`` ("" without a class)."""
         for cls in getattr(self.catalogue, "classes", ()):
             if cls.id == self.result_class:
-                return cls.name_vi
+                return cls.name(lang)
         return ""
     peer_count: int = 0
 

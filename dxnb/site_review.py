@@ -105,7 +105,10 @@ class ReviewColumns:
         self.changes = {c.code: c for c in compare(self.previous, self.snapshot)}
         self.states = reviews.statuses(ds, period, self.snapshot["units"])
         self.labels = reviews.LABELS
-        self.classes = {c: e.get("result_class") for c, e in self.snapshot["units"].items() if e.get("result_class")}
+        # the snapshot keeps the Vietnamese name of each unit's class; the page shows it in its language
+        names = {c.name_vi: c.name(lang) for c in ds.catalogue_for(period).classes}
+        self.classes = {c: names.get(e["result_class"], e["result_class"]) for c, e in self.snapshot["units"].items()
+                        if e.get("result_class")}  # fmt: skip
 
     @property
     def headers(self) -> list[str]:

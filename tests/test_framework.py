@@ -478,3 +478,16 @@ def test_the_period_index_shows_the_result_class(province, tmp_path):
     assert '<option value="Tốt">Tốt</option>' in page and "Trung bình" in page
     page = write_period_index(tmp_path, ds, "2024", {"units": {}}).read_text(encoding="utf-8")
     assert 'id="dx-class"' not in page  # the own catalogue has no classes
+
+
+def test_the_province_framework_from_scratch_renders_through_the_notebook(province, tmp_path):
+    from dxnb.batch import run_batch
+
+    result = run_batch(province, periods=["2025"], units=[A], out_dir=tmp_path / "reports", jobs=1)
+    assert result.ok, [(o.code, o.error) for o in result.failed]
+    (page,) = (tmp_path / "reports" / "2025").glob(f"{A}-*.html")
+    html = page.read_text(encoding="utf-8")
+    assert "Chính quyền số" in html and "Xã hội số" in html and "Xếp loại" in html and "Tốt" in html
+    assert "+5 / −1" in html  # bonus and penalty, apart from the base score
+    index = (tmp_path / "reports" / "2025" / "index.html").read_text(encoding="utf-8")
+    assert 'id="dx-class"' in index and "Tốt" in index
