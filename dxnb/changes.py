@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import fmt as f
-from .dataset import FILES, Dataset, load_dataset
+from .dataset import FILES, OPTIONAL_FILES, Dataset, load_dataset
+from .dataset_frameworks import copy_frameworks
 from .errors import ParameterError
 from .i18n import t, tn
 from .params import check_period
@@ -201,6 +202,10 @@ def resolve_old_dataset(old: str | Path, new: Dataset, scratch: Path) -> Dataset
     for other in FILES:
         source = path if other == name else new.path / other
         shutil.copyfile(source, scratch / other)
+    for other in OPTIONAL_FILES:  # successions.csv, as the new dataset has it
+        if (new.path / other).is_file():
+            shutil.copyfile(new.path / other, scratch / other)
+    copy_frameworks(new.path, scratch)  # frameworks.csv and the dataset's own frameworks
     return load_dataset(scratch)
 
 
@@ -250,17 +255,29 @@ def _empty(ds: Dataset, period: str) -> dict:
 # ---------------------------------------------------------------------------- wording
 
 
-def value_text(ds: Dataset, indicator: str, value: float | None, lang: str) -> str:
-    """An indicator's value in the report's style ("92,4%", "14"); a dash when missing."""
-    ind = ds.catalogue.indicators.get(indicator)
+def _indicator(ds: Dataset, indicator: str, period: str | None):
+    """The indicator as the framework in force for ``period`` defines it, else the dataset's own (None: neither)."""
+    if period is not None:
+        found = ds.catalogue_for(period).indicators.get(indicator)
+        if found is not None:
+            return found
+    return ds.catalogue.indicators.get(indicator)
+
+
+def value_text(ds: Dataset, indicator: str, value: float | None, lang: str, period: str | None = None) -> str:
+    """An indicator's value in the report's style ("92,4%", "14"); a dash when missing.
+
+    ``period`` picks the framework in force for it (``frameworks.csv``); None: the dataset's own catalogue.
+    """
+    ind = _indicator(ds, indicator, period)
     if ind is None or value is None or (isinstance(value, float) and math.isnan(value)):
         return f.DASH if value is None else f.number(value, 2, lang)
     return f.value(value, ind, lang, with_unit=True)
 
 
-def indicator_name(ds: Dataset, indicator: str, lang: str) -> str:
-    """The indicator's name in ``lang`` (its id when the catalogue no longer has it)."""
-    ind = ds.catalogue.indicators.get(indicator)
+def indicator_name(ds: Dataset, indicator: str, lang: str, period: str | None = None) -> str:
+    """The indicator's name in ``lang``, from the framework in force for ``period`` (its id when none has it)."""
+    ind = _indicator(ds, indicator, period)
     return ind.name(lang) if ind is not None else indicator
 
 
@@ -282,11 +299,11 @@ def summary(change: UnitChange | None, lang: str) -> str:
     return "; ".join(parts) or t("chg_summary_other", lang)
 
 
-def indicator_line(ds: Dataset, change: IndicatorChange, lang: str) -> str:
-    """One indicator's change as a line: "Tỷ lệ …: 92,4% → 93,1% (điểm 2 → 2,5)"."""
-    name = indicator_name(ds, change.indicator, lang)
-    old = value_text(ds, change.indicator, change.old_value, lang)
-    new = value_text(ds, change.indicator, change.new_value, lang)
+def indicator_line(ds: Dataset, change: IndicatorChange, lang: str, period: str | None = None) -> str:
+    """One indicator's change as a line: "Tỷ lệ …: 92,4% → 93,1% (điểm 2 → 2,5)", named as ``period``'s framework."""
+    name = indicator_name(ds, change.indicator, lang, period)
+    old = value_text(ds, change.indicator, change.old_value, lang, period)
+    new = value_text(ds, change.indicator, change.new_value, lang, period)
     points = t("chg_points", lang, old=f.number(change.old_points or 0, 2, lang),
                new=f.number(change.new_points or 0, 2, lang))  # fmt: skip
     return f"{name} ({change.indicator}): {old} → {new} ({points})"

@@ -358,7 +358,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         for change in period.changes:
             print(t("cli_diff_unit", lang, code=change.code, name=change.name, summary=summary(change, lang)))
             for item in change.indicators:
-                print(t("cli_diff_line", lang, line=indicator_line(new, item, lang)))
+                print(t("cli_diff_line", lang, line=indicator_line(new, item, lang, period.period)))
     return 0
 
 

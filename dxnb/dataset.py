@@ -151,8 +151,12 @@ class Dataset:
 
     def summary(self) -> str:
         """One line: units, indicators, observations and periods."""
-        periods = self.periods
-        span = ", ".join(periods) if len(periods) <= 4 else f"{periods[0]}–{periods[-1]}"
+        from .period_series import default_candidates  # years, quarters and months apart
+
+        span = "; ".join(
+            ", ".join(group) if len(group) <= 4 else f"{group[0]}–{group[-1]}"
+            for group in default_candidates(self.periods)
+        )
         return t(
             "ds_summary",
             units=tn("ds_units", len(self.units)),

@@ -60,6 +60,21 @@ def dataset_raws(folder: Path) -> dict[str, bytes]:
     return raws
 
 
+def copy_frameworks(source: Path, target: Path) -> list[str]:
+    """Copy ``frameworks.csv`` and the dataset's own framework folders it names from ``source`` into ``target``.
+
+    For a scratch copy of a dataset (an import checked before it is written, a backup compared): without them
+    its observations of the frameworks' indicators would not validate. Returns the relative paths copied.
+    """
+    copied = []
+    for name, data in dataset_raws(source).items():
+        path = target / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        copied.append(name)
+    return copied
+
+
 def dataset_frameworks(
     folder: Path, raws: dict[str, bytes | None], hashes: dict[str, str], problems: list[Problem]
 ) -> dict[str, cat.Catalogue]:
@@ -197,15 +212,17 @@ def check_period_observations(
     """Observations must be for an indicator (or bonus/penalty item) of their period's framework.
 
     Points (kind ``points``) lie within the indicator's maximum. Nothing to check without ``frameworks.csv``.
+    An indicator of no framework at all is left to the check of the whole catalogue (one problem per row).
     """
     if not frameworks:
         return
     period = obs["period"].str.strip()
     indicator = obs["indicator"].str.strip()
+    anywhere = indicator.isin(list(union_catalogue(own, frameworks).indicators))
     for p in period.unique():
         built = frameworks.get(p, own)
         known = set(built.indicators) | {a.id for a in built.adjustments}
-        mask = (period == p) & ~indicator.isin(known)
+        mask = (period == p) & ~indicator.isin(known) & anywhere
         what = f"framework '{built.id}'" if built.framework else "the dataset's own catalogue (indicators.csv)"
         for index, iid in zip(obs.index[mask], indicator[mask], strict=True):
             problems.append(

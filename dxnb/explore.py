@@ -188,7 +188,9 @@ class Explorer(ExplorerSteps):
         period = check_data_period(ds, period) if period is not None else self.period
         ds = self.dataset = ds.at(period)  # the units alive in the period (see dxnb.lifetime)
         code = resolve_unit(ds, unit) if unit is not None else self.unit_code
-        iid = resolve_indicator(ds, indicator) if indicator is not None else self.indicator
+        iid = resolve_indicator(ds, indicator, period) if indicator is not None else self.indicator
+        if iid not in ds.catalogue_for(period):  # another period, another framework: its first indicator
+            iid = next(iter(ds.catalogue_for(period))).id
         if self.district or self.province:
             scope = select_units(ds, self.district, self.province)
             if code not in scope:
@@ -203,7 +205,7 @@ class Explorer(ExplorerSteps):
 
     def summary(self) -> Html:
         """The dataset in a few lines, its pillars and indicators, and the stylesheet of the next steps."""
-        ds, lang, cat = self.dataset, self.lang, self.dataset.catalogue
+        ds, lang, cat = self.dataset, self.lang, self.catalogue  # the framework in force for the period
         units = ds.units
         path = shown_path(ds.path)
         line = t(
@@ -284,7 +286,7 @@ class Explorer(ExplorerSteps):
             layout=widgets.Layout(width="30em"),
         )
         indicator = widgets.Dropdown(
-            options=[(ind.name(lang), ind.id) for ind in ds.catalogue],
+            options=self._indicator_options(),
             value=self.indicator,
             description=t("picker_indicator", lang),
             style=style,
@@ -300,9 +302,22 @@ class Explorer(ExplorerSteps):
         preview = widgets.HTML(str(self.selection()) + str(self.compare(with_table=False)))
         hint = widgets.HTML(h.block("dx-report", h.para(t("picker_hint", lang), cls="dx-hint")))
 
+        refreshing = []  # set while the indicator list is replaced (its value changes then: not a choice)
+
         def update(_change: object) -> None:
+            if refreshing:
+                return
             try:
-                self.select(unit=unit.value, indicator=indicator.value, period=period.value)
+                # an indicator the new period's framework lacks gives way to that framework's first one
+                same = indicator.value in self.dataset.whole.catalogue_for(period.value)
+                self.select(unit=unit.value, indicator=indicator.value if same else None, period=period.value)
+                if indicator.options != self._indicator_options():  # the period's framework has other indicators
+                    refreshing.append(True)
+                    try:
+                        indicator.options = self._indicator_options()
+                        indicator.value = self.indicator
+                    finally:
+                        refreshing.clear()
                 self._remember_choice()
                 preview.value = str(self.selection()) + str(self.compare(with_table=False))
             except DxnbError as exc:
@@ -313,6 +328,10 @@ class Explorer(ExplorerSteps):
         box = widgets.VBox([widgets.HBox([unit, period]), indicator, hint, preview])
         box.controls = {"unit": unit, "indicator": indicator, "period": period, "preview": preview}
         return box
+
+    def _indicator_options(self) -> tuple[tuple[str, str], ...]:
+        """The picker's indicators: those of the framework in force for the chosen period."""
+        return tuple((ind.name(self.lang), ind.id) for ind in self.catalogue)
 
     def compare(self, *, with_table: bool = True) -> Html:
         """The chosen indicator across the comparison group: a sentence, a bar chart and (by default) a table."""

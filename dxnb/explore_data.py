@@ -16,6 +16,7 @@ from .dataset import Dataset
 from .i18n import N_
 from .params import resolve_indicator as resolve_indicator  # alias: explore.py imports it from here
 from .params import resolve_unit as resolve_unit  # alias: explore.py imports it from here
+from .period_series import earlier
 from .scoring import score_units
 from .text import vi_sort_key
 from .units import unit_rows
@@ -38,7 +39,7 @@ def compare_table(ds: Dataset, indicator: str, period: str, codes: Sequence[str]
         (by value, highest first, ties share the best rank; missing without data) and
         ``has_data`` (the unit has observations in the period).
     """
-    ind = ds.catalogue[indicator]
+    ind = ds.catalogue_for(period)[indicator]  # the framework in force for the period
     codes = list(codes)
     s = score_units(ds, period, codes, unit_rows(ds, codes))
     j = s.ids.get_loc(indicator)
@@ -65,15 +66,33 @@ def compare_table(ds: Dataset, indicator: str, period: str, codes: Sequence[str]
 
 
 def indicator_history(ds: Dataset, indicator: str, codes: Sequence[str], periods: Sequence[str] | None = None):
-    """One indicator's values for units (rows, as given) over periods (columns, oldest first); NaN without data."""
-    periods = list(periods) if periods is not None else ds.periods
+    """One indicator's values for units (rows, as given) over periods (columns, oldest first); NaN without data.
+
+    By default the periods whose framework has the indicator (:func:`indicator_periods`); a period given whose
+    framework lacks it is a column of NaN.
+    """
+    periods = list(periods) if periods is not None else indicator_periods(ds, indicator)
     codes = list(codes)
     obs = unit_rows(ds, codes)
     columns = {}
     for period in periods:
+        if indicator not in ds.catalogue_for(period):
+            columns[period] = np.full(len(codes), np.nan)
+            continue
         s = score_units(ds, period, codes, obs)
         columns[period] = s.values[:, s.ids.get_loc(indicator)]
     return pd.DataFrame(columns, index=pd.Index(codes, name="unit_code"))
+
+
+def indicator_periods(ds: Dataset, indicator: str, period: str | None = None) -> list[str]:
+    """The periods with data whose framework has ``indicator``, oldest first.
+
+    With ``period``: only those of its length up to it (a year's history holds years; :mod:`dxnb.period_series`).
+    """
+    periods = [p for p in ds.periods if indicator in ds.catalogue_for(p)]
+    if period is None:
+        return periods
+    return [*earlier(periods, period), period] if period in periods else earlier(periods, period)
 
 
 def find_outliers(values: pd.Series, factor: float = OUTLIER_IQR) -> tuple[pd.DataFrame, float, float]:

@@ -18,11 +18,18 @@ import pandas as pd
 from . import __version__
 from . import fmt as f
 from . import html as h
-from .catalogue import Indicator
+from .catalogue import Catalogue, Indicator
 from .dataset import Dataset
 from .errors import ParameterError
 from .evaluate import evaluate_period, peer_codes
-from .explore_data import OUTLIER_MIN_VALUES, compare_table, find_outliers, indicator_history, missing_table
+from .explore_data import (
+    OUTLIER_MIN_VALUES,
+    compare_table,
+    find_outliers,
+    indicator_history,
+    indicator_periods,
+    missing_table,
+)
 from .export_table import export_table, header, write_exports
 from .group_charts import history_chart
 from .html import Html
@@ -74,9 +81,14 @@ class ExplorerSteps(Page):
     # ------------------------------------------------------------------ helpers
 
     @property
+    def catalogue(self) -> Catalogue:
+        """The framework in force for the chosen period (its groups and indicators; see ``frameworks.csv``)."""
+        return self.dataset.catalogue_for(self.period)
+
+    @property
     def ind(self) -> Indicator:
         """The chosen indicator."""
-        return self.dataset.catalogue[self.indicator]
+        return self.catalogue[self.indicator]
 
     @property
     def codes(self) -> list[str]:
@@ -147,7 +159,7 @@ class ExplorerSteps(Page):
     def history(self) -> Html:
         """The chosen indicator over the years: the unit against the group median, and every unit of the group."""
         lang, ind = self.lang, self.ind
-        periods = [p for p in self.dataset.periods if p <= self.period]
+        periods = indicator_periods(self.dataset, self.indicator, self.period)  # of its length, its framework
         codes = self.codes
         title = t("history", lang, indicator=ind.name(lang))
         if len(periods) < 2:
@@ -283,7 +295,7 @@ class ExplorerSteps(Page):
         if len(missing):
             rows = [
                 (
-                    ds.catalogue[iid].name(lang),
+                    self.catalogue[iid].name(lang),
                     f.number(r["missing"], 0, lang),
                     ", ".join(names[c] for c in r["codes"][:12]) + (" …" if len(r["codes"]) > 12 else ""),
                 )
@@ -296,9 +308,9 @@ class ExplorerSteps(Page):
             rows = [
                 (
                     names[r.unit_code],
-                    ds.catalogue[r.indicator].name(lang),
+                    self.catalogue[r.indicator].name(lang),
                     t(f"flag_{r.flag}", lang),
-                    f.value(r.value, ds.catalogue[r.indicator], lang, with_unit=True),
+                    f.value(r.value, self.catalogue[r.indicator], lang, with_unit=True),
                 )
                 for r in to_check.head(TABLE_MAX_ROWS).itertuples()
             ]
@@ -387,7 +399,7 @@ class ExplorerSteps(Page):
                     i.target_source,
                     i.description,
                 )
-                for i in ds.catalogue
+                for i in self.catalogue
             ],
             columns=[
                 t("col_id", lang),
@@ -400,7 +412,7 @@ class ExplorerSteps(Page):
             ],
         )
         formats = {t("h_score", lang): "0.00"}
-        for i in ds.catalogue:
+        for i in self.catalogue:
             formats[header(i, lang)] = "#,##0" if i.kind == "count" else "0.0"
         stem_place = (
             self.district

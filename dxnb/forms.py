@@ -231,9 +231,11 @@ def _previous_values(
     ("" for the unit's own figures).
     """
     from .history import derive, derived_periods  # only forms of new units need it
+    from .period_series import same_span
 
     obs = dataset.observations
     earlier = obs["period"].map(params.period_key) < params.period_key(period)  # quarters and months in time order
+    earlier &= obs["period"].isin(same_span(obs["period"].unique(), period))  # a year's form shows the last year
     mine = obs[(obs["unit_code"] == code) & earlier]
     if not mine.empty:
         previous = max(mine["period"], key=params.period_key)

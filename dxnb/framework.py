@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from . import html
+from . import fmt, html
 from .framework_files import BUNDLED_DIR as BUNDLED_DIR
 from .framework_files import FrameworkError as FrameworkError
 from .framework_files import _bundled, require_complete
@@ -25,7 +25,7 @@ from .framework_files import bundled_ids as bundled_ids
 from .framework_files import check_folder as check_folder
 from .framework_files import check_framework as check_framework
 from .framework_files import load_framework as load_framework
-from .i18n import t
+from .i18n import get_language, t
 from .params import check_data_period, check_unit, period_key
 from .scoring import score_units, totals
 from .units import unit_rows
@@ -113,8 +113,9 @@ def compare(ds: Dataset, code: object, period: object, frameworks: list[str] | N
             the one in force for the period, every other the dataset names, and ``dxnb-ref-2022``/``dxnb-ref-2025``.
 
     Returns:
-        One row per framework (index ``framework``): name, in_force, earned, max_points, score, bonus, penalty,
-        points (on the framework's scale, adjustments included), result_class, coverage.
+        One row per framework (index ``framework``): name (Vietnamese), name_en, in_force, earned, max_points,
+        score, bonus, penalty, points (on the framework's scale, adjustments included), total_points (that scale),
+        result_class (its id), class_vi, class_en (its names), coverage.
 
     Raises:
         ParameterError: when the unit or the period is unknown; FrameworkError for an unknown or incomplete one.
@@ -135,10 +136,12 @@ def compare(ds: Dataset, code: object, period: object, frameworks: list[str] | N
         require_complete(built)
         s = score_units(ds, period, [code], obs, catalogue=built)
         row = totals(built, s).iloc[0]
+        cls = next((c for c in built.classes if c.id == row["result_class"]), None)
         rows.append(
             {
                 "framework": fid,
                 "name": built.framework.name_vi if built.framework else "Bộ chỉ số riêng",
+                "name_en": built.framework.name_en if built.framework else "The dataset's own catalogue",
                 "in_force": built is current,
                 "earned": row["earned"],
                 "max_points": row["max_points"],
@@ -146,25 +149,40 @@ def compare(ds: Dataset, code: object, period: object, frameworks: list[str] | N
                 "bonus": row["bonus"],
                 "penalty": row["penalty"],
                 "points": row["points"],
+                "total_points": built.scale_points,
                 "result_class": row["result_class"],
+                "class_vi": cls.name_vi if cls else "",
+                "class_en": cls.name_en if cls else "",
                 "coverage": row["coverage"],
             }
         )
     return pd.DataFrame(rows).set_index("framework")
 
 
-def compare_section(table: pd.DataFrame, lang: str | None = None) -> str:
-    """A short HTML section of :func:`compare`'s table, for a report."""
+def compare_section(table: pd.DataFrame, lang: str | None = None, lead: str = "") -> str:
+    """A short HTML section of :func:`compare`'s table, for a report (numbers in the report's style).
+
+    Args:
+        table: :func:`compare`'s table.
+        lang: The language.
+        lead: A sentence above the table (e.g. :func:`dxnb.report_frameworks` says what is compared).
+    """
     head = [
         t("fw_compare_framework", lang),
         t("fw_compare_points", lang),
         t("fw_compare_score", lang),
         t("fw_compare_class", lang),
     ]
+    english = (lang or get_language()) == "en"
     body = []
     for fid, row in table.iterrows():
-        score = "" if np.isnan(row["score"]) else f"{row['score'] * 100:.1f}%"
-        points = "" if np.isnan(row["points"]) else f"{row['points']:.1f}"
+        score = "" if np.isnan(row["score"]) else fmt.index(row["score"], lang or get_language())
+        points = "" if np.isnan(row["points"]) else fmt.number(row["points"], 1, lang or get_language())
+        if points and not np.isnan(row.get("total_points", np.nan)):
+            points = f"{points}/{fmt.number(row['total_points'], 0, lang or get_language())}"
         mark = " ★" if row["in_force"] else ""
-        body.append([f"{row['name']} ({fid}){mark}", points, score, row["result_class"] or "—"])
-    return html.section("frameworks", t("fw_compare_title", lang), html.table(head, body, numeric=(1, 2)))
+        name = row.get("name_en", "") if english else row["name"]
+        label = row.get("class_en" if english else "class_vi", "") or row["result_class"]
+        body.append([f"{name or row['name']} ({fid}){mark}", points, score, label or "—"])
+    parts = [html.para(lead)] if lead else []
+    return html.section("frameworks", t("fw_compare_title", lang), *parts, html.table(head, body, numeric=(1, 2)))

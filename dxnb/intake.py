@@ -35,7 +35,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .cells import safe_csv_field
-from .dataset import FILES, Dataset, check_dataset, load_dataset
+from .dataset import FILES, OPTIONAL_FILES, Dataset, check_dataset, load_dataset
+from .dataset_frameworks import copy_frameworks
 from .errors import FormError, Problem
 from .fileio import (
     JOURNAL_NAME,
@@ -379,6 +380,10 @@ def _validate_merged(plan: ImportPlan, tables: dict[str, _CsvFile]) -> None:
                 shutil.copyfile(plan.dataset.path / name, folder / name)
             else:
                 (folder / name).write_bytes(data)
+        for name in OPTIONAL_FILES:  # successions.csv
+            if (plan.dataset.path / name).is_file():
+                shutil.copyfile(plan.dataset.path / name, folder / name)
+        copy_frameworks(plan.dataset.path, folder)  # the frameworks in force per period
         merged, problems = check_dataset(folder)
     cells = {name: table.row_cells() for name, table in tables.items()}
     before = {str(p) for p in plan.dataset.warnings}

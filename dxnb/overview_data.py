@@ -13,10 +13,11 @@ import numpy as np
 import pandas as pd
 
 from .dataset import Dataset
-from .params import check_codes, period_key
+from .params import check_codes
 from .params import check_data_period as check_data_period  # alias: overview.py and explore.py import it from here
 from .params import check_place_name as check_place_name  # alias: overview.py and explore.py import it from here
 from .params import select_units as select_units  # alias: overview.py and explore.py import it from here
+from .period_series import earlier
 from .quality import quality_counts as quality_counts  # alias: overview.py imports it from here
 from .quality import quality_flags as quality_flags  # alias: overview.py and explore.py import it from here
 from .scoring import evaluate_period, score_units
@@ -38,8 +39,8 @@ def scope_label(units: pd.DataFrame, lang: str = "vi", level: str | None = None)
 
 
 def _previous_period(ds: Dataset, period: str) -> str | None:
-    earlier = [p for p in ds.periods if period_key(p) < period_key(period)]  # ds.periods is in time order
-    return earlier[-1] if earlier else None
+    before = earlier(ds.periods, period)  # of the same length: a year's previous period is a year
+    return before[-1] if before else None
 
 
 def ranking_rows(ds: Dataset, period: object, codes: Iterable[str] | None = None) -> pd.DataFrame:

@@ -142,8 +142,10 @@ class PeriodChoice:
 
     @property
     def later(self) -> list[str]:
-        """Periods after the chosen one (reported by too few units to be the default)."""
-        return [p for p in self.coverage if period_key(p) > period_key(self.period)]
+        """Periods of the chosen one's length after it (reported by too few units to be the default)."""
+        from .period_series import same_span  # imports this module
+
+        return [p for p in same_span(self.coverage, self.period) if period_key(p) > period_key(self.period)]
 
     def reason(self) -> str:
         """Why this period, e.g. "2024: the latest period reported by most units (11 of 11); 2025 has 1 of 11 …"."""
@@ -182,7 +184,9 @@ def default_period(ds: Dataset, codes: Iterable[str] | None = None) -> PeriodCho
     """The latest period that most (over half) of the units of ``codes`` report; else the one most report.
 
     A plain run then renders the year most units have, not the one commune whose new form came first.
-    Each period counts the units alive in it.
+    Each period counts the units alive in it. Years come first: the latest year most units report, else
+    the latest such quarter, else month (:func:`dxnb.period_series.default_candidates`), so a monthly index
+    beside the yearly evaluation (766 by month) does not replace the year.
 
     Raises:
         ParameterError: when the dataset (or the selection) has no observations at all.
@@ -192,7 +196,13 @@ def default_period(ds: Dataset, codes: Iterable[str] | None = None) -> PeriodCho
     if not coverage:
         raise ParameterError("The dataset has no observations: there is no period to work on.")
     alive = alive_counts(ds, coverage, codes)
-    most = [p for p, n in coverage.items() if n > MOST_UNITS * alive[p]]
+    from .period_series import default_candidates  # imports this module
+
+    most: list[str] = []
+    for group in default_candidates(coverage):  # years, else quarters, else months
+        most = [p for p in group if coverage[p] > MOST_UNITS * alive[p]]
+        if most:
+            break
     shares = {p: n / alive[p] if alive[p] else 0.0 for p, n in coverage.items()}
     period = most[-1] if most else max(reversed(list(coverage)), key=shares.__getitem__)
     return PeriodChoice(period, coverage, alive)
@@ -456,13 +466,19 @@ def select_units(ds: Dataset, district: object = None, province: object = None) 
 # --------------------------------------------------------------------------- indicators
 
 
-def resolve_indicator(ds: Dataset, query: object) -> str:
+def resolve_indicator(ds: Dataset, query: object, period: object = None) -> str:
     """Return the id of the indicator ``query``: its id, or its Vietnamese or English name.
+
+    Args:
+        ds: The dataset.
+        query: An indicator id or name.
+        period: Look in the framework in force for this period (:meth:`~dxnb.dataset.Dataset.catalogue_for`);
+            None: the dataset's own catalogue.
 
     Raises:
         ParameterError: when nothing matches, with suggestions.
     """
-    cat = ds.catalogue
+    cat = ds.catalogue if period is None else ds.catalogue_for(period)
     if not isinstance(query, str) or not query.strip():
         raise ParameterError(t("param_indicator_type", value=repr(query)))
     text = query.strip()

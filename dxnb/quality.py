@@ -17,6 +17,7 @@ import pandas as pd
 from .catalogue import UNIT_DENOMINATORS, Catalogue, Indicator
 from .dataset import Dataset
 from .params import check_codes, check_data_period, period_key
+from .period_series import same_span
 from .scoring import Scores, align, score_units
 from .units import peer_keys, peers_of_all, unit_rows
 
@@ -124,7 +125,8 @@ def quality_flags(ds: Dataset, period: object, codes: Iterable[str] | None = Non
     previous = np.full(values.shape, np.nan)
     cat = ds.catalogue_for(period)
     keys = obs["period"].map(period_key)  # years, quarters and months in time order
-    earlier = obs[(keys < period_key(period)).to_numpy(dtype=bool)]
+    before = (keys < period_key(period)) & obs["period"].isin(same_span(obs["period"].unique(), period))
+    earlier = obs[before.to_numpy(dtype=bool)]
     if len(earlier):
         latest = earlier.groupby("unit_code")["period"].agg(lambda p: max(p, key=period_key))
         for prev_period, members in latest.groupby(latest):

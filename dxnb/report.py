@@ -28,6 +28,7 @@ from .pages import is_synthetic
 from .params import check_period, check_unit_code, in_language
 from .paths import resolve_data_dir
 from .report_formation import FormationSection
+from .report_frameworks import FrameworksSection
 from .report_sections import PEER_BARS_MAX, ReportSections
 from .reviews import report_badge
 
@@ -46,7 +47,7 @@ __all__ = ["PEER_BARS_MAX", "PILLAR_SECTIONS", "CommuneReport"]
 
 
 @dataclass
-class CommuneReport(ReportSections, FormationSection):
+class CommuneReport(ReportSections, FormationSection, FrameworksSection):
     """The evaluation report of one unit for one period, section by section."""
 
     SECTIONS: ClassVar[tuple[str, ...]] = (
@@ -60,6 +61,7 @@ class CommuneReport(ReportSections, FormationSection):
         "economy_society",
         "trends",
         "peers",
+        "frameworks",
         "data_quality",
         "recommendations",
         "provenance",
@@ -203,7 +205,7 @@ class CommuneReport(ReportSections, FormationSection):
             ),
         ]
         if ev.result_class:  # the framework in force publishes result classes
-            key.append((self.text("fw_result_class"), ev.result_class_name or ev.result_class))
+            key.append((self.text("fw_result_class"), ev.result_class_in(self.lang) or ev.result_class))
         if ev.bonus or ev.penalty:  # bonus and penalty, apart from the base score
             key.append(
                 (

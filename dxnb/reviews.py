@@ -390,7 +390,7 @@ def review_badge(status: Status, lang: str = "vi", dataset: Dataset | None = Non
     if status.state == NEEDS_REVIEW:
         parts.append(h.para(t("review_badge_changed", lang)))
         if status.changes is not None and dataset is not None:
-            lines = [indicator_line(dataset, c, lang) for c in status.changes.indicators[:BADGE_CHANGES]]
+            lines = [indicator_line(dataset, c, lang, status.period) for c in status.changes.indicators[:BADGE_CHANGES]]
             if lines:
                 parts.append(h.items(lines))
     return h.tag("div", *parts, cls="dx-report dx-review dx-review-draft", role="status",

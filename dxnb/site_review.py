@@ -105,7 +105,10 @@ class ReviewColumns:
         self.changes = {c.code: c for c in compare(self.previous, self.snapshot)}
         self.states = reviews.statuses(ds, period, self.snapshot["units"])
         self.labels = reviews.LABELS
-        self.classes = {c: e.get("result_class") for c, e in self.snapshot["units"].items() if e.get("result_class")}
+        # the snapshot keeps the Vietnamese name of each unit's class; the page shows it in its language
+        names = {c.name_vi: c.name(lang) for c in ds.catalogue_for(period).classes}
+        self.classes = {c: names.get(e["result_class"], e["result_class"]) for c, e in self.snapshot["units"].items()
+                        if e.get("result_class")}  # fmt: skip
 
     @property
     def headers(self) -> list[str]:
@@ -189,17 +192,18 @@ class ReviewColumns:
         return h.Html(f"<script>{REVIEW_SCRIPT}</script>")
 
 
-def _changes_table(ds: Dataset, change, lang: str) -> h.Html:
+def _changes_table(ds: Dataset, change, lang: str, period: str | None = None) -> h.Html:
+    """What changed for one unit, its indicators named as the framework in force for ``period`` names them."""
     from .changes import indicator_name, value_text
 
     rows = []
     for item in change.indicators:
         points = f"{f.number(item.old_points or 0, 2, lang)} → {f.number(item.new_points or 0, 2, lang)}"
         rows.append([
-            f"{indicator_name(ds, item.indicator, lang)} ({item.indicator})",
+            f"{indicator_name(ds, item.indicator, lang, period)} ({item.indicator})",
             t(f"chg_kind_{item.kind}", lang),
-            value_text(ds, item.indicator, item.old_value, lang),
-            value_text(ds, item.indicator, item.new_value, lang),
+            value_text(ds, item.indicator, item.old_value, lang, period),
+            value_text(ds, item.indicator, item.new_value, lang, period),
             points,
             f.signed(item.points_delta, 2, lang),
         ])  # fmt: skip
@@ -242,7 +246,7 @@ def write_changes_page(folder: Path, ds: Dataset, period: str, manifest: dict, l
     for code, change in columns.changes.items():
         title = f"{change.name} ({code}) — {_summary(change, lang)}"
         parts.append(h.Html(f'<section id="u-{h.esc(code)}">{h.heading(title, 2)}'
-                            f"{_changes_table(ds, change, lang)}{report_link(code)}</section>"))  # fmt: skip
+                            f"{_changes_table(ds, change, lang, period)}{report_link(code)}</section>"))  # fmt: skip
     stale = [s for s in columns.states.values() if s.state == NEEDS_REVIEW]
     if stale:
         parts.append(h.tag("h2", t("chg_review_title", lang)))
@@ -251,7 +255,7 @@ def write_changes_page(folder: Path, ds: Dataset, period: str, manifest: dict, l
         name = ds.units.at[status.code, "name"]
         since = t("chg_review_since", lang, state=t(LABELS[last.state], lang), date=f.date(last.moment, lang),
                   by=last.by)  # fmt: skip
-        body = (_changes_table(ds, status.changes, lang) if status.changes is not None
+        body = (_changes_table(ds, status.changes, lang, period) if status.changes is not None
                 else h.para(t("chg_review_unknown", lang)))  # fmt: skip
         parts.append(h.Html(f'<section id="review-{h.esc(status.code)}">{h.heading(f"{name} ({status.code})", 3)}'
                             f"{h.para(since)}{body}{report_link(status.code)}</section>"))  # fmt: skip

@@ -26,6 +26,14 @@ RANGES: dict[str, tuple[float, float]] = {
     "online_dossier_rate": (15, 75), "household_fibre_rate": (55, 95), "adult_smartphone_rate": (62, 93),
     "payment_account_rate": (45, 88), "cashless_merchant_rate": (10, 60), "online_service_user_rate": (15, 55),
     "endpoint_protection_rate": (40, 100),
+    # reported since 2025 (dxnb-ref-2025)
+    "dossiers_filed_online_rate": (35, 90), "dossier_digitisation_rate": (45, 95), "bdhvs_classes": (2, 20),
+}  # fmt: skip
+#: Counts reported since 2025, as (unit count or indicator it is a share of, low share, high share).
+SHARES: dict[str, tuple[str, float, float]] = {
+    "vneid_level2_accounts": ("adult_population", 0.62, 0.95), "bdhvs_participants": ("adult_population", 0.08, 0.55),
+    "ehr_residents": ("population", 0.45, 0.92), "procedures_fully_online": ("procedures_handled", 0.35, 0.8),
+    "procedures_partly_online": ("procedures_handled", 0.3, 0.12), "einvoice_businesses": ("businesses", 0.3, 0.85),
 }  # fmt: skip
 
 
@@ -53,6 +61,19 @@ def _value(ind: Indicator, level: float, unit: pd.Series, known: dict[str, float
         return float(min(hamlets, max(1, round(hamlets * (0.5 + 0.6 * level)))))
     if ind.id == "cdt_members":
         return float(round(known.get("cdt_teams", 3) * rng.uniform(4, 7)))
+    if ind.id == "procedures_handled":
+        return float(round(rng.uniform(320, 380)))
+    if ind.id == "businesses":
+        population = unit.get("population")
+        return float(round((float(population) if pd.notna(population) else 7000.0) / rng.uniform(35, 60)))
+    if ind.id in SHARES:
+        base, low, high = SHARES[ind.id]
+        whole = known.get(base, unit.get(base))
+        whole = float(whole) if whole is not None and pd.notna(whole) else adults
+        return float(round(whole * float(np.clip(low + (high - low) * level + rng.normal(0, 0.02), 0, 1))))
+    if ind.kind == "points":  # a group score published by someone else (the 766 index)
+        share = np.clip(0.45 + 0.55 * level + rng.normal(0, 0.02), 0, 1)
+        return round(float(ind.max_points * share), 2)
     if ind.id == "personal_signatures":
         return float(round(adults * (0.03 + 0.2 * level) * rng.uniform(0.85, 1.15)))
     if ind.kind == "yes_partial_no":

@@ -41,8 +41,9 @@ def sample_all():
 
 def _copy(folder: Path) -> Path:
     folder.mkdir()
-    for name in (*FILES, *OPTIONAL_FILES):
+    for name in (*FILES, *OPTIONAL_FILES, "frameworks.csv"):
         shutil.copy(DATA_DIR / name, folder / name)
+    shutil.copytree(DATA_DIR / "frameworks", folder / "frameworks")  # the sample's own framework (766 classes)
     return folder
 
 
@@ -55,7 +56,8 @@ def data_copy(tmp_path: Path) -> Path:
 def _former(folder: Path) -> Path:
     """The copy as the sample was before the 2025 communes: the 11 units without lifetimes, 2022–2024.
 
-    For tests of mechanics (forms, import) that treat 2025 as a year the former units have not filled yet.
+    Without ``frameworks.csv`` (its own catalogue is the reference set 2022 in force for 2022–2024). For tests of
+    mechanics (forms, import) that treat 2025 as a year the former units have not filled yet.
     """
     data_copy = _copy(folder)
     with open(data_copy / "units.csv", encoding="utf-8", newline="") as handle:
@@ -66,9 +68,11 @@ def _former(folder: Path) -> Path:
         writer.writeheader()
         writer.writerows(rows)
     lines = (data_copy / "observations.csv").read_text(encoding="utf-8").splitlines(keepends=True)
-    kept = [line for line in lines if line.split(",", 2)[1:2] != ["2025"]]
+    kept = [line for line in lines if not line.split(",", 2)[1].startswith("2025")]  # the year and the months
     (data_copy / "observations.csv").write_text("".join(kept), encoding="utf-8")
     (data_copy / "successions.csv").unlink()
+    (data_copy / "frameworks.csv").unlink()  # the own catalogue for 2022-2024: the reference set 2022 itself
+    shutil.rmtree(data_copy / "frameworks")
     return data_copy
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from dxnb import changes
 from dxnb.cli import main
+from dxnb.dataset import load_dataset
 from dxnb.errors import ParameterError
 from dxnb.snapshot import period_snapshot
 
@@ -110,3 +111,20 @@ def test_diff_refuses_bad_input(data_copy, tmp_path, capsys):
     assert "neither a dataset folder nor a backup" in capsys.readouterr().err
     assert main(["diff", str(data_copy), str(data_copy), "--period", "2019"]) == 2
     assert "2019 has no data" in capsys.readouterr().err
+
+
+def test_changes_name_indicators_from_the_periods_framework(data_copy, capsys):
+    before = data_copy.parent / "before"
+    shutil.copytree(data_copy, before)
+    _edit(data_copy, "25882,2025-12,svc766_progress,18.62,", "25882,2025-12,svc766_progress,12.5,")
+    _edit(data_copy, "25882,2025,vneid_level2_accounts,17295,", "25882,2025,vneid_level2_accounts,18000,")
+    result = {p.period: p for p in changes.diff_datasets(before, data_copy, ["2025", "2025-12"])}
+    (month,) = result["2025-12"].changes
+    assert [c.indicator for c in month.indicators] == ["svc766_progress"]
+    assert main(["diff", str(before), str(data_copy), "--period", "2025-12", "2025", "--lang", "vi"]) == 0
+    out = capsys.readouterr().out
+    # the 766 group score, named and valued as its framework has it (the dataset's own catalogue lacks both)
+    assert "Điểm nhóm tiến độ giải quyết (Cổng Dịch vụ công quốc gia) (svc766_progress): 18,62 điểm → 12,5 điểm" in out
+    assert "Người trưởng thành có tài khoản định danh điện tử mức 2 (VNeID) (vneid_level2_accounts)" in out
+    assert "17.295 tài khoản → 18.000 tài khoản" in out
+    assert changes.indicator_name(load_dataset(data_copy), "svc766_progress", "vi") == "svc766_progress"  # no period

@@ -554,7 +554,7 @@ def test_cli_check_ok(capsys):
     assert main(["check"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("OK: 15 units, 32 indicators, ")
-    assert "periods 2022, 2023, 2024" in out
+    assert "periods 2022, 2023, 2024, 2025; 2025-10, 2025-11, 2025-12" in out  # years, then the 766 months
 
 
 def test_cli_check_refuses_bad_data_without_traceback(data_copy):
@@ -573,7 +573,9 @@ def test_cli_check_refuses_bad_data_without_traceback(data_copy):
 
 
 def test_every_contract_file_is_read(sample):
-    assert set(sample.hashes) == {*FILES, "successions.csv"}
+    own = {f"frameworks/svc-766-classes/{name}" for name in ("framework.csv", "groups.csv", "indicators.csv",
+                                                              "classes.csv")}  # fmt: skip
+    assert set(sample.hashes) == {*FILES, "successions.csv", "frameworks.csv", *own}
 
 
 def test_district_spelt_two_ways_is_one_place(data_copy):

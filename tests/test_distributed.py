@@ -124,6 +124,8 @@ def test_three_reports_through_the_scheduler_match_the_local_pool(cluster, tmp_p
     data.mkdir()
     for name in FILES:
         shutil.copy(DATA_DIR / name, data / name)
+    shutil.copy(DATA_DIR / "frameworks.csv", data / "frameworks.csv")  # the frameworks in force
+    shutil.copytree(DATA_DIR / "frameworks", data / "frameworks")
     remote = run_batch(data, units=UNITS, periods=PERIODS, out_dir=tmp_path / "remote", scheduler=cluster)
     assert remote.ok, [(o.code, o.error) for o in remote.failed]
     assert remote.count("ok") == 3

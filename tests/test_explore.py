@@ -85,7 +85,8 @@ def test_export_folder_is_resolved_from_the_project_root():
     [
         ({"unit": "Vinh Hao"}, "No unit is named 'Vinh Hao'"),
         ({"indicator": "fibre"}, "No indicator is called 'fibre'"),
-        ({"period": "2030"}, "No data for period 2030; periods with data: 2022, 2023, 2024, 2025."),
+        ({"period": "2030"}, "No data for period 2030; periods with data: 2022, 2023, 2024, 2025-10, 2025-11, 2025-12, "
+                             "2025."),
         ({"lang": "fr"}, "lang must be one of vi, en"),
         ({"district": "Bến Cát"}, "No district is named 'Bến Cát'."),
         ({"province": 74}, "province must be a name in quotes"),
@@ -373,3 +374,42 @@ def test_units_not_in_the_registry_get_a_note_instead_of_a_map(former_copy, tmp_
     ex = Explorer.load("95882", FIBRE, "2024", data_dir=former_copy, export_dir=tmp_path)
     page = str(ex.map())
     assert "Không vẽ bản đồ" in page and "<img" not in page
+
+
+# --------------------------------------------------------------------------- the period's framework
+
+
+def test_the_explorer_follows_the_framework_of_the_period(sample_all, tmp_path):
+    ex = Explorer.load("Phước Hòa", "vneid_level2_rate", "2025", dataset=sample_all, export_dir=tmp_path)
+    assert ex.catalogue.id == "dxnb-ref-2025" and ex.ind.name_vi.startswith("Tỷ lệ người trưởng thành có tài khoản")
+    summary = ex.summary()
+    assert "Tỷ lệ hồ sơ thủ tục hành chính nộp trực tuyến" in summary and "hồ sơ sức khỏe điện tử" in summary
+    assert "Hoạt động xã hội số" in summary and "Hạ tầng số" in summary
+    compare = ex.compare()
+    assert "của xã Phước Hòa là <b>87,1% (ước tính)</b>, xếp thứ <b>2/4</b>" in compare and "26,1/30" in compare
+    assert "2025-10" not in ex.history()  # a year's history holds years only
+    # the months of the 766 index: its groups and indicators, its months as history
+    month = Explorer.load("25882", "svc766_progress", "2025-12", dataset=sample_all, export_dir=tmp_path)
+    assert month.catalogue.id == "svc-766-classes"
+    assert "Tiến độ giải quyết" in month.summary() and "Hạ tầng số" not in month.summary()
+    assert indicator_history(sample_all.at("2025-12"), "svc766_progress", ["25882"]).columns.tolist() == [
+        "2025-10", "2025-11", "2025-12",
+    ]  # fmt: skip
+    history = month.history()
+    assert "2025-10" in history and "2025-11" in history and ">2025<" not in history
+    with pytest.raises(ParameterError, match="No indicator is called 'household_fibre_rate'"):
+        month.select(indicator="household_fibre_rate")
+
+
+def test_the_picker_offers_the_indicators_of_the_periods_framework(sample_all, tmp_path):
+    ex = Explorer.load("25882", "svc766_progress", "2025-12", dataset=sample_all, export_dir=tmp_path)
+    controls = ex.picker().controls
+    assert [iid for _, iid in controls["indicator"].options] == [
+        "svc766_transparency", "svc766_progress", "svc766_digitisation", "svc766_online_service",
+        "svc766_satisfaction",
+    ]  # fmt: skip
+    controls["period"].value = "2025"  # the yearly evaluation: the reference set 2025 and its first indicator
+    assert ex.period == "2025" and ex.catalogue.id == "dxnb-ref-2025"
+    assert "vneid_level2_rate" in [iid for _, iid in controls["indicator"].options]
+    assert controls["indicator"].value == ex.indicator == next(iter(ex.catalogue)).id
+    assert "fail" not in controls["preview"].value

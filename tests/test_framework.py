@@ -353,14 +353,18 @@ def test_reference_2022_is_the_bundled_catalogue(sample):
     assert ref.framework.years == "2022-2024" and ref.max_points == 1000
 
 
-def test_vinh_hoa_2024_is_unchanged_under_the_reference_2022(data_copy):
-    (data_copy / "frameworks.csv").write_text("period,framework\n2022,dxnb-ref-2022\n2023,dxnb-ref-2022\n"
-                                              "2024,dxnb-ref-2022\n", encoding="utf-8")  # fmt: skip
-    ds = load_dataset(data_copy)
-    e = evaluate_unit(ds, VINH_HOA, "2024")
+def test_vinh_hoa_2024_is_unchanged_under_the_reference_2022(sample_all, former_sample):
+    # the sample names dxnb-ref-2022 for 2022-2024 (data/frameworks.csv); without the file, its own catalogue
+    assert [sample_all.catalogue_for(p).id for p in ("2022", "2023", "2024")] == ["dxnb-ref-2022"] * 3
+    e = evaluate_unit(sample_all, VINH_HOA, "2024")
     assert e.catalogue.id == "dxnb-ref-2022"
     assert round(e.earned, 1) == 395.5 and e.coverage == pytest.approx(0.48)
     assert e.points == pytest.approx(e.earned) and e.result_class == ""
+    own = evaluate_unit(former_sample, VINH_HOA, "2024")
+    assert own.catalogue is former_sample.catalogue
+    assert (e.earned, e.score, e.rank, e.group_size) == (own.earned, own.score, own.rank, own.group_size)
+    assert e.indicators["points"].tolist() == own.indicators["points"].tolist()
+    assert e.pillars["index"].tolist() == own.pillars["index"].tolist()
 
 
 def test_reference_2025_adds_what_communes_report_since_2025():
@@ -474,3 +478,16 @@ def test_the_period_index_shows_the_result_class(province, tmp_path):
     assert '<option value="Tốt">Tốt</option>' in page and "Trung bình" in page
     page = write_period_index(tmp_path, ds, "2024", {"units": {}}).read_text(encoding="utf-8")
     assert 'id="dx-class"' not in page  # the own catalogue has no classes
+
+
+def test_the_province_framework_from_scratch_renders_through_the_notebook(province, tmp_path):
+    from dxnb.batch import run_batch
+
+    result = run_batch(province, periods=["2025"], units=[A], out_dir=tmp_path / "reports", jobs=1)
+    assert result.ok, [(o.code, o.error) for o in result.failed]
+    (page,) = (tmp_path / "reports" / "2025").glob(f"{A}-*.html")
+    html = page.read_text(encoding="utf-8")
+    assert "Chính quyền số" in html and "Xã hội số" in html and "Xếp loại" in html and "Tốt" in html
+    assert "+5 / −1" in html  # bonus and penalty, apart from the base score
+    index = (tmp_path / "reports" / "2025" / "index.html").read_text(encoding="utf-8")
+    assert 'id="dx-class"' in index and "Tốt" in index

@@ -120,16 +120,20 @@ def test_months_and_quarters_in_a_dataset(tmp_path):
     folder = write_tiny(tmp_path / "ds")
     with (folder / "observations.csv").open("a", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        for period, value in (("2025-Q3", "70"), ("2025-08", "65"), ("2025-09", "68")):
+        for period, value in (("2025-Q3", "70"), ("2025-08", "65"), ("2025-09", "68"), ("2025-Q2", "61")):
             writer.writerow([A, period, "online_dossier_rate", value, "src", "", ""])
     ds = load_dataset(folder)
-    assert ds.periods == ["2022", "2023", "2024", "2025-08", "2025-09", "2025-Q3"]
+    assert ds.periods == ["2022", "2023", "2024", "2025-Q2", "2025-08", "2025-09", "2025-Q3"]
     assert select_periods(ds, ["2025-Q3", "2024", "2025-08"]) == ["2024", "2025-08", "2025-Q3"]
+    # a period's history holds the periods of its length: a quarter follows the quarter before, not a month
     e = evaluate_unit(ds, A, "2025-Q3")
-    assert e.previous_period == "2025-09"  # "change since" the latest earlier period, a month
-    assert e.indicators.at["online_dossier_rate", "change"] == pytest.approx(2)
-    assert e.trend.index.tolist()[-3:] == ["2025-08", "2025-09", "2025-Q3"]
-    assert evaluate_unit(ds, A, "2025-08").previous_period == "2024"
+    assert e.previous_period == "2025-Q2"
+    assert e.indicators.at["online_dossier_rate", "change"] == pytest.approx(9)
+    assert e.trend.index.tolist() == ["2025-Q2", "2025-Q3"]
+    month = evaluate_unit(ds, A, "2025-09")
+    assert month.previous_period == "2025-08" and month.trend.index.tolist() == ["2025-08", "2025-09"]
+    assert evaluate_unit(ds, A, "2025-08").previous_period is None  # not the year 2024
+    assert evaluate_unit(ds, A, "2024").trend.index.tolist() == ["2022", "2023", "2024"]
 
 
 def test_a_period_that_is_not_a_year_quarter_or_month_in_the_data(tmp_path):
@@ -409,3 +413,33 @@ def test_the_default_period_counts_the_units_alive_in_each_period(sample_all):
     choice = default_period(sample_all)
     assert choice.period == "2025" and choice.units["2025"] == 4 and choice.units["2024"] == 11
     assert choice.reason().startswith("2025: the latest period reported by most units (4 of 4)")
+
+
+def test_the_default_period_is_the_year_beside_a_monthly_index(sample_all):
+    # the sample's 766 months are reported by all 4 communes, as 2025 is: a plain run renders the year
+    assert sample_all.periods[-4:] == ["2025-10", "2025-11", "2025-12", "2025"]
+    assert default_period(sample_all).period == "2025"
+    assert select_periods(sample_all, ["all"])[-4:] == ["2025-10", "2025-11", "2025-12", "2025"]
+
+
+def test_years_come_before_months_and_quarters_for_the_default_period(tmp_path):
+    from tiny import A, B, C, D, write_tiny
+
+    folder = write_tiny(tmp_path / "ds")
+    (folder / "frameworks.csv").write_text("period,framework\n2026-01,svc-766\n2026-Q1,svc-766\n", encoding="utf-8")
+    with (folder / "observations.csv").open("a", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        for code in (A, B, C, D):
+            for period in ("2026-01", "2026-Q1"):
+                writer.writerow([code, period, "svc766_progress", "15", "dichvucong.gov.vn", "", ""])
+    ds = load_dataset(folder)
+    assert ds.periods[-2:] == ["2026-01", "2026-Q1"]  # later than the years and reported by most units
+    choice = default_period(ds)
+    assert choice.period == "2024" and choice.later == []  # the latest year most units report
+    # without years: the latest quarter most units report, then the latest month
+    obs = folder / "observations.csv"
+    lines = obs.read_text(encoding="utf-8").splitlines(keepends=True)
+    obs.write_text("".join(x for x in lines if "svc766" in x or x.startswith("unit_code")), encoding="utf-8")
+    assert default_period(load_dataset(folder)).period == "2026-Q1"
+    obs.write_text("".join(x for x in lines if "2026-01" in x or x.startswith("unit_code")), encoding="utf-8")
+    assert default_period(load_dataset(folder)).period == "2026-01"

@@ -281,6 +281,8 @@ def pdf_batch(tmp_path_factory):
     data = tmp_path_factory.mktemp("data")
     for name in FILES:
         shutil.copy(DATA_DIR / name, data / name)
+    shutil.copy(DATA_DIR / "frameworks.csv", data / "frameworks.csv")  # the frameworks in force
+    shutil.copytree(DATA_DIR / "frameworks", data / "frameworks")
     (data / "document.csv").write_text(DOCUMENT_CSV, encoding="utf-8")
     out = tmp_path_factory.mktemp("reports")
     # In a thread of its own: this module's renderer holds Playwright's event loop in the main thread.

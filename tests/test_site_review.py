@@ -87,6 +87,8 @@ def cycle(tmp_path_factory):
     data.mkdir()
     for name in FILES:
         shutil.copy(DATA_DIR / name, data / name)
+    shutil.copy(DATA_DIR / "frameworks.csv", data / "frameworks.csv")  # the frameworks in force
+    shutil.copytree(DATA_DIR / "frameworks", data / "frameworks")
     shutil.copytree(data, before)
     render(data, out)
     first = (out / "2024" / "changes.html").read_text(encoding="utf-8")

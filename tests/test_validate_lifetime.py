@@ -40,7 +40,8 @@ def errors(folder: Path) -> list[str]:
 
 
 def digests(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
+    files = [p for p in folder.rglob("*") if p.is_file()]  # the sample's framework folder too
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
 def refused(folder: Path, capsys, expected: str) -> None:
@@ -62,7 +63,9 @@ def test_the_bundled_sample_has_lifetimes(sample_all):
 
 def test_view_keeps_only_the_lifetime_observations(sample_all):
     new = sample_all.at("2025")
-    assert set(new.observations.loc[new.observations["unit_code"] == "25882", "period"]) == {"2025"}
+    assert set(new.observations.loc[new.observations["unit_code"] == "25882", "period"]) == {
+        "2025", "2025-10", "2025-11", "2025-12",
+    }  # fmt: skip
     old = sample_all.at("2024")
     assert set(old.observations.loc[old.observations["unit_code"] == "25882", "period"]) == {"2022", "2023", "2024"}
     assert old.at("2025") is new and new.whole is sample_all
