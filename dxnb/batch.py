@@ -253,8 +253,8 @@ def check_alive(ds: Dataset, codes: list[str], periods: list[str]) -> None:
         units = ds.units[ds.units["code"].isin(gone)]
         lives = ", ".join(f"{u.name} ({u.code}) {u.valid_from or '…'} – {u.valid_to or '…'}"
                           for u in units.itertuples())  # fmt: skip
-        raise ParameterError(f"No unit of the code(s) {', '.join(gone)} exists in {', '.join(periods)} ({lives}); "
-                             "choose a period of its lifetime with --period.")  # fmt: skip
+        raise ParameterError(tn("batch_not_alive", len(gone), codes=", ".join(gone), periods=", ".join(periods),
+                                lives=lives))  # fmt: skip
 
 
 def run_batch(

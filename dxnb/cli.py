@@ -289,8 +289,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     folder = init_dataset(province=args.province, out_dir=args.out, district=args.district)
     dataset, problems = check_dataset(folder)
     current = 0 if dataset is None else len(dataset.at(REFORM_DATE[:4]).units)
-    print(f"Wrote {folder}: {current} current units (and their former units, successions.csv), the bundled "
-          f"catalogue, no observations yet — fill forms with `dxnb template --all --period YYYY --data {folder}`")
+    print(tn("cli_init_wrote", current, folder=folder))
     print_problems([p for p in problems if p.is_error])
     return 0 if dataset is not None else EXIT_USAGE
 
@@ -316,13 +315,14 @@ def cmd_frameworks(args: argparse.Namespace) -> int:
     dataset = load_dataset(args.data)
     table = listing(dataset)
     for row in table.itertuples():
-        total = "" if row.total_points != row.total_points else f", {row.total_points:g} points"
-        state = "" if row.complete else ", INCOMPLETE (points to fill in; not scored)"
+        total = "" if row.total_points != row.total_points else t("cli_fw_points", points=f"{row.total_points:g}")
+        state = "" if row.complete else t("cli_fw_incomplete")
         print(f"{row.id}" + (f" v{row.version}" if row.version else "") + f" [{row.source}]{total}{state}")
         print(f"    {row.name_vi}")
         if row.document:
-            print(f"    {row.document}" + (f"; years {row.years}" if row.years else ""))
-        print(f"    in force for: {', '.join(row.periods) if row.periods else '(no period of this dataset)'}")
+            print(f"    {row.document}" + (t("cli_fw_years", years=row.years) if row.years else ""))
+        periods = ", ".join(row.periods) if row.periods else t("cli_fw_no_period")
+        print("    " + t("cli_fw_in_force", periods=periods))
     return 0
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from . import html
+from . import fmt, html
 from .framework_files import BUNDLED_DIR as BUNDLED_DIR
 from .framework_files import FrameworkError as FrameworkError
 from .framework_files import _bundled, require_complete
@@ -25,7 +25,7 @@ from .framework_files import bundled_ids as bundled_ids
 from .framework_files import check_folder as check_folder
 from .framework_files import check_framework as check_framework
 from .framework_files import load_framework as load_framework
-from .i18n import t
+from .i18n import check_lang, get_language, t
 from .params import check_data_period, check_unit, period_key
 from .scoring import score_units, totals
 from .units import unit_rows
@@ -102,7 +102,9 @@ def listing(ds: Dataset | None = None) -> pd.DataFrame:
     )
 
 
-def compare(ds: Dataset, code: object, period: object, frameworks: list[str] | None = None) -> pd.DataFrame:
+def compare(
+    ds: Dataset, code: object, period: object, frameworks: list[str] | None = None, lang: str | None = None
+) -> pd.DataFrame:
     """A unit's score and class for one period under each framework the dataset names and the bundled reference.
 
     Args:
@@ -111,6 +113,7 @@ def compare(ds: Dataset, code: object, period: object, frameworks: list[str] | N
         period: The period.
         frameworks: Framework ids to compare (bundled ids, or ids of the dataset's own frameworks); by default
             the one in force for the period, every other the dataset names, and ``dxnb-ref-2022``/``dxnb-ref-2025``.
+        lang: The language of the frameworks' names (None: the current language).
 
     Returns:
         One row per framework (index ``framework``): name, in_force, earned, max_points, score, bonus, penalty,
@@ -121,6 +124,7 @@ def compare(ds: Dataset, code: object, period: object, frameworks: list[str] | N
     """
     code = check_unit(ds, code)
     period = check_data_period(ds, period)
+    lang = get_language() if lang is None else check_lang(lang)
     current = ds.catalogue_for(period)
     named = {c.id or OWN: c for c in [current, *ds.frameworks.values(), ds.catalogue]}
     if frameworks is None:
@@ -138,7 +142,7 @@ def compare(ds: Dataset, code: object, period: object, frameworks: list[str] | N
         rows.append(
             {
                 "framework": fid,
-                "name": built.framework.name_vi if built.framework else "Bộ chỉ số riêng",
+                "name": built.framework.name(lang) if built.framework else t("fw_own_catalogue", lang),
                 "in_force": built is current,
                 "earned": row["earned"],
                 "max_points": row["max_points"],
@@ -155,6 +159,7 @@ def compare(ds: Dataset, code: object, period: object, frameworks: list[str] | N
 
 def compare_section(table: pd.DataFrame, lang: str | None = None) -> str:
     """A short HTML section of :func:`compare`'s table, for a report."""
+    lang = get_language() if lang is None else check_lang(lang)
     head = [
         t("fw_compare_framework", lang),
         t("fw_compare_points", lang),
@@ -163,8 +168,8 @@ def compare_section(table: pd.DataFrame, lang: str | None = None) -> str:
     ]
     body = []
     for fid, row in table.iterrows():
-        score = "" if np.isnan(row["score"]) else f"{row['score'] * 100:.1f}%"
-        points = "" if np.isnan(row["points"]) else f"{row['points']:.1f}"
+        score = "" if np.isnan(row["score"]) else fmt.percent(row["score"] * 100, 1, lang)
+        points = "" if np.isnan(row["points"]) else fmt.number(row["points"], 1, lang)
         mark = " ★" if row["in_force"] else ""
         body.append([f"{row['name']} ({fid}){mark}", points, score, row["result_class"] or "—"])
     return html.section("frameworks", t("fw_compare_title", lang), html.table(head, body, numeric=(1, 2)))

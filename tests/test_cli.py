@@ -266,5 +266,5 @@ def test_reports_refuse_a_unit_that_does_not_exist_in_the_period(tmp_path, capsy
     capsys.readouterr()
     assert main(["reports", "--units", "25885", "--period", "2025", "--out", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err
-    assert "No unit of the code(s) 25885 exists in 2025 (Phước Hòa (25885) … – 2025-06-30)" in err
+    assert "No unit of the code 25885 exists in 2025 (Phước Hòa (25885) … – 2025-06-30)" in err
     assert "--period" in err and not (tmp_path / "r" / "2025").exists()
