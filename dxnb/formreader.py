@@ -387,9 +387,9 @@ def _read_open_form(path: Path, shown: str, ws: Sheet, notes: Sheet | None, meta
     if notes is not None:
         _read_notes(notes, form, lambda ref: at(ref, NOTES_SHEET), problems)
     if not form.values and not form.notes and not any(p.is_error for p in problems):
-        problems.append(Problem(shown, None, None, "the form has no value and no note filled in: nothing is imported "
-                                "from it", f"fill in the yellow column '{column_captions(period, None)['value']}' "
-                                "(and the notes sheet), save the workbook, then import it again", "warning"))
+        problems.append(Problem(shown, None, None, t("form_nothing_filled"),
+                                t("form_nothing_filled_hint", column=column_captions(period, None)["value"]),
+                                "warning"))
     log.debug("%s: %d values, %d notes", shown, len(form.values), len(form.notes))
     return (None if any(p.is_error for p in problems) else form), problems
 

@@ -190,7 +190,7 @@ def default_period(ds: Dataset, codes: Iterable[str] | None = None) -> PeriodCho
     codes = None if codes is None else list(codes)
     coverage = period_coverage(ds, codes)
     if not coverage:
-        raise ParameterError("The dataset has no observations: there is no period to work on.")
+        raise ParameterError(t("param_no_observations"))
     alive = alive_counts(ds, coverage, codes)
     most = [p for p, n in coverage.items() if n > MOST_UNITS * alive[p]]
     shares = {p: n / alive[p] if alive[p] else 0.0 for p, n in coverage.items()}
