@@ -61,6 +61,7 @@ from .jobs import (
     template_fingerprint,
     write_manifest,
 )
+from .params import period_label
 from .paths import REPORT_NOTEBOOK, REPORTS_DIR
 from .worker import KERNEL_MODES, TMP_SUFFIX, error_line, init_worker, prestart_enabled, render
 
@@ -547,7 +548,7 @@ def _plain_index(path: Path, period: str, manifest: dict, lang: str, error: str)
         f"<th>{esc(t(k, lang))}</th>"
         for k in (N_("batch_plain_code"), N_("batch_plain_unit"), N_("batch_plain_status"), N_("batch_plain_report"))
     )
-    title = t("batch_plain_title", lang, period=period)
+    title = t("batch_plain_title", lang, period=period_label(period, lang, inline=True))
     body = (
         f'<p><a href="../index.html">←</a></p><h1>{esc(title)}</h1>'
         f"<p>{esc(t('batch_plain_note', lang, error=error))}</p>"

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .i18n import t
+
 #: The ids every catalogue must carry, so that forms and other tools stay compatible.
 REQUIRED_IDS = (
     "plans_issued", "decisions_issued", "directives_issued", "steering_meetings", "training_classes",
@@ -47,13 +49,6 @@ class NumberError(ValueError):
     def __init__(self, message: str, *, out_of_range: bool = False):
         super().__init__(message)
         self.out_of_range = out_of_range
-
-
-def t(key: str, **values: object) -> str:
-    """The message ``key`` in the current language (:func:`dxnb.i18n.t`, imported late: it imports this module)."""
-    from .i18n import t as read
-
-    return read(key, **values)
 
 
 def plain_number(text: str) -> float:

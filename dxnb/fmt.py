@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
-from .catalogue import Indicator
+if TYPE_CHECKING:
+    from .catalogue import Indicator
 
 LANGS = ("vi", "en")
 _LOCALES = {"vi": "vi_VN", "en": "en_US"}

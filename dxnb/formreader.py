@@ -54,6 +54,7 @@ from .forms import (
     unit_label,
 )
 from .i18n import N_, t, tn
+from .params import period_label
 from .text import ascii_fold, nfc
 from .values import ValueProblem, has_digit, parse_number, split_qualifier
 
@@ -101,7 +102,7 @@ class FilledForm:
     @property
     def default_source(self) -> str:
         """Provenance written when a row names no source."""
-        return f"Biểu mẫu {self.unit_label}, năm {self.period} ({self.path.name})"
+        return f"Biểu mẫu {self.unit_label}, {period_label(self.period, 'vi', inline=True)} ({self.path.name})"
 
 
 def _text(value: object) -> str:

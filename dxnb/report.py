@@ -25,7 +25,7 @@ from .evaluate import UnitEvaluation, evaluate_unit
 from .html import Html
 from .i18n import N_, check_lang, t, unit_name
 from .pages import is_synthetic
-from .params import check_period, check_unit_code, in_language
+from .params import check_period, check_unit_code, in_language, period_label
 from .paths import resolve_data_dir
 from .report_formation import FormationSection
 from .report_sections import PEER_BARS_MAX, ReportSections
@@ -116,7 +116,9 @@ class CommuneReport(ReportSections, FormationSection):
         unit = ev.unit
         place = self.place(unit)
         title = self.text(
-            "title", kind_name=unit_name(unit["name"], unit["kind"], lang, capital=True), period=ev.period
+            "title",
+            kind_name=unit_name(unit["name"], unit["kind"], lang, capital=True),
+            period=period_label(ev.period, lang, inline=True),
         )
         meta = self.text("meta", place=place[:1].upper() + place[1:], code=ev.code, date=f.date(dt.date.today(), lang))
         synthetic = is_synthetic(ev.indicators["source"], [ev.unit.get("source", "")])
