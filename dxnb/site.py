@@ -96,7 +96,7 @@ def period_rows(ds: Dataset, period: str, manifest: dict, table: pd.DataFrame | 
 
 def index_title(period: str, lang: str = "vi") -> str:
     """The title of a period's index page (also the combined PDF's)."""
-    return t("site_index_title", lang, period=period_label(period, lang, inline=True))
+    return t("site_index_title", lang, period=period_label(period, lang))
 
 
 def write_period_index(
@@ -245,7 +245,7 @@ def write_overview(folder: Path, ds: Dataset, period: str, lang: str = "vi", *, 
                 return path
     overview = Overview.build(period, lang=lang, dataset=ds)
     nav = h.tag("nav", h.link("index.html", f"← {t('site_index_of', lang)}"), cls="dx-small")
-    title = t("site_overview_title", lang, period=period_label(period, lang, inline=True))
+    title = t("site_overview_title", lang, period=period_label(period, lang))
     page = overview.page(title, before=nav, head=h.join(marker, "\n"), script=SORT_SCRIPT, wide=True)
     atomic_write_text(path, page)
     log.info("wrote %s", path)

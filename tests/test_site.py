@@ -27,7 +27,7 @@ def test_period_index_from_a_manifest(sample, tmp_path):
     assert 'href="notebooks/25858-phuoc-vinh.failed.ipynb"' in page
     assert page.count("<tr>") == 12  # the header row and one row per unit
     assert "Chưa lập" in page  # units without a report yet
-    assert "<h1>Năm 2024</h1>" in page and "<title>Báo cáo chuyển đổi số cấp xã — năm 2024</title>" in page
+    assert "<h1>Năm 2024</h1>" in page and "<title>Báo cáo chuyển đổi số cấp xã — Năm 2024</title>" in page
     assert "http" not in page.replace('content="width=device-width', "")
     root = write_root_index(tmp_path).read_text(encoding="utf-8")
     assert 'href="2024/index.html"' in root
@@ -93,8 +93,9 @@ def test_period_index_carries_the_document_frame(data_copy, tmp_path):
 
 
 def test_index_titles_name_the_period_by_its_kind():
-    assert index_title("2025", "vi") == "Báo cáo chuyển đổi số cấp xã — năm 2025"
-    assert index_title("2025-Q3", "vi") == "Báo cáo chuyển đổi số cấp xã — quý III/2025"
-    assert index_title("2025-08", "vi") == "Báo cáo chuyển đổi số cấp xã — tháng 8/2025"
+    assert index_title("2025", "vi") == "Báo cáo chuyển đổi số cấp xã — Năm 2025"
+    assert index_title("2025-Q3", "vi") == "Báo cáo chuyển đổi số cấp xã — Quý III/2025"
+    assert index_title("2025-08", "vi") == "Báo cáo chuyển đổi số cấp xã — Tháng 8/2025"
+    assert index_title("2025", "en") == "Commune digital transformation reports — Year 2025"
     assert index_title("2025-Q3", "en") == "Commune digital transformation reports — Q3 2025"
     assert index_title("2025-08", "en") == "Commune digital transformation reports — August 2025"
