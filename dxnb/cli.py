@@ -342,15 +342,17 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from .changes import diff_datasets, indicator_line, summary
     from .dataset import load_dataset
     from .i18n import t, tn
+    from .params import period_label
 
     lang = args.lang or get_language()
     periods = diff_datasets(args.old, args.new, args.period)
     new = load_dataset(args.new)
     for period in periods:
         if not period.changes:
-            print(t("cli_diff_none", lang, period=period.period))
+            print(t("cli_diff_none", lang, period=period_label(period.period, lang, start=True)))
             continue
-        print(tn("cli_diff_period", len(period.changes), lang, period=period.period, n=len(period.changes)))
+        shown = period_label(period.period, lang, start=True)
+        print(tn("cli_diff_period", len(period.changes), lang, period=shown, n=len(period.changes)))
         for change in period.changes:
             print(t("cli_diff_unit", lang, code=change.code, name=change.name, summary=summary(change, lang)))
             for item in change.indicators:

@@ -326,7 +326,7 @@ class Explorer(ExplorerSteps):
         if not f.missing(mine["value"]):
             text = self.rich(
                 "compare_line",
-                period=period,
+                period=period_label(period, lang, start=True),
                 indicator=self._indicator_name(),
                 unit=self.unit_label,
                 value=self._value(mine["value"], mine["qualifier"]),
@@ -338,7 +338,7 @@ class Explorer(ExplorerSteps):
         else:
             text = self.rich(
                 "compare_missing",
-                period=period,
+                period=period_label(period, lang, start=True),
                 unit=self.unit_label,
                 indicator=self._indicator_name(),
                 scope=self.scope,

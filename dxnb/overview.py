@@ -209,7 +209,7 @@ class Overview(OverviewSections):
         best, worst = scored.iloc[0], scored.iloc[-1]
         text = self.rich(
             "ranking_lead",
-            period=self.period,
+            period=period_label(self.period, lang, start=True),
             n=f.number(len(scored), 0, lang),
             median=f.index(scored["score"].median(), lang),
             best=self._unit_label(best.name),

@@ -92,14 +92,18 @@ def period_start(period: object) -> date:
     return date(year, month, 1)
 
 
-#: The words of a period's span: its name as a title or a heading ("Năm 2025") and inside a phrase ("năm 2025").
+#: The words of a period's span: its name as a title ("Năm 2025", "Year 2025"), inside a phrase ("năm 2025",
+#: "2025") and opening a sentence ("Năm 2025, …", "In 2025, …").
 _LABEL_KEYS = {
-    ("year", False): N_("period_year"),
-    ("year", True): N_("period_year_inline"),
-    ("quarter", False): N_("period_quarter"),
-    ("quarter", True): N_("period_quarter_inline"),
-    ("month", False): N_("period_month"),
-    ("month", True): N_("period_month_inline"),
+    ("year", "title"): N_("period_year"),
+    ("year", "inline"): N_("period_year_inline"),
+    ("year", "start"): N_("period_year_start"),
+    ("quarter", "title"): N_("period_quarter"),
+    ("quarter", "inline"): N_("period_quarter_inline"),
+    ("quarter", "start"): N_("period_quarter_start"),
+    ("month", "title"): N_("period_month"),
+    ("month", "inline"): N_("period_month_inline"),
+    ("month", "start"): N_("period_month_start"),
 }
 #: How a quarter's number is written (Vietnamese: Roman numerals, "Quý III") and a month's (English: its name).
 _QUARTER_KEYS = (N_("period_q1"), N_("period_q2"), N_("period_q3"), N_("period_q4"))
@@ -109,7 +113,7 @@ _MONTH_KEYS = (
 )  # fmt: skip
 
 
-def period_label(period: object, lang: str | None = None, *, inline: bool = False) -> str:
+def period_label(period: object, lang: str | None = None, *, inline: bool = False, start: bool = False) -> str:
     """A period as readers name it: "Năm 2025", "Quý III/2025", "Tháng 8/2025"; "Year 2025", "Q3 2025", "August 2025".
 
     Args:
@@ -117,6 +121,8 @@ def period_label(period: object, lang: str | None = None, *, inline: bool = Fals
         lang: The language (None: the current one).
         inline: Inside a phrase ("Xã Vĩnh Hòa — năm 2025", "Overall index, 2025"): Vietnamese in lower case, an
             English year without "Year".
+        start: Opening a sentence ("Quý III/2025, xã …", "In Q3 2025, …"): Vietnamese capitalised, English as
+            ``inline`` (the message says "In").
     """
     text = str(period).strip()
     try:
@@ -128,7 +134,8 @@ def period_label(period: object, lang: str | None = None, *, inline: bool = Fals
         values["quarter"] = t(_QUARTER_KEYS[number - 1], lang)
     elif span == "month":
         values["month"] = t(_MONTH_KEYS[number - 1], lang)
-    return t(_LABEL_KEYS[span, inline], lang, **values)
+    form = "start" if start else "inline" if inline else "title"
+    return t(_LABEL_KEYS[span, form], lang, **values)
 
 
 def period_key(period: object) -> tuple:

@@ -137,7 +137,11 @@ class CommuneReport(ReportSections, FormationSection):
         rank_text = ""
         if ev.rank is not None and not ev.rank_shown:  # few peers report this period yet: no "1/1"
             rank_text = self.rich(
-                "rank_withheld", n=ev.group_size, total=ev.peer_count, group=self.group_label, period=ev.period
+                "rank_withheld",
+                n=ev.group_size,
+                total=ev.peer_count,
+                group=self.group_label,
+                period=period_label(ev.period, self.lang, inline=True),
             )
         elif ev.rank is not None and ev.group_size > 1:
             rank_text = self.rich(
@@ -149,7 +153,7 @@ class CommuneReport(ReportSections, FormationSection):
             )
         lead = self.rich(
             "summary_score",
-            period=ev.period,
+            period=period_label(ev.period, self.lang, start=True),
             unit=self.unit_label,
             earned=self.number(ev.earned, 1),
             max=self.number(ev.max_points, 0),
