@@ -26,7 +26,7 @@ from .units import places_label
 
 log = logging.getLogger(__name__)
 
-#: The review state of a unit's row when it has no rendered report (the manifest's status).
+#: What the status column says of a unit without a rendered report (its status in the period rows).
 STATUS_KEYS = {"no_data": N_("site_no_data"), "not_rendered": N_("site_not_rendered")}
 
 SORT_SCRIPT = """
