@@ -61,6 +61,7 @@ from .jobs import (
     template_fingerprint,
     write_manifest,
 )
+from .params import period_label
 from .paths import REPORT_NOTEBOOK, REPORTS_DIR
 from .worker import KERNEL_MODES, TMP_SUFFIX, error_line, init_worker, prestart_enabled, render
 
@@ -253,8 +254,8 @@ def check_alive(ds: Dataset, codes: list[str], periods: list[str]) -> None:
         units = ds.units[ds.units["code"].isin(gone)]
         lives = ", ".join(f"{u.name} ({u.code}) {u.valid_from or '…'} – {u.valid_to or '…'}"
                           for u in units.itertuples())  # fmt: skip
-        raise ParameterError(f"No unit of the code(s) {', '.join(gone)} exists in {', '.join(periods)} ({lives}); "
-                             "choose a period of its lifetime with --period.")  # fmt: skip
+        raise ParameterError(tn("batch_not_alive", len(gone), codes=", ".join(gone), periods=", ".join(periods),
+                                lives=lives))  # fmt: skip
 
 
 def run_batch(
@@ -547,7 +548,7 @@ def _plain_index(path: Path, period: str, manifest: dict, lang: str, error: str)
         f"<th>{esc(t(k, lang))}</th>"
         for k in (N_("batch_plain_code"), N_("batch_plain_unit"), N_("batch_plain_status"), N_("batch_plain_report"))
     )
-    title = t("batch_plain_title", lang, period=period)
+    title = t("batch_plain_title", lang, period=period_label(period, lang, inline=True))
     body = (
         f'<p><a href="../index.html">←</a></p><h1>{esc(title)}</h1>'
         f"<p>{esc(t('batch_plain_note', lang, error=error))}</p>"

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .i18n import t
+
 #: The ids every catalogue must carry, so that forms and other tools stay compatible.
 REQUIRED_IDS = (
     "plans_issued", "decisions_issued", "directives_issued", "steering_meetings", "training_classes",
@@ -41,19 +43,27 @@ MAX_DECIMALS = 4
 MAX_NUMBER = 1e12
 
 
-def plain_number(text: str, what: str = "") -> float:
+class NumberError(ValueError):
+    """A catalogue number that cannot be read; ``out_of_range`` tells a number too large from a text."""
+
+    def __init__(self, message: str, *, out_of_range: bool = False):
+        super().__init__(message)
+        self.out_of_range = out_of_range
+
+
+def plain_number(text: str) -> float:
     """A catalogue number: ASCII digits with an optional decimal point, finite, within ``MAX_NUMBER``.
 
     Raises:
-        ValueError: naming ``what`` and the text otherwise.
+        NumberError: (a ``ValueError``) saying that the text is not a number or is out of range.
     """
     text = str(text).strip()
-    shown = text if len(text) <= 20 else f"{text[:12]}… ({len(text)} characters)"
+    shown = text if len(text) <= 20 else t("val_long_text", start=text[:12], n=len(text))
     if not _NUMBER.fullmatch(text):
-        raise ValueError(f"{what} '{shown}' is not a number".strip())
+        raise NumberError(t("val_not_a_number", text=shown))
     value = float(text)
     if not math.isfinite(value) or abs(value) > MAX_NUMBER:
-        raise ValueError(f"{what} '{shown}' is out of range".strip())
+        raise NumberError(t("val_out_of_range", text=shown), out_of_range=True)
     return value
 
 
@@ -63,7 +73,7 @@ def parse_steps(text: str) -> tuple[tuple[float, float], ...]:
     Thresholds and points are plain finite numbers, thresholds distinct, points not negative.
 
     Raises:
-        ValueError: when a step is not ``threshold:points`` with such numbers.
+        ValueError: when a step is not ``threshold:points`` with such numbers (the message in the current language).
     """
     steps = []
     for part in str(text).split(";"):
@@ -72,17 +82,24 @@ def parse_steps(text: str) -> tuple[tuple[float, float], ...]:
             continue
         threshold, sep, points = part.partition(":")
         if not sep:
-            raise ValueError(f"step {part!r} is not threshold:points")
-        step = (plain_number(threshold, "threshold"), plain_number(points, "points"))
+            raise ValueError(t("cat_step_no_colon", step=part))
+        try:
+            low = plain_number(threshold)
+        except NumberError as exc:
+            raise ValueError(t("cat_step_bad_threshold", error=exc)) from None
+        try:
+            step = (low, plain_number(points))
+        except NumberError as exc:
+            raise ValueError(t("cat_step_bad_points", error=exc)) from None
         if step[1] < 0:
-            raise ValueError(f"step {part!r} gives negative points")
+            raise ValueError(t("cat_step_negative", step=part))
         steps.append(step)
     if not steps:
-        raise ValueError("no steps given")
+        raise ValueError(t("cat_steps_none"))
     steps.sort()
     for (low, _), (high, _) in itertools.pairwise(steps):
         if low == high:
-            raise ValueError(f"threshold {low:g} appears twice")
+            raise ValueError(t("cat_step_threshold_twice", threshold=f"{low:g}"))
     return tuple(steps)
 
 
@@ -348,7 +365,7 @@ def build_catalogue(pillars: pd.DataFrame, indicators: pd.DataFrame) -> Catalogu
         ValueError: when a number is unreadable (the frames were not validated by :mod:`dxnb.validate`).
     """
     pillar_map = {}
-    order = pillars["order"].map(lambda v: int(plain_number(v, "order")))
+    order = pillars["order"].map(lambda v: int(plain_number(v)))
     for position in order.sort_values(kind="stable").index:
         row = pillars.loc[position]
         declared = _num(row.get("max_points", ""))

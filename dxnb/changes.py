@@ -193,12 +193,10 @@ def resolve_old_dataset(old: str | Path, new: Dataset, scratch: Path) -> Dataset
     if path.is_dir():
         return load_dataset(path)
     if not path.is_file():
-        raise ParameterError(f"{path} does not exist — give a dataset folder or a backup such as "
-                             "data/backups/observations.<time>.csv")  # fmt: skip
+        raise ParameterError(t("chg_old_missing", path=path))
     name = _backup_file(path)
     if name is None:
-        raise ParameterError(f"{path} is neither a dataset folder nor a backup of a dataset file "
-                             f"({', '.join(FILES)}) — give e.g. data/backups/observations.<time>.csv")  # fmt: skip
+        raise ParameterError(t("chg_old_not_dataset", path=path, files=", ".join(FILES)))
     for other in FILES:
         source = path if other == name else new.path / other
         shutil.copyfile(source, scratch / other)
@@ -234,8 +232,7 @@ def diff_datasets(old: str | Path, new: str | Path | None = None, periods: list[
             wanted = [check_period(p) for p in periods]
             unknown = [p for p in wanted if p not in have]
             if unknown:
-                raise ParameterError(f"period {', '.join(unknown)} has no data in either dataset; "
-                                     f"periods with data: {', '.join(have)}")  # fmt: skip
+                raise ParameterError(t("chg_period_no_data", periods=", ".join(unknown), have=", ".join(have)))
         else:
             wanted = have
         result = []

@@ -291,10 +291,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     folder = init_dataset(province=args.province, out_dir=args.out, district=args.district)
     dataset, problems = check_dataset(folder)
     current = 0 if dataset is None else len(dataset.at(REFORM_DATE[:4]).units)
-    print(
-        f"Wrote {folder}: {current} current units (and their former units, successions.csv), the bundled "
-        f"catalogue, no observations yet — fill forms with `dxnb template --all --period YYYY --data {folder}`"
-    )
+    print(tn("cli_init_wrote", current, folder=folder))
     print_problems([p for p in problems if p.is_error])
     return 0 if dataset is not None else EXIT_USAGE
 
@@ -320,13 +317,14 @@ def cmd_frameworks(args: argparse.Namespace) -> int:
     dataset = load_dataset(args.data)
     table = listing(dataset)
     for row in table.itertuples():
-        total = "" if row.total_points != row.total_points else f", {row.total_points:g} points"
-        state = "" if row.complete else ", INCOMPLETE (points to fill in; not scored)"
+        total = "" if row.total_points != row.total_points else t("cli_fw_points", points=f"{row.total_points:g}")
+        state = "" if row.complete else t("cli_fw_incomplete")
         print(f"{row.id}" + (f" v{row.version}" if row.version else "") + f" [{row.source}]{total}{state}")
         print(f"    {row.name_vi}")
         if row.document:
-            print(f"    {row.document}" + (f"; years {row.years}" if row.years else ""))
-        print(f"    in force for: {', '.join(row.periods) if row.periods else '(no period of this dataset)'}")
+            print(f"    {row.document}" + (t("cli_fw_years", years=row.years) if row.years else ""))
+        periods = ", ".join(row.periods) if row.periods else t("cli_fw_no_period")
+        print("    " + t("cli_fw_in_force", periods=periods))
     return 0
 
 
@@ -346,15 +344,17 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from .changes import diff_datasets, indicator_line, summary
     from .dataset import load_dataset
     from .i18n import t, tn
+    from .params import period_label
 
     lang = args.lang or get_language()
     periods = diff_datasets(args.old, args.new, args.period)
     new = load_dataset(args.new)
     for period in periods:
         if not period.changes:
-            print(t("cli_diff_none", lang, period=period.period))
+            print(t("cli_diff_none", lang, period=period_label(period.period, lang, start=True)))
             continue
-        print(tn("cli_diff_period", len(period.changes), lang, period=period.period, n=len(period.changes)))
+        shown = period_label(period.period, lang, start=True)
+        print(tn("cli_diff_period", len(period.changes), lang, period=shown, n=len(period.changes)))
         for change in period.changes:
             print(t("cli_diff_unit", lang, code=change.code, name=change.name, summary=summary(change, lang)))
             for item in change.indicators:

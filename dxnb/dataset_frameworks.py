@@ -18,6 +18,7 @@ from . import catalogue as cat
 from . import validate_framework as vf
 from .errors import DxnbError, Problem
 from .framework_files import FILES, PLAN_FILE, _bundled, _folder_reader, bundled_ids, check_framework, read_table
+from .i18n import t
 from .params import check_period
 
 # --------------------------------------------------------------------------- a dataset's frameworks
@@ -100,16 +101,16 @@ def dataset_frameworks(
         try:
             period = check_period(text)
         except DxnbError as exc:
-            problems.append(
-                Problem(
-                    PLAN_FILE, row, "period", str(exc), 'write a year "2025", a quarter "2025-Q3" or a month "2025-08"'
-                )
-            )
+            problems.append(Problem(PLAN_FILE, row, "period", str(exc), t("dsf_period_hint")))
             continue
         if period in seen:
             problems.append(
                 Problem(
-                    PLAN_FILE, row, "period", f"{period} is also on row {seen[period]}", "name one framework per period"
+                    PLAN_FILE,
+                    row,
+                    "period",
+                    t("dsf_period_twice", period=period, other=seen[period]),
+                    t("dsf_period_once_hint"),
                 )
             )
             continue
@@ -138,9 +139,8 @@ def _dataset_framework(
                 PLAN_FILE,
                 row,
                 "framework",
-                f"'{name}' is neither a bundled framework nor a framework folder in {folder}",
-                f"use one of: {', '.join(bundled_ids())}, or a "
-                "folder of the dataset holding framework.csv (see data/README.md)",
+                t("dsf_unknown_framework", value=name, folder=folder),
+                t("dsf_unknown_framework_hint", ids=", ".join(bundled_ids())),
             )
         )
         return None
@@ -150,10 +150,13 @@ def _dataset_framework(
                 PLAN_FILE,
                 row,
                 "framework",
-                f"'{name}' is incomplete and cannot be scored: points "
-                f"are missing in {', '.join(built.missing[:8])}"
-                + (f" … ({len(built.missing)} in all)" if len(built.missing) > 8 else ""),
-                "fill in the points, or name a complete framework for the period",
+                t(
+                    "dsf_incomplete",
+                    value=name,
+                    missing=", ".join(built.missing[:8])
+                    + (t("ff_missing_more", n=len(built.missing)) if len(built.missing) > 8 else ""),
+                ),
+                t("dsf_incomplete_hint"),
             )
         )
         return None
@@ -170,8 +173,8 @@ def _check_years(built: cat.Catalogue, period: str, row: int, problems: list[Pro
             PLAN_FILE,
             row,
             "period",
-            f"period {period} lies outside the years of '{built.id}' ({years})",
-            "check that this framework is the one in force for the period",
+            t("dsf_outside_years", period=period, framework=built.id, years=years),
+            t("dsf_outside_years_hint"),
             "warning",
         )
     )
@@ -223,15 +226,15 @@ def check_period_observations(
         built = frameworks.get(p, own)
         known = set(built.indicators) | {a.id for a in built.adjustments}
         mask = (period == p) & ~indicator.isin(known) & anywhere
-        what = f"framework '{built.id}'" if built.framework else "the dataset's own catalogue (indicators.csv)"
+        what = t("dsf_what_framework", framework=built.id) if built.framework else t("dsf_what_own")
         for index, iid in zip(obs.index[mask], indicator[mask], strict=True):
             problems.append(
                 Problem(
                     "observations.csv",
                     int(index) + 2,
                     "indicator",
-                    f"'{iid}' is not an indicator of {what}, in force for period {p}",
-                    "remove the row, or name the framework that has it for this period in frameworks.csv",
+                    t("dsf_not_in_framework", value=iid, what=what, period=p),
+                    t("dsf_not_in_framework_hint"),
                 )
             )
         for ind in built:
@@ -244,7 +247,7 @@ def check_period_observations(
                         "observations.csv",
                         int(index) + 2,
                         "value",
-                        f"{values[index]:g} points are not between 0 and {ind.max_points:g}",
-                        f"write the points {ind.id} earned",
+                        t("dsf_points_beyond", value=f"{values[index]:g}", most=f"{ind.max_points:g}"),
+                        t("dsf_points_beyond_hint", indicator=ind.id),
                     )
                 )

@@ -44,6 +44,7 @@ from . import datacache
 from .dataset import Dataset
 from .errors import DxnbError
 from .fileio import atomic_write_bytes, atomic_write_text
+from .i18n import t
 from .jobs import Job, Outcome
 from .version import __version__, package_fingerprint
 
@@ -166,7 +167,7 @@ def unpack_dataset(fingerprint: str, hashes: dict[str, str], payload: bytes, nam
                 for file in hashes:  # every file the driver validated: optional ones and frameworks too
                     raw = archive.read(file)
                     if hashlib.sha256(raw).hexdigest() != hashes[file]:
-                        raise DistributedError(f"{file} arrived damaged on this worker (SHA-256 differs)")
+                        raise DistributedError(t("dist_damaged", file=file))
                     target = tmp / file
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_bytes(raw)
@@ -254,7 +255,7 @@ def dataset_payload(ds: Dataset) -> bytes:
         for name in ds.hashes:  # every file validated: the required ones, optional ones, frameworks
             raw = (ds.path / name).read_bytes()
             if hashlib.sha256(raw).hexdigest() != ds.hashes.get(name):
-                raise DistributedError(f"{ds.path / name} changed after it was validated; run the batch again")
+                raise DistributedError(t("dist_changed", path=ds.path / name))
             archive.writestr(name, raw)
     return buffer.getvalue()
 
@@ -267,26 +268,19 @@ class Cluster:
         try:
             import distributed
         except ImportError:
-            raise DistributedError(
-                "--scheduler needs Dask's distributed package — install it with: pip install 'dxnb[dask]'"
-            ) from None
+            raise DistributedError(t("dist_no_package")) from None
         self._distributed = distributed
         self.address, self.ds, self.shared_data, self.kernel = address, ds, shared_data, kernel
         try:
             self.client = distributed.Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
-            raise DistributedError(
-                f"cannot reach the Dask scheduler at {address} ({type(exc).__name__}: {exc}) — "
-                "check the address and that `dask scheduler` runs there (or your SSH tunnel to it)"
-            ) from None
+            error = f"{type(exc).__name__}: {exc}"
+            raise DistributedError(t("dist_unreachable", address=address, error=error)) from None
         try:
             self.client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_S)
         except (TimeoutError, OSError):
             self.close()
-            raise DistributedError(
-                f"the Dask scheduler at {address} has no workers — start some with "
-                f"`dask worker {address} --nthreads 1`"
-            ) from None
+            raise DistributedError(t("dist_no_workers", address=address)) from None
         try:
             self.check_versions()
             self.client.register_plugin(DxnbWorkerPlugin(kernel), name=PLUGIN_NAME)
@@ -299,21 +293,23 @@ class Cluster:
         try:
             found = self.client.run(worker_versions)
         except Exception as exc:  # a worker without dxnb
-            raise DistributedError(
-                f"a Dask worker could not report its dxnb version ({type(exc).__name__}: {exc}) — "
-                "install this dxnb on every worker"
-            ) from None
+            raise DistributedError(t("dist_no_version", error=f"{type(exc).__name__}: {exc}")) from None
         ours = {"dxnb": __version__, "fingerprint": local_fingerprint()}
         wrong = {w: v for w, v in found.items() if v.get("fingerprint") != ours["fingerprint"]}
         if wrong:
             listed = "; ".join(
-                f"{w} runs dxnb {v.get('dxnb')} (code {str(v.get('fingerprint'))[:12]})"
+                t("dist_worker_version", worker=w, version=v.get("dxnb"), code=str(v.get("fingerprint"))[:12])
                 for w, v in sorted(wrong.items())
             )
             raise DistributedError(
-                f"{len(wrong)} of {len(found)} Dask worker(s) run another dxnb or template version than this "
-                f"driver (dxnb {ours['dxnb']}, code {ours['fingerprint'][:12]}): {listed} — install the same "
-                "dxnb on every worker and restart them"
+                t(
+                    "dist_wrong_versions",
+                    n=len(wrong),
+                    total=len(found),
+                    version=ours["dxnb"],
+                    code=ours["fingerprint"][:12],
+                    workers=listed,
+                )
             )
         return found
 
@@ -383,7 +379,7 @@ class Cluster:
             with contextlib.suppress(FileNotFoundError):
                 Path(job.failed_path).unlink()
         elif outcome.status == "ok":
-            outcome = replace(outcome, status="failed", error="the worker returned no page")
+            outcome = replace(outcome, status="failed", error=t("dist_no_page"))
         elif rendered.failed_notebook is not None:
             atomic_write_bytes(job.failed_path, rendered.failed_notebook)
         return outcome

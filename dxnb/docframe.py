@@ -21,7 +21,7 @@ from pathlib import Path
 from babel.dates import format_date
 
 from dxnb.errors import DataError, Problem
-from dxnb.i18n import N_, t
+from dxnb.i18n import N_, t, tn
 from dxnb.text import nfc
 
 #: The wording of the frame (``docframe_<key>`` in the catalogues).
@@ -90,7 +90,7 @@ def load_frame(data_dir: str | Path) -> DocumentFrame | None:
     """
     frame, problems = check_frame(data_dir)
     if any(p.is_error for p in problems):
-        raise DataError(problems, f"{FILE} has {sum(p.is_error for p in problems)} problem(s); fix them:")
+        raise DataError(problems, tn("doc_problems", sum(p.is_error for p in problems), file=FILE))
     return frame
 
 
@@ -107,8 +107,8 @@ def _read(raw: bytes, problems: list[Problem]) -> dict[str, tuple[int, str]] | N
                 FILE,
                 line,
                 None,
-                f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x})",
-                "save it as UTF-8: in Excel, Save As → 'CSV UTF-8 (Comma delimited)'",
+                t("ds_not_utf8", byte=f"0x{raw[exc.start]:02x}"),
+                t("ds_not_utf8_hint"),
             )
         )
         return None
@@ -116,13 +116,11 @@ def _read(raw: bytes, problems: list[Problem]) -> dict[str, tuple[int, str]] | N
     try:
         rows = [(reader.line_num, row) for row in reader]
     except csv.Error as exc:
-        problems.append(
-            Problem(FILE, reader.line_num, None, f"the file is not valid CSV ({exc})", "check the quotes on that line")
-        )
+        problems.append(Problem(FILE, reader.line_num, None, t("ff_bad_csv", error=exc), t("doc_check_quotes_hint")))
         return None
     rows = [(line, row) for line, row in rows if any(cell.strip() for cell in row)]
     if not rows:
-        problems.append(Problem(FILE, None, None, "the file is empty", "it needs a header row: field,value"))
+        problems.append(Problem(FILE, None, None, t("ds_file_empty"), t("ds_file_empty_hint", columns="field,value")))
         return None
     header_line, header = rows[0]
     header = [cell.strip() for cell in header]
@@ -132,8 +130,8 @@ def _read(raw: bytes, problems: list[Problem]) -> dict[str, tuple[int, str]] | N
                 FILE,
                 header_line,
                 None,
-                f"the header row is '{','.join(header)}'",
-                "the first row must be exactly: field,value",
+                t("doc_bad_header", header=",".join(header)),
+                t("doc_bad_header_hint"),
             )
         )
         return None
@@ -142,17 +140,19 @@ def _read(raw: bytes, problems: list[Problem]) -> dict[str, tuple[int, str]] | N
         field = row[0].strip()
         if len(row) > len(COLUMNS) and any(cell.strip() for cell in row[2:]):
             problems.append(
-                Problem(FILE, line, None, f"the row has {len(row)} cells", 'put a value with commas in quotes: "a, b"')
+                Problem(FILE, line, None, t("doc_too_many_cells", cells=len(row)), t("doc_too_many_cells_hint"))
             )
             continue
         value = row[1].strip() if len(row) > 1 else ""
         if field not in FIELDS:
             close = difflib.get_close_matches(field, FIELDS, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"the fields are {', '.join(FIELDS)}"
-            problems.append(Problem(FILE, line, "field", f"unknown field '{field}'", hint))
+            hint = t("doc_did_you_mean", field=close[0]) if close else t("doc_fields_are", fields=", ".join(FIELDS))
+            problems.append(Problem(FILE, line, "field", t("doc_unknown_field", field=field), hint))
         elif field in values:
             problems.append(
-                Problem(FILE, line, "field", f"'{field}' is given twice (first on row {values[field][0]})", "keep one")
+                Problem(
+                    FILE, line, "field", t("doc_field_twice", field=field, row=values[field][0]), t("doc_keep_one_hint")
+                )
             )
         else:
             values[field] = (line, value)
@@ -162,9 +162,15 @@ def _read(raw: bytes, problems: list[Problem]) -> dict[str, tuple[int, str]] | N
 def _build(values: dict[str, tuple[int, str]], problems: list[Problem]) -> DocumentFrame | None:
     for field in REQUIRED:
         if field not in values:
-            problems.append(Problem(FILE, None, "field", f"the field '{field}' is missing", f"add a row {field},…"))
+            problems.append(
+                Problem(
+                    FILE, None, "field", t("doc_field_missing", field=field), t("doc_field_missing_hint", field=field)
+                )
+            )
         elif not values[field][1]:
-            problems.append(Problem(FILE, values[field][0], "value", f"'{field}' is empty", "write its value"))
+            problems.append(
+                Problem(FILE, values[field][0], "value", t("doc_field_empty", field=field), t("doc_field_empty_hint"))
+            )
     number = values.get("number", (0, ""))
     if number[1] and not number[1].isdigit():
         problems.append(
@@ -172,8 +178,8 @@ def _build(values: dict[str, tuple[int, str]], problems: list[Problem]) -> Docum
                 FILE,
                 number[0],
                 "value",
-                f"the document number '{number[1]}' is not a whole number",
-                f"write only the number (e.g. 12); the symbol goes in the field 'symbol' (default {DEFAULT_SYMBOL})",
+                t("doc_bad_number", number=number[1]),
+                t("doc_bad_number_hint", symbol=DEFAULT_SYMBOL),
             )
         )
     day = None
@@ -190,8 +196,8 @@ def _build(values: dict[str, tuple[int, str]], problems: list[Problem]) -> Docum
                     FILE,
                     line,
                     "value",
-                    f"the date '{text}' is not a valid dd/mm/yyyy date",
-                    "write it as e.g. 05/12/2024, or leave it empty for the date the report is rendered",
+                    t("doc_bad_date", date=text),
+                    t("doc_bad_date_hint"),
                 )
             )
     if any(p.is_error for p in problems):

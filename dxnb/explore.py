@@ -43,7 +43,7 @@ from .html import Html
 from .i18n import check_lang, t, tn, unit_name
 from .overview_data import check_data_period, check_place_name, edge_units, scope_label, select_units
 from .pages import is_synthetic, shown_path, source_reference
-from .params import check_period, in_language
+from .params import check_period, in_language, period_label
 from .paths import resolve_data_dir
 from .text import vi_sort_key
 
@@ -345,7 +345,7 @@ class Explorer(ExplorerSteps):
         if not f.missing(mine["value"]):
             text = self.rich(
                 "compare_line",
-                period=period,
+                period=period_label(period, lang, start=True),
                 indicator=self._indicator_name(),
                 unit=self.unit_label,
                 value=self._value(mine["value"], mine["qualifier"]),
@@ -357,7 +357,7 @@ class Explorer(ExplorerSteps):
         else:
             text = self.rich(
                 "compare_missing",
-                period=period,
+                period=period_label(period, lang, start=True),
                 unit=self.unit_label,
                 indicator=self._indicator_name(),
                 scope=self.scope,
@@ -383,7 +383,7 @@ class Explorer(ExplorerSteps):
                 codes = [*codes[: separator + 1], self.unit_code, *codes[separator + 1 :]]
             if separator is not None:
                 parts.append(h.note(t("ex_edge_note", lang, n=len(ranked), edge=EDGE_UNITS)))
-            title = t("compare_chart", lang, indicator=ind.name(lang), period=period)
+            title = t("compare_chart", lang, indicator=ind.name(lang), period=period_label(period, lang, inline=True))
             uri = value_bars(
                 [frame.at[c, "name"] for c in codes],
                 [frame.at[c, "value"] for c in codes],

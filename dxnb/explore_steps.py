@@ -38,6 +38,7 @@ from .map_figure import map_figure
 from .overview_data import quality_flags, scope_label, select_units
 from .overview_sections import CHECK_FLAGS
 from .pages import Page, inline_name, shown_path, target_verified
+from .params import period_label
 from .paths import PROJECT_ROOT, REPORTS_DIR
 from .text import slugify
 
@@ -142,7 +143,8 @@ class ExplorerSteps(Page):
         lang, ind = self.lang, self.ind
         frame = self.compare_table()
         title = t("map_title", lang)
-        values = dict(n=len(frame), scope=self.scope, indicator=self._indicator_name(), period=self.period)
+        shown = period_label(self.period, lang, inline=True)
+        values = dict(n=len(frame), scope=self.scope, indicator=self._indicator_name(), period=shown)
         if ind.kind == "rate":
             frame = frame.assign(shown=frame["value"])
             kind, alt = "rate", t("map_explore_alt", lang, **values)
@@ -271,7 +273,11 @@ class ExplorerSteps(Page):
         active = evaluate_period(ds, period, codes)
         present = active.index[active["has_data"]].tolist()
         if not present:
-            return h.section("gaps", title, h.para(t("gaps_none", lang, scope=self.scope, period=period)))
+            return h.section(
+                "gaps",
+                title,
+                h.para(t("gaps_none", lang, scope=self.scope, period=period_label(period, lang, inline=True))),
+            )
         missing = missing_table(ds, period, present)
         flags = quality_flags(ds, period, present)
         to_check = flags[flags["flag"].isin(CHECK_FLAGS)]
@@ -281,7 +287,7 @@ class ExplorerSteps(Page):
                 t(
                     "gaps_line",
                     lang,
-                    period=period,
+                    period=period_label(period, lang, start=True),
                     n=f.number(len(present), 0, lang),
                     scope=self.scope,
                     cells=f.number(missing["missing"].sum(), 0, lang),

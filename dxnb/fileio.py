@@ -27,7 +27,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from .errors import DxnbError
-from .i18n import t
+from .i18n import N_, t
 
 log = logging.getLogger(__name__)
 
@@ -116,8 +116,10 @@ _held = threading.local()  # folders this thread already holds the lock of (the 
 
 @contextlib.contextmanager
 def exclusive_lock(folder: str | os.PathLike[str], timeout: float | None = None,
-                   what: str = "an import") -> Iterator[Path]:
+                   what: str = N_("lock_import")) -> Iterator[Path]:
     """Hold an exclusive ``flock`` on ``<folder>/.dxnb-import.lock`` for the ``with`` block.
+
+    ``what`` is the message key naming the work that takes the lock (an import, a review), for the busy message.
 
     A second program (or thread) waits up to ``timeout`` seconds (:data:`LOCK_TIMEOUT` by default), then
     gives up with :class:`BusyError`. The lock is released when the process ends, however it ends.
@@ -149,7 +151,7 @@ def exclusive_lock(folder: str | os.PathLike[str], timeout: float | None = None,
                 if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
                     raise
                 if time.monotonic() >= deadline:
-                    raise BusyError(t("io_busy", folder=folder, what=what, lock=lock,
+                    raise BusyError(t("io_busy", folder=folder, what=t(what), lock=lock,
                                       seconds=f"{limit:g}")) from None  # fmt: skip
                 time.sleep(0.1)
         held[folder] = 1

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
-from .catalogue import Indicator
+if TYPE_CHECKING:
+    from .catalogue import Indicator
 
 LANGS = ("vi", "en")
 _LOCALES = {"vi": "vi_VN", "en": "en_US"}
@@ -83,8 +85,65 @@ def signed(
     return f"{sign}{number(abs(value), decimals, lang, keep_zeros=keep_zeros)}{suffix}"
 
 
+#: English plurals whose singular is not the word less its "s" or "es" (the catalogues' ``unit_en`` is a plural).
+IRREGULAR_SINGULARS = {
+    "people": "person",
+    "persons": "person",
+    "children": "child",
+    "men": "man",
+    "women": "woman",
+    "series": "series",
+    "premises": "premises",
+    "species": "species",
+    "analyses": "analysis",
+    "statuses": "status",
+    "buses": "bus",
+    "censuses": "census",
+    "campuses": "campus",
+    "caches": "cache",
+    "niches": "niche",
+}
+_ES_ENDINGS = ("sses", "shes", "ches", "xes", "zzes")
+
+
+def singular_en(unit: str) -> str:
+    """The singular of an English unit written in the plural: "classes" → "class", "meetings" → "meeting".
+
+    Only the last word changes ("training classes" → "training class"); a unit with "per" or "/" (a ratio such as
+    "per 1000 adults") or without a plural ending is returned as it is. Irregular words: :data:`IRREGULAR_SINGULARS`.
+    """
+    head, _, word = unit.rpartition(" ")
+    if not word or "per" in unit.split() or "/" in unit or "%" in unit:
+        return unit
+    lower = word.lower()
+    if lower in IRREGULAR_SINGULARS:
+        one = IRREGULAR_SINGULARS[lower]
+        one = one[:1].upper() + one[1:] if word[:1].isupper() else one
+    elif lower.endswith("ies") and len(lower) > 4:
+        one = word[:-3] + "y"
+    elif lower.endswith(_ES_ENDINGS):
+        one = word[:-2]
+    elif lower.endswith("s") and not lower.endswith("ss"):
+        one = word[:-1]
+    else:
+        return unit
+    return f"{head} {one}" if head else one
+
+
+def unit_for(val: float, indicator: Indicator, lang: str = "vi") -> str:
+    """The indicator's unit as written after the value ``val``: English singular for exactly 1 ("1 class")."""
+    unit = indicator.unit(lang)
+    if lang == "en" and unit and abs(round(float(val), indicator.decimals)) == 1:
+        return singular_en(unit)
+    return unit
+
+
 def value(val: float | None, indicator: Indicator, lang: str = "vi", *, with_unit: bool = False) -> str:
-    """Format an indicator's value by its kind (rate, count, ratio, yes/partial/no)."""
+    """Format an indicator's value by its kind (rate, count, ratio, yes/partial/no).
+
+    With ``with_unit``, the unit follows the number: "3 lớp", "3 classes", and in English "1 class" (the
+    catalogue's ``unit_en`` is a plural; :func:`singular_en` gives the singular).
+    """
     if missing(val):
         return DASH
     if indicator.kind == "rate":
@@ -92,8 +151,8 @@ def value(val: float | None, indicator: Indicator, lang: str = "vi", *, with_uni
     if indicator.kind == "yes_partial_no":
         return _YPN[lang].get(float(val), number(val, 1, lang))
     text = number(val, indicator.decimals, lang)
-    unit = indicator.unit(lang)
-    return f"{text} {unit}" if with_unit and unit else text
+    unit = unit_for(val, indicator, lang) if with_unit else ""
+    return f"{text} {unit}" if unit else text
 
 
 def date(day: dt.date, lang: str = "vi") -> str:

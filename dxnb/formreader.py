@@ -54,6 +54,7 @@ from .forms import (
     unit_label,
 )
 from .i18n import N_, t, tn
+from .params import period_label
 from .text import ascii_fold, nfc
 from .values import ValueProblem, has_digit, parse_number, split_qualifier
 
@@ -101,7 +102,7 @@ class FilledForm:
     @property
     def default_source(self) -> str:
         """Provenance written when a row names no source."""
-        return f"Biểu mẫu {self.unit_label}, năm {self.period} ({self.path.name})"
+        return f"Biểu mẫu {self.unit_label}, {period_label(self.period, 'vi', inline=True)} ({self.path.name})"
 
 
 def _text(value: object) -> str:
@@ -387,9 +388,9 @@ def _read_open_form(path: Path, shown: str, ws: Sheet, notes: Sheet | None, meta
     if notes is not None:
         _read_notes(notes, form, lambda ref: at(ref, NOTES_SHEET), problems)
     if not form.values and not form.notes and not any(p.is_error for p in problems):
-        problems.append(Problem(shown, None, None, "the form has no value and no note filled in: nothing is imported "
-                                "from it", f"fill in the yellow column '{column_captions(period, None)['value']}' "
-                                "(and the notes sheet), save the workbook, then import it again", "warning"))
+        problems.append(Problem(shown, None, None, t("form_nothing_filled"),
+                                t("form_nothing_filled_hint", column=column_captions(period, None)["value"]),
+                                "warning"))
     log.debug("%s: %d values, %d notes", shown, len(form.values), len(form.notes))
     return (None if any(p.is_error for p in problems) else form), problems
 

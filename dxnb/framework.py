@@ -25,7 +25,7 @@ from .framework_files import bundled_ids as bundled_ids
 from .framework_files import check_folder as check_folder
 from .framework_files import check_framework as check_framework
 from .framework_files import load_framework as load_framework
-from .i18n import get_language, t
+from .i18n import check_lang, get_language, t
 from .params import check_data_period, check_unit, period_key
 from .scoring import score_units, totals
 from .units import unit_rows
@@ -102,7 +102,9 @@ def listing(ds: Dataset | None = None) -> pd.DataFrame:
     )
 
 
-def compare(ds: Dataset, code: object, period: object, frameworks: list[str] | None = None) -> pd.DataFrame:
+def compare(
+    ds: Dataset, code: object, period: object, frameworks: list[str] | None = None, lang: str | None = None
+) -> pd.DataFrame:
     """A unit's score and class for one period under each framework the dataset names and the bundled reference.
 
     Args:
@@ -111,6 +113,7 @@ def compare(ds: Dataset, code: object, period: object, frameworks: list[str] | N
         period: The period.
         frameworks: Framework ids to compare (bundled ids, or ids of the dataset's own frameworks); by default
             the one in force for the period, every other the dataset names, and ``dxnb-ref-2022``/``dxnb-ref-2025``.
+        lang: The language of the frameworks' names (None: the current language).
 
     Returns:
         One row per framework (index ``framework``): name (Vietnamese), name_en, in_force, earned, max_points,
@@ -122,6 +125,7 @@ def compare(ds: Dataset, code: object, period: object, frameworks: list[str] | N
     """
     code = check_unit(ds, code)
     period = check_data_period(ds, period)
+    lang = get_language() if lang is None else check_lang(lang)
     current = ds.catalogue_for(period)
     named = {c.id or OWN: c for c in [current, *ds.frameworks.values(), ds.catalogue]}
     if frameworks is None:
@@ -140,8 +144,8 @@ def compare(ds: Dataset, code: object, period: object, frameworks: list[str] | N
         rows.append(
             {
                 "framework": fid,
-                "name": built.framework.name_vi if built.framework else "Bộ chỉ số riêng",
-                "name_en": built.framework.name_en if built.framework else "The dataset's own catalogue",
+                "name": built.framework.name_vi if built.framework else t("fw_own_catalogue", "vi"),
+                "name_en": built.framework.name_en if built.framework else t("fw_own_catalogue", "en"),
                 "in_force": built is current,
                 "earned": row["earned"],
                 "max_points": row["max_points"],
@@ -167,6 +171,7 @@ def compare_section(table: pd.DataFrame, lang: str | None = None, lead: str = ""
         lang: The language.
         lead: A sentence above the table (e.g. :func:`dxnb.report_frameworks` says what is compared).
     """
+    lang = get_language() if lang is None else check_lang(lang)
     head = [
         t("fw_compare_framework", lang),
         t("fw_compare_points", lang),

@@ -30,6 +30,7 @@ import pandas as pd
 from . import catalogue as cat
 from . import validate_framework as vf
 from .errors import DataError, Problem
+from .i18n import t
 from .text import nfc
 
 log = logging.getLogger(__name__)
@@ -70,8 +71,8 @@ def read_table(name: str, shown: str, raw: bytes | None, problems: list[Problem]
                 shown,
                 None,
                 None,
-                "the file is missing",
-                f"create it with the columns {','.join(COLUMNS[name])} (see data/README.md)",
+                t("ff_file_missing"),
+                t("ds_file_missing_hint", columns=",".join(COLUMNS[name])),
             )
         )
         return None
@@ -80,7 +81,7 @@ def read_table(name: str, shown: str, raw: bytes | None, problems: list[Problem]
     try:
         text = nfc(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        problems.append(Problem(shown, None, None, "the file is not UTF-8", "save it as CSV UTF-8"))
+        problems.append(Problem(shown, None, None, t("ff_not_utf8"), t("ds_not_utf8_hint")))
         return None
     try:
         table = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False, skip_blank_lines=False)
@@ -90,15 +91,15 @@ def read_table(name: str, shown: str, raw: bytes | None, problems: list[Problem]
                 shown,
                 None,
                 None,
-                f"the file is not valid CSV ({exc})".splitlines()[0],
-                "save it as CSV UTF-8 (comma delimited), one header row",
+                t("ff_bad_csv", error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__),
+                t("ff_bad_csv_hint"),
             )
         )
         return None
     table = table[(table.map(lambda v: str(v).strip()) != "").any(axis=1)]
     if table.empty:
         problems.append(
-            Problem(shown, None, None, "the file is empty", f"it needs a header: {','.join(COLUMNS[name])}")
+            Problem(shown, None, None, t("ds_file_empty"), t("ds_file_empty_hint", columns=",".join(COLUMNS[name])))
         )
         return None
     header = [str(c).strip() for c in table.iloc[0]]
@@ -107,7 +108,7 @@ def read_table(name: str, shown: str, raw: bytes | None, problems: list[Problem]
     frame.index = frame.index - 1
     missing = [c for c in COLUMNS[name] if c not in header]
     for column in missing:
-        problems.append(Problem(shown, 1, column, "the column is missing", "add it to the header row"))
+        problems.append(Problem(shown, 1, column, t("ds_column_missing"), t("ds_add_column")))
     if missing:
         return None
     for column in ("applies_to", "evidence_required", "target_verified", "description"):
@@ -122,11 +123,11 @@ def _fields(frame: pd.DataFrame, file: str, problems: list[Problem]) -> dict[str
     for row, record in vf.selected_rows(frame, slice(None)):
         name, value = str(record["field"]).strip(), str(record["value"]).strip()
         if name in fields:
-            problems.append(Problem(file, row, "field", f"'{name}' is also on row {fields[name][0]}",
-                                    "give each field once"))  # fmt: skip
+            problems.append(Problem(file, row, "field", t("vf_id_twice", value=name, other=fields[name][0]),
+                                    t("ff_field_once_hint")))  # fmt: skip
         elif name not in vf.FIELDS:
-            problems.append(Problem(file, row, "field", f"'{name}' is not a field of framework.csv",
-                                    f"use: {', '.join(vf.FIELDS)}"))  # fmt: skip
+            problems.append(Problem(file, row, "field", t("ff_unknown_field", value=name),
+                                    t("val_use_one_of", values=", ".join(vf.FIELDS))))  # fmt: skip
         else:
             fields[name] = (row, value)
     return fields
@@ -218,7 +219,7 @@ def load_framework(folder: str | Path, label: str | None = None) -> cat.Catalogu
     """
     built, problems = check_folder(folder, label)
     if built is None:
-        raise FrameworkError(problems, f"The framework in {folder} has problems; fix them:")
+        raise FrameworkError(problems, t("ff_framework_problems", folder=folder))
     return built
 
 
@@ -248,8 +249,8 @@ def bundled(framework_id: str) -> cat.Catalogue:
                     PLAN_FILE,
                     None,
                     "framework",
-                    f"no bundled framework is called '{framework_id}'",
-                    f"use one of: {', '.join(bundled_ids())}",
+                    t("ff_no_bundled", value=framework_id),
+                    t("val_use_one_of", values=", ".join(bundled_ids())),
                 )
             ]
         )
@@ -264,7 +265,7 @@ def require_complete(catalogue: cat.Catalogue) -> None:
     """
     if catalogue.missing:
         shown = ", ".join(catalogue.missing[:12]) + (
-            f" … ({len(catalogue.missing)} in all)" if len(catalogue.missing) > 12 else ""
+            t("ff_missing_more", n=len(catalogue.missing)) if len(catalogue.missing) > 12 else ""
         )
         raise FrameworkError(
             [
@@ -272,9 +273,9 @@ def require_complete(catalogue: cat.Catalogue) -> None:
                     catalogue.id,
                     None,
                     None,
-                    f"the framework is incomplete and cannot be scored: points are missing in {shown}",
-                    "fill in the points (see data/README.md, 'Evaluation frameworks')",
+                    t("ff_incomplete", missing=shown),
+                    t("ff_incomplete_hint"),
                 )
             ],
-            f"The framework '{catalogue.id}' is incomplete:",
+            t("ff_incomplete_summary", framework=catalogue.id),
         )

@@ -291,9 +291,10 @@ def _plan_observations(table: _CsvFile, values: dict, replace: bool, plan: Impor
                 "source": safe_csv_field(item.source or form.default_source), "note": safe_csv_field(item.note),
                 "qualifier": item.qualifier}, item.cell))
             if item.qualifier and table.column("qualifier") is None:
-                plan.warnings.append(Problem(item.cell, None, indicator, f"the figure is a {item.qualifier}, but "
-                                             f"{OBSERVATIONS} has no qualifier column to keep it",
-                                             "add a 'qualifier' column (see data/README.md)", "warning"))
+                plan.warnings.append(Problem(item.cell, None, indicator,
+                                             t("intake_no_qualifier_column", qualifier=item.qualifier,
+                                               file=OBSERVATIONS),
+                                             t("intake_no_qualifier_column_hint"), "warning"))
             plan.changes.append(Change(OBSERVATIONS, "new", code, period, indicator, new=new_value, cell=item.cell))
             continue
         record = index[key][0]

@@ -53,7 +53,7 @@ from .overview_sections import (
     OverviewSections,
 )
 from .pages import is_synthetic
-from .params import check_period, default_period, in_language
+from .params import check_period, default_period, in_language, period_label
 from .paths import resolve_data_dir
 from .text import vi_sort_key
 
@@ -161,7 +161,7 @@ class Overview(OverviewSections):
             lang,
             n=f.number(len(rows), 0, lang),
             with_data=f.number(len(scored), 0, lang),
-            period=self.period,
+            period=period_label(self.period, lang, inline=True),
             date=f.date(dt.date.today(), lang),
         )
         obs = self.dataset.observations
@@ -169,7 +169,7 @@ class Overview(OverviewSections):
         synthetic = is_synthetic(mine["source"], self.dataset.units.loc[self.codes, "source"])
         return self.page_header(
             t("kicker", lang),
-            t("ov_title", lang, scope=self.scope, period=self.period),
+            t("ov_title", lang, scope=self.scope, period=period_label(self.period, lang, inline=True)),
             meta,
             key=key,
             synthetic=t("ov_synthetic_banner", lang) if synthetic else "",
@@ -181,10 +181,11 @@ class Overview(OverviewSections):
         scored = rows[rows["has_data"]]
         parts = [*self._ranking_text(scored), self._no_data_note()]
         if len(scored) > 60:
-            title = tn("scores_histogram", len(scored), lang, n=f.number(len(scored), 0, lang), period=period)
+            shown = period_label(period, lang, inline=True)
+            title = tn("scores_histogram", len(scored), lang, n=f.number(len(scored), 0, lang), period=shown)
             parts.append(self.figure(charts.score_histogram(scored["score"].tolist(), title=title, lang=lang), title))
         elif len(scored):
-            title = t("scores_chart", lang, period=period)
+            title = t("scores_chart", lang, period=period_label(period, lang, inline=True))
             uri = charts.peer_scores(
                 [self._unit_label(c) for c in scored.index],
                 scored["score"].tolist(),
@@ -208,7 +209,7 @@ class Overview(OverviewSections):
         best, worst = scored.iloc[0], scored.iloc[-1]
         text = self.rich(
             "ranking_lead",
-            period=self.period,
+            period=period_label(self.period, lang, start=True),
             n=f.number(len(scored), 0, lang),
             median=f.index(scored["score"].median(), lang),
             best=self._unit_label(best.name),

@@ -32,6 +32,7 @@ from .overview_data import (
     target_counts,
 )
 from .pages import Page, source_reference, target_verified
+from .params import period_label
 
 #: Units drawn one by one in the heatmaps and the pillar chart; a larger selection shows its edges.
 DETAIL_MAX_UNITS = 40
@@ -143,7 +144,9 @@ class OverviewSections(Page):
         if not missing:
             return ""
         names = self.names([self._unit_label(c) for c in missing], 20)
-        return h.para(t("no_data_units", self.lang, period=self.period, names=names))
+        return h.para(
+            t("no_data_units", self.lang, period=period_label(self.period, self.lang, inline=True), names=names)
+        )
 
     # ------------------------------------------------------------------ sections
 
@@ -180,7 +183,7 @@ class OverviewSections(Page):
                         lang,
                         n=f.number(len(history), 0, lang),
                         edge=TREND_MAX_PANELS // 2,
-                        period=self.period,
+                        period=period_label(self.period, lang, inline=True),
                     )
                 )
             )
@@ -300,7 +303,16 @@ class OverviewSections(Page):
         counts = target_counts(self.dataset, self.period, self.ranked)
         if counts.empty:
             return h.section("targets", t("targets", lang), h.para(t("targets_none", lang)))
-        parts = [h.para(t("targets_lead", lang, period=self.period, n=f.number(len(self.ranked), 0, lang)))]
+        parts = [
+            h.para(
+                t(
+                    "targets_lead",
+                    lang,
+                    period=period_label(self.period, lang, inline=True),
+                    n=f.number(len(self.ranked), 0, lang),
+                )
+            )
+        ]
         names = [self._name(i) for i in counts.index]
         title = t("targets_chart", lang)
         uri = target_bars(
@@ -348,7 +360,14 @@ class OverviewSections(Page):
         frame = rows.assign(label=[self._unit_label(c) for c in rows.index])
         scored = int(rows["has_data"].sum())
         scope = self.scope[:1].lower() + self.scope[1:] if lang == "vi" else self.scope  # inside a sentence
-        alt = t("map_overview_alt", lang, scope=scope, period=self.period, n=len(rows), scored=scored)
+        alt = t(
+            "map_overview_alt",
+            lang,
+            scope=scope,
+            period=period_label(self.period, lang, inline=True),
+            n=len(rows),
+            scored=scored,
+        )
         figure = map_figure(self.dataset.units.loc[rows.index], frame, value_col="score", label_col="label",
                             alt=alt, lang=lang)  # fmt: skip
         return h.section("map", t("map_title", lang), figure)

@@ -21,6 +21,7 @@ from . import __version__, html
 from . import fmt as f
 from .html import Html
 from .i18n import has_text, t, template
+from .params import period_label
 from .paths import PROJECT_ROOT
 from .synthetic import SYNTHETIC_SOURCE
 from .text import nfc
@@ -156,7 +157,8 @@ class Page:
     def figure(self, uri: str, title: str) -> Html:
         """A chart captioned ``title``, its alternative text naming the chart, the subject and the period."""
         subject, period = self.chart_subject()
-        return html.figure(uri, self.text("chart_alt", chart=title, subject=subject, period=period), caption=title)
+        alt = self.text("chart_alt", chart=title, subject=subject, period=period_label(period, self.lang, inline=True))
+        return html.figure(uri, alt, caption=title)
 
     def key_figures(self, figures: Iterable[tuple[str, str]]) -> Html:
         """The key-figures strip."""

@@ -92,6 +92,52 @@ def period_start(period: object) -> date:
     return date(year, month, 1)
 
 
+#: The words of a period's span: its name as a title ("Năm 2025", "Year 2025"), inside a phrase ("năm 2025",
+#: "2025") and opening a sentence ("Năm 2025, …", "In 2025, …").
+_LABEL_KEYS = {
+    ("year", "title"): N_("period_year"),
+    ("year", "inline"): N_("period_year_inline"),
+    ("year", "start"): N_("period_year_start"),
+    ("quarter", "title"): N_("period_quarter"),
+    ("quarter", "inline"): N_("period_quarter_inline"),
+    ("quarter", "start"): N_("period_quarter_start"),
+    ("month", "title"): N_("period_month"),
+    ("month", "inline"): N_("period_month_inline"),
+    ("month", "start"): N_("period_month_start"),
+}
+#: How a quarter's number is written (Vietnamese: Roman numerals, "Quý III") and a month's (English: its name).
+_QUARTER_KEYS = (N_("period_q1"), N_("period_q2"), N_("period_q3"), N_("period_q4"))
+_MONTH_KEYS = (
+    N_("period_m01"), N_("period_m02"), N_("period_m03"), N_("period_m04"), N_("period_m05"), N_("period_m06"),
+    N_("period_m07"), N_("period_m08"), N_("period_m09"), N_("period_m10"), N_("period_m11"), N_("period_m12"),
+)  # fmt: skip
+
+
+def period_label(period: object, lang: str | None = None, *, inline: bool = False, start: bool = False) -> str:
+    """A period as readers name it: "Năm 2025", "Quý III/2025", "Tháng 8/2025"; "Year 2025", "Q3 2025", "August 2025".
+
+    Args:
+        period: A year "2025", a quarter "2025-Q3" or a month "2025-08"; anything else is returned as text.
+        lang: The language (None: the current one).
+        inline: Inside a phrase ("Xã Vĩnh Hòa — năm 2025", "Overall index, 2025"): Vietnamese in lower case, an
+            English year without "Year".
+        start: Opening a sentence ("Quý III/2025, xã …", "In Q3 2025, …"): Vietnamese capitalised, English as
+            ``inline`` (the message says "In").
+    """
+    text = str(period).strip()
+    try:
+        year, span, number = _parts(check_period(text))
+    except DxnbError:
+        return text
+    values: dict[str, object] = {"year": year}
+    if span == "quarter":
+        values["quarter"] = t(_QUARTER_KEYS[number - 1], lang)
+    elif span == "month":
+        values["month"] = t(_MONTH_KEYS[number - 1], lang)
+    form = "start" if start else "inline" if inline else "title"
+    return t(_LABEL_KEYS[span, form], lang, **values)
+
+
 def period_key(period: object) -> tuple:
     """A sort key ordering periods in time: by their last day, a month before the quarter and the year it ends.
 
@@ -194,7 +240,7 @@ def default_period(ds: Dataset, codes: Iterable[str] | None = None) -> PeriodCho
     codes = None if codes is None else list(codes)
     coverage = period_coverage(ds, codes)
     if not coverage:
-        raise ParameterError("The dataset has no observations: there is no period to work on.")
+        raise ParameterError(t("param_no_observations"))
     alive = alive_counts(ds, coverage, codes)
     from .period_series import default_candidates  # imports this module
 

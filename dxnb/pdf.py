@@ -23,7 +23,7 @@ from types import TracebackType
 from dxnb.docframe import print_css
 from dxnb.errors import DxnbError, RenderError
 from dxnb.fileio import atomic_write_bytes
-from dxnb.i18n import N_, template
+from dxnb.i18n import N_, t, template
 
 log = logging.getLogger(__name__)
 
@@ -62,21 +62,17 @@ _FIT_TABLES = """() => {
 PAGE_OF = N_("pdf_page_of")
 _PAGE_RULE = "@page {{ size: A4; margin: {top} {right} {bottom} {left} !important; }}".format(**MARGIN)
 
-INSTALL_HINT = (
-    "Making PDFs needs Playwright and a Chromium-family browser. Install them:\n"
-    "  Debian/Ubuntu: sudo apt-get install chromium fonts-dejavu-core, then pip install 'dxnb[pdf]'\n"
-    "  Windows/macOS with conda: conda install -c conda-forge playwright-python, then "
-    "python -m playwright install chromium (downloads a browser once); on Windows an installed Edge or Chrome "
-    "is used when no other browser is found\n"
-    f"  any system: set {ENV_CHROMIUM} to the path of a Chromium, Chrome or Edge executable"
-)
+
+def install_hint() -> str:
+    """How to install the PDF engine (Playwright and a Chromium-family browser), in the current language."""
+    return t("pdf_install_hint", env=ENV_CHROMIUM)
 
 
 class PdfUnavailableError(DxnbError):
     """No PDF engine: Playwright or a Chromium-family browser is missing or does not start."""
 
     def __init__(self, reason: str):
-        super().__init__(f"cannot make PDFs: {reason}.\n{INSTALL_HINT}")
+        super().__init__(f"{t('pdf_unavailable', reason=reason)}\n{install_hint()}")
 
 
 def require_pypdf() -> None:
@@ -88,7 +84,7 @@ def require_pypdf() -> None:
     try:
         import pypdf  # noqa: F401
     except ImportError as exc:
-        raise PdfUnavailableError(f"the Python package pypdf is not installed ({exc})") from None
+        raise PdfUnavailableError(t("pdf_no_package", package="pypdf", error=exc)) from None
 
 
 def find_chromium() -> str | None:
@@ -101,7 +97,7 @@ def find_chromium() -> str | None:
     if explicit:
         found = shutil.which(explicit)
         if not found:
-            raise PdfUnavailableError(f"{ENV_CHROMIUM}={explicit} is not an executable file")
+            raise PdfUnavailableError(t("pdf_bad_chromium", setting=f"{ENV_CHROMIUM}={explicit}"))
         return found
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -144,15 +140,12 @@ class PdfRenderer:
             from playwright.sync_api import Error as PlaywrightError
             from playwright.sync_api import sync_playwright
         except ImportError as exc:
-            raise PdfUnavailableError(f"the Python package playwright is not installed ({exc})") from None
+            raise PdfUnavailableError(t("pdf_no_package", package="playwright", error=exc)) from None
         executable = self.executable or find_chromium()
         try:
             self._playwright = sync_playwright().start()
         except PlaywrightError as exc:  # e.g. inside a running asyncio loop (a notebook cell)
-            raise RenderError(
-                f"cannot start Playwright: {str(exc).splitlines()[0]} — make PDFs from the command line or a script, "
-                "not from a notebook cell"
-            ) from exc
+            raise RenderError(t("pdf_playwright_start", error=str(exc).splitlines()[0])) from exc
         try:
             self._browser = self._launch(executable, PlaywrightError)
             self._context = self._browser.new_context(
@@ -186,7 +179,7 @@ class PdfRenderer:
                 continue
             log.info("PDF engine: %s %s", name, browser.version)
             return browser
-        raise PdfUnavailableError("no browser starts (" + "; ".join(failures) + ")")
+        raise PdfUnavailableError(t("pdf_no_browser", failures="; ".join(failures)))
 
     def _guard(self, route) -> None:
         url = route.request.url
@@ -226,7 +219,7 @@ class PdfRenderer:
             raise RuntimeError("PdfRenderer.render() outside its `with` block")
         source = Path(html_path).resolve()
         if not source.is_file():
-            raise RenderError(f"cannot make a PDF of {source}: the file does not exist — render the report first")
+            raise RenderError(t("pdf_source_missing", source=source))
         started = time.perf_counter()
         page = self._context.new_page()
         try:
@@ -249,7 +242,7 @@ class PdfRenderer:
             )
         except Exception as exc:
             if type(exc).__module__.startswith("playwright"):
-                raise RenderError(f"cannot make a PDF of {source}: {str(exc).splitlines()[0]}") from exc
+                raise RenderError(t("pdf_render_failed", source=source, error=str(exc).splitlines()[0])) from exc
             raise
         finally:
             page.close()
@@ -287,10 +280,10 @@ def combine(
         from pypdf import PdfReader, PdfWriter
         from pypdf.errors import PdfReadError
     except ImportError as exc:
-        raise PdfUnavailableError(f"the Python package pypdf is not installed ({exc})") from None
+        raise PdfUnavailableError(t("pdf_no_package", package="pypdf", error=exc)) from None
     parts = [(Path(path), str(name)) for path, name in pdf_paths_with_titles]
     if not parts:
-        raise RenderError(f"cannot make {out_path}: there are no PDFs to combine")
+        raise RenderError(t("pdf_nothing_to_combine", path=out_path))
     writer = PdfWriter()
     for path, name in parts:
         try:
@@ -299,7 +292,7 @@ def combine(
             for page in reader.pages:
                 writer.add_page(page)
         except (OSError, PdfReadError) as exc:
-            raise RenderError(f"cannot combine {path}: {exc} — render it again") from exc
+            raise RenderError(t("pdf_combine_failed", path=path, error=exc)) from exc
         writer.add_outline_item(title=name, page_number=first)
     writer.add_metadata({"/Title": title or parts[0][1], "/Producer": "dxnb (pypdf)"})
     writer.page_mode = "/UseOutlines"

@@ -25,7 +25,7 @@ from .evaluate import UnitEvaluation, evaluate_unit
 from .html import Html
 from .i18n import N_, check_lang, t, unit_name
 from .pages import is_synthetic
-from .params import check_period, check_unit_code, in_language
+from .params import check_period, check_unit_code, in_language, period_label
 from .paths import resolve_data_dir
 from .report_formation import FormationSection
 from .report_frameworks import FrameworksSection
@@ -118,7 +118,9 @@ class CommuneReport(ReportSections, FormationSection, FrameworksSection):
         unit = ev.unit
         place = self.place(unit)
         title = self.text(
-            "title", kind_name=unit_name(unit["name"], unit["kind"], lang, capital=True), period=ev.period
+            "title",
+            kind_name=unit_name(unit["name"], unit["kind"], lang, capital=True),
+            period=period_label(ev.period, lang, inline=True),
         )
         meta = self.text("meta", place=place[:1].upper() + place[1:], code=ev.code, date=f.date(dt.date.today(), lang))
         synthetic = is_synthetic(ev.indicators["source"], [ev.unit.get("source", "")])
@@ -137,7 +139,11 @@ class CommuneReport(ReportSections, FormationSection, FrameworksSection):
         rank_text = ""
         if ev.rank is not None and not ev.rank_shown:  # few peers report this period yet: no "1/1"
             rank_text = self.rich(
-                "rank_withheld", n=ev.group_size, total=ev.peer_count, group=self.group_label, period=ev.period
+                "rank_withheld",
+                n=ev.group_size,
+                total=ev.peer_count,
+                group=self.group_label,
+                period=period_label(ev.period, self.lang, inline=True),
             )
         elif ev.rank is not None and ev.group_size > 1:
             rank_text = self.rich(
@@ -149,7 +155,7 @@ class CommuneReport(ReportSections, FormationSection, FrameworksSection):
             )
         lead = self.rich(
             "summary_score",
-            period=ev.period,
+            period=period_label(ev.period, self.lang, start=True),
             unit=self.unit_label,
             earned=self.number(ev.earned, 1),
             max=self.number(ev.max_points, 0),

@@ -21,6 +21,7 @@ from .history import derived_trend, parts
 from .html import Html
 from .i18n import N_, unit_name
 from .pages import Page
+from .params import period_label
 
 
 @charts.styled
@@ -122,5 +123,5 @@ class FormationSection(Page):
         if ev.rank is not None and not math.isnan(ev.score):
             parts_html.append(h.para(self.rich("formation_rank", unit=label, rank=ev.rank, size=ev.group_size,
                                                province=self._province(unit["province"]),
-                                               period=ev.period)))  # fmt: skip
+                                               period=period_label(ev.period, self.lang, start=True))))  # fmt: skip
         return h.section("formation", self.text("formation"), *parts_html)

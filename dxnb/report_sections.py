@@ -25,6 +25,7 @@ from .evaluate import IMPLAUSIBLE_FLAGS, UnitEvaluation
 from .html import Html
 from .i18n import N_, unit_name
 from .pages import Page, inline_name, shown_path, source_reference, target_verified
+from .params import period_label
 
 #: Labels of the report's parameters in the provenance annex (``param_<name>``) and of its languages.
 PARAMETER_LABELS = (N_("param_unit_code"), N_("param_period"), N_("param_data_dir"), N_("param_lang"))
@@ -207,7 +208,7 @@ class ReportSections(Page):
             rank=ev.rank,
             n=ev.group_size,
             group=self.group_label,
-            period=ev.period,
+            period=period_label(ev.period, self.lang, inline=True),
             score=self.index(ev.score),
             median=self.index(ev.group_median_score),
         )

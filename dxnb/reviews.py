@@ -33,7 +33,7 @@ from .dataset import Dataset, load_dataset
 from .errors import DxnbError, ParameterError, Problem
 from .fileio import atomic_write_text, exclusive_lock
 from .html import Html
-from .i18n import N_, t
+from .i18n import N_, t, tn
 from .params import check_data_period, find_units
 from .paths import resolve_data_dir
 from .snapshot import framework_digest, unit_entries, unit_entry, unit_fingerprint
@@ -132,30 +132,30 @@ def _check_row(fields: dict[str, str], row: int, units: Iterable[str], problems:
     before = len(problems)
     code, period, state = fields["unit_code"].strip(), fields["period"].strip(), fields["state"].strip()
     if code not in units:
-        problems.append(_problem(row, "unit_code", f"no unit has the code '{code}' in units.csv",
-                                 "use a code of units.csv (5 digits, leading zeros kept)"))  # fmt: skip
+        problems.append(_problem(row, "unit_code", t("rv_unknown_code", code=code),
+                                 t("rv_unknown_code_hint")))  # fmt: skip
     if not _YEAR.fullmatch(period):
-        problems.append(_problem(row, "period", f"'{period}' is not a period", 'write the year, such as "2024"'))
+        problems.append(_problem(row, "period", t("rv_not_a_period", value=period), t("rv_period_hint")))
     if state not in STATES:
-        problems.append(_problem(row, "state", f"'{state}' is not a review state",
-                                 f"use one of {', '.join(STATES)}"))  # fmt: skip
+        problems.append(_problem(row, "state", t("rv_not_a_state", value=state),
+                                 t("val_use_one_of", values=", ".join(STATES))))  # fmt: skip
     if not fields["by"].strip():
-        problems.append(_problem(row, "by", "the reviewer's name is empty", "write who made the transition"))
+        problems.append(_problem(row, "by", t("rv_by_empty"), t("rv_by_empty_hint")))
     try:
         moment = dt.datetime.fromisoformat(fields["at"].strip())
         if moment.tzinfo is None:
             raise ValueError
     except ValueError:
-        problems.append(_problem(row, "at", f"'{fields['at']}' is not a date and time with its zone",
-                                 "write it as 2025-03-01T09:30:00+00:00"))  # fmt: skip
+        problems.append(_problem(row, "at", t("rv_bad_time", value=fields["at"]),
+                                 t("rv_bad_time_hint")))  # fmt: skip
     fingerprint = fields["fingerprint"].strip()
     if not _FINGERPRINT.fullmatch(fingerprint) and not (state == SELF_ASSESSED and not fingerprint):
         problems.append(
             _problem(
                 row,
                 "fingerprint",
-                "not a fingerprint (64 hexadecimal digits)",
-                "leave the fingerprint dxnb wrote; record the transition again with `dxnb review`",
+                t("rv_bad_fingerprint"),
+                t("rv_bad_fingerprint_hint"),
             )
         )
     results = None
@@ -166,8 +166,8 @@ def _check_row(fields: dict[str, str], row: int, units: Iterable[str], problems:
             if not isinstance(results, dict):
                 raise ValueError
         except ValueError:
-            problems.append(_problem(row, "results", "not the JSON object dxnb wrote",
-                                     "leave the column as dxnb wrote it, or empty it"))  # fmt: skip
+            problems.append(_problem(row, "results", t("rv_bad_results"),
+                                     t("rv_bad_results_hint")))  # fmt: skip
     if len(problems) > before:
         return None
     return Record(code, period, state, fields["by"].strip(), fields["at"].strip(), fields["note"].strip(),
@@ -185,25 +185,25 @@ def read_reviews(ds: Dataset) -> list[Record]:
         raw = path.read_bytes()
     except FileNotFoundError:
         return []
-    summary = f"{path} is invalid; fix it (or restore it from a backup) and run the command again:"
+    summary = t("rv_file_invalid", path=path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ReviewError([_problem(line, None, "the file is not UTF-8", "save it as CSV UTF-8")], summary) from None
+        raise ReviewError([_problem(line, None, t("ff_not_utf8"), t("rv_save_utf8_hint"))], summary) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     problems: list[Problem] = []
     try:
         rows = [(reader.line_num, r) for r in reader]
     except csv.Error as exc:
-        raise ReviewError([_problem(reader.line_num, None, f"not valid CSV ({exc})",
-                                    'close every double quote (")')], summary) from None  # fmt: skip
+        raise ReviewError([_problem(reader.line_num, None, t("ff_bad_csv", error=exc),
+                                    t("rv_close_quotes_hint"))], summary) from None  # fmt: skip
     if not rows:
         return []
     header = [c.strip() for c in rows[0][1]]
     missing = [c for c in REQUIRED if c not in header]
     for column in missing:
-        problems.append(_problem(1, column, "the column is missing", f"the header is {','.join(COLUMNS)}"))
+        problems.append(_problem(1, column, t("ds_column_missing"), t("rv_header_hint", columns=",".join(COLUMNS))))
     if missing:
         raise ReviewError(problems, summary)
     units = set(ds.units["code"]) if "code" in ds.units.columns else set(ds.units.index)  # every lifetime's code
@@ -212,8 +212,8 @@ def read_reviews(ds: Dataset) -> list[Record]:
         if not any(v.strip() for v in values):
             continue
         if len(values) > len(header):
-            problems.append(_problem(line, None, f"the row has {len(values)} cells, the header {len(header)}",
-                                     "put a note containing a comma in double quotes"))  # fmt: skip
+            problems.append(_problem(line, None, t("ds_too_many_cells", cells=len(values), width=len(header)),
+                                     t("rv_quote_note_hint")))  # fmt: skip
             continue
         fields = dict(zip(header, values + [""] * (len(header) - len(values)), strict=True))
         record = _check_row(fields, line, units, problems)
@@ -304,38 +304,37 @@ def set_state(
     """
     folder = resolve_data_dir(data_dir)
     if state not in STATES:
-        raise ParameterError(f"'{state}' is not a review state; use one of {', '.join(STATES)}")
+        raise ParameterError(t("rv_bad_state", value=state, states=", ".join(STATES)))
     if not by or not by.strip():
-        raise ParameterError('the reviewer\'s name is empty; give it with --by "Full name"')
+        raise ParameterError(t("rv_no_reviewer"))
     if force and not reason.strip():
-        raise ParameterError('--force needs --reason "…": say why a step is skipped')
-    with exclusive_lock(folder, what="a review"):
+        raise ParameterError(t("rv_force_needs_reason"))
+    with exclusive_lock(folder, what=N_("lock_review")):
         ds = load_dataset(folder)
         period = check_data_period(ds, period)
         ds = ds.at(period)  # the units alive in the period
         units = [u for u in units if str(u).strip()]
         if not all_units and not units:
-            raise ParameterError("name the units to review, or give --all")
+            raise ParameterError(t("rv_name_units"))
         codes = list(ds.units.index) if all_units else find_units(ds, units)
         entries = unit_entries(ds, period, codes)
         if all_units:
             codes = [c for c in codes if c in entries]
             if not codes:
-                raise ParameterError(f"no unit has data for {period}: there is nothing to review")
+                raise ParameterError(t("rv_no_data", period=period))
         without = [c for c in codes if c not in entries]
         if without:
-            raise ParameterError(f"unit(s) {', '.join(without)} have no data for {period}: there is nothing to review")
+            raise ParameterError(tn("rv_units_no_data", len(without), codes=", ".join(without), period=period))
         current = statuses(ds, period, {c: entries[c] for c in codes})
         problems = []
         for code in codes:
             now = current[code].state
             if state not in ALLOWED[now] and not force:
-                problems.append(Problem(FILE, None, code, f"{ds.units.at[code, 'name']} is {now}, it cannot become "
-                                        f"{state} (next: {' or '.join(ALLOWED[now])})",
-                                        'follow the steps self_assessed → reviewed → approved, or give --force '
-                                        '--reason "…"'))  # fmt: skip
+                name = ds.units.at[code, "name"]
+                refused = t("rv_step_refused", name=name, now=now, state=state, next=" / ".join(ALLOWED[now]))
+                problems.append(Problem(FILE, None, code, refused, t("rv_step_refused_hint")))
         if problems:
-            raise ReviewError(problems, f"nothing was recorded in {folder / FILE}:")
+            raise ReviewError(problems, t("rv_nothing_recorded", path=folder / FILE))
         at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         text_note = note.strip()
         if force:

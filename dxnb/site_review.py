@@ -22,6 +22,7 @@ from . import html as h
 from .dataset import Dataset
 from .fileio import atomic_write_text
 from .i18n import N_, t
+from .params import period_label
 
 log = logging.getLogger(__name__)
 
@@ -234,7 +235,7 @@ def write_changes_page(folder: Path, ds: Dataset, period: str, manifest: dict, l
 
     parts = [
         h.tag("nav", h.link("index.html", f"← {t('chg_back', lang)}"), cls="dx-small"),
-        h.tag("h1", t("chg_title", lang, period=period)),
+        h.tag("h1", t("chg_title", lang, period=period_label(period, lang, inline=True))),
     ]
     if columns.previous is None:
         parts.append(h.para(t("chg_first", lang)))
@@ -260,7 +261,13 @@ def write_changes_page(folder: Path, ds: Dataset, period: str, manifest: dict, l
         parts.append(h.Html(f'<section id="review-{h.esc(status.code)}">{h.heading(f"{name} ({status.code})", 3)}'
                             f"{h.para(since)}{body}{report_link(status.code)}</section>"))  # fmt: skip
     path = folder / "changes.html"
-    page = h.page(t("chg_title", lang, period=period), h.join(*parts), lang, generator=f"dxnb {__version__}", wide=True)
+    page = h.page(
+        t("chg_title", lang, period=period_label(period, lang, inline=True)),
+        h.join(*parts),
+        lang,
+        generator=f"dxnb {__version__}",
+        wide=True,
+    )
     atomic_write_text(path, page)
     log.info("wrote %s", path)
     return path

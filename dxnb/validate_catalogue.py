@@ -71,9 +71,9 @@ def _number(
         return None
     try:
         value = cat.plain_number(raw)
-    except ValueError as exc:  # the catalogue's English message says which: not a number, or out of range
+    except cat.NumberError as exc:  # not a number, or out of range
         shown = raw if len(raw) <= 20 else t("val_long_text", start=raw[:12], n=len(raw))
-        key = "val_out_of_range" if "out of range" in str(exc) else "val_not_a_number"
+        key = "val_out_of_range" if exc.out_of_range else "val_not_a_number"
         problems.append(Problem(file, row, column, t(key, text=shown), hint))
         return None
     low, high = bounds

@@ -17,6 +17,7 @@ import pandas as pd
 
 from . import catalogue as cat
 from .errors import Problem
+from .i18n import t
 from .validate_catalogue import check_catalogue, selected_rows
 
 #: The fields of ``framework.csv`` (``field,value`` rows).
@@ -29,7 +30,6 @@ ADJUSTMENT_COLUMNS = ("id", "kind", "name_vi", "name_en", "points", "cap")
 ADJUSTMENT_KINDS = ("bonus", "penalty")
 _FRAMEWORK_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _YEARS = re.compile(r"^((19|20|21)[0-9]{2})(-((19|20|21)[0-9]{2})?)?$")
-_ID_HINT = "use lower-case letters, digits and _"
 #: Points that agree within this are equal (sums of decimal points such as 0.1 + 0.2).
 TOLERANCE = 1e-6
 
@@ -54,16 +54,12 @@ def check_info(fields: dict[str, tuple[int, str]], file: str, problems: list[Pro
     """Check ``framework.csv``: every field present once, the id, the years, the total and the unit kinds."""
     for name in FIELDS:
         if name not in fields:
-            problems.append(Problem(file, None, name, "the field is missing", f"add a row '{name},<value>'"))
+            problems.append(Problem(file, None, name, t("vf_field_missing"), t("vf_field_missing_hint", name=name)))
         elif _blank(fields[name][1]) and name not in OPTIONAL_FIELDS:
-            problems.append(
-                Problem(file, fields[name][0], name, "the value is empty", "fill it in (see data/README.md)")
-            )
+            problems.append(Problem(file, fields[name][0], name, t("val_empty"), t("vf_fill_in_hint")))
     row, value = fields.get("id", (None, ""))
     if value.strip() and not _FRAMEWORK_ID.match(value.strip()):
-        problems.append(
-            Problem(file, row, "id", f"'{value}' is not a framework id", "use lower-case letters, digits, - and _")
-        )
+        problems.append(Problem(file, row, "id", t("vf_not_a_framework_id", value=value), t("vf_framework_id_hint")))
     row, value = fields.get("years", (None, ""))
     if value.strip() and not _YEARS.match(value.strip()):
         problems.append(
@@ -71,28 +67,30 @@ def check_info(fields: dict[str, tuple[int, str]], file: str, problems: list[Pro
                 file,
                 row,
                 "years",
-                f"'{value}' is not a span of years",
-                'write "2025-2026", "2025-" (from 2025 on) or "2025"',
+                t("vf_not_years", value=value),
+                t("vf_years_hint"),
             )
         )
     elif value.strip():
         first, _, last = value.strip().partition("-")
         if last and int(last) < int(first):
             problems.append(
-                Problem(file, row, "years", f"'{value}' ends before it starts", "write the earlier year first")
+                Problem(file, row, "years", t("vf_years_backwards", value=value), t("vf_years_backwards_hint"))
             )
     row, value = fields.get("total_points", (None, ""))
-    total = _number(file, row, "total_points", value, problems, "write the framework's total points, e.g. 100")
+    total = _number(file, row, "total_points", value, problems, t("vf_total_hint"))
     if total is not None and not 0 < total <= 100000:
-        problems.append(
-            Problem(file, row, "total_points", f"{value} is not above 0", "write the total points, e.g. 100")
-        )
+        problems.append(Problem(file, row, "total_points", t("vf_not_above_zero", value=value), t("vf_total_hint")))
     row, value = fields.get("unit_kinds", (None, ""))
     for kind in str(value).split(";"):
         if kind.strip() and kind.strip().casefold() not in cat.UNIT_KINDS:
             problems.append(
                 Problem(
-                    file, row, "unit_kinds", f"'{kind.strip()}' is not a unit kind", f"use {';'.join(cat.UNIT_KINDS)}"
+                    file,
+                    row,
+                    "unit_kinds",
+                    t("vf_not_a_unit_kind", value=kind.strip()),
+                    t("val_use_one_of", values=";".join(cat.UNIT_KINDS)),
                 )
             )
 
@@ -140,7 +138,7 @@ def check_points(
     by_group = points[scored].groupby(indicators.loc[scored, "pillar"].str.strip()).sum()
     declared_sum = 0.0
     for row, record in selected_rows(groups, slice(None)):
-        declared = _number(gname, row, "max_points", record["max_points"], problems, "write the group's points")
+        declared = _number(gname, row, "max_points", record["max_points"], problems, t("vf_group_points_hint"))
         if declared is None:
             continue
         declared_sum += declared
@@ -151,9 +149,8 @@ def check_points(
                     gname,
                     row,
                     "max_points",
-                    f"group '{record['id']}' declares {declared:g} points, its indicators in {iname} add up to "
-                    f"{earned:g}",
-                    "make the indicators' max_points add up to the group's, or correct the group's points",
+                    t("vf_group_sum", group=record["id"], declared=f"{declared:g}", file=iname, earned=f"{earned:g}"),
+                    t("vf_group_sum_hint"),
                 )
             )
     if total is not None and abs(declared_sum - total) > TOLERANCE:
@@ -162,8 +159,8 @@ def check_points(
                 fname,
                 None,
                 "total_points",
-                f"the framework declares {total:g} points, its groups in {gname} add up to {declared_sum:g}",
-                "correct total_points or the groups' max_points",
+                t("vf_total_sum", total=f"{total:g}", file=gname, declared=f"{declared_sum:g}"),
+                t("vf_total_sum_hint"),
             )
         )
 
@@ -172,32 +169,38 @@ def check_classes(classes: pd.DataFrame, total: float | None, file: str, problem
     """Result classes: unique ids, names, ``min_score ≤ max_score``, best first, not overlapping."""
     seen: dict[str, int] = {}
     previous = None  # (row, min_score) of the class above
-    hint = "list the classes best first, each class's scores below the one above it (e.g. 90–100, 80–89.9, …)"
+    hint = t("vf_classes_hint")
     for row, record in selected_rows(classes, slice(None)):
         cid = str(record["id"]).strip()
         if not re.match(r"^[a-z][a-z0-9_]*$", cid):
-            problems.append(
-                Problem(file, row, "id", f"'{cid}' is not an identifier", "use lower-case letters, digits, _")
-            )
+            problems.append(Problem(file, row, "id", t("cat_not_an_id", value=cid), t("cat_not_an_id_hint")))
         elif cid in seen:
-            problems.append(Problem(file, row, "id", f"'{cid}' is also on row {seen[cid]}", "ids are unique"))
+            problems.append(
+                Problem(file, row, "id", t("vf_id_twice", value=cid, other=seen[cid]), t("vf_id_twice_hint"))
+            )
         seen.setdefault(cid, row)
         for column in ("name_vi", "name_en"):
             if _blank(record[column]):
-                problems.append(Problem(file, row, column, "the name is empty", "every class needs a name"))
-        low = _number(file, row, "min_score", record["min_score"], problems, "write the class's lowest points")
-        high = _number(file, row, "max_score", record["max_score"], problems, "write the class's highest points")
+                problems.append(Problem(file, row, column, t("val_name_empty"), t("vf_class_name_hint")))
+        low = _number(file, row, "min_score", record["min_score"], problems, t("vf_class_low_hint"))
+        high = _number(file, row, "max_score", record["max_score"], problems, t("vf_class_high_hint"))
         for column, value in (("min_score", low), ("max_score", high)):
             if value is None and _blank(record[column]):
-                problems.append(Problem(file, row, column, "the value is empty", "write the class's points"))
+                problems.append(Problem(file, row, column, t("val_empty"), t("vf_class_points_hint")))
             elif value is not None and (value < 0 or (total is not None and value > total + TOLERANCE)):
-                top = f"{total:g}" if total is not None else "the total"
-                problems.append(Problem(file, row, column, f"{value:g} is not between 0 and {top}", hint))
+                message = (
+                    t("vf_class_beyond_total", value=f"{value:g}", total=f"{total:g}")
+                    if total is not None
+                    else t("vf_class_below_zero", value=f"{value:g}")
+                )
+                problems.append(Problem(file, row, column, message, hint))
         if low is None or high is None:
             previous = None
             continue
         if low > high:
-            problems.append(Problem(file, row, "min_score", f"min_score {low:g} is above max_score {high:g}", hint))
+            problems.append(
+                Problem(file, row, "min_score", t("vf_class_low_above_high", low=f"{low:g}", high=f"{high:g}"), hint)
+            )
         elif previous is not None:
             above_row, above_low = previous
             if low >= above_low:
@@ -206,7 +209,7 @@ def check_classes(classes: pd.DataFrame, total: float | None, file: str, problem
                         file,
                         row,
                         "min_score",
-                        f"the classes are not ordered: {low:g} is not below row {above_row}'s min_score {above_low:g}",
+                        t("vf_classes_not_ordered", low=f"{low:g}", row=above_row, above=f"{above_low:g}"),
                         hint,
                     )
                 )
@@ -216,8 +219,7 @@ def check_classes(classes: pd.DataFrame, total: float | None, file: str, problem
                         file,
                         row,
                         "max_score",
-                        f"the class overlaps row {above_row}: max_score {high:g} is "
-                        f"above that class's min_score {above_low:g}",
+                        t("vf_class_overlaps", row=above_row, high=f"{high:g}", above=f"{above_low:g}"),
                         hint,
                     )
                 )
@@ -230,38 +232,46 @@ def check_adjustments(adjustments: pd.DataFrame, taken: set[str], file: str, pro
     for row, record in selected_rows(adjustments, slice(None)):
         aid = str(record["id"]).strip()
         if not re.match(r"^[a-z][a-z0-9_]*$", aid):
-            problems.append(
-                Problem(file, row, "id", f"'{aid}' is not an identifier", "use lower-case letters, digits, _")
-            )
+            problems.append(Problem(file, row, "id", t("cat_not_an_id", value=aid), t("cat_not_an_id_hint")))
         elif aid in seen:
-            problems.append(Problem(file, row, "id", f"'{aid}' is also on row {seen[aid]}", "ids are unique"))
+            problems.append(
+                Problem(file, row, "id", t("vf_id_twice", value=aid, other=seen[aid]), t("vf_id_twice_hint"))
+            )
         elif aid in taken:
-            problems.append(Problem(file, row, "id", f"'{aid}' is also an indicator's id", "give the item its own id"))
+            problems.append(
+                Problem(
+                    file, row, "id", t("vf_adjustment_is_indicator", value=aid), t("vf_adjustment_is_indicator_hint")
+                )
+            )
         seen.setdefault(aid, row)
         kind = str(record["kind"]).strip()
         if kind not in ADJUSTMENT_KINDS:
-            problems.append(Problem(file, row, "kind", f"'{kind}' is not bonus or penalty", "write bonus or penalty"))
+            problems.append(
+                Problem(file, row, "kind", t("vf_adjustment_kind", value=kind), t("vf_adjustment_kind_hint"))
+            )
         for column in ("name_vi", "name_en"):
             if _blank(record[column]):
-                problems.append(Problem(file, row, column, "the name is empty", "every item needs a name"))
-        points = _number(file, row, "points", record["points"], problems, "write the points of one occurrence")
+                problems.append(Problem(file, row, column, t("val_name_empty"), t("vf_item_name_hint")))
+        points = _number(file, row, "points", record["points"], problems, t("vf_item_points_hint"))
         if points is None and _blank(record["points"]):
-            problems.append(Problem(file, row, "points", "the value is empty", "write the points of one occurrence"))
+            problems.append(Problem(file, row, "points", t("val_empty"), t("vf_item_points_hint")))
         elif points is not None and not 0 < points <= cat.MAX_POINTS:
             problems.append(
                 Problem(
                     file,
                     row,
                     "points",
-                    f"{points:g} is not above 0",
-                    "write the points as a positive number; the kind says whether they are added or taken off",
+                    t("vf_not_above_zero", value=f"{points:g}"),
+                    t("vf_item_positive_hint"),
                 )
             )
-        cap = _number(file, row, "cap", record["cap"], problems, "write the most points the item can add or take off")
+        cap = _number(file, row, "cap", record["cap"], problems, t("vf_item_cap_hint"))
         if cap is None and _blank(record["cap"]):
-            problems.append(Problem(file, row, "cap", "the value is empty", "write the item's cap, e.g. 5"))
+            problems.append(Problem(file, row, "cap", t("val_empty"), t("vf_item_cap_empty_hint")))
         elif cap is not None and cap < 0:
-            problems.append(Problem(file, row, "cap", f"the cap {cap:g} is below zero", "write a cap of 0 or more"))
+            problems.append(
+                Problem(file, row, "cap", t("vf_cap_below_zero", cap=f"{cap:g}"), t("vf_cap_below_zero_hint"))
+            )
 
 
 def check_groups_and_indicators(

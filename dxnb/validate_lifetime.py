@@ -11,6 +11,7 @@ import pandas as pd
 
 from .catalogue import UNIT_DENOMINATORS
 from .errors import Problem
+from .i18n import t
 from .lifetime import LIFETIME_COLUMNS, SUCCESSION_TYPES, day_before, keys_of, parse_date, period_end, unit_keys
 from .validate_catalogue import selected_rows
 
@@ -65,14 +66,14 @@ def _lifetimes(units: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
         for column in LIFETIME_COLUMNS:
             raw = str(record.get(column, "") or "").strip()
             if raw and parse_date(raw) is None:
-                problems.append(Problem(_U, row, column, f"'{raw}' is not a date",
-                                        "write it as YYYY-MM-DD, e.g. 2025-07-01, or leave it blank"))  # fmt: skip
+                problems.append(Problem(_U, row, column, t("vl_not_a_date", value=raw),
+                                        t("vl_date_hint")))  # fmt: skip
                 raw = ""
             bounds[column] = raw
         start, end = bounds["valid_from"], bounds["valid_to"]
         if start and end and end < start:
-            problems.append(Problem(_U, row, "valid_to", f"valid_to {end} is before valid_from {start}",
-                                    "swap the two dates, or correct one of them"))  # fmt: skip
+            problems.append(Problem(_U, row, "valid_to", t("vl_end_before_start", end=end, start=start),
+                                    t("vl_end_before_start_hint")))  # fmt: skip
         records.append({"row": row, "code": str(record["code"]).strip(), "name": str(record["name"]).strip(),
                         "province": str(record["province"]).strip(), "start": start, "end": end})  # fmt: skip
     return pd.DataFrame(records, columns=["row", "code", "name", "province", "start", "end"])
@@ -87,13 +88,12 @@ def _check_overlaps(lives: pd.DataFrame, problems: list[Problem]) -> None:
                 if not _overlap(earlier, later):
                     continue
                 if earlier["province"] != later["province"]:
-                    message = (f"unit '{later['code']}' is in {later['province']} here and in {earlier['province']} "
-                               f"on row {earlier['row']} at the same time")  # fmt: skip
+                    message = t("vl_two_provinces", code=later["code"], province=later["province"],
+                                other=earlier["province"], row=earlier["row"])  # fmt: skip
                 else:
-                    message = f"code '{later['code']}' is also on row {earlier['row']} for an overlapping lifetime"
+                    message = t("vl_overlap", code=later["code"], row=earlier["row"])
                 problems.append(Problem(_U, later["row"], "code", message,
-                                        "give each row of one code its own time: valid_to of the earlier unit "
-                                        "before valid_from of the later one (2025-06-30, 2025-07-01)"))  # fmt: skip
+                                        t("vl_overlap_hint")))  # fmt: skip
                 break
 
 
@@ -119,9 +119,8 @@ def _check_rows_alive(frame: pd.DataFrame, name: str, units: pd.DataFrame, lives
             mine = lives[lives["code"] == code].itertuples()
             spans[code] = "; ".join(f"{r.name} {r.start or '…'} – {r.end or '…'}" for r in mine)
         problems.append(Problem(name, int(index) + 2, "period",
-                                f"unit '{code}' did not exist at the end of {period} (its lifetime: {spans[code]})",
-                                "a period belongs to the unit alive on its last day (31/12): correct the period, "
-                                "use the code of the unit of that time, or fix valid_from/valid_to"))  # fmt: skip
+                                t("vl_not_alive", code=code, period=period, lifetime=spans[code]),
+                                t("vl_not_alive_hint")))  # fmt: skip
 
 
 def _check_successions(links: pd.DataFrame, lives: pd.DataFrame, problems: list[Problem]) -> None:
@@ -139,26 +138,25 @@ def _check_successions(links: pd.DataFrame, lives: pd.DataFrame, problems: list[
         date = str(record["date"]).strip()
         kind = str(record["type"]).strip()
         if kind not in SUCCESSION_TYPES:
-            problems.append(Problem(_S, row, "type", f"'{kind}' is not a succession type",
-                                    "write full (all of the old unit) or partial (a part of it)"))  # fmt: skip
+            problems.append(Problem(_S, row, "type", t("vl_bad_type", value=kind),
+                                    t("vl_bad_type_hint")))  # fmt: skip
         if parse_date(date) is None:
-            problems.append(Problem(_S, row, "date", f"'{date}' is not a date",
-                                    "write the new unit's valid_from as YYYY-MM-DD, e.g. 2025-07-01"))  # fmt: skip
+            problems.append(Problem(_S, row, "date", t("vl_not_a_date", value=date),
+                                    t("vl_succession_date_hint")))  # fmt: skip
             continue
         before = day_before(date)
         old_rows, new_rows = ending.get((old, before), []), starting.get((new, date), [])
         if not new_rows:
-            problems.append(Problem(_S, row, "new_code", f"no unit '{new}' starts on {date} in units.csv",
-                                    f"add the new unit to units.csv with valid_from {date}, or correct the code "
-                                    "or the date"))  # fmt: skip
+            problems.append(Problem(_S, row, "new_code", t("vl_no_new_unit", code=new, date=date),
+                                    t("vl_no_new_unit_hint", date=date)))  # fmt: skip
         if not old_rows:
-            problems.append(Problem(_S, row, "old_code", f"no unit '{old}' ends on {before} in units.csv",
-                                    f"the old unit needs valid_to {before} (the day before the succession's date); "
-                                    "correct the code, the date or units.csv"))  # fmt: skip
+            problems.append(Problem(_S, row, "old_code", t("vl_no_old_unit", code=old, date=before),
+                                    t("vl_no_old_unit_hint", date=before)))  # fmt: skip
         key = (old, new, date)
         if key in first_row:
-            problems.append(Problem(_S, row, "new_code", f"repeats row {first_row[key]} ({old} → {new}, {date})",
-                                    "delete one of the two rows"))  # fmt: skip
+            repeats = t("vl_repeats", row=first_row[key], old=old, new=new, date=date)
+            problems.append(Problem(_S, row, "new_code", repeats,
+                                    t("vl_repeats_hint")))  # fmt: skip
         first_row.setdefault(key, row)
         for source in old_rows:
             for target in new_rows:
@@ -170,18 +168,17 @@ def _check_successions(links: pd.DataFrame, lives: pd.DataFrame, problems: list[
             except ValueError:
                 share = float("nan")
             if not 0 <= share <= 1:
-                problems.append(Problem(_S, row, "share", f"'{raw}' is not a share between 0 and 1",
-                                        "write the part of the old unit that went to the new one, e.g. 0.4, "
-                                        "or leave it blank"))  # fmt: skip
+                problems.append(Problem(_S, row, "share", t("vl_bad_share", value=raw),
+                                        t("vl_bad_share_hint")))  # fmt: skip
                 continue
             shares.setdefault((old, date), []).append((row, share))
     for (old, date), parts in shares.items():
         total = sum(s for _, s in parts)
         if total > 1 + 1e-9:
             problems.append(Problem(_S, parts[-1][0], "share",
-                                    f"the shares of unit '{old}' on {date} add up to {total:g} (rows "
-                                    f"{', '.join(str(r) for r, _ in parts)})",
-                                    "the parts of one old unit add up to 1 at most; correct the shares"))  # fmt: skip
+                                    t("vl_shares_sum", code=old, date=date, total=f"{total:g}",
+                                      rows=", ".join(str(r) for r, _ in parts)),
+                                    t("vl_shares_sum_hint")))  # fmt: skip
     _check_cycles(edges, lives, problems)
 
 
@@ -206,10 +203,9 @@ def _check_cycles(edges: dict[int, dict[int, int]], lives: pd.DataFrame, problem
         if path is None or frozenset(path) in reported:
             continue
         reported.add(frozenset(path))
-        steps = " → ".join(f"{label[r]} (units.csv row {r})" for r in path)
-        problems.append(Problem(_S, edges[path[0]][path[1]], "new_code", f"the successions form a cycle: {steps}",
-                                "a unit cannot be formed from its own successor: correct the dates in units.csv "
-                                "or delete a row"))  # fmt: skip
+        steps = " → ".join(t("vl_cycle_step", code=label[r], row=r) for r in path)
+        problems.append(Problem(_S, edges[path[0]][path[1]], "new_code", t("vl_cycle", steps=steps),
+                                t("vl_cycle_hint")))  # fmt: skip
 
 
 def _check_weight_bases(indicators: pd.DataFrame, problems: list[Problem]) -> None:
@@ -219,9 +215,9 @@ def _check_weight_bases(indicators: pd.DataFrame, problems: list[Problem]) -> No
     for row, record in selected_rows(indicators, indicators["weight_base"].astype(str).str.strip() != ""):
         base = str(record["weight_base"]).strip()
         if base not in WEIGHT_BASES or base not in UNIT_DENOMINATORS:
-            problems.append(Problem("indicators.csv", row, "weight_base", f"'{base}' is not a weight base",
-                                    f"use one of {', '.join(WEIGHT_BASES)}, or leave it blank"))  # fmt: skip
+            problems.append(Problem("indicators.csv", row, "weight_base", t("vl_bad_weight_base", value=base),
+                                    t("vl_bad_weight_base_hint", values=", ".join(WEIGHT_BASES))))  # fmt: skip
         elif str(record.get("kind", "")).strip() not in ("rate", "ratio"):
             problems.append(Problem("indicators.csv", row, "weight_base",
-                                    f"weight_base is for rates and ratios; '{record['id']}' is a {record['kind']}",
-                                    "leave it blank: counts are summed"))  # fmt: skip
+                                    t("vl_weight_base_kind", id=record["id"], kind=record["kind"]),
+                                    t("vl_weight_base_kind_hint")))  # fmt: skip

@@ -266,5 +266,43 @@ def test_reports_refuse_a_unit_that_does_not_exist_in_the_period(tmp_path, capsy
     capsys.readouterr()
     assert main(["reports", "--units", "25885", "--period", "2025", "--out", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err
-    assert "No unit of the code(s) 25885 exists in 2025 (Phước Hòa (25885) … – 2025-06-30)" in err
+    assert "No unit of the code 25885 exists in 2025 (Phước Hòa (25885) … – 2025-06-30)" in err
     assert "--period" in err and not (tmp_path / "r" / "2025").exists()
+
+
+@pytest.mark.parametrize(
+    ("lang", "framework", "lifetime", "review"),
+    [
+        (
+            "vi",
+            "frameworks.csv:2: framework: 'hcm-2052' không phải là bộ chỉ số kèm theo dxnb",
+            "đơn vị '25885' không còn tồn tại vào cuối kỳ 2025",
+            "'done' không phải là trạng thái thẩm định; hãy dùng một trong các trạng thái",
+        ),
+        (
+            "en",
+            "frameworks.csv:2: framework: 'hcm-2052' is neither a bundled framework",
+            "unit '25885' did not exist at the end of 2025",
+            "'done' is not a review state; use one of",
+        ),
+    ],
+)
+def test_framework_lifetime_and_review_messages_follow_the_language(
+    data_copy, capsys, monkeypatch, lang, framework, lifetime, review
+):
+    monkeypatch.setenv("DXNB_LANG", "en" if lang == "vi" else "vi")  # --lang wins over the environment
+    (data_copy / "frameworks.csv").write_text("period,framework\n2025,hcm-2052\n", encoding="utf-8")
+    assert main(["check", "--lang", lang, "--data", str(data_copy)]) == 2
+    assert framework in capsys.readouterr().err
+    (data_copy / "frameworks.csv").unlink()
+    observations = data_copy / "observations.csv"
+    kept = observations.read_bytes()
+    with open(observations, "a", encoding="utf-8") as handle:
+        handle.write("25885,2025,plans_issued,3,Kế hoạch,,\n")  # the old Phước Hòa ended on 30/6/2025
+    assert main(["check", "--lang", lang, "--data", str(data_copy)]) == 2
+    assert lifetime in capsys.readouterr().err
+    observations.write_bytes(kept)
+    monkeypatch.setenv("DXNB_LANG", lang)  # without --lang: the environment's language
+    argv = ["review", "Vĩnh Hòa", "--period", "2024", "--state", "done", "--by", "A", "--data", str(data_copy)]
+    assert main(argv) == 2
+    assert review in capsys.readouterr().err

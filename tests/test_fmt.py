@@ -52,3 +52,31 @@ def test_not_missing():
     assert not fmt.missing(0)
     assert not fmt.missing("x")
     assert not fmt.missing([1, 2])
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "en", "vi"),
+    [
+        (1, ("lớp", "classes"), "1 class", "1 lớp"),
+        (2, ("lớp", "classes"), "2 classes", "2 lớp"),
+        (1, ("cuộc họp", "meetings"), "1 meeting", "1 cuộc họp"),
+        (0, ("cuộc họp", "meetings"), "0 meetings", "0 cuộc họp"),
+        (2, ("kế hoạch", "plans"), "2 plans", "2 kế hoạch"),
+        (1, ("cơ sở", "businesses"), "1 business", "1 cơ sở"),
+        (1, ("người", "people"), "1 person", "1 người"),
+        (1, ("lượt/1.000 người", "per 1000 adults"), "1 per 1000 adults", "1 lượt/1.000 người"),
+    ],
+)
+def test_english_units_are_singular_for_one(value, unit, en, vi):
+    ind = Indicator("x", "p", "X", "X", unit[0], unit[1], "count", "none", decimals=0)
+    assert fmt.value(value, ind, "en", with_unit=True) == en
+    assert fmt.value(value, ind, "vi", with_unit=True) == vi
+
+
+def test_english_singular_rule_and_decimals():
+    assert [fmt.singular_en(w) for w in ("activities", "boxes", "training classes", "minutes", "%", "glass")] == [
+        "activity", "box", "training class", "minute", "%", "glass"
+    ]  # fmt: skip
+    points = Indicator("x", "p", "X", "X", "điểm", "points", "points", "direct", decimals=1)
+    assert fmt.value(1.0, points, "en", with_unit=True) == "1 point"  # no trailing zeros: the figure is one
+    assert fmt.value(1.5, points, "en", with_unit=True) == "1.5 points"

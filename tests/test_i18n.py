@@ -115,7 +115,7 @@ def test_t_reads_the_catalogues_and_fills_values():
     assert t("met", "vi") == "Đạt"
     assert t("met", "en") == "Met"
     assert t("title", "en", kind_name="Report", period="2024") == "Report — 2024"
-    assert t("title", "vi", kind_name="Báo cáo", period="2024") == "Báo cáo — năm 2024"
+    assert t("title", "vi", kind_name="Báo cáo", period="năm 2024") == "Báo cáo — năm 2024"
     assert unit_name("Vĩnh Hòa", "xã", "vi", capital=True) == "Xã Vĩnh Hòa"
     assert unit_name("Phước Vĩnh", "thị trấn", "en") == "Phước Vĩnh township"
     assert unit_name("Côn Đảo", "không rõ", "en") == "Côn Đảo"

@@ -25,6 +25,7 @@ from dxnb.params import (
     find_units,
     period_end,
     period_key,
+    period_label,
     period_start,
     resolve_indicator,
     resolve_unit,
@@ -443,3 +444,22 @@ def test_years_come_before_months_and_quarters_for_the_default_period(tmp_path):
     assert default_period(load_dataset(folder)).period == "2026-Q1"
     obs.write_text("".join(x for x in lines if "2026-01" in x or x.startswith("unit_code")), encoding="utf-8")
     assert default_period(load_dataset(folder)).period == "2026-01"
+
+
+@pytest.mark.parametrize(
+    ("period", "vi", "vi_inline", "en", "en_inline"),
+    [
+        ("2025", "Năm 2025", "năm 2025", "Year 2025", "2025"),
+        ("2025-Q3", "Quý III/2025", "quý III/2025", "Q3 2025", "Q3 2025"),
+        ("2025-q1", "Quý I/2025", "quý I/2025", "Q1 2025", "Q1 2025"),
+        ("2025-08", "Tháng 8/2025", "tháng 8/2025", "August 2025", "August 2025"),
+        ("2024-12", "Tháng 12/2024", "tháng 12/2024", "December 2024", "December 2024"),
+    ],
+)
+def test_period_label_names_the_period_by_its_kind(period, vi, vi_inline, en, en_inline):
+    assert period_label(period, "vi") == vi and period_label(period, "vi", inline=True) == vi_inline
+    assert period_label(period, "en") == en and period_label(period, "en", inline=True) == en_inline
+
+
+def test_period_label_leaves_other_text_alone():
+    assert period_label("2025-S1", "vi") == "2025-S1" and period_label(" all ", "en") == "all"

@@ -8,6 +8,7 @@ import os
 import shutil
 import sys
 import unicodedata
+from dataclasses import replace
 
 import pytest
 
@@ -207,6 +208,50 @@ def test_fonts_are_embedded(report_pdf):
             assert "/FontFile2" in descriptor or "/FontFile3" in descriptor, font.get("/BaseFont")
 
 
+def cells_html(spacer_mm: int, frame: docframe.DocumentFrame = FRAME) -> str:
+    """A report as nbconvert writes it: the last paragraph in one cell, the signature block in the next.
+
+    ``spacer_mm`` of content come first, so that the block falls near the foot of the first page.
+    """
+
+    def cell(body: str) -> str:  # the classic template's wrappers, an empty prompt before each output
+        return (
+            '<div class="cell border-box-sizing code_cell rendered"><div class="output_wrapper"><div class="output">'
+            '<div class="output_area"><div class="prompt"></div>'
+            f'<div class="output_html rendered_html output_subarea output_execute_result">{body}</div>'
+            "</div></div></div></div>"
+        )
+
+    recommendations = (
+        f'<section><div style="height: {spacer_mm}mm">Đầu báo cáo</div><h2>Kiến nghị</h2><ol>'
+        + "".join(f"<li>Kiến nghị số {i}.</li>" for i in range(1, 4))
+        + "<li>ĐOẠNCUỐI trước phần ký.</li></ol></section>"
+    )
+    frame = replace(frame, recipients=("UBND huyện Phú Giáo", "Lưu: VT"))
+    annex = "<section><h2>Nguồn gốc số liệu</h2><p>Tệp dữ liệu.</p></section>"
+    signature = docframe.signature_html(frame, "vi") + annex
+    return f"""<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>Ký</title>
+<style>{docframe.print_css()}</style></head><body><main class="dx-page">
+{cell(recommendations)}
+{cell(signature)}
+</main></body></html>"""
+
+
+@browser
+@pytest.mark.parametrize("spacer_mm", [150, 195, 205, 215, 225, 235])
+def test_signature_block_stays_whole_and_with_the_text_before_it(renderer, tmp_path, spacer_mm):
+    source = tmp_path / "sign.html"
+    source.write_text(cells_html(spacer_mm), encoding="utf-8")
+    pages = [nfc_text(p) for p in pypdf.PdfReader(renderer.render(source, tmp_path / "sign.pdf", title="Ký")).pages]
+    signed = [page for page in pages if "Nguyễn Thị Hồng Nhung" in page]
+    assert len(signed) == 1, pages
+    page = signed[0]
+    # The whole block on one page (not split), with the paragraph just before it: never alone at a page's top.
+    assert "Nơi nhận:" in page and "UBND huyện Phú Giáo" in page and "TỔ TRƯỞNG" in page, pages
+    assert "ĐOẠNCUỐI trước phần ký." in page, pages
+    assert page.index("ĐOẠNCUỐI") < page.index("TỔ TRƯỞNG") < page.index("Nguyễn Thị Hồng Nhung")
+
+
 @browser
 def test_english_page_numbers_and_no_frame(renderer, tmp_path):
     source = tmp_path / "en.html"
@@ -310,6 +355,11 @@ def test_vinh_hoa_pdf_has_the_survey_page_numbers_and_signature(pdf_batch):
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in pages[0] and "Phú Giáo, ngày 05 tháng 12 năm 2024" in pages[0]
     assert "TỔ TRƯỞNG" in text and "Nguyễn Thị Hồng Nhung" in text
     assert text.index("Nguyễn Thị Hồng Nhung") < text.index("Nguồn gốc")  # signed before the provenance annex
+    # The page that is signed also holds the end of the recommendations, just before the signature block.
+    (signed,) = [page for page in pages if "Nguyễn Thị Hồng Nhung" in page]
+    assert "TỔ TRƯỞNG" in signed and "Kiến nghị" in text
+    before = signed[: signed.index("TỔ TRƯỞNG")]
+    assert "Bổ sung số liệu và minh chứng" in before, signed
     assert "file://" not in text
 
 

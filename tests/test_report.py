@@ -293,3 +293,17 @@ def test_a_pre_2025_report_is_unchanged(vinh_hoa, sample_all):
     assert whole.ev.indicators["value"].equals(report.ev.indicators["value"])
     assert whole.ev.indicators.at["personal_signatures", "value"] == 1083
     assert whole.ev.indicators.at["adult_smartphone_rate", "value"] == pytest.approx(92.4)
+
+
+def test_english_count_units_agree_with_the_number(data_copy):
+    observations = data_copy / "observations.csv"
+    lines = observations.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = [line.replace(",training_classes,2,", ",training_classes,1,", 1) if line.startswith("25882,2024,") else line
+             for line in lines]  # fmt: skip
+    observations.write_text("".join(lines), encoding="utf-8")
+    english = _text("".join(CommuneReport.build("25882", "2024", lang="en", data_dir=data_copy).sections()))
+    assert "Results in 2024: DX training classes at least 1 class ;" in english
+    assert "(at least 1 class)" in english and "1 classes" not in english
+    assert "Steering committee meetings" in english  # plural names stay plural
+    vietnamese = _text("".join(CommuneReport.build("25882", "2024", lang="vi", data_dir=data_copy).sections()))
+    assert "ít nhất 1 lớp" in vietnamese

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from dxnb.site import write_period_index, write_root_index
+from dxnb.site import index_title, write_period_index, write_root_index
 
 
 def test_period_index_from_a_manifest(sample, tmp_path):
@@ -27,6 +27,7 @@ def test_period_index_from_a_manifest(sample, tmp_path):
     assert 'href="notebooks/25858-phuoc-vinh.failed.ipynb"' in page
     assert page.count("<tr>") == 12  # the header row and one row per unit
     assert "Chưa lập" in page  # units without a report yet
+    assert "<h1>Năm 2024</h1>" in page and "<title>Báo cáo chuyển đổi số cấp xã — Năm 2024</title>" in page
     assert "http" not in page.replace('content="width=device-width', "")
     root = write_root_index(tmp_path).read_text(encoding="utf-8")
     assert 'href="2024/index.html"' in root
@@ -60,7 +61,7 @@ def test_the_root_index_shows_each_periods_coverage(former_copy, tmp_path):
     assert "Đơn vị có số liệu" in root and ">11/11<" in root and ">1/11<" in root
     assert 'href="2024/index.html"' in root and 'href="2025/index.html"' not in root
     assert "chưa lập: dxnb reports --period 2025" in root
-    assert root.index(">2025") < root.index(">2024<")  # newest first
+    assert root.index(">Năm 2025") < root.index(">Năm 2024<")  # newest first, named as periods
 
 
 def test_period_index_links_pdfs_and_says_heatmap_in_vietnamese(sample, tmp_path):
@@ -89,3 +90,12 @@ def test_period_index_carries_the_document_frame(data_copy, tmp_path):
     page = write_period_index(tmp_path, load_dataset(data_copy), "2024", {}).read_text("utf-8")
     body = page.split("</style>")[-1]
     assert body.index("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") < body.index("<h1>") < body.index("Nguyễn Văn A")
+
+
+def test_index_titles_name_the_period_by_its_kind():
+    assert index_title("2025", "vi") == "Báo cáo chuyển đổi số cấp xã — Năm 2025"
+    assert index_title("2025-Q3", "vi") == "Báo cáo chuyển đổi số cấp xã — Quý III/2025"
+    assert index_title("2025-08", "vi") == "Báo cáo chuyển đổi số cấp xã — Tháng 8/2025"
+    assert index_title("2025", "en") == "Commune digital transformation reports — Year 2025"
+    assert index_title("2025-Q3", "en") == "Commune digital transformation reports — Q3 2025"
+    assert index_title("2025-08", "en") == "Commune digital transformation reports — August 2025"
