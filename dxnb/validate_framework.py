@@ -17,7 +17,8 @@ import pandas as pd
 
 from . import catalogue as cat
 from .errors import Problem
-from .validate_catalogue import check_catalogue, selected_rows
+from .i18n import N_
+from .validate_catalogue import check_catalogue, check_id, read_number, selected_rows
 
 #: The fields of ``framework.csv`` (``field,value`` rows).
 FIELDS = ("id", "version", "name_vi", "name_en", "document", "issued_by", "years", "total_points", "unit_kinds")
@@ -29,25 +30,12 @@ ADJUSTMENT_COLUMNS = ("id", "kind", "name_vi", "name_en", "points", "cap")
 ADJUSTMENT_KINDS = ("bonus", "penalty")
 _FRAMEWORK_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _YEARS = re.compile(r"^((19|20|21)[0-9]{2})(-((19|20|21)[0-9]{2})?)?$")
-_ID_HINT = "use lower-case letters, digits and _"
 #: Points that agree within this are equal (sums of decimal points such as 0.1 + 0.2).
 TOLERANCE = 1e-6
 
 
 def _blank(value: object) -> bool:
     return not str(value if value is not None else "").strip()
-
-
-def _number(file: str, row: int, column: str, raw: object, problems: list[Problem], hint: str) -> float | None:
-    """A plain number, or None (with a problem when it is not blank and unreadable)."""
-    text = str(raw).strip()
-    if not text:
-        return None
-    try:
-        return cat.plain_number(text)
-    except ValueError as exc:
-        problems.append(Problem(file, row, column, str(exc), hint))
-        return None
 
 
 def check_info(fields: dict[str, tuple[int, str]], file: str, problems: list[Problem]) -> None:
@@ -82,7 +70,7 @@ def check_info(fields: dict[str, tuple[int, str]], file: str, problems: list[Pro
                 Problem(file, row, "years", f"'{value}' ends before it starts", "write the earlier year first")
             )
     row, value = fields.get("total_points", (None, ""))
-    total = _number(file, row, "total_points", value, problems, "write the framework's total points, e.g. 100")
+    total = read_number(file, row, "total_points", value, problems, "write the framework's total points, e.g. 100")
     if total is not None and not 0 < total <= 100000:
         problems.append(
             Problem(file, row, "total_points", f"{value} is not above 0", "write the total points, e.g. 100")
@@ -140,7 +128,7 @@ def check_points(
     by_group = points[scored].groupby(indicators.loc[scored, "pillar"].str.strip()).sum()
     declared_sum = 0.0
     for row, record in selected_rows(groups, slice(None)):
-        declared = _number(gname, row, "max_points", record["max_points"], problems, "write the group's points")
+        declared = read_number(gname, row, "max_points", record["max_points"], problems, "write the group's points")
         if declared is None:
             continue
         declared_sum += declared
@@ -175,18 +163,13 @@ def check_classes(classes: pd.DataFrame, total: float | None, file: str, problem
     hint = "list the classes best first, each class's scores below the one above it (e.g. 90–100, 80–89.9, …)"
     for row, record in selected_rows(classes, slice(None)):
         cid = str(record["id"]).strip()
-        if not re.match(r"^[a-z][a-z0-9_]*$", cid):
-            problems.append(
-                Problem(file, row, "id", f"'{cid}' is not an identifier", "use lower-case letters, digits, _")
-            )
-        elif cid in seen:
-            problems.append(Problem(file, row, "id", f"'{cid}' is also on row {seen[cid]}", "ids are unique"))
+        check_id(file, row, cid, seen, problems, N_("cat_id_also_on_row"), N_("cat_ids_unique"))
         seen.setdefault(cid, row)
         for column in ("name_vi", "name_en"):
             if _blank(record[column]):
                 problems.append(Problem(file, row, column, "the name is empty", "every class needs a name"))
-        low = _number(file, row, "min_score", record["min_score"], problems, "write the class's lowest points")
-        high = _number(file, row, "max_score", record["max_score"], problems, "write the class's highest points")
+        low = read_number(file, row, "min_score", record["min_score"], problems, "write the class's lowest points")
+        high = read_number(file, row, "max_score", record["max_score"], problems, "write the class's highest points")
         for column, value in (("min_score", low), ("max_score", high)):
             if value is None and _blank(record[column]):
                 problems.append(Problem(file, row, column, "the value is empty", "write the class's points"))
@@ -229,13 +212,7 @@ def check_adjustments(adjustments: pd.DataFrame, taken: set[str], file: str, pro
     seen: dict[str, int] = {}
     for row, record in selected_rows(adjustments, slice(None)):
         aid = str(record["id"]).strip()
-        if not re.match(r"^[a-z][a-z0-9_]*$", aid):
-            problems.append(
-                Problem(file, row, "id", f"'{aid}' is not an identifier", "use lower-case letters, digits, _")
-            )
-        elif aid in seen:
-            problems.append(Problem(file, row, "id", f"'{aid}' is also on row {seen[aid]}", "ids are unique"))
-        elif aid in taken:
+        if check_id(file, row, aid, seen, problems, N_("cat_id_also_on_row"), N_("cat_ids_unique")) and aid in taken:
             problems.append(Problem(file, row, "id", f"'{aid}' is also an indicator's id", "give the item its own id"))
         seen.setdefault(aid, row)
         kind = str(record["kind"]).strip()
@@ -244,7 +221,7 @@ def check_adjustments(adjustments: pd.DataFrame, taken: set[str], file: str, pro
         for column in ("name_vi", "name_en"):
             if _blank(record[column]):
                 problems.append(Problem(file, row, column, "the name is empty", "every item needs a name"))
-        points = _number(file, row, "points", record["points"], problems, "write the points of one occurrence")
+        points = read_number(file, row, "points", record["points"], problems, "write the points of one occurrence")
         if points is None and _blank(record["points"]):
             problems.append(Problem(file, row, "points", "the value is empty", "write the points of one occurrence"))
         elif points is not None and not 0 < points <= cat.MAX_POINTS:
@@ -257,7 +234,8 @@ def check_adjustments(adjustments: pd.DataFrame, taken: set[str], file: str, pro
                     "write the points as a positive number; the kind says whether they are added or taken off",
                 )
             )
-        cap = _number(file, row, "cap", record["cap"], problems, "write the most points the item can add or take off")
+        cap_hint = "write the most points the item can add or take off"
+        cap = read_number(file, row, "cap", record["cap"], problems, cap_hint)
         if cap is None and _blank(record["cap"]):
             problems.append(Problem(file, row, "cap", "the value is empty", "write the item's cap, e.g. 5"))
         elif cap is not None and cap < 0:
