@@ -49,8 +49,6 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-
-
 class Dataset:
     """A validated dataset: frames ready for evaluation."""
 

@@ -52,8 +52,6 @@ ALL_PERIODS = "all"
 
 
 @dataclass(frozen=True)
-
-
 class PeriodChoice:
     """The default period and why: the latest period that most units report.
 

@@ -82,8 +82,6 @@ def period_key(period: object) -> tuple:
 
 
 @functools.lru_cache(maxsize=4096)
-
-
 def _period_key(text: str) -> tuple:
     """:func:`period_key` of a stripped text (cached: tables map it over every observation's period)."""
     try:

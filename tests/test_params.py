@@ -162,8 +162,6 @@ def test_check_unit_code():
 @pytest.mark.parametrize(
     "query", ["25882", " 25882", "Vĩnh Hòa", "xã vĩnh hoà", nfd("Vĩnh Hòa"), "  VĨNH   HÒA ", "Vinh Hoa", "xa vinh hoa"]
 )
-
-
 def test_find_unit_by_code_or_name(query):
     assert find_unit(UNITS, query) == "25882"
 
@@ -186,8 +184,6 @@ def test_find_unit_by_code_or_name(query):
         ("Nowhere", "No unit is named 'Nowhere'."),
     ],
 )
-
-
 def test_find_unit_explains_what_is_wrong(query, message):
     with pytest.raises(UnitNotFoundError, match=re.escape(message)):
         find_unit(UNITS, query)
@@ -262,8 +258,6 @@ def test_check_place_name():
         ("", "Binh Duong"),
     ],
 )
-
-
 def test_select_units_by_district_or_province(sample, district, province):
     assert select_units(sample, district, province) == list(sample.units.index)
 
@@ -283,8 +277,6 @@ def test_select_units_without_filter_is_every_unit(sample):
         ("", ["Bình Dương"], "province must be a name in quotes"),
     ],
 )
-
-
 def test_select_units_refuse_unknown_places(sample, district, province, message):
     with pytest.raises(ParameterError, match=re.escape(message)):
         select_units(sample, district, province)

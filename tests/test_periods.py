@@ -11,15 +11,11 @@ from dxnb.periods import check_period, period_end, period_key, period_start
 
 
 @pytest.mark.parametrize(("period", "expected"), [("2024", "2024"), (2024, "2024"), (" 2023 ", "2023")])
-
-
 def test_check_period_accepts_a_year(period, expected):
     assert check_period(period) == expected
 
 
 @pytest.mark.parametrize("period", ["24", "2024-25", "", None, True, 2024.0, "0024", "3024", ["2024"]])
-
-
 def test_check_period_refuses_anything_else(period):
     with pytest.raises(ParameterError, match=re.escape('period must be a year such as "2024"')):
         check_period(period)
@@ -34,8 +30,6 @@ def test_check_period_raises_the_error_asked_for():
     ("period", "expected"),
     [("2025-Q3", "2025-Q3"), ("2025-q4", "2025-Q4"), ("2025-08", "2025-08"), ("2025-12", "2025-12")],
 )
-
-
 def test_check_period_accepts_a_quarter_or_a_month(period, expected):
     assert check_period(period) == expected
 
@@ -43,8 +37,6 @@ def test_check_period_accepts_a_quarter_or_a_month(period, expected):
 @pytest.mark.parametrize(
     "period", ["2025-Q5", "2025-Q0", "2025-13", "2025-00", "2025-8", "2025-H1", "2025Q3", "Q3-2025"]
 )
-
-
 def test_check_period_refuses_other_spans_with_a_clear_message(period):
     with pytest.raises(ParameterError, match=re.escape('a quarter such as "2025-Q3" or a month such as "2025-08"')):
         check_period(period)
