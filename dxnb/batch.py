@@ -40,11 +40,8 @@ from .batch_folders import output_lock, repair_manifests, scratch_folder, sweep_
 from .dataset import Dataset, load_dataset
 from .docframe import load_frame
 from .errors import ParameterError
-from .fileio import atomic_write_text
-from .html import esc
-from .i18n import N_, check_lang, t, tn, unit_name
+from .i18n import check_lang, tn, unit_name
 from .jobs import (
-    MANIFEST,
     Job,
     Outcome,
     cache_key,
@@ -60,6 +57,7 @@ from .jobs import (
     write_manifest,
 )
 from .paths import REPORT_NOTEBOOK, REPORTS_DIR
+from .plain_pages import plain_index, plain_root_index
 from .worker import KERNEL_MODES, error_line, init_worker, prestart_enabled, render
 
 log = logging.getLogger(__name__)
@@ -380,7 +378,7 @@ class _Batch:
             site.write_period_index(folder, self.ds, period, read_manifest(folder), self.lang, table, combined=combined)
         except Exception as exc:  # the reports are there: list them on a plain page instead
             failures.setdefault(period, {})["index"] = self._failure(period, "index", exc)
-            _plain_index(folder / "index.html", period, read_manifest(folder), self.lang, error_line(exc))
+            plain_index(folder / "index.html", period, read_manifest(folder), self.lang, error_line(exc))
             self._write_manifest(period, entries, skipped, failures[period])
 
     def _write_root_index(self) -> None:
@@ -391,60 +389,12 @@ class _Batch:
             site.write_root_index(self.out, self.lang, self.ds)
         except Exception as exc:
             self._failure("", "root index", exc)
-            _plain_root_index(self.out, self.lang, error_line(exc))
+            plain_root_index(self.out, self.lang, error_line(exc))
 
 
 def combined_name(period: str) -> str:
     """The file name of a period's combined PDF (its index and every report), for dispatch."""
     return f"{period}-tong-hop.pdf"
-
-
-def _plain_index(path: Path, period: str, manifest: dict, lang: str, error: str) -> None:
-    """A period's index without charts or evaluation: every unit of the manifest with its report or error."""
-    rows = []
-    for code, entry in manifest.get("units", {}).items():
-        status = entry.get("status", "")
-        link = entry.get("html") if status == "ok" else entry.get("failed_notebook", "")
-        label = t("batch_plain_open", lang) if status == "ok" else t("batch_plain_failed_nb", lang)
-        cell = f'<a href="{esc(link)}">{esc(label)}</a>' if link else ""
-        state = (
-            t("batch_plain_ok", lang) if status == "ok" else f"{t('batch_plain_failed', lang)}: {entry.get('error')}"
-        )
-        rows.append(
-            f"<tr><td>{esc(code)}</td><td>{esc(str(entry.get('name', '')))}</td>"
-            f"<td>{esc(state)}</td><td>{cell}</td></tr>"
-        )
-    head = "".join(
-        f"<th>{esc(t(k, lang))}</th>"
-        for k in (N_("batch_plain_code"), N_("batch_plain_unit"), N_("batch_plain_status"), N_("batch_plain_report"))
-    )
-    title = t("batch_plain_title", lang, period=period)
-    body = (
-        f'<p><a href="../index.html">←</a></p><h1>{esc(title)}</h1>'
-        f"<p>{esc(t('batch_plain_note', lang, error=error))}</p>"
-        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
-    atomic_write_text(path, _plain_page(title, body, lang))
-
-
-def _plain_root_index(out: Path, lang: str, error: str) -> None:
-    links = [
-        f'<li><a href="{esc(p.name)}/index.html">{esc(p.name)}</a></li>'
-        for p in sorted((p for p in out.iterdir() if (p / MANIFEST).is_file()), reverse=True)
-    ]
-    title = t("batch_plain_root", lang)
-    body = (
-        f"<h1>{esc(title)}</h1><p>{esc(t('batch_plain_note', lang, error=error))}</p>"
-        f"<ul>{''.join(links)}</ul>"
-    )
-    atomic_write_text(out / "index.html", _plain_page(title, body, lang))
-
-
-def _plain_page(title: str, body: str, lang: str) -> str:
-    return (
-        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n<title>{esc(title)}</title>\n'
-        f"</head>\n<body>\n{body}\n</body>\n</html>\n"
-    )
 
 
 def _workers(jobs: int | None, todo: int) -> int:
