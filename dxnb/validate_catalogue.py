@@ -40,10 +40,16 @@ def check_id(file: str, row: int, value: str, seen, problems: list[Problem], twi
     return False
 
 
-def _check_one_of(file: str, row: int, column: str, value: str, choices, key: str, problems: list[Problem]) -> None:
-    """A value must be one of ``choices``; ``key`` is the message (naming ``{value}``) when it is not."""
+def check_one_of(
+    file: str, row: int, column: str, value: str, choices, key: str, problems: list[Problem], *, as_given: object = None
+) -> None:
+    """A value must be one of ``choices``; else a problem: the message ``key`` naming it, the choices as the hint.
+
+    ``{value}`` in the message is ``as_given`` (the cell as the file has it) when given, else ``value``.
+    """
     if value not in choices:
-        problems.append(Problem(file, row, column, t(key, value=value), t("val_use_one_of", values=", ".join(choices))))
+        shown = value if as_given is None else as_given
+        problems.append(Problem(file, row, column, t(key, value=shown), t("val_use_one_of", values=", ".join(choices))))
 
 
 _TARGET_RANGE = {"rate": (0, 100), "yes_partial_no": (0, 1), "count": (0, cat.MAX_NUMBER), "ratio": (0, cat.MAX_NUMBER)}
@@ -196,13 +202,14 @@ def check_catalogue(
         check_id(iname, row, iid, ids, problems, N_("cat_id_also_on_row"), N_("cat_ids_unique"))
         ids.setdefault(iid, row)
         pillar = str(record["pillar"]).strip()
-        _check_one_of(iname, row, "pillar", pillar, sorted(pillar_ids), N_("cat_unknown_pillar"), problems)
+        check_one_of(iname, row, "pillar", pillar, sorted(pillar_ids), N_("cat_unknown_pillar"), problems,
+                     as_given=record["pillar"])  # fmt: skip
         for column in ("name_vi", "name_en"):
             if not str(record[column]).strip():
                 problems.append(Problem(iname, row, column, t("val_name_empty"), t("cat_name_hint")))
         kind, scoring = str(record["kind"]).strip(), str(record["scoring"]).strip()
-        _check_one_of(iname, row, "kind", kind, cat.KINDS, N_("cat_unknown_kind"), problems)
-        _check_one_of(iname, row, "scoring", scoring, cat.SCORINGS, N_("cat_unknown_scoring"), problems)
+        check_one_of(iname, row, "kind", kind, cat.KINDS, N_("cat_unknown_kind"), problems)
+        check_one_of(iname, row, "scoring", scoring, cat.SCORINGS, N_("cat_unknown_scoring"), problems)
         if scoring == "linear" and kind != "rate":
             problems.append(Problem(iname, row, "scoring", t("cat_linear_rates_only"), t("cat_linear_rates_only_hint")))
         if scoring == "yes_partial_no" and kind != "yes_partial_no":
