@@ -29,29 +29,24 @@ import dataclasses
 import logging
 import multiprocessing
 import os
-import shutil
-import tempfile
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import datacache
+from .batch_folders import OutputBusyError as OutputBusyError  # re-exported: what run_batch raises
+from .batch_folders import output_lock, repair_manifests, scratch_folder, sweep_leftovers
 from .dataset import Dataset, load_dataset
 from .docframe import load_frame
-from .errors import DxnbError, ParameterError
-from .fileio import atomic_write_text
-from .html import esc
-from .i18n import N_, check_lang, t, tn, unit_name
+from .errors import ParameterError
+from .i18n import check_lang, tn, unit_name
 from .jobs import (
-    MANIFEST,
     Job,
     Outcome,
     cache_key,
     check_notebook_parameters,
-    empty_manifest,
     is_fresh,
-    load_manifest,
     manifest_entry,
     plan,
     read_manifest,
@@ -61,22 +56,16 @@ from .jobs import (
     template_fingerprint,
     write_manifest,
 )
-from .params import period_label
 from .paths import REPORT_NOTEBOOK, REPORTS_DIR
-from .worker import KERNEL_MODES, TMP_SUFFIX, error_line, init_worker, prestart_enabled, render
+from .plain_pages import plain_index, plain_root_index
+from .worker import KERNEL_MODES, error_line, init_worker, prestart_enabled, render
 
 log = logging.getLogger(__name__)
 
 #: While a batch runs, its manifests are rewritten at most this often (and always at the end).
 MANIFEST_EVERY_S = 2.0
-#: The lock file of an output folder: one batch at a time writes there.
-LOCK_FILE = ".dxnb.lock"
 #: ``progress(done, total, job, outcome)``, called in the driver as each report is done or found unchanged.
 Progress = Callable[[int, int, Job, Outcome], None]
-
-
-class OutputBusyError(DxnbError):
-    """Another ``dxnb reports`` holds the lock of the output folder."""
 
 
 @dataclass
@@ -121,127 +110,6 @@ class BatchResult:
             failed=self.count("failed"),
             seconds=f"{self.elapsed:.1f}",
         )
-
-
-# ---------------------------------------------------------------------------- locks and leftovers
-
-
-def _try_lock(handle) -> bool:
-    """Take an exclusive lock on an open file without waiting; False when another process holds it."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        import msvcrt
-
-        try:
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
-
-
-@contextlib.contextmanager
-def output_lock(out: Path) -> Iterator[None]:
-    """Hold ``<out>/.dxnb.lock`` for the batch; raise :class:`OutputBusyError` when another batch holds it."""
-    handle = open(out / LOCK_FILE, "a+b")  # held for the whole batch
-    try:
-        if not _try_lock(handle):
-            raise OutputBusyError(
-                t("batch_busy", out=out)
-            )
-        yield
-    finally:
-        handle.close()  # releases the lock
-
-
-def _is_leftover(path: Path) -> bool:
-    name = path.name
-    return name.startswith(".") and name != LOCK_FILE and (name.endswith(".tmp") or name.endswith(TMP_SUFFIX))
-
-
-def sweep_leftovers(out: Path, periods: Collection[str] = ()) -> list[Path]:
-    """Remove the temporary files an interrupted batch left in ``out`` (call it holding the lock).
-
-    Only the folders a batch writes are swept: ``out`` itself and its period folders (``periods``, and
-    those with a manifest) with their ``notebooks/``; other folders (the explorer's ``exports/``) are
-    left alone.
-    """
-    periods = [p for p in out.iterdir() if p.is_dir() and (p.name in periods or (p / MANIFEST).is_file())]
-    folders = [out, *periods, *(p / "notebooks" for p in periods if (p / "notebooks").is_dir())]
-    removed = []
-    for folder in folders:
-        for path in folder.iterdir():
-            if path.is_file() and _is_leftover(path):
-                with contextlib.suppress(OSError):
-                    path.unlink()
-                    removed.append(path)
-    if removed:
-        log.info("removed %d temporary file(s) left by an interrupted batch in %s", len(removed), out)
-    return removed
-
-
-#: Longest scratch root: kernels' IPC sockets live below it, and a socket's path has at most 107 bytes.
-SCRATCH_ROOT_MAX = 64
-
-
-def scratch_root() -> Path:
-    """The folder of the batches' scratch folders (``DXNB_TMPDIR``, else the system's temporary folder).
-
-    A ``DXNB_TMPDIR`` too deep for the kernels' sockets is not used (with a warning).
-    """
-    user = f"dxnb-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
-    base = os.environ.get("DXNB_TMPDIR")
-    if base and len(os.fsencode(Path(base) / user)) > SCRATCH_ROOT_MAX:
-        log.warning("DXNB_TMPDIR=%s is too long a path for the kernels' sockets; using %s", base, tempfile.gettempdir())
-        base = None
-    return Path(base or tempfile.gettempdir()) / user
-
-
-@contextlib.contextmanager
-def scratch_folder() -> Iterator[Path]:
-    """A scratch folder for this batch's kernels, removed at the end; stale ones of crashed batches are swept.
-
-    Each batch holds a lock on ``<folder>/.lock`` while it runs, so a folder whose lock can be
-    taken belongs to a batch that is gone.
-    """
-    root = scratch_root()
-    root.mkdir(parents=True, exist_ok=True)
-    for stale in root.glob("b-*"):
-        try:
-            if time.time() - stale.stat().st_mtime < 60:  # perhaps a batch starting right now
-                continue
-            with open(stale / ".lock", "a+b") as handle:
-                if not _try_lock(handle):
-                    continue  # its batch is running
-        except OSError:  # removed meanwhile, or not ours
-            continue
-        shutil.rmtree(stale, ignore_errors=True)
-        log.debug("removed the scratch folder of a batch that is gone: %s", stale)
-    folder = Path(tempfile.mkdtemp(prefix="b-", dir=root))
-    handle = open(folder / ".lock", "a+b")  # held for the whole batch
-    try:
-        _try_lock(handle)
-        yield folder
-    finally:
-        handle.close()
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def repair_manifests(out: Path) -> list[Path]:
-    """Replace each unusable ``<out>/*/manifest.json`` by an empty one, with a warning; return them."""
-    repaired = []
-    for folder in sorted(p for p in out.iterdir() if p.is_dir() and (p / MANIFEST).is_file()):
-        _, problem = load_manifest(folder)
-        if problem:
-            log.warning("%s is unusable (%s); replaced by an empty manifest", folder / MANIFEST, problem)
-            empty_manifest(folder, problem)
-            repaired.append(folder / MANIFEST)
-    return repaired
 
 
 # ---------------------------------------------------------------------------- the driver
@@ -510,7 +378,7 @@ class _Batch:
             site.write_period_index(folder, self.ds, period, read_manifest(folder), self.lang, table, combined=combined)
         except Exception as exc:  # the reports are there: list them on a plain page instead
             failures.setdefault(period, {})["index"] = self._failure(period, "index", exc)
-            _plain_index(folder / "index.html", period, read_manifest(folder), self.lang, error_line(exc))
+            plain_index(folder / "index.html", period, read_manifest(folder), self.lang, error_line(exc))
             self._write_manifest(period, entries, skipped, failures[period])
 
     def _write_root_index(self) -> None:
@@ -521,60 +389,12 @@ class _Batch:
             site.write_root_index(self.out, self.lang, self.ds)
         except Exception as exc:
             self._failure("", "root index", exc)
-            _plain_root_index(self.out, self.lang, error_line(exc))
+            plain_root_index(self.out, self.lang, error_line(exc))
 
 
 def combined_name(period: str) -> str:
     """The file name of a period's combined PDF (its index and every report), for dispatch."""
     return f"{period}-tong-hop.pdf"
-
-
-def _plain_index(path: Path, period: str, manifest: dict, lang: str, error: str) -> None:
-    """A period's index without charts or evaluation: every unit of the manifest with its report or error."""
-    rows = []
-    for code, entry in manifest.get("units", {}).items():
-        status = entry.get("status", "")
-        link = entry.get("html") if status == "ok" else entry.get("failed_notebook", "")
-        label = t("batch_plain_open", lang) if status == "ok" else t("batch_plain_failed_nb", lang)
-        cell = f'<a href="{esc(link)}">{esc(label)}</a>' if link else ""
-        state = (
-            t("batch_plain_ok", lang) if status == "ok" else f"{t('batch_plain_failed', lang)}: {entry.get('error')}"
-        )
-        rows.append(
-            f"<tr><td>{esc(code)}</td><td>{esc(str(entry.get('name', '')))}</td>"
-            f"<td>{esc(state)}</td><td>{cell}</td></tr>"
-        )
-    head = "".join(
-        f"<th>{esc(t(k, lang))}</th>"
-        for k in (N_("batch_plain_code"), N_("batch_plain_unit"), N_("batch_plain_status"), N_("batch_plain_report"))
-    )
-    title = t("batch_plain_title", lang, period=period_label(period, lang, inline=True))
-    body = (
-        f'<p><a href="../index.html">←</a></p><h1>{esc(title)}</h1>'
-        f"<p>{esc(t('batch_plain_note', lang, error=error))}</p>"
-        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
-    atomic_write_text(path, _plain_page(title, body, lang))
-
-
-def _plain_root_index(out: Path, lang: str, error: str) -> None:
-    links = [
-        f'<li><a href="{esc(p.name)}/index.html">{esc(p.name)}</a></li>'
-        for p in sorted((p for p in out.iterdir() if (p / MANIFEST).is_file()), reverse=True)
-    ]
-    title = t("batch_plain_root", lang)
-    body = (
-        f"<h1>{esc(title)}</h1><p>{esc(t('batch_plain_note', lang, error=error))}</p>"
-        f"<ul>{''.join(links)}</ul>"
-    )
-    atomic_write_text(out / "index.html", _plain_page(title, body, lang))
-
-
-def _plain_page(title: str, body: str, lang: str) -> str:
-    return (
-        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n<title>{esc(title)}</title>\n'
-        f"</head>\n<body>\n{body}\n</body>\n</html>\n"
-    )
 
 
 def _workers(jobs: int | None, todo: int) -> int:

@@ -103,8 +103,16 @@ def parse_steps(text: str) -> tuple[tuple[float, float], ...]:
     return tuple(steps)
 
 
+class _Named:
+    """An item of the catalogue named in Vietnamese and English (its fields ``name_vi`` and ``name_en``)."""
+
+    def name(self, lang: str = "vi") -> str:
+        """Return the item's name in ``lang``."""
+        return self.name_en if lang == "en" else self.name_vi
+
+
 @dataclass(frozen=True)
-class Indicator:
+class Indicator(_Named):
     """One catalogue entry."""
 
     id: str
@@ -153,10 +161,6 @@ class Indicator:
         """Whether observed values must be whole numbers."""
         return self.kind == "count"
 
-    def name(self, lang: str = "vi") -> str:
-        """Return the indicator's name in ``lang``."""
-        return self.name_en if lang == "en" else self.name_vi
-
     def unit(self, lang: str = "vi") -> str:
         """Return the indicator's unit label in ``lang``."""
         return self.unit_en if lang == "en" else self.unit_vi
@@ -200,7 +204,7 @@ class Indicator:
 
 
 @dataclass(frozen=True)
-class Pillar:
+class Pillar(_Named):
     """A DTI main index."""
 
     id: str
@@ -211,13 +215,9 @@ class Pillar:
     #: The points a framework declares for the group (None: the sum of its indicators').
     declared_points: float | None = None
 
-    def name(self, lang: str = "vi") -> str:
-        """Return the pillar's name in ``lang``."""
-        return self.name_en if lang == "en" else self.name_vi
-
 
 @dataclass(frozen=True)
-class ResultClass:
+class ResultClass(_Named):
     """A result class of a framework ("xuất sắc", "tốt" …): a unit whose points reach ``min_score`` earns it."""
 
     id: str
@@ -226,13 +226,9 @@ class ResultClass:
     min_score: float
     max_score: float
 
-    def name(self, lang: str = "vi") -> str:
-        """Return the class's name in ``lang``."""
-        return self.name_en if lang == "en" else self.name_vi
-
 
 @dataclass(frozen=True)
-class Adjustment:
+class Adjustment(_Named):
     """A bonus or penalty item: ``points`` per occurrence reported, at most ``cap`` in all."""
 
     id: str
@@ -241,10 +237,6 @@ class Adjustment:
     name_en: str
     points: float
     cap: float
-
-    def name(self, lang: str = "vi") -> str:
-        """Return the item's name in ``lang``."""
-        return self.name_en if lang == "en" else self.name_vi
 
     def points_of(self, values: np.ndarray) -> np.ndarray:
         """Points of each reported value (occurrences; NaN is none), within the cap, not signed."""

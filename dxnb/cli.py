@@ -199,7 +199,8 @@ def _add_reports(sub) -> None:
 def cmd_template(args: argparse.Namespace) -> int:
     """``dxnb template``: write the form of one unit, or of every unit with ``--all``."""
     from .dataset import load_dataset
-    from .forms import check_period, default_form_name, form_indicators, unit_label, write_template, write_templates
+    from .formlayout import check_period, form_indicators, unit_label
+    from .forms import default_form_name, write_template, write_templates
 
     dataset = load_dataset(args.data)
     period = check_period(args.period)

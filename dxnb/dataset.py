@@ -10,11 +10,7 @@ refuses it with a :class:`~dxnb.errors.DataError` listing every problem, each lo
 
 from __future__ import annotations
 
-import codecs
-import csv
-import difflib
 import hashlib
-import io
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,6 +22,9 @@ from . import catalogue as cat
 from . import datacache, dataset_frameworks
 from .datacache import CACHE_KEEP
 from .datacache import cache_root as cache_root  # re-exported: the cache's folder
+from .datafiles import COLUMNS as COLUMNS  # re-exported: the data contract, used as dataset.COLUMNS
+from .datafiles import FILES as FILES  # re-exported
+from .datafiles import OPTIONAL_FILES, read_csv
 from .errors import DataError, Problem
 from .i18n import t, tn
 from .lifetime import SUCCESSION_COLUMNS, UNIT_EXTRA_COLUMNS, has_lifetimes, keys_of, unit_keys
@@ -47,20 +46,6 @@ from .validate import (
 from .validate_lifetime import check_lifetimes
 
 log = logging.getLogger(__name__)
-
-FILES = ("units.csv", "pillars.csv", "indicators.csv", "observations.csv", "notes.csv")
-COLUMNS = {
-    "units.csv": ("code", "name", "kind", "district", "province", "population", "adult_population",
-                  "households", "hamlets", "source"),
-    "pillars.csv": ("id", "group", "name_vi", "name_en", "order"),
-    "indicators.csv": ("id", "pillar", "name_vi", "name_en", "unit_vi", "unit_en", "kind", "scoring",
-                       "max_points", "steps", "numerator", "denominator", "scale", "decimals", "target",
-                       "target_year", "target_source"),
-    "observations.csv": ("unit_code", "period", "indicator", "value", "source", "note"),
-    "notes.csv": ("unit_code", "period", "kind", "text"),
-    "successions.csv": ("old_code", "new_code", "date", "type"),  # optional file (see dxnb.lifetime)
-}  # fmt: skip
-OPTIONAL_FILES = ("successions.csv",)
 
 
 @dataclass
@@ -151,7 +136,7 @@ class Dataset:
 
     def summary(self) -> str:
         """One line: units, indicators, observations and periods."""
-        from .period_series import default_candidates  # years, quarters and months apart
+        from .periods import default_candidates  # years, quarters and months apart
 
         span = "; ".join(
             ", ".join(group) if len(group) <= 4 else f"{group[0]}–{group[-1]}"
@@ -182,193 +167,6 @@ def _read_bytes(folder: Path) -> dict[str, bytes | None]:
             raws[name] = (folder / name).read_bytes()
     raws.update(dataset_frameworks.dataset_raws(folder))  # frameworks.csv and the dataset's own frameworks
     return raws
-
-
-def _read_csv(
-    folder: Path, name: str, problems: list[Problem], hashes: dict[str, str], raw: bytes | None
-) -> pd.DataFrame | None:
-    if raw is None:
-        problems.append(
-            Problem(
-                name,
-                None,
-                None,
-                t("ds_file_missing", folder=folder),
-                t("ds_file_missing_hint", columns=", ".join(COLUMNS[name])),
-            )
-        )
-        return None
-    hashes[name] = hashlib.sha256(raw).hexdigest()
-    if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8) :]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        problems.append(
-            Problem(
-                name,
-                line,
-                None,
-                t("ds_not_utf8", byte=f"0x{raw[exc.start]:02x}"),
-                t("ds_not_utf8_hint"),
-            )
-        )
-        return None
-    if not text.strip():
-        problems.append(
-            Problem(name, None, None, t("ds_file_empty"), t("ds_file_empty_hint", columns=",".join(COLUMNS[name])))
-        )
-        return None
-    fast = _fast_table(text)
-    if fast is not None:
-        header, data = fast
-    else:  # pandas refused the file: read it again, slowly, to say where and why
-        read = _csv_records(name, text, problems)
-        if read is None:
-            return None
-        numbers, records = read
-        header, data = [nfc(str(c)).strip() for c in records[0]], None
-    if _semicolon_separated(name, text, header):
-        problems.append(
-            Problem(
-                name,
-                1,
-                None,
-                t("ds_semicolons"),
-                t("ds_semicolons_hint"),
-            )
-        )
-        return None
-    if data is None:
-        frame = _records_frame(name, header, numbers[1:], records[1:], problems)
-    else:
-        frame = _header_frame(name, header, data, problems)
-    if frame is None:
-        return None
-    missing = [c for c in COLUMNS[name] if c not in frame.columns]
-    for column in missing:
-        close = difflib.get_close_matches(column, list(frame.columns), n=1)
-        hint = t("ds_rename_column", close=close[0], column=column) if close else t("ds_add_column")
-        problems.append(Problem(name, 1, column, t("ds_column_missing"), hint))
-    if missing:
-        return None
-    return frame
-
-
-def _csv_records(name: str, text: str, problems: list[Problem]) -> tuple[list[int], list[list[str]]] | None:
-    """The records of a CSV text and their row numbers (a record's first line as Excel counts rows).
-
-    Blank lines and rows of empty cells are skipped but keep their row numbers. An unreadable record
-    (an unbalanced quote) is a problem on the row where it starts.
-    """
-    rows: list[list[str]] = []
-    try:
-        rows.extend(csv.reader(io.StringIO(text, newline=""), strict=True))
-    except csv.Error as exc:
-        problems.append(
-            Problem(
-                name,
-                len(rows) + 1,
-                None,
-                t("ds_bad_csv", error=exc),
-                t("ds_bad_csv_hint"),
-            )
-        )
-        return None
-    numbers = [number for number, record in enumerate(rows, start=1) if any(record)]
-    if not numbers:
-        return None
-    return numbers, [rows[number - 1] for number in numbers]
-
-
-def _semicolon_separated(name: str, text: str, header: list[str]) -> bool:
-    """Whether the header names more of the expected columns when split at ';' than at ','."""
-    first = nfc(text.split("\n", 1)[0])
-    if ";" not in first:
-        return False
-    expected = set(COLUMNS[name])
-    by_semicolon = {c.strip().strip('"').strip() for c in first.split(";")}
-    return len(expected & by_semicolon) > len(expected & set(header))
-
-
-def _fast_table(text: str) -> tuple[list[str], pd.DataFrame] | None:
-    """The header and the text cells of a well-formed CSV text, read by pandas; None when pandas refuses it.
-
-    The frame is indexed by row number - 2 (blank rows and rows of empty cells dropped, their numbers kept).
-    """
-    try:
-        table = pd.read_csv(
-            io.StringIO(text),
-            header=None,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            index_col=False,
-        )
-    except (pd.errors.ParserError, ValueError):
-        return None
-    table = table.astype(object)
-    table = table[(table != "").any(axis=1)]
-    if table.empty:
-        return None
-    header = [nfc(str(c)).strip() for c in table.iloc[0]]
-    data = table.iloc[1:].copy()
-    data.index = data.index - 1
-    return header, data
-
-
-def _check_header(name: str, header: list[str], problems: list[Problem]) -> None:
-    for position, column in enumerate(header, start=1):
-        if not column:
-            problems.append(
-                Problem(
-                    name, 1, None, t("ds_unnamed_column", n=position), t("ds_name_it", columns=", ".join(COLUMNS[name]))
-                )
-            )
-        elif column in header[: position - 1]:
-            problems.append(Problem(name, 1, column, t("ds_column_twice"), t("ds_column_twice_hint")))
-
-
-def _header_frame(name: str, header: list[str], data: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame | None:
-    """``data`` (read by :func:`_fast_table`) with the header's names, or None when the header is unusable."""
-    while header and not header[-1] and not data.iloc[:, len(header) - 1].str.strip().astype(bool).any():
-        header = header[:-1]  # a trailing comma on every line, header included: an empty, unnamed column
-        data = data.iloc[:, : len(header)]
-    before = len(problems)
-    _check_header(name, header, problems)
-    if len(problems) > before:
-        return None
-    data.columns = header
-    return data
-
-
-def _records_frame(
-    name: str, header: list[str], numbers: list[int], records: list[list[str]], problems: list[Problem]
-) -> pd.DataFrame | None:
-    """A frame of text cells indexed by row number - 2 (so that index + 2 is the row), or None on problems."""
-    while header and not header[-1] and all(len(r) < len(header) or not r[len(header) - 1].strip() for r in records):
-        header = header[:-1]  # a trailing comma on every line, header included: an empty, unnamed column
-    before = len(problems)
-    _check_header(name, header, problems)
-    width = len(header)
-    if any(len(record) != width for record in records):  # the slow path: rows to pad or refuse
-        for row, record in zip(numbers, records, strict=True):
-            if len(record) <= width:
-                record.extend([""] * (width - len(record)))
-                continue
-            extra = record[width:]
-            if not any(cell.strip() for cell in extra):
-                message = tn("ds_extra_commas", len(extra), cells=len(record), width=width)
-                hint = tn("ds_extra_commas_hint", len(extra))
-            else:
-                message = t("ds_too_many_cells", cells=len(record), width=width)
-                hint = t("ds_too_many_cells_hint")
-            problems.append(Problem(name, row, None, message, hint))
-    if len(problems) > before:
-        return None
-    return pd.DataFrame(records, columns=header, index=[n - 2 for n in numbers], dtype=object)
 
 
 # --------------------------------------------------------------------------- assembling
@@ -456,7 +254,7 @@ def _check(folder: Path, raws: dict[str, bytes | None] | None) -> tuple[Dataset 
         )
         return None, problems
     hashes: dict[str, str] = {}
-    frames = {name: _read_csv(folder, name, problems, hashes, raws[name]) for name in FILES}
+    frames = {name: read_csv(folder, name, problems, hashes, raws[name]) for name in FILES}
     units, pillars, indicators = frames["units.csv"], frames["pillars.csv"], frames["indicators.csv"]
     observations, notes = frames["observations.csv"], frames["notes.csv"]
     if units is not None:
@@ -479,7 +277,7 @@ def _check(folder: Path, raws: dict[str, bytes | None] | None) -> tuple[Dataset 
         check_notes(notes, units, problems)
     links = None
     if "successions.csv" in raws:
-        links = _read_csv(folder, "successions.csv", problems, hashes, raws["successions.csv"])
+        links = read_csv(folder, "successions.csv", problems, hashes, raws["successions.csv"])
     check_lifetimes(units, observations, notes, links, indicators, problems)
     problems = group_problems(problems)
     if any(p.is_error for p in problems) or any(f is None for f in frames.values()):

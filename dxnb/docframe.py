@@ -7,7 +7,6 @@ with the signature block. Without the file the frame is off and every fragment i
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import difflib
@@ -20,6 +19,7 @@ from pathlib import Path
 
 from babel.dates import format_date
 
+from dxnb.datafiles import decode_utf8
 from dxnb.errors import DataError, Problem
 from dxnb.i18n import N_, t, tn
 from dxnb.text import nfc
@@ -96,21 +96,8 @@ def load_frame(data_dir: str | Path) -> DocumentFrame | None:
 
 def _read(raw: bytes, problems: list[Problem]) -> dict[str, tuple[int, str]] | None:
     """The rows of the file as ``field -> (line, value)``; None (with problems) when it cannot be read."""
-    if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8) :]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        problems.append(
-            Problem(
-                FILE,
-                line,
-                None,
-                t("ds_not_utf8", byte=f"0x{raw[exc.start]:02x}"),
-                t("ds_not_utf8_hint"),
-            )
-        )
+    text = decode_utf8(FILE, raw, problems)
+    if text is None:
         return None
     reader = csv.reader(io.StringIO(nfc(text)))
     try:

@@ -26,7 +26,7 @@ from .dataset import Dataset
 from .errors import ParameterError
 from .i18n import N_, t
 from .params import check_unit, period_key
-from .period_series import same_span
+from .periods import same_span
 from .quality import FLAGS as FLAGS  # re-exported: overview.py imports it from here
 from .quality import IMPLAUSIBLE_FLAGS as IMPLAUSIBLE_FLAGS  # re-exported: report.py imports it from here
 from .quality import unit_flags
@@ -389,7 +389,7 @@ def evaluate_unit(ds: Dataset, code: object, period: object) -> UnitEvaluation:
     if period not in periods:
         has = t("ev_has_data", periods=", ".join(periods)) if periods else t("ev_no_observations")
         raise ParameterError(t("ev_unit_no_period", code=code, name=unit["name"], period=period, has=has))
-    periods = same_span(periods, period)  # a year's history holds years, a month's months (dxnb.period_series)
+    periods = same_span(periods, period)  # a year's history holds years, a month's months (dxnb.periods)
     earlier = [p for p in periods if period_key(p) < period_key(period)]
     previous_period = earlier[-1] if earlier else None
 

@@ -16,7 +16,7 @@ from .dataset import Dataset
 from .i18n import N_
 from .params import resolve_indicator as resolve_indicator  # alias: explore.py imports it from here
 from .params import resolve_unit as resolve_unit  # alias: explore.py imports it from here
-from .period_series import earlier
+from .periods import earlier
 from .scoring import score_units
 from .text import vi_sort_key
 from .units import unit_rows
@@ -87,7 +87,7 @@ def indicator_history(ds: Dataset, indicator: str, codes: Sequence[str], periods
 def indicator_periods(ds: Dataset, indicator: str, period: str | None = None) -> list[str]:
     """The periods with data whose framework has ``indicator``, oldest first.
 
-    With ``period``: only those of its length up to it (a year's history holds years; :mod:`dxnb.period_series`).
+    With ``period``: only those of its length up to it (a year's history holds years; :mod:`dxnb.periods`).
     """
     periods = [p for p in ds.periods if indicator in ds.catalogue_for(p)]
     if period is None:

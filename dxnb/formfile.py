@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
-from .forms import cell_ref
+from .formlayout import cell_ref
 from .i18n import N_, t
 
 #: Limits of a form; anything beyond them is refused before it is read.

@@ -32,7 +32,7 @@ from . import catalogue as cat
 from .dataset import Dataset
 from .errors import FormError, Problem
 from .formfile import LIMITS, Sheet, Unusable, open_workbook
-from .forms import (
+from .formlayout import (
     CODE_CELL,
     COL,
     COLUMNS,

@@ -1,4 +1,4 @@
-"""Excel forms for communes: the layout, and writing a blank form (``dxnb template``).
+"""Excel forms for communes: writing a blank form (``dxnb template``) to the layout of :mod:`dxnb.formlayout`.
 
 A form is an ``.xlsx`` workbook in Vietnamese with three sheets:
 
@@ -17,18 +17,16 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import io
 import logging
 import math
 import os
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Alignment, Font
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -38,56 +36,53 @@ from .cells import clean_text, make_inert, set_text
 from .dataset import Dataset
 from .errors import FormError
 from .fileio import atomic_write_bytes, write_temporary
+from .formlayout import (
+    CODE_CELL,
+    COL,
+    COLUMNS,
+    DISTRICT_CELL,
+    FIRST_ROW,
+    FORM_FORMAT,
+    FORM_VERSION,
+    HEAD_FILL,
+    INPUT_FILL,
+    LETTER,
+    LOCKED_FILL,
+    META_SHEET,
+    NAME_CELL,
+    NOTE_KIND_LABELS,
+    NOTE_ROWS,
+    NOTES_FIRST_ROW,
+    NOTES_HEADER_ROW,
+    NOTES_SHEET,
+    PERIOD_CELL,
+    PREFILLED_FILL,
+    PROVINCE_CELL,
+    QUALIFIER_LABELS,
+    TABLE_HEADER_ROW,
+    VALUES_SHEET,
+    WIDTHS,
+    YES_PARTIAL_NO_LABELS,
+    check_period,
+    column_captions,
+    estimate_height,
+    form_indicators,
+    ids_fingerprint,
+    print_setup,
+    protect,
+    style,
+    unit_label,
+)
 from .i18n import N_, t, tn
 from .text import slugify
 
 log = logging.getLogger(__name__)
 
-FORM_FORMAT = "dxnb-form"
-FORM_VERSION = 1
-SUPPORTED_VERSIONS = (1,)
-
-VALUES_SHEET = "Chỉ tiêu"
-NOTES_SHEET = "Ghi chú"
-META_SHEET = "dxnb"
-
-# Layout of version 1. The header cells hold the unit and period; the table starts below them.
-CODE_CELL, NAME_CELL, DISTRICT_CELL, PROVINCE_CELL, PERIOD_CELL = "C3", "C4", "C5", "C6", "C7"
-TABLE_HEADER_ROW = 10
-FIRST_ROW = TABLE_HEADER_ROW + 1
-COLUMNS = ("id", "name", "pillar", "unit", "how", "previous", "value", "source", "note")
-COL = {name: index + 1 for index, name in enumerate(COLUMNS)}  # 1-based column numbers
-LETTER = {name: "ABCDEFGHI"[index] for index, name in enumerate(COLUMNS)}
-WIDTHS = {"id": 22, "name": 38, "pillar": 14, "unit": 10, "how": 42, "previous": 12, "value": 12,
-          "source": 26, "note": 24}  # fmt: skip
-NOTES_HEADER_ROW = 6
-NOTES_FIRST_ROW = NOTES_HEADER_ROW + 1
-NOTE_ROWS = 30
-
-YES_PARTIAL_NO_LABELS = {1.0: "có", 0.5: "một phần", 0.0: "không"}
-#: How a qualified figure is shown back in a form ("hơn 640", "khoảng 60"); the reader takes these words back.
-QUALIFIER_LABELS = {"lower_bound": "hơn", "estimate": "khoảng"}
-NOTE_KIND_LABELS = {"strength": "điểm mạnh", "challenge": "khó khăn", "next_step": "giải pháp"}
 DENOMINATOR_LABELS = {"population": "dân số", "adult_population": "dân số trưởng thành",
                       "households": "số hộ", "hamlets": "số ấp"}  # fmt: skip
 
-_FONT = "Times New Roman"
-_THIN = Side(style="thin", color="999999")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_HEAD_FILL = PatternFill("solid", fgColor="D9E1F2")
-_INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
-_LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")
-_PREFILLED_FILL = PatternFill("solid", fgColor="E2EFDA")  # a value the dataset already holds for the period
-_WRAP = Alignment(wrap_text=True, vertical="top")
-
 
 # --------------------------------------------------------------------------- helpers
-
-
-def unit_label(dataset: Dataset, code: str) -> str:
-    """Return the unit's kind and name, e.g. ``xã Vĩnh Hòa``."""
-    unit = dataset.unit(code)
-    return f"{unit['kind']} {unit['name']}".strip()
 
 
 def _put(cell, value: object):
@@ -100,24 +95,6 @@ def _upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def ids_fingerprint(ids: Iterable[str]) -> str:
-    """SHA-256 of the id column, in order: changes when any id is edited, added, moved or removed."""
-    return hashlib.sha256("\n".join(ids).encode("utf-8")).hexdigest()
-
-
-def form_indicators(catalogue: cat.Catalogue) -> list[cat.Indicator]:
-    """The indicators a form asks for: the observed ones, grouped by pillar, in catalogue order."""
-    order = {pid: index for index, pid in enumerate(catalogue.pillars)}
-    observed = catalogue.observed
-    return sorted(observed, key=lambda i: (order.get(i.pillar, len(order)), observed.index(i)))
-
-
-def cell_ref(path: Path | str, sheet: str, cell: str) -> str:
-    """Name a cell the way Excel does: ``form.xlsx:'Chỉ tiêu'!G14``."""
-    quoted = sheet if re.fullmatch(r"\w+", sheet) else "'" + sheet.replace("'", "''") + "'"
-    return f"{path}:{quoted}!{cell}"
-
-
 MAX_SLUG = 60  # characters of the unit's name in a form's file name (file systems allow 255 bytes in all)
 
 
@@ -127,18 +104,6 @@ def default_form_name(dataset: Dataset, code: str, period: str) -> str:
     if len(slug) > MAX_SLUG:
         slug = slug[:MAX_SLUG].rsplit("-", 1)[0] if "-" in slug[:MAX_SLUG] else slug[:MAX_SLUG]
     return f"{slugify(code)[:40] if len(code) > 40 else code}-{slug}-{period}.xlsx"
-
-
-def check_period(period: object) -> str:
-    """Return ``period`` as a year, quarter or month (:func:`dxnb.params.check_period`), else raise FormError."""
-    return params.check_period(period, error=FormError)
-
-
-def column_captions(period: str, previous: str | None) -> dict[str, str]:
-    """The table's header cells (row :data:`TABLE_HEADER_ROW`), by column name; the reader checks them."""
-    return {"id": "Mã chỉ tiêu", "name": "Tên chỉ tiêu", "pillar": "Trụ cột", "unit": "Đơn vị tính",
-            "how": "Cách tính", "previous": f"Giá trị năm {previous}" if previous else "Giá trị kỳ trước",
-            "value": f"Giá trị năm {period}", "source": "Nguồn / minh chứng", "note": "Ghi chú"}
 
 
 def _number_format(ind: cat.Indicator) -> str:
@@ -168,48 +133,6 @@ def _how(ind: cat.Indicator, catalogue: cat.Catalogue) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _estimate_height(texts: dict[str, str]) -> float:
-    lines = 1
-    for column, text in texts.items():
-        width = WIDTHS[column] * 1.1
-        lines = max(lines, sum(max(1, math.ceil(len(part) / width)) for part in str(text).split("\n")))
-    return 15.0 * lines + 3
-
-
-def _style(cell, *, bold: bool = False, fill: PatternFill | None = None, locked: bool = True,
-           wrap: bool = True, border: bool = True, size: int = 11) -> None:
-    cell.font = Font(name=_FONT, size=size, bold=bold)
-    if fill is not None:
-        cell.fill = fill
-    if border:
-        cell.border = _BORDER
-    cell.alignment = _WRAP if wrap else Alignment(vertical="top")
-    cell.protection = Protection(locked=locked)
-
-
-def _protect(ws) -> None:
-    """Protect a sheet without a password: input cells stay editable, columns and rows resizable."""
-    ws.protection.sheet = True
-    ws.protection.formatColumns = False
-    ws.protection.formatRows = False
-    ws.protection.selectLockedCells = False
-    ws.protection.selectUnlockedCells = False
-
-
-def _print_setup(ws, title_rows: str, last_column: str, last_row: int, footer: str) -> None:
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = title_rows
-    ws.print_area = f"A1:{last_column}{last_row}"
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.oddFooter.left.text = footer
-    ws.oddFooter.right.text = "Trang &P/&N"
-
-
 # --------------------------------------------------------------------------- writing
 
 
@@ -231,7 +154,7 @@ def _previous_values(
     ("" for the unit's own figures).
     """
     from .history import derive, derived_periods  # only forms of new units need it
-    from .period_series import same_span
+    from .periods import same_span
 
     obs = dataset.observations
     earlier = obs["period"].map(params.period_key) < params.period_key(period)  # quarters and months in time order
@@ -316,9 +239,9 @@ def build_template(dataset: Dataset, code: str, period: str) -> Workbook:
         ws.column_dimensions[LETTER[column]].width = width
 
     _put(ws["A1"], "BIỂU MẪU SỐ LIỆU CHUYỂN ĐỔI SỐ CẤP XÃ")
-    _style(ws["A1"], bold=True, border=False, wrap=False, size=14)
+    style(ws["A1"], bold=True, border=False, wrap=False, size=14)
     _put(ws["A2"], f"{_upper_first(label)} — năm {period}")
-    _style(ws["A2"], bold=True, border=False, wrap=False, size=12)
+    style(ws["A2"], bold=True, border=False, wrap=False, size=12)
     header = [("Mã đơn vị", CODE_CELL, code), ("Tên đơn vị", NAME_CELL, _upper_first(label)),
               ("Huyện", DISTRICT_CELL, unit["district"]), ("Tỉnh", PROVINCE_CELL, unit["province"]),
               ("Kỳ báo cáo (năm)", PERIOD_CELL, period)]  # fmt: skip
@@ -326,10 +249,10 @@ def build_template(dataset: Dataset, code: str, period: str) -> Workbook:
         row = int(ref[1:])
         ws.merge_cells(f"A{row}:B{row}")
         _put(ws[f"A{row}"], caption)
-        _style(ws[f"A{row}"], bold=True, fill=_LOCKED_FILL, wrap=False)
+        style(ws[f"A{row}"], bold=True, fill=LOCKED_FILL, wrap=False)
         _put(ws[ref], str(value))
         ws[ref].number_format = "@"  # codes and years stay text: leading zeros are kept
-        _style(ws[ref], wrap=False)
+        style(ws[ref], wrap=False)
     ws["A8"] = (
         "Hướng dẫn: điền cột «Giá trị» (ô màu vàng) và, nếu có, nguồn/minh chứng và ghi chú. "
         "Để trống nếu không có số liệu (không ghi 0). Tỷ lệ ghi theo phần trăm, ví dụ 92,4; "
@@ -338,18 +261,18 @@ def build_template(dataset: Dataset, code: str, period: str) -> Workbook:
         "Điểm mạnh, khó khăn, giải pháp ghi ở trang «Ghi chú»."
     )
     ws.merge_cells("A8:I8")
-    _style(ws["A8"], border=False)
+    style(ws["A8"], border=False)
     ws.row_dimensions[8].height = 48
     if current_values:
         ws["A9"] = (f"Ô màu xanh: {len(current_values)} giá trị năm {period} đã có trong dữ liệu — để nguyên nếu "
                     "đúng, sửa nếu sai (khi nhập lại cần --replace).")
         ws.merge_cells("A9:I9")
-        _style(ws["A9"], border=False, fill=_PREFILLED_FILL)
+        style(ws["A9"], border=False, fill=PREFILLED_FILL)
 
     captions = column_captions(period, previous)
     for column in COLUMNS:
         cell = _put(ws.cell(TABLE_HEADER_ROW, COL[column]), captions[column])
-        _style(cell, bold=True, fill=_INPUT_FILL if column in ("value", "source", "note") else _HEAD_FILL)
+        style(cell, bold=True, fill=INPUT_FILL if column in ("value", "source", "note") else HEAD_FILL)
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     ws.row_dimensions[TABLE_HEADER_ROW].height = 33
 
@@ -360,23 +283,23 @@ def build_template(dataset: Dataset, code: str, period: str) -> Workbook:
         texts = {"id": ind.id, "name": ind.name_vi, "pillar": catalogue.pillars[ind.pillar].name_vi,
                  "unit": ind.unit_vi or ("%" if ind.kind == "rate" else ""), "how": _how(ind, catalogue)}
         for column, text in texts.items():
-            _style(_put(ws.cell(row, COL[column]), text), fill=_LOCKED_FILL if column == "id" else None)
+            style(_put(ws.cell(row, COL[column]), text), fill=LOCKED_FILL if column == "id" else None)
         prev, prev_qualifier = previous_values.get(ind.id, (None, ""))
         prev_cell = ws.cell(row, COL["previous"])
         if prev is not None and not math.isnan(prev):
             _show_value(prev_cell, ind, prev, prev_qualifier)
-        _style(prev_cell, wrap=False)
+        style(prev_cell, wrap=False)
         if derived_note and prev is not None and not math.isnan(prev):  # the former units' combined value
             prev_cell.comment = Comment(derived_note, "dxnb")
             prev_cell.font = Font(italic=True, color="7F7F7F")
         held, held_qualifier = current_values.get(ind.id, (None, ""))
         for column in ("value", "source", "note"):
-            fill = (_PREFILLED_FILL if held is not None else _INPUT_FILL) if column == "value" else None
-            _style(ws.cell(row, COL[column]), fill=fill, locked=False, wrap=column != "value")
+            fill = (PREFILLED_FILL if held is not None else INPUT_FILL) if column == "value" else None
+            style(ws.cell(row, COL[column]), fill=fill, locked=False, wrap=column != "value")
         if held is not None and not math.isnan(held):
             _show_value(ws.cell(row, COL["value"]), ind, held, held_qualifier)
         validations[ind.kind].add(ws.cell(row, COL["value"]))
-        ws.row_dimensions[row].height = _estimate_height({k: texts[k] for k in ("name", "how")})
+        ws.row_dimensions[row].height = estimate_height({k: texts[k] for k in ("name", "how")})
     last = FIRST_ROW + len(indicators) - 1
     for validation in validations.values():
         if validation.sqref:  # an empty rule would make Excel "repair" the file
@@ -384,7 +307,7 @@ def build_template(dataset: Dataset, code: str, period: str) -> Workbook:
 
     derived_row = last + 2
     _put(ws.cell(derived_row, COL["name"]), "Chỉ tiêu dxnb tự tính (không cần điền):")
-    _style(ws.cell(derived_row, COL["name"]), bold=True, border=False)
+    style(ws.cell(derived_row, COL["name"]), bold=True, border=False)
     for offset, ind in enumerate(catalogue.derived, start=1):
         denominator = DENOMINATOR_LABELS.get(ind.denominator) or ind.denominator
         numerator = catalogue[ind.numerator].name_vi if ind.numerator in catalogue else ind.numerator
@@ -393,10 +316,10 @@ def build_template(dataset: Dataset, code: str, period: str) -> Workbook:
         ws.merge_cells(start_row=derived_row + offset, start_column=COL["name"],
                        end_row=derived_row + offset, end_column=COL["how"])
         _put(ws.cell(derived_row + offset, COL["name"]), text)
-        _style(ws.cell(derived_row + offset, COL["name"]), border=False, wrap=False)
+        style(ws.cell(derived_row + offset, COL["name"]), border=False, wrap=False)
     ws.freeze_panes = ws.cell(FIRST_ROW, COL["pillar"])
-    _protect(ws)
-    _print_setup(ws, f"{TABLE_HEADER_ROW}:{TABLE_HEADER_ROW}", "I", derived_row + len(catalogue.derived),
+    protect(ws)
+    print_setup(ws, f"{TABLE_HEADER_ROW}:{TABLE_HEADER_ROW}", "I", derived_row + len(catalogue.derived),
                  f"{_upper_first(label)} ({code}) — năm {period}")
 
     _notes_sheet(wb, code, label, period)
@@ -413,16 +336,16 @@ def _notes_sheet(wb: Workbook, code: str, label: str, period: str) -> None:
     for column, width in zip("ABC", (16, 90, 36), strict=True):
         ws.column_dimensions[column].width = width
     _put(ws["A1"], "ĐIỂM MẠNH, KHÓ KHĂN, GIẢI PHÁP")
-    _style(ws["A1"], bold=True, border=False, wrap=False, size=14)
+    style(ws["A1"], bold=True, border=False, wrap=False, size=14)
     _put(ws["A2"], f"{_upper_first(label)} ({code}) — năm {period}")
-    _style(ws["A2"], bold=True, border=False, wrap=False, size=12)
+    style(ws["A2"], bold=True, border=False, wrap=False, size=12)
     ws["A4"] = ("Mỗi dòng một ý. Cột «Loại»: chọn điểm mạnh, khó khăn hoặc giải pháp. "
                 "Cột «Nguồn»: văn bản, báo cáo hoặc minh chứng (nếu có).")
     ws.merge_cells("A4:C4")
-    _style(ws["A4"], border=False)
+    style(ws["A4"], border=False)
     ws.row_dimensions[4].height = 30
     for column, caption in zip("ABC", ("Loại", "Nội dung", "Nguồn / minh chứng"), strict=True):
-        _style(ws[f"{column}{NOTES_HEADER_ROW}"], bold=True, fill=_INPUT_FILL)
+        style(ws[f"{column}{NOTES_HEADER_ROW}"], bold=True, fill=INPUT_FILL)
         _put(ws[f"{column}{NOTES_HEADER_ROW}"], caption)
     kinds = DataValidation(type="list", formula1='"' + ",".join(NOTE_KIND_LABELS.values()) + '"',
                            allow_blank=True, errorTitle="Chọn trong danh sách",
@@ -430,12 +353,12 @@ def _notes_sheet(wb: Workbook, code: str, label: str, period: str) -> None:
     ws.add_data_validation(kinds)
     for row in range(NOTES_FIRST_ROW, NOTES_FIRST_ROW + NOTE_ROWS):
         for column in "ABC":
-            _style(ws[f"{column}{row}"], locked=False, fill=_INPUT_FILL if column == "A" else None)
+            style(ws[f"{column}{row}"], locked=False, fill=INPUT_FILL if column == "A" else None)
         kinds.add(ws[f"A{row}"])
         ws.row_dimensions[row].height = 30
     ws.freeze_panes = f"A{NOTES_FIRST_ROW}"
-    _protect(ws)
-    _print_setup(ws, f"{NOTES_HEADER_ROW}:{NOTES_HEADER_ROW}", "C", NOTES_FIRST_ROW + NOTE_ROWS - 1,
+    protect(ws)
+    print_setup(ws, f"{NOTES_HEADER_ROW}:{NOTES_HEADER_ROW}", "C", NOTES_FIRST_ROW + NOTE_ROWS - 1,
                  f"{_upper_first(label)} ({code}) — năm {period}")
 
 
@@ -458,7 +381,7 @@ def _meta_sheet(wb: Workbook, dataset: Dataset, code: str, label: str, period: s
         _put(ws.cell(row, 1), key)
         _put(ws.cell(row, 2), value).number_format = "@"
     ws.sheet_state = "veryHidden"
-    _protect(ws)
+    protect(ws)
 
 
 def _umask() -> int:

@@ -21,20 +21,18 @@ rows are appended with the file's own line ending. An import that changes nothin
 
 from __future__ import annotations
 
-import codecs
-import csv
 import hashlib
-import io
 import logging
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .cells import safe_csv_field
+from .csvfile import CsvFile, Record
 from .dataset import FILES, OPTIONAL_FILES, Dataset, check_dataset, load_dataset
 from .dataset_frameworks import copy_frameworks
 from .errors import FormError, Problem
@@ -85,100 +83,6 @@ class ImportConflictError(FormError):
         self.problems = list(problems)
         head = tn("intake_conflicts", len(self.problems))
         super().__init__("\n".join([head, *(str(p) for p in self.problems)]))
-
-
-# --------------------------------------------------------------------------- CSV files, byte for byte
-
-
-@dataclass
-class _Record:
-    fields: list[str]
-    raw: str | None  # the record's original text; None once it must be written anew
-    cell: str = ""  # the form cell a new or replaced record came from
-
-
-@dataclass
-class _CsvFile:
-    """A CSV file as records that remember their original text."""
-
-    name: str
-    bom: bool
-    eol: str
-    header_raw: str
-    header: list[str]
-    records: list[_Record]
-
-    @classmethod
-    def parse(cls, name: str, data: bytes) -> _CsvFile:
-        bom = data.startswith(codecs.BOM_UTF8)
-        text = data[len(codecs.BOM_UTF8):].decode("utf-8") if bom else data.decode("utf-8")
-        first_break = re.search(r"\r\n|\n|\r", text)
-        if first_break is not None and first_break.group() == "\r":  # old Mac line endings: a lone CR
-            lines = re.findall(r"[^\r]*\r|[^\r]+$", text)
-        else:  # only \n ends a line (not \u2028, \x85 or a lone \r inside a field)
-            lines = re.findall(r"[^\n]*\n|[^\n]+$", text)
-        consumed: list[str] = []
-
-        def tap() -> Iterator[str]:
-            for line in lines:
-                consumed.append(line)
-                yield line
-
-        records: list[_Record] = []
-        header_raw, header = "", []
-        for fields in csv.reader(tap()):
-            raw = "".join(consumed)
-            consumed.clear()
-            if not header_raw:
-                header_raw, header = raw, [nfc(f).strip() for f in fields]
-            else:
-                records.append(_Record(fields, raw))
-        eol = next((e for e in ("\r\n", "\n", "\r") if header_raw.endswith(e)), "\n")
-        return cls(name, bom, eol, header_raw, header, records)
-
-    def column(self, name: str) -> int | None:
-        return self.header.index(name) if name in self.header else None
-
-    def get(self, record: _Record, name: str) -> str:
-        index = self.column(name)
-        if index is None or index >= len(record.fields):
-            return ""
-        return record.fields[index]
-
-    def set(self, record: _Record, name: str, value: str) -> None:
-        index = self.column(name)
-        if index is None:
-            return
-        record.fields.extend([""] * (index + 1 - len(record.fields)))
-        if record.fields[index] != value:
-            record.fields[index] = value
-            record.raw = None
-
-    def new_record(self, values: dict[str, str], cell: str) -> _Record:
-        record = _Record([""] * len(self.header), None, cell)
-        for name, value in values.items():
-            self.set(record, name, value)
-        return record
-
-    def to_bytes(self) -> bytes:
-        """The file's bytes: original text for untouched records, the file's own line ending for the rest."""
-        chunks = [self.header_raw]
-        for record in self.records:
-            if record.raw is None:
-                line = io.StringIO(newline="")
-                csv.writer(line, lineterminator=self.eol).writerow(record.fields)
-                chunks.append(line.getvalue())
-            else:
-                chunks.append(record.raw)
-        for index, chunk in enumerate(chunks[:-1]):  # a last line without its newline gets one when followed
-            if not chunk.endswith(("\n", "\r")):
-                chunks[index] = chunk + self.eol
-        data = "".join(chunks).encode("utf-8")
-        return codecs.BOM_UTF8 + data if self.bom else data
-
-    def row_cells(self) -> dict[int, str]:
-        """File row number (header = 1) of each new or replaced record → its form cell."""
-        return {index + 2: r.cell for index, r in enumerate(self.records) if r.cell}
 
 
 # --------------------------------------------------------------------------- planning
@@ -274,9 +178,9 @@ def _collect(forms, problems: list[Problem]) -> tuple[dict, dict]:
     return values, notes
 
 
-def _plan_observations(table: _CsvFile, values: dict, replace: bool, plan: ImportPlan,
+def _plan_observations(table: CsvFile, values: dict, replace: bool, plan: ImportPlan,
                        conflicts: list[Problem]) -> None:
-    index: dict[tuple[str, str, str], list[_Record]] = {}
+    index: dict[tuple[str, str, str], list[Record]] = {}
     rows: dict[int, int] = {}
     for number, record in enumerate(table.records):
         key = tuple(table.get(record, c).strip() for c in ("unit_code", "period", "indicator"))
@@ -345,11 +249,11 @@ def _plan_observations(table: _CsvFile, values: dict, replace: bool, plan: Impor
             target.cell = item.cell
 
 
-def _plan_notes(table: _CsvFile, notes: dict, replace: bool, plan: ImportPlan) -> None:
+def _plan_notes(table: CsvFile, notes: dict, replace: bool, plan: ImportPlan) -> None:
     for (code, period), group in notes.items():
         if not group:
             continue
-        existing: dict[tuple[str, str], list[_Record]] = {}
+        existing: dict[tuple[str, str], list[Record]] = {}
         for record in table.records:
             if (table.get(record, "unit_code").strip(), table.get(record, "period").strip()) == (code, period):
                 key = _note_key(table.get(record, "kind"), table.get(record, "text"))
@@ -371,7 +275,7 @@ def _plan_notes(table: _CsvFile, notes: dict, replace: bool, plan: ImportPlan) -
                     plan.changes.append(Change(NOTES, "removed", code, period, key[0], old=key[1]))
 
 
-def _validate_merged(plan: ImportPlan, tables: dict[str, _CsvFile]) -> None:
+def _validate_merged(plan: ImportPlan, tables: dict[str, CsvFile]) -> None:
     """Check the merged dataset in a scratch folder; refuse the import when it would not validate."""
     with tempfile.TemporaryDirectory(prefix="dxnb-import-") as scratch:
         folder = Path(scratch)
@@ -450,7 +354,7 @@ def plan_import(paths: Iterable[str | Path], data_dir: str | Path | None = None,
         if hashlib.sha256(data).hexdigest() != dataset.hashes.get(name):
             raise FormError(t("intake_changed_while_reading", path=dataset.path / name))
         plan.originals[name] = data
-        tables[name] = _CsvFile.parse(name, data)
+        tables[name] = CsvFile.parse(name, data)
     conflicts: list[Problem] = []
     _plan_observations(tables[OBSERVATIONS], values, replace, plan, conflicts)
     if conflicts:

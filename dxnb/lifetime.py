@@ -13,11 +13,12 @@ the day before.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import re
 
 import pandas as pd
+
+from . import periods
+from .errors import DxnbError
 
 LIFETIME_COLUMNS = ("valid_from", "valid_to")
 UNIT_EXTRA_COLUMNS = (*LIFETIME_COLUMNS, "group")
@@ -27,21 +28,16 @@ SUCCESSION_TYPES = ("full", "partial")
 REFORM_DATE = "2025-07-01"
 
 
-_PERIOD = re.compile(r"((?:19|20|21)[0-9][0-9])(?:-(?:[Qq]([1-4])|(0[1-9]|1[0-2])))?")
-
-
 def period_end(period: object) -> str:
     """The last day of a period as an ISO date: "2024" → "2024-12-31", "2025-Q3" → "2025-09-30".
 
-    (:func:`dxnb.params.period_end` without the import, which would be a cycle.) A text that is not a period gives
-    "9999-12-31" and belongs to no bounded unit.
+    (:func:`dxnb.periods.period_end` as text.) A text that is not a period gives "9999-12-31" and belongs to no
+    bounded unit.
     """
-    match = _PERIOD.fullmatch(str(period).strip())
-    if match is None:
+    try:
+        return periods.period_end(period).isoformat()
+    except DxnbError:
         return "9999-12-31"
-    year, quarter, month = match.groups()
-    last = 12 if not (quarter or month) else int(quarter) * 3 if quarter else int(month)
-    return dt.date(int(year), last, calendar.monthrange(int(year), last)[1]).isoformat()
 
 
 def day_before(date: str) -> str:

@@ -17,7 +17,7 @@ from .params import check_codes
 from .params import check_data_period as check_data_period  # alias: overview.py and explore.py import it from here
 from .params import check_place_name as check_place_name  # alias: overview.py and explore.py import it from here
 from .params import select_units as select_units  # alias: overview.py and explore.py import it from here
-from .period_series import earlier
+from .periods import earlier
 from .quality import quality_counts as quality_counts  # alias: overview.py imports it from here
 from .quality import quality_flags as quality_flags  # alias: overview.py and explore.py import it from here
 from .scoring import evaluate_period, score_units

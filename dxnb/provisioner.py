@@ -39,9 +39,11 @@ from typing import Any
 
 import zmq
 from jupyter_client.blocking.client import BlockingKernelClient
+from jupyter_client.client import KernelClient
 from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.manager import KernelManager
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
+from jupyter_client.utils import run_sync
 from traitlets import Any as AnyTrait
 
 from .zygote import Zygote, ZygoteError, fork_supported, pss_kb
@@ -69,52 +71,60 @@ def default_zygote() -> Zygote:
     return _default[0]
 
 
+async def wait_until_ready(client: KernelClient, timeout: float | None = None) -> None:
+    """Wait until the kernel answers ``kernel_info`` and IOPub carries that request's ``idle`` status.
+
+    The ``wait_for_ready`` of both dxnb clients: the blocking :class:`QuickReadyClient` runs it with
+    ``run_sync``, nbclient's asynchronous client (:func:`dxnb.worker.async_client_class`) awaits it. It
+    awaits the coroutines both kinds of jupyter_client clients are made of (``_async_get_shell_msg`` …).
+
+    Raises:
+        RuntimeError: when the kernel dies first or does not answer within ``timeout`` seconds
+            (what jupyter_client raises).
+    """
+    deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+    sent: set[str] = set()
+    while True:
+        sent.add(client.kernel_info())
+        try:
+            reply = await client._async_get_shell_msg(timeout=1)
+        except Empty:
+            reply = None
+        if reply is not None and reply["msg_type"] == "kernel_info_reply" and await _idle_seen(client, sent):
+            client._handle_kernel_info_reply(reply)
+            break
+        if not await client._async_is_alive():
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+    while True:  # whatever else IOPub holds is already there: take it without waiting
+        try:
+            await client._async_get_iopub_msg(timeout=0)
+        except Empty:
+            break
+
+
+async def _idle_seen(client: KernelClient, sent: set[str], wait_s: float = _IOPUB_WAIT_S) -> bool:
+    """Whether IOPub delivers the ``idle`` status of one of ``sent`` within ``wait_s`` (IOPub connected)."""
+    deadline = time.monotonic() + wait_s
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            msg = await client._async_get_iopub_msg(timeout=left)
+        except Empty:
+            return False
+        if (
+            msg["msg_type"] == "status"
+            and msg["content"].get("execution_state") == "idle"
+            and msg["parent_header"].get("msg_id") in sent
+        ):
+            return True
+    return False
+
+
 class QuickReadyClient(BlockingKernelClient):
     """A blocking client whose :meth:`wait_for_ready` needs no fixed 0.2 s wait for IOPub to fall silent."""
 
-    def wait_for_ready(self, timeout: float | None = None) -> None:
-        """Wait until the kernel answers ``kernel_info`` and IOPub carries that request's ``idle`` status.
-
-        Raises:
-            RuntimeError: when the kernel dies first or does not answer within ``timeout`` seconds
-                (what jupyter_client raises).
-        """
-        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
-        sent: set[str] = set()
-        while True:
-            sent.add(self.kernel_info())
-            try:
-                reply = self.get_shell_msg(timeout=1)
-            except Empty:
-                reply = None
-            if reply is not None and reply["msg_type"] == "kernel_info_reply" and self._idle_seen(sent, _IOPUB_WAIT_S):
-                self._handle_kernel_info_reply(reply)
-                break
-            if not self.is_alive():
-                raise RuntimeError("Kernel died before replying to kernel_info")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
-        while True:  # whatever else IOPub holds is already there: take it without waiting
-            try:
-                self.get_iopub_msg(timeout=0)
-            except Empty:
-                break
-
-    def _idle_seen(self, sent: set[str], wait_s: float) -> bool:
-        """Whether IOPub delivers the ``idle`` status of one of ``sent`` within ``wait_s`` (IOPub connected)."""
-        deadline = time.monotonic() + wait_s
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                msg = self.get_iopub_msg(timeout=left)
-            except Empty:
-                return False
-            if (
-                msg["msg_type"] == "status"
-                and msg["content"].get("execution_state") == "idle"
-                and msg["parent_header"].get("msg_id") in sent
-            ):
-                return True
-        return False
+    wait_for_ready = run_sync(wait_until_ready)
 
 
 class ZygoteProvisioner(LocalProvisioner):

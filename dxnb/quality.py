@@ -17,7 +17,7 @@ import pandas as pd
 from .catalogue import UNIT_DENOMINATORS, Catalogue, Indicator
 from .dataset import Dataset
 from .params import check_codes, check_data_period, period_key
-from .period_series import same_span
+from .periods import same_span
 from .scoring import Scores, align, score_units
 from .units import peer_keys, peers_of_all, unit_rows
 

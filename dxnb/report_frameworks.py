@@ -22,7 +22,7 @@ from .dataset_frameworks import within_years
 from .framework import OWN, compare, compare_section
 from .html import Html
 from .pages import Page
-from .period_series import earlier
+from .periods import earlier
 
 
 def comparable_frameworks(ds: Dataset, period: str) -> list[str]:

@@ -18,7 +18,7 @@ from .errors import Problem
 from .i18n import N_, t, tn
 from .text import name_key, nfc, place_key, place_name
 from .validate_catalogue import check_catalogue as check_catalogue  # re-exported: the catalogue's checks
-from .validate_catalogue import selected_rows
+from .validate_catalogue import check_one_of, selected_rows
 from .validate_lifetime import has_lifetime_columns, keyed_units
 from .values import ValueProblem, ascii_digits, parse_number
 
@@ -129,16 +129,8 @@ def check_units(units: pd.DataFrame, problems: list[Problem]) -> None:
             seen[code] = row
         if not str(record["name"]).strip():
             problems.append(Problem(name, row, "name", t("val_name_empty"), t("val_unit_name_hint")))
-        if nfc(str(record["kind"])).strip().casefold() not in UNIT_KINDS:
-            problems.append(
-                Problem(
-                    name,
-                    row,
-                    "kind",
-                    t("val_unit_kind", value=record["kind"]),
-                    t("val_use_one_of", values=", ".join(UNIT_KINDS)),
-                )
-            )
+        kind = nfc(str(record["kind"])).strip().casefold()
+        check_one_of(name, row, "kind", kind, UNIT_KINDS, N_("val_unit_kind"), problems, as_given=record["kind"])
         if not str(record["province"]).strip():
             problems.append(Problem(name, row, "province", t("val_province_empty"), t("val_province_hint")))
         counts = {}
@@ -433,14 +425,7 @@ def check_notes(notes: pd.DataFrame, units: pd.DataFrame | None, problems: list[
     _check_unit_codes(notes, name, units, problems)
     _check_periods(notes, name, problems)
     for row, record in selected_rows(notes, ~notes["kind"].str.strip().isin(NOTE_KINDS)):
-        problems.append(
-            Problem(
-                name,
-                row,
-                "kind",
-                t("val_not_a_note_kind", value=record["kind"]),
-                t("val_use_one_of", values=", ".join(NOTE_KINDS)),
-            )
-        )
+        kind = str(record["kind"]).strip()
+        check_one_of(name, row, "kind", kind, NOTE_KINDS, N_("val_not_a_note_kind"), problems, as_given=record["kind"])
     for row, _record in selected_rows(notes, notes["text"].str.strip() == ""):
         problems.append(Problem(name, row, "text", t("val_text_empty"), t("val_text_empty_hint")))

@@ -25,8 +25,8 @@ def selected_rows(frame: pd.DataFrame, mask):
         yield int(index) + 2, record
 
 
-def _check_id(file: str, row: int, value: str, seen, problems: list[Problem], twice: str, hint: str) -> None:
-    """An id must be lower-case letters, digits and _, and unique in its file.
+def check_id(file: str, row: int, value: str, seen, problems: list[Problem], twice: str, hint: str) -> bool:
+    """An id must be lower-case letters, digits and _, and unique in its file; return whether it is.
 
     ``twice`` and ``hint`` are message keys; ``twice`` may name ``{value}`` and ``{other}`` (the row that has it).
     """
@@ -35,6 +35,21 @@ def _check_id(file: str, row: int, value: str, seen, problems: list[Problem], tw
     elif value in seen:
         other = seen.get(value) if isinstance(seen, dict) else None
         problems.append(Problem(file, row, "id", t(twice, value=value, other=other), t(hint)))
+    else:
+        return True
+    return False
+
+
+def check_one_of(
+    file: str, row: int, column: str, value: str, choices, key: str, problems: list[Problem], *, as_given: object = None
+) -> None:
+    """A value must be one of ``choices``; else a problem: the message ``key`` naming it, the choices as the hint.
+
+    ``{value}`` in the message is ``as_given`` (the cell as the file has it) when given, else ``value``.
+    """
+    if value not in choices:
+        shown = value if as_given is None else as_given
+        problems.append(Problem(file, row, column, t(key, value=shown), t("val_use_one_of", values=", ".join(choices))))
 
 
 _TARGET_RANGE = {"rate": (0, 100), "yes_partial_no": (0, 1), "count": (0, cat.MAX_NUMBER), "ratio": (0, cat.MAX_NUMBER)}
@@ -50,21 +65,25 @@ _NUMBER_HINTS = {
 _NUMBER_MOST = {"max_points": f"{cat.MAX_POINTS:g}", "decimals": str(cat.MAX_DECIMALS)}
 
 
-def _number(
+def read_number(
     file: str,
     row: int,
-    record: dict,
     column: str,
+    raw: object,
     problems: list[Problem],
-    bounds: tuple[float, float],
+    hint: str,
+    bounds: tuple[float, float] | None = None,
     *,
     low_open: bool = False,
     whole: bool = False,
     required: bool = False,
 ) -> float | None:
-    """Check one catalogue number: plain ASCII digits, finite, whole if asked, within ``bounds``."""
-    raw = str(record.get(column, "")).strip()
-    hint = t(_NUMBER_HINTS[column], most=_NUMBER_MOST.get(column, ""))
+    """Read one number of a catalogue or framework file: plain ASCII digits, finite, whole if asked, within ``bounds``.
+
+    Returns the number, or None: when it is blank (a problem only when ``required``) or it is not such a number
+    (a problem, with ``hint``).
+    """
+    raw = str(raw).strip()
     if not raw:
         if required:
             problems.append(Problem(file, row, column, t("val_empty"), hint))
@@ -76,7 +95,7 @@ def _number(
         key = "val_out_of_range" if exc.out_of_range else "val_not_a_number"
         problems.append(Problem(file, row, column, t(key, text=shown), hint))
         return None
-    low, high = bounds
+    low, high = bounds if bounds is not None else (-cat.MAX_NUMBER, cat.MAX_NUMBER)
     if whole and not value.is_integer():
         problems.append(Problem(file, row, column, t("cat_not_whole", text=raw), hint))
     elif value < low or value > high or (low_open and value == low):
@@ -86,6 +105,20 @@ def _number(
     else:
         return value
     return None
+
+
+def _number(
+    file: str,
+    row: int,
+    record: dict,
+    column: str,
+    problems: list[Problem],
+    bounds: tuple[float, float],
+    **checks: bool,
+) -> float | None:
+    """Check the catalogue number ``record[column]`` (:func:`read_number`, with the column's hint)."""
+    hint = t(_NUMBER_HINTS[column], most=_NUMBER_MOST.get(column, ""))
+    return read_number(file, row, column, record.get(column, ""), problems, hint, bounds, **checks)
 
 
 def _check_points(row: int, record: dict, scoring: str, problems: list[Problem], iname: str = "indicators.csv") -> None:
@@ -158,7 +191,7 @@ def check_catalogue(
     pillar_ids = set()
     for row, record in selected_rows(pillars, slice(None)):
         pid = str(record["id"]).strip()
-        _check_id(pname, row, pid, pillar_ids, problems, N_("cat_id_twice"), N_("cat_id_twice_hint"))
+        check_id(pname, row, pid, pillar_ids, problems, N_("cat_id_twice"), N_("cat_id_twice_hint"))
         pillar_ids.add(pid)
         _number(pname, row, record, "order", problems, (1, 1000), whole=True, required=True)
     ids: dict[str, int] = {}
@@ -166,42 +199,17 @@ def check_catalogue(
     derived = set(indicators.loc[indicators["numerator"].str.strip() != "", "id"].str.strip())
     for row, record in selected_rows(indicators, slice(None)):
         iid = str(record["id"]).strip()
-        _check_id(iname, row, iid, ids, problems, N_("cat_id_also_on_row"), N_("cat_ids_unique"))
+        check_id(iname, row, iid, ids, problems, N_("cat_id_also_on_row"), N_("cat_ids_unique"))
         ids.setdefault(iid, row)
-        if str(record["pillar"]).strip() not in pillar_ids:
-            problems.append(
-                Problem(
-                    iname,
-                    row,
-                    "pillar",
-                    t("cat_unknown_pillar", value=record["pillar"]),
-                    t("val_use_one_of", values=", ".join(sorted(pillar_ids))),
-                )
-            )
+        pillar = str(record["pillar"]).strip()
+        check_one_of(iname, row, "pillar", pillar, sorted(pillar_ids), N_("cat_unknown_pillar"), problems,
+                     as_given=record["pillar"])  # fmt: skip
         for column in ("name_vi", "name_en"):
             if not str(record[column]).strip():
                 problems.append(Problem(iname, row, column, t("val_name_empty"), t("cat_name_hint")))
         kind, scoring = str(record["kind"]).strip(), str(record["scoring"]).strip()
-        if kind not in cat.KINDS:
-            problems.append(
-                Problem(
-                    iname,
-                    row,
-                    "kind",
-                    t("cat_unknown_kind", value=kind),
-                    t("val_use_one_of", values=", ".join(cat.KINDS)),
-                )
-            )
-        if scoring not in cat.SCORINGS:
-            problems.append(
-                Problem(
-                    iname,
-                    row,
-                    "scoring",
-                    t("cat_unknown_scoring", value=scoring),
-                    t("val_use_one_of", values=", ".join(cat.SCORINGS)),
-                )
-            )
+        check_one_of(iname, row, "kind", kind, cat.KINDS, N_("cat_unknown_kind"), problems)
+        check_one_of(iname, row, "scoring", scoring, cat.SCORINGS, N_("cat_unknown_scoring"), problems)
         if scoring == "linear" and kind != "rate":
             problems.append(Problem(iname, row, "scoring", t("cat_linear_rates_only"), t("cat_linear_rates_only_hint")))
         if scoring == "yes_partial_no" and kind != "yes_partial_no":

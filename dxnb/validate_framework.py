@@ -17,8 +17,8 @@ import pandas as pd
 
 from . import catalogue as cat
 from .errors import Problem
-from .i18n import t
-from .validate_catalogue import check_catalogue, selected_rows
+from .i18n import N_, t
+from .validate_catalogue import check_catalogue, check_id, read_number, selected_rows
 
 #: The fields of ``framework.csv`` (``field,value`` rows).
 FIELDS = ("id", "version", "name_vi", "name_en", "document", "issued_by", "years", "total_points", "unit_kinds")
@@ -36,18 +36,6 @@ TOLERANCE = 1e-6
 
 def _blank(value: object) -> bool:
     return not str(value if value is not None else "").strip()
-
-
-def _number(file: str, row: int, column: str, raw: object, problems: list[Problem], hint: str) -> float | None:
-    """A plain number, or None (with a problem when it is not blank and unreadable)."""
-    text = str(raw).strip()
-    if not text:
-        return None
-    try:
-        return cat.plain_number(text)
-    except ValueError as exc:
-        problems.append(Problem(file, row, column, str(exc), hint))
-        return None
 
 
 def check_info(fields: dict[str, tuple[int, str]], file: str, problems: list[Problem]) -> None:
@@ -78,7 +66,7 @@ def check_info(fields: dict[str, tuple[int, str]], file: str, problems: list[Pro
                 Problem(file, row, "years", t("vf_years_backwards", value=value), t("vf_years_backwards_hint"))
             )
     row, value = fields.get("total_points", (None, ""))
-    total = _number(file, row, "total_points", value, problems, t("vf_total_hint"))
+    total = read_number(file, row, "total_points", value, problems, t("vf_total_hint"))
     if total is not None and not 0 < total <= 100000:
         problems.append(Problem(file, row, "total_points", t("vf_not_above_zero", value=value), t("vf_total_hint")))
     row, value = fields.get("unit_kinds", (None, ""))
@@ -138,7 +126,7 @@ def check_points(
     by_group = points[scored].groupby(indicators.loc[scored, "pillar"].str.strip()).sum()
     declared_sum = 0.0
     for row, record in selected_rows(groups, slice(None)):
-        declared = _number(gname, row, "max_points", record["max_points"], problems, t("vf_group_points_hint"))
+        declared = read_number(gname, row, "max_points", record["max_points"], problems, t("vf_group_points_hint"))
         if declared is None:
             continue
         declared_sum += declared
@@ -172,18 +160,13 @@ def check_classes(classes: pd.DataFrame, total: float | None, file: str, problem
     hint = t("vf_classes_hint")
     for row, record in selected_rows(classes, slice(None)):
         cid = str(record["id"]).strip()
-        if not re.match(r"^[a-z][a-z0-9_]*$", cid):
-            problems.append(Problem(file, row, "id", t("cat_not_an_id", value=cid), t("cat_not_an_id_hint")))
-        elif cid in seen:
-            problems.append(
-                Problem(file, row, "id", t("vf_id_twice", value=cid, other=seen[cid]), t("vf_id_twice_hint"))
-            )
+        check_id(file, row, cid, seen, problems, N_("cat_id_also_on_row"), N_("cat_ids_unique"))
         seen.setdefault(cid, row)
         for column in ("name_vi", "name_en"):
             if _blank(record[column]):
                 problems.append(Problem(file, row, column, t("val_name_empty"), t("vf_class_name_hint")))
-        low = _number(file, row, "min_score", record["min_score"], problems, t("vf_class_low_hint"))
-        high = _number(file, row, "max_score", record["max_score"], problems, t("vf_class_high_hint"))
+        low = read_number(file, row, "min_score", record["min_score"], problems, t("vf_class_low_hint"))
+        high = read_number(file, row, "max_score", record["max_score"], problems, t("vf_class_high_hint"))
         for column, value in (("min_score", low), ("max_score", high)):
             if value is None and _blank(record[column]):
                 problems.append(Problem(file, row, column, t("val_empty"), t("vf_class_points_hint")))
@@ -231,13 +214,7 @@ def check_adjustments(adjustments: pd.DataFrame, taken: set[str], file: str, pro
     seen: dict[str, int] = {}
     for row, record in selected_rows(adjustments, slice(None)):
         aid = str(record["id"]).strip()
-        if not re.match(r"^[a-z][a-z0-9_]*$", aid):
-            problems.append(Problem(file, row, "id", t("cat_not_an_id", value=aid), t("cat_not_an_id_hint")))
-        elif aid in seen:
-            problems.append(
-                Problem(file, row, "id", t("vf_id_twice", value=aid, other=seen[aid]), t("vf_id_twice_hint"))
-            )
-        elif aid in taken:
+        if check_id(file, row, aid, seen, problems, N_("cat_id_also_on_row"), N_("cat_ids_unique")) and aid in taken:
             problems.append(
                 Problem(
                     file, row, "id", t("vf_adjustment_is_indicator", value=aid), t("vf_adjustment_is_indicator_hint")
@@ -252,7 +229,7 @@ def check_adjustments(adjustments: pd.DataFrame, taken: set[str], file: str, pro
         for column in ("name_vi", "name_en"):
             if _blank(record[column]):
                 problems.append(Problem(file, row, column, t("val_name_empty"), t("vf_item_name_hint")))
-        points = _number(file, row, "points", record["points"], problems, t("vf_item_points_hint"))
+        points = read_number(file, row, "points", record["points"], problems, t("vf_item_points_hint"))
         if points is None and _blank(record["points"]):
             problems.append(Problem(file, row, "points", t("val_empty"), t("vf_item_points_hint")))
         elif points is not None and not 0 < points <= cat.MAX_POINTS:
@@ -265,7 +242,7 @@ def check_adjustments(adjustments: pd.DataFrame, taken: set[str], file: str, pro
                     t("vf_item_positive_hint"),
                 )
             )
-        cap = _number(file, row, "cap", record["cap"], problems, t("vf_item_cap_hint"))
+        cap = read_number(file, row, "cap", record["cap"], problems, t("vf_item_cap_hint"))
         if cap is None and _blank(record["cap"]):
             problems.append(Problem(file, row, "cap", t("val_empty"), t("vf_item_cap_empty_hint")))
         elif cap is not None and cap < 0:

@@ -108,52 +108,17 @@ def async_client_class() -> type:
     nbclient runs its kernel-alive check on the event loop that reads the kernel's messages; with a
     blocking client, a read without timeout holds that loop, so a kernel that dies mid-cell (killed,
     out of memory) would hang the report forever. With this client the death is seen within a second
-    and the report fails. Its ``wait_for_ready`` waits for the ``idle`` status of its own
-    ``kernel_info`` request, as :class:`dxnb.provisioner.QuickReadyClient` does.
+    and the report fails. Its ``wait_for_ready`` waits for the ``idle`` status of its own ``kernel_info``
+    request: :func:`dxnb.provisioner.wait_until_ready`, as :class:`~dxnb.provisioner.QuickReadyClient` does.
     """
     if _ASYNC_CLIENT:
         return _ASYNC_CLIENT[0]
-    from queue import Empty
-
     from jupyter_client.asynchronous import AsyncKernelClient
 
-    class AsyncQuickReadyClient(AsyncKernelClient):
-        async def wait_for_ready(self, timeout: float | None = None) -> None:
-            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
-            sent: set[str] = set()
-            while True:
-                sent.add(self.kernel_info())
-                try:
-                    reply = await self.shell_channel.get_msg(timeout=1)
-                except Empty:
-                    reply = None
-                if reply is not None and reply["msg_type"] == "kernel_info_reply" and await self._idle_seen(sent):
-                    self._handle_kernel_info_reply(reply)
-                    break
-                if not await self._async_is_alive():
-                    raise RuntimeError("Kernel died before replying to kernel_info")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
-            while True:  # whatever else IOPub holds is already there
-                try:
-                    await self.iopub_channel.get_msg(timeout=0)
-                except Empty:
-                    break
+    from .provisioner import wait_until_ready
 
-        async def _idle_seen(self, sent: set[str], wait_s: float = 0.05) -> bool:
-            end = time.monotonic() + wait_s
-            while (left := end - time.monotonic()) > 0:
-                try:
-                    msg = await self.iopub_channel.get_msg(timeout=left)
-                except Empty:
-                    return False
-                if (
-                    msg["msg_type"] == "status"
-                    and msg["content"].get("execution_state") == "idle"
-                    and msg["parent_header"].get("msg_id") in sent
-                ):
-                    return True
-            return False
+    class AsyncQuickReadyClient(AsyncKernelClient):
+        wait_for_ready = wait_until_ready
 
     _ASYNC_CLIENT.append(AsyncQuickReadyClient)
     return AsyncQuickReadyClient

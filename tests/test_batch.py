@@ -13,7 +13,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from dxnb.batch import run_batch, scratch_root
+from dxnb.batch import run_batch
+from dxnb.batch_folders import scratch_root
 from dxnb.cli import main
 from dxnb.errors import DataError, ParameterError, UnitNotFoundError
 from dxnb.paths import REPORT_NOTEBOOK
@@ -312,58 +313,6 @@ def test_an_unusable_manifest_of_the_period_is_rewritten(site, tmp_path):
     manifest = json.loads((out / "2024" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["units"]["25861"]["status"] == "ok"
     assert os.path.basename(manifest["units"]["25861"]["html"]) == "25861-an-linh.html"
-
-
-def test_leftovers_are_swept_only_where_a_batch_writes(tmp_path):
-    from dxnb.batch import sweep_leftovers
-
-    out = tmp_path / "reports"
-    for folder in ("2024/notebooks", "2023/notebooks", "exports"):
-        (out / folder).mkdir(parents=True)
-    (out / "2023" / "manifest.json").write_text("{}", encoding="utf-8")
-    ours = [
-        out / ".index.html.x1.tmp",
-        out / "2024" / ".manifest.json.x2.tmp",
-        out / "2024" / "notebooks" / ".25882-vinh-hoa.x3.tmp.ipynb",
-        out / "2023" / "notebooks" / ".25858-phuoc-vinh.x4.tmp.ipynb",
-    ]
-    others = [
-        out / ".dxnb.lock",
-        out / "exports" / ".table.xlsx.x5.tmp",  # the explorer may be writing it right now
-        out / "2024" / "25882-vinh-hoa.html",
-        out / "2024" / "notes.tmp",
-        out / "2022" / ".index.html.x6.tmp",  # not a period of this batch, no manifest
-    ]
-    for path in ours + others:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("x", encoding="utf-8")
-    assert sorted(sweep_leftovers(out, ["2024"])) == sorted(ours)
-    assert all(p.exists() for p in others)
-
-
-def test_scratch_folders_of_dead_batches_are_swept_and_live_ones_kept():
-    from dxnb.batch import scratch_folder
-
-    root = scratch_root()
-    dead = root / "b-dead" / "k-1"
-    dead.mkdir(parents=True)
-    os.utime(dead.parent, (1e9, 1e9))
-    young = root / "b-young"  # a batch that is starting: not yet locked
-    young.mkdir()
-    with scratch_folder() as mine:
-        assert mine.parent == root and not dead.parent.exists() and young.exists()
-        os.utime(mine, (1e9, 1e9))
-        with scratch_folder() as other:  # a second batch at the same time keeps the first one's folder
-            assert mine.exists() and other != mine
-        assert not other.exists()
-    assert not mine.exists()
-
-
-def test_scratch_root_is_short_enough_for_sockets(monkeypatch, tmp_path, caplog):
-    monkeypatch.setenv("DXNB_TMPDIR", str(tmp_path / ("deep" * 20)))
-    with caplog.at_level(logging.WARNING):
-        root = scratch_root()
-    assert len(str(root)) <= 64 and "too long" in caplog.text
 
 
 @slow

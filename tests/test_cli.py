@@ -113,7 +113,7 @@ def test_a_repeated_option_keeps_every_value(option):
 
 
 def test_a_second_batch_on_the_same_out_folder_is_refused(tmp_path, capsys):
-    from dxnb.batch import LOCK_FILE, output_lock
+    from dxnb.batch_folders import LOCK_FILE, output_lock
 
     out = tmp_path / "reports"
     out.mkdir()

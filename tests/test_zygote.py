@@ -202,7 +202,8 @@ def test_zygote_ends_with_its_pool_worker():
 
 
 def test_fork_hazards_see_threads():
-    from dxnb.zygote import fork_hazards, pss_kb
+    from dxnb.zygote import pss_kb
+    from dxnb.zygote_process import fork_hazards
 
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
