@@ -421,7 +421,7 @@ class LocalPool:
             max_workers=workers,
             mp_context=context,
             initializer=init_worker,
-            initargs=(str(scratch), self.trust, self.kernel),
+            initargs=(str(scratch), self.trust, self.kernel, os.getpid()),
         ) as pool:
             # The last round of reports starts no spare kernel: nothing would use it.
             pre = prestart_enabled()

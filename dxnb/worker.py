@@ -347,15 +347,26 @@ class _Process:
     worker: Worker | None = None
 
 
-def init_worker(scratch: str | None = None, trust: str | None = None, kernel: str | None = None) -> None:
+def init_worker(
+    scratch: str | None = None, trust: str | None = None, kernel: str | None = None, driver: int | None = None
+) -> None:
     """Initialise a worker process: quiet kernels under ``scratch``, papermill imported once, a first kernel.
 
     Args:
         scratch: The batch's scratch folder (kernels' sockets and runtime files).
         trust: The driver's :func:`dxnb.datacache.trust_token`, passed on to the kernels.
         kernel: ``fork`` or ``plain`` (default :func:`kernel_mode`).
+        driver: The pid of the batch's driver, this pool worker's parent: on Linux the worker then ends with
+            it, however it ends (even ``SIGKILL``), and its zygote and kernels with the worker.
     """
     from .datacache import TRUST_VARIABLE
+
+    if driver is not None and sys.platform.startswith("linux"):
+        from .zygote_process import die_with_parent
+
+        die_with_parent()
+        if os.getppid() != driver:  # the driver ended before prctl took effect
+            os._exit(1)
 
     os.environ.update(KERNEL_ENV)
     if trust:

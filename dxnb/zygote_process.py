@@ -27,7 +27,7 @@ STARTUP_VARIABLES = ("PYTHONPATH", "PYTHONHASHSEED", "PYTHONWARNINGS", "PYTHONHO
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent(sig: int = signal.SIGKILL) -> None:
+def die_with_parent(sig: int = signal.SIGKILL) -> None:
     """Ask Linux to send ``sig`` to this process when the thread that created it ends."""
     import ctypes
 
@@ -38,7 +38,7 @@ def _die_with_parent(sig: int = signal.SIGKILL) -> None:
 
 def serve(fd: int, owner: int, preload: list[str] | tuple[str, ...] = PRELOAD) -> None:
     """Run a zygote on the pipe ``fd`` for the process ``owner``; returns when the pipe closes or on "stop"."""
-    _die_with_parent()
+    die_with_parent()
     if os.getppid() != owner:  # the owner ended before prctl took effect
         os._exit(1)
     # The owner decides when we end (pipe closed, "stop", or its death): Ctrl-C reaches it, not us.
@@ -136,7 +136,7 @@ class _State:
         if pid == 0:  # pragma: no cover - runs in the child, which never returns here
             code = 1
             try:
-                _die_with_parent()
+                die_with_parent()
                 if os.getppid() != zygote_pid:  # the zygote ended before prctl took effect
                     os._exit(1)
                 self.forget_in_child()
@@ -278,7 +278,7 @@ def _become_kernel(argv: list[str], cwd: str | None, env: dict[str, str], rc: di
     import atexit
     import random
 
-    _die_with_parent()
+    die_with_parent()
     os.setsid()  # its own process group, like a kernel started by jupyter_client
     for sig in (signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE):
         signal.signal(sig, signal.SIG_DFL)
