@@ -27,6 +27,39 @@ def pytest_configure(config):
         os.environ["DXNB_CACHE_DIR"] = tempfile.mkdtemp(prefix="dxnb-test-cache-")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (``make test``: ``-n 2 --dist loadgroup``), keep what shares an expensive artefact together.
+
+    Each worker builds its own session and module fixtures, so tests sharing one run in one worker: every test
+    of the rendered :func:`site`, each module whose tests share a module-scoped fixture (a browser, a cluster, a
+    rendered batch), and the cells of each notebook under nbval (one kernel runs them in order). Other tests are
+    spread one by one.
+    """
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    groups = {item: _group(item) for item in items}
+    # a module whose tests share both the site and a module fixture (a browser) goes along with the site
+    with_site = {item.nodeid.split("::", 1)[0] for item, group in groups.items() if group == "site"}
+    for item, group in groups.items():
+        if group in with_site:
+            group = "site"
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+def _group(item) -> str:
+    if "site" in getattr(item, "fixturenames", ()):
+        return "site"
+    if item.__class__.__name__ == "IPyNbCell":  # nbval
+        return f"nbval:{item.path.name}"
+    info = getattr(item, "_fixtureinfo", None)
+    for name in getattr(info, "names_closure", ()):
+        for definition in info.name2fixturedefs.get(name, ()):
+            if definition.scope == "module":
+                return item.nodeid.split("::", 1)[0]
+    return ""
+
+
 @pytest.fixture(scope="session")
 def sample():
     """The bundled Phú Giáo dataset as of 2024 (its 11 units before 1/7/2025, 2022–2024), loaded once."""
@@ -95,3 +128,70 @@ def site(tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
     result = run_batch(out_dir=out, jobs=2, periods=["2024"])
     return out, result
+
+
+# ---------------------------------------------------------------------------- one notebook runner
+
+
+class NotebookRunner:
+    """Execute a notebook with papermill in a fresh kernel of its own, on IPC transport, as a batch does.
+
+    By default the kernel is forked from the session's warm zygote (:mod:`dxnb.zygote`, what ``dxnb reports``
+    uses; ``tests/test_zygote.py`` shows that its kernels give the same output as plain ones), so a test pays for
+    its notebook, not for starting Python and importing pandas again. ``zygote=None`` starts a plain kernel; a
+    test of the zygote passes its own. ``pid`` is the last kernel's process id. nbval still runs every notebook
+    in a plain kernel of its own.
+    """
+
+    def __init__(self, zygote, scratch: Path):
+        self.zygote, self.scratch, self.pid = zygote, scratch, None
+
+    def __call__(self, notebook, output=None, *, parameters=None, cwd=None, zygote=..., **papermill_args):
+        """Run ``notebook`` (a path or a notebook node); return the executed notebook, also written to ``output``.
+
+        A failing cell raises ``papermill.PapermillExecutionError``, the notebook still written, as in papermill.
+        """
+        import papermill as pm
+
+        from dxnb.provisioner import make_kernel_manager
+
+        ipc = Path(tempfile.mkdtemp(prefix="k-", dir=self.scratch))  # short: a socket path has at most 107 bytes
+        km = make_kernel_manager(
+            self.zygote if zygote is ... else zygote,
+            kernel_name="python3",
+            transport="ipc",
+            ip=str(ipc / "k"),
+            connection_file=str(ipc / "kernel.json"),
+        )
+        try:
+            return pm.execute_notebook(
+                str(notebook) if isinstance(notebook, Path) else notebook,
+                None if output is None else str(output),
+                parameters=parameters or {},
+                kernel_name="python3",
+                km=km,
+                cwd=None if cwd is None else str(cwd),
+                progress_bar=False,
+                log_output=False,
+                **papermill_args,
+            )
+        finally:
+            self.pid = getattr(km.provisioner, "pid", None)
+            if km.has_kernel:
+                km.shutdown_kernel(now=True)
+            shutil.rmtree(ipc, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def notebook_runner():
+    """The session's :class:`NotebookRunner`, with one zygote for the whole session (plain kernels off Linux)."""
+    from dxnb.zygote import Zygote, fork_supported
+
+    scratch = Path(tempfile.mkdtemp(prefix="dxnb-nb-"))
+    zygote = Zygote() if fork_supported() else None
+    try:
+        yield NotebookRunner(zygote, scratch)
+    finally:
+        if zygote is not None:
+            zygote.close()
+        shutil.rmtree(scratch, ignore_errors=True)
