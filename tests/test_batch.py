@@ -166,7 +166,9 @@ def test_out_folder_copy_is_self_contained(site, tmp_path):
     copy = tmp_path / "copy"
     shutil.copytree(out, copy)
     index = (copy / "2024" / "index.html").read_text(encoding="utf-8")
-    for href in re.findall(r'href="([^"#]+)"', index):
+    hrefs = re.findall(r'href="([^"#]+)"', index)
+    assert len([h for h in hrefs if h.endswith(".html")]) >= 12, hrefs  # the 11 reports and the overview at least
+    for href in hrefs:
         assert (copy / "2024" / href).resolve().is_file(), href
 
 
