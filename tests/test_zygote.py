@@ -338,7 +338,10 @@ def test_interrupt_reaches_a_forked_kernel(zygote, tmp_path):
     try:
         client.wait_for_ready(timeout=60)
         msg_id = client.execute("import time; time.sleep(60)")
-        time.sleep(0.5)
+        while True:  # until the kernel runs the cell (it broadcasts the code it executes), however long that takes
+            msg = client.get_iopub_msg(timeout=60)
+            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "execute_input":
+                break
         km.interrupt_kernel()
         reply = client.get_shell_msg(timeout=20)
         assert reply["parent_header"]["msg_id"] == msg_id
