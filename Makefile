@@ -27,10 +27,8 @@ reports: $(VENV)/.installed  ## set up .venv and render every commune's report f
 check: $(VENV)/.installed  ## validate the bundled dataset
 	$(BIN)/dxnb check
 
-# Two worker processes (pytest-xdist); tests/conftest.py keeps the tests that share a rendered site, a
-# browser or a cluster in one worker, so that each is built once.
 test: $(VENV)/.installed-test  ## set up .venv with test extras and run the whole suite
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest
 
 lab: $(VENV)/.installed  ## open JupyterLab on notebooks/
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
