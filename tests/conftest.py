@@ -27,39 +27,6 @@ def pytest_configure(config):
         os.environ["DXNB_CACHE_DIR"] = tempfile.mkdtemp(prefix="dxnb-test-cache-")
 
 
-def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (``make test``: ``-n 2 --dist loadgroup``), keep what shares an expensive artefact together.
-
-    Each worker builds its own session and module fixtures, so tests sharing one run in one worker: every test
-    of the rendered :func:`site`, each module whose tests share a module-scoped fixture (a browser, a cluster, a
-    rendered batch), and the cells of each notebook under nbval (one kernel runs them in order). Other tests are
-    spread one by one.
-    """
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    groups = {item: _group(item) for item in items}
-    # a module whose tests share both the site and a module fixture (a browser) goes along with the site
-    with_site = {item.nodeid.split("::", 1)[0] for item, group in groups.items() if group == "site"}
-    for item, group in groups.items():
-        if group in with_site:
-            group = "site"
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
-
-
-def _group(item) -> str:
-    if "site" in getattr(item, "fixturenames", ()):
-        return "site"
-    if item.__class__.__name__ == "IPyNbCell":  # nbval
-        return f"nbval:{item.path.name}"
-    info = getattr(item, "_fixtureinfo", None)
-    for name in getattr(info, "names_closure", ()):
-        for definition in info.name2fixturedefs.get(name, ()):
-            if definition.scope == "module":
-                return item.nodeid.split("::", 1)[0]
-    return ""
-
-
 @pytest.fixture(scope="session")
 def sample():
     """The bundled Phú Giáo dataset as of 2024 (its 11 units before 1/7/2025, 2022–2024), loaded once."""
