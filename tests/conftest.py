@@ -99,3 +99,70 @@ def site(tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
     result = run_batch(out_dir=out, jobs=2, periods=["2024"])
     return out, result
+
+
+# ---------------------------------------------------------------------------- one notebook runner
+
+
+class NotebookRunner:
+    """Execute a notebook with papermill in a fresh kernel of its own, on IPC transport, as a batch does.
+
+    By default the kernel is forked from the session's warm zygote (:mod:`dxnb.zygote`, what ``dxnb reports``
+    uses; ``tests/test_zygote.py`` shows that its kernels give the same output as plain ones), so a test pays for
+    its notebook, not for starting Python and importing pandas again. ``zygote=None`` starts a plain kernel; a
+    test of the zygote passes its own. ``pid`` is the last kernel's process id. nbval still runs every notebook
+    in a plain kernel of its own.
+    """
+
+    def __init__(self, zygote, scratch: Path):
+        self.zygote, self.scratch, self.pid = zygote, scratch, None
+
+    def __call__(self, notebook, output=None, *, parameters=None, cwd=None, zygote=..., **papermill_args):
+        """Run ``notebook`` (a path or a notebook node); return the executed notebook, also written to ``output``.
+
+        A failing cell raises ``papermill.PapermillExecutionError``, the notebook still written, as in papermill.
+        """
+        import papermill as pm
+
+        from dxnb.provisioner import make_kernel_manager
+
+        ipc = Path(tempfile.mkdtemp(prefix="k-", dir=self.scratch))  # short: a socket path has at most 107 bytes
+        km = make_kernel_manager(
+            self.zygote if zygote is ... else zygote,
+            kernel_name="python3",
+            transport="ipc",
+            ip=str(ipc / "k"),
+            connection_file=str(ipc / "kernel.json"),
+        )
+        try:
+            return pm.execute_notebook(
+                str(notebook) if isinstance(notebook, Path) else notebook,
+                None if output is None else str(output),
+                parameters=parameters or {},
+                kernel_name="python3",
+                km=km,
+                cwd=None if cwd is None else str(cwd),
+                progress_bar=False,
+                log_output=False,
+                **papermill_args,
+            )
+        finally:
+            self.pid = getattr(km.provisioner, "pid", None)
+            if km.has_kernel:
+                km.shutdown_kernel(now=True)
+            shutil.rmtree(ipc, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def notebook_runner():
+    """The session's :class:`NotebookRunner`, with one zygote for the whole session (plain kernels off Linux)."""
+    from dxnb.zygote import Zygote, fork_supported
+
+    scratch = Path(tempfile.mkdtemp(prefix="dxnb-nb-"))
+    zygote = Zygote() if fork_supported() else None
+    try:
+        yield NotebookRunner(zygote, scratch)
+    finally:
+        if zygote is not None:
+            zygote.close()
+        shutil.rmtree(scratch, ignore_errors=True)

@@ -38,12 +38,23 @@ def test_bars_with_median_is_a_small_palette_png():
     assert len(uri) < 60_000
 
 
+def _colours(image: Image.Image) -> set[str]:
+    return {"#{:02x}{:02x}{:02x}".format(*rgb) for _, rgb in image.convert("RGB").getcolors(1 << 16)}
+
+
 @pytest.mark.usefixtures("png_charts")
 def test_peer_scores_and_trends_and_histogram():
-    assert _png(charts.peer_scores(["A", "B", "C"], [0.5, 0.7, 0.2], 1, title="t", median=0.5, median_label="m"))
-    assert _png(charts.peer_scores(["A", "B"], [0.5, 0.7], None, title="t", median=None, median_label="m"))
-    assert _png(charts.trend_lines(["2022", "2023"], {"a": [0.1, 0.2], "b": [0.3, 0.4]}, title="t", emphasis="a"))
-    assert _png(charts.score_histogram([0.1, 0.5, 0.55, 0.9], title="t"))
+    width = round(charts.WIDTH * charts.DPI)
+    three = _png(charts.peer_scores(["A", "B", "C"], [0.5, 0.7, 0.2], 1, title="t", median=0.5, median_label="m"))
+    two = _png(charts.peer_scores(["A", "B"], [0.5, 0.7], None, title="t", median=None, median_label="m"))
+    assert three.width == two.width == width and three.height > two.height  # a row per unit
+    assert {charts.MAIN, charts.OTHER} <= _colours(three)  # the highlighted unit stands out from its peers
+    assert charts.MAIN in _colours(two) and charts.OTHER not in _colours(two)  # none highlighted: one colour
+    trend = _png(charts.trend_lines(["2022", "2023"], {"a": [0.1, 0.2], "b": [0.3, 0.4]}, title="t", emphasis="a"))
+    grey = [c for c in _colours(trend) if len({c[1:3], c[3:5], c[5:7]}) == 1 and 0x70 <= int(c[1:3], 16) <= 0x8f]
+    assert trend.width == width and charts.MAIN in _colours(trend) and grey  # the emphasis dark, the others grey
+    histogram = _png(charts.score_histogram([0.1, 0.5, 0.55, 0.9], title="t"))
+    assert histogram.width == width and charts.MAIN in _colours(histogram)
 
 
 def test_tick_labels_follow_the_language():

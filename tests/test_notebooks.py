@@ -42,24 +42,23 @@ def test_notebook_is_thin(path):
             )
 
 
-def _run(tmp_path, name="out.ipynb", **parameters):
+def _run(run_notebook, tmp_path, name="out.ipynb", **parameters):
     output = tmp_path / name
-    pm.execute_notebook(
-        str(REPORT), str(output), parameters=parameters, kernel_name="python3", cwd=str(tmp_path), progress_bar=False
-    )
+    run_notebook(REPORT, output, parameters=parameters, cwd=tmp_path)
     return output.read_text(encoding="utf-8")
 
 
 @pytest.mark.slow
-def test_report_runs_from_another_directory_with_defaults(tmp_path):
-    text = _run(tmp_path)
+def test_report_runs_from_another_directory_with_defaults(notebook_runner, tmp_path):
+    text = _run(notebook_runner, tmp_path)
     for fragment in ("92,4%", "90,6%", "1.083", "14 kế hoạch", "145 phút", "640 lượt"):
         assert fragment in text, fragment
 
 
 @pytest.mark.slow
-def test_report_runs_for_another_unit_in_english(tmp_path):
-    text = _run(tmp_path, unit_code="25858", period="2023", lang="en", data_dir=str(PROJECT_ROOT / "data"))
+def test_report_runs_for_another_unit_in_english(notebook_runner, tmp_path):
+    data_dir = str(PROJECT_ROOT / "data")
+    text = _run(notebook_runner, tmp_path, unit_code="25858", period="2023", lang="en", data_dir=data_dir)
     assert "Phước Vĩnh township — 2023" in text
     assert "Overall index" in text
 
@@ -75,9 +74,9 @@ def test_report_runs_for_another_unit_in_english(tmp_path):
         ({"lang": "fr"}, "lang must be one of vi, en"),
     ],
 )
-def test_bad_parameters_fail_the_run_with_a_clear_message(tmp_path, parameters, message):
+def test_bad_parameters_fail_the_run_with_a_clear_message(notebook_runner, tmp_path, parameters, message):
     with pytest.raises(pm.PapermillExecutionError) as caught:
-        _run(tmp_path, **parameters)
+        _run(notebook_runner, tmp_path, **parameters)
     assert message in str(caught.value)
     saved = (tmp_path / "out.ipynb").read_text(encoding="utf-8")
     assert message in saved

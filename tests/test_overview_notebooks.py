@@ -24,17 +24,16 @@ OVERVIEW = NOTEBOOKS_DIR / "district_overview.ipynb"
 EXPLORE = NOTEBOOKS_DIR / "explore.ipynb"
 
 
-def run(notebook, tmp_path, **parameters):
-    output = tmp_path / "out.ipynb"
-    pm.execute_notebook(
-        str(notebook),
-        str(output),
-        parameters=parameters,
-        kernel_name="python3",
-        cwd=str(tmp_path),
-        progress_bar=False,
-    )
-    return output.read_text(encoding="utf-8")
+@pytest.fixture()
+def run(notebook_runner, tmp_path):
+    """Run a notebook with parameters from ``tmp_path`` (not the project); return the executed notebook's text."""
+
+    def run(notebook, **parameters):
+        output = tmp_path / "out.ipynb"
+        notebook_runner(notebook, output, parameters=parameters, cwd=tmp_path)
+        return output.read_text(encoding="utf-8")
+
+    return run
 
 
 def test_parameters_are_the_documented_ones():
@@ -46,8 +45,8 @@ def test_parameters_are_the_documented_ones():
     assert defaults == {"period": '"2024"', "data_dir": '"data"', "lang": '"vi"', "district": '""', "province": '""'}
 
 
-def test_overview_in_english_for_another_period_and_a_district(tmp_path):
-    text = run(OVERVIEW, tmp_path, period="2023", lang="en", district=unicodedata.normalize("NFD", "huyện Phú Giáo"))
+def test_overview_in_english_for_another_period_and_a_district(run, tmp_path):
+    text = run(OVERVIEW, period="2023", lang="en", district=unicodedata.normalize("NFD", "huyện Phú Giáo"))
     assert "Phú Giáo district, Bình Dương province — 2023" in text
     for fragment in ("Ranking of the units", "Points earned per indicator", "Pillar indices", "Trends over the years",
                      "Data quality", "Units meeting the national targets"):  # fmt: skip
@@ -55,8 +54,8 @@ def test_overview_in_english_for_another_period_and_a_district(tmp_path):
     assert "Since 2022" in text
 
 
-def test_overview_of_a_province_renders_to_an_offline_page(tmp_path):
-    text = run(OVERVIEW, tmp_path, province="binh duong", data_dir=str(PROJECT_ROOT / "data"))  # no diacritics
+def test_overview_of_a_province_renders_to_an_offline_page(run, tmp_path):
+    text = run(OVERVIEW, province="binh duong", data_dir=str(PROJECT_ROOT / "data"))  # no diacritics
     assert "Tỉnh Bình Dương — năm 2024" in text
     nb = nbformat.reads(text, as_version=4)
     page = notebook_to_html(nb, title="Tổng quan — năm 2024", lang="vi")
@@ -76,20 +75,19 @@ def test_overview_of_a_province_renders_to_an_offline_page(tmp_path):
         ({"lang": "fr"}, "lang must be one of vi, en"),
     ],
 )
-def test_overview_fails_clearly_on_bad_parameters(tmp_path, parameters, message):
+def test_overview_fails_clearly_on_bad_parameters(run, tmp_path, parameters, message):
     with pytest.raises(pm.PapermillExecutionError) as caught:
-        run(OVERVIEW, tmp_path, **parameters)
+        run(OVERVIEW, **parameters)
     assert message in str(caught.value)
     saved = (tmp_path / "out.ipynb").read_text(encoding="utf-8")
     assert message in saved and "Traceback" not in saved
     assert "Xếp hạng các đơn vị" not in saved, "no overview with other parameters"
 
 
-def test_explore_for_another_unit_indicator_and_period_in_english(tmp_path):
+def test_explore_for_another_unit_indicator_and_period_in_english(run, tmp_path):
     exports = tmp_path / "exports"
     text = run(
         EXPLORE,
-        tmp_path,
         unit="25858",
         indicator="citizen_meetings",
         period="2023",
@@ -103,14 +101,15 @@ def test_explore_for_another_unit_indicator_and_period_in_english(tmp_path):
     workbook = exports / "phu-giao-2023-citizen_meetings-below_median.xlsx"
     assert workbook.is_file() and workbook.with_suffix(".csv").is_file()
     sheet = openpyxl.load_workbook(workbook)["Data"]
-    assert sheet["A1"].value == "Unit code" and all(isinstance(row[0].value, str) for row in sheet.iter_rows(min_row=2))
+    codes = [row[0].value for row in sheet.iter_rows(min_row=2)]
+    assert sheet["A1"].value == "Unit code" and codes and all(isinstance(code, str) for code in codes), codes
 
 
-def test_explore_within_a_province_from_another_directory(tmp_path):
+def test_explore_within_a_province_from_another_directory(run, tmp_path):
     # A relative export_dir is resolved from the project root (tests/test_explore.py checks resolve_export_dir);
     # here an absolute one in tmp_path keeps the test out of the project's folders.
     folder = tmp_path / "exports"
-    text = run(EXPLORE, tmp_path, unit="vinh hoa", province="Bình Dương", export_dir=str(folder))  # no diacritics
+    text = run(EXPLORE, unit="vinh hoa", province="Bình Dương", export_dir=str(folder))  # no diacritics
     assert "So sánh trong: tỉnh Bình Dương (11 đơn vị)" in text
     assert "Bản đồ 11 đơn vị của tỉnh Bình Dương, tô màu theo tỷ lệ hộ gia đình" in text  # the map step
     assert (folder / "binh-duong-2024-household_fibre_rate-below_target.xlsx").is_file()
@@ -130,9 +129,9 @@ def test_explore_within_a_province_from_another_directory(tmp_path):
         ({"lang": "fr"}, "lang must be one of vi, en"),
     ],
 )
-def test_explore_fails_clearly_on_bad_parameters(tmp_path, parameters, message):
+def test_explore_fails_clearly_on_bad_parameters(run, tmp_path, parameters, message):
     with pytest.raises(pm.PapermillExecutionError) as caught:
-        run(EXPLORE, tmp_path, export_dir=str(tmp_path / "exports"), **parameters)
+        run(EXPLORE, export_dir=str(tmp_path / "exports"), **parameters)
     assert message in str(caught.value)
     saved = (tmp_path / "out.ipynb").read_text(encoding="utf-8")
     assert message in saved and "Traceback" not in saved

@@ -91,22 +91,14 @@ def _manager(zygote=None):
     return make_kernel_manager(zygote, kernel_name="python3", transport="ipc", ip=str(ipc / "k")), ipc
 
 
-def _run(nb, tmp_path: Path, zygote=None, **papermill_args):
-    """Execute ``nb`` with papermill in a kernel of its own; return (executed notebook, kernel pid)."""
-    import papermill as pm
+@pytest.fixture()
+def run(notebook_runner):
+    """Execute a notebook in a kernel of its own (forked from ``zygote``, plain without); return it and the pid."""
 
-    km, ipc = _manager(zygote)
-    try:
-        out = pm.execute_notebook(
-            nb, None, kernel_name="python3", km=km, progress_bar=False, log_output=False, **papermill_args
-        )
-        pid = km.provisioner.pid
-    finally:
-        km.shutdown_kernel(now=True)
-        for leftover in ipc.iterdir():
-            leftover.unlink()
-        ipc.rmdir()
-    return out, pid
+    def run(nb, zygote=None, **papermill_args):
+        return notebook_runner(nb, zygote=zygote, **papermill_args), notebook_runner.pid
+
+    return run
 
 
 def _text(out, cell: int = 0) -> str:
@@ -127,12 +119,12 @@ def _gone(pid: int, within: float = 10.0) -> bool:
     return False
 
 
-def test_each_report_gets_a_fresh_process_and_nothing_leaks(zygote, tmp_path):
+def test_each_report_gets_a_fresh_process_and_nothing_leaks(zygote, run, tmp_path):
     import json
 
     nb = _notebook(PROBE)
-    first, pid1 = _run(nb, tmp_path, zygote, cwd=str(tmp_path))
-    second, pid2 = _run(nb, tmp_path, zygote, cwd=str(tmp_path))
+    first, pid1 = run(nb, zygote, cwd=str(tmp_path))
+    second, pid2 = run(nb, zygote, cwd=str(tmp_path))
     one, two = json.loads(_text(first)), json.loads(_text(second))
     assert one["pid"] == pid1 and two["pid"] == pid2 and pid1 != pid2
     assert zygote.pid not in (pid1, pid2)
@@ -149,12 +141,12 @@ def test_each_report_gets_a_fresh_process_and_nothing_leaks(zygote, tmp_path):
     assert not Path(f"/proc/{pid1}").exists() and not Path(f"/proc/{pid2}").exists()
 
 
-def test_output_matches_a_plain_kernel(zygote, tmp_path):
+def test_output_matches_a_plain_kernel(zygote, run, tmp_path):
     from jupyter_client.manager import KernelManager
 
     nb = _notebook(CHART)
-    plain, _ = _run(nb, tmp_path)
-    forked, _ = _run(nb, tmp_path, zygote)
+    plain, _ = run(nb)
+    forked, _ = run(nb, zygote)
     assert _text(forked) == _text(plain)
     assert len(_text(plain).splitlines()) == 2
     assert type(_manager()[0]) is KernelManager  # no zygote: the plain kernel manager
@@ -264,11 +256,11 @@ def _outputs(nb) -> list[str]:
 
 
 @pytest.mark.slow
-def test_commune_report_matches_a_plain_kernel(zygote, tmp_path):
+def test_commune_report_matches_a_plain_kernel(zygote, run, tmp_path):
     nb = nbformat.read(REPORT_NOTEBOOK, as_version=4)
     parameters = {"unit_code": "25882", "period": "2024"}
-    plain, _ = _run(nb, tmp_path, parameters=parameters)
-    forked, _ = _run(nb, tmp_path, zygote, parameters=parameters)
+    plain, _ = run(nb, parameters=parameters)
+    forked, _ = run(nb, zygote, parameters=parameters)
     want, got = _outputs(plain), _outputs(forked)
     assert len(want) > 10 and any("data:image/" in text for text in want)
     assert got == want
@@ -309,7 +301,7 @@ def test_zygote_ends_when_its_pipe_closes():
     assert zyg.process.wait(timeout=10) == 0
 
 
-def test_kernel_holds_nothing_of_the_zygote_and_logs_like_a_plain_kernel(zygote, tmp_path):
+def test_kernel_holds_nothing_of_the_zygote_and_logs_like_a_plain_kernel(zygote, run, tmp_path):
     code = (
         "import json, logging, os\n"
         "fds = [f'/proc/self/fd/{fd}' for fd in os.listdir('/proc/self/fd')]\n"
@@ -323,10 +315,10 @@ def test_kernel_holds_nothing_of_the_zygote_and_logs_like_a_plain_kernel(zygote,
     sibling.start_kernel()  # so that the zygote holds a pidfd when it forks the next kernel
     try:
         zygote_files = {os.readlink(f"/proc/{zygote.pid}/fd/{fd}") for fd in os.listdir(f"/proc/{zygote.pid}/fd")}
-        forked, _ = _run(_notebook(code), tmp_path, zygote)
+        forked, _ = run(_notebook(code), zygote)
     finally:
         sibling.shutdown_kernel(now=True)
-    plain, _ = _run(_notebook(code), tmp_path)
+    plain, _ = run(_notebook(code))
 
     def lines(nb, stream):
         return "".join(o["text"] for o in nb.cells[0].outputs if o.get("name") == stream).splitlines()
@@ -347,7 +339,10 @@ def test_interrupt_reaches_a_forked_kernel(zygote, tmp_path):
     try:
         client.wait_for_ready(timeout=60)
         msg_id = client.execute("import time; time.sleep(60)")
-        time.sleep(0.5)
+        while True:  # until the kernel runs the cell (it broadcasts the code it executes), however long that takes
+            msg = client.get_iopub_msg(timeout=60)
+            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "execute_input":
+                break
         km.interrupt_kernel()
         reply = client.get_shell_msg(timeout=20)
         assert reply["parent_header"]["msg_id"] == msg_id
