@@ -362,7 +362,8 @@ class _Batch:
         tables = {}
         for period in periods:
             try:
-                tables[period] = evaluate_period(self.ds, period, list(self.ds.units.index))
+                view = self.ds.at(period)  # the units alive in the period, as the index lists them
+                tables[period] = evaluate_period(view, period, list(view.units.index))
             except Exception as exc:  # the index will evaluate again and record the failure
                 log.debug("evaluating %s beside the workers failed: %s", period, exc)
         return tables

@@ -382,3 +382,13 @@ def test_a_killed_batch_takes_its_workers_zygotes_and_kernels_with_it(tmp_path, 
         manifest = json.loads((out / "2024" / "manifest.json").read_text(encoding="utf-8"))
         for entry in manifest["units"].values():  # what the driver heard of before the end is recorded
             assert entry["status"] != "ok" or (out / "2024" / entry["html"]).is_file()
+
+
+@slow
+def test_the_index_evaluation_is_built_beside_the_workers(tmp_path, data_copy, caplog):
+    """The index's evaluation is computed while the reports render, on the units alive in the period."""
+    caplog.set_level(logging.DEBUG, logger="dxnb.batch")
+    result = run_batch(data_copy, periods=["2024"], units=["25858"], out_dir=tmp_path / "out", jobs=1, force=True)
+    assert result.count("ok") == 1
+    assert "beside the workers failed" not in caplog.text
+    assert "Phước Vĩnh" in (tmp_path / "out" / "2024" / "index.html").read_text(encoding="utf-8")
