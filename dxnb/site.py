@@ -121,7 +121,9 @@ def write_period_index(
     headers = [t("site_rank", lang), t("site_code", lang), t("site_unit", lang)]
     if several_districts:
         headers.append(t("site_district", lang))
-    headers += [t("site_score", lang), t("site_coverage", lang), t("site_targets", lang)]
+    # A framework without targets (the 766 service index) gets no "targets met 0/0" column.
+    has_targets = any(ind.target is not None for ind in cat.indicators.values())
+    headers += [t("site_score", lang), t("site_coverage", lang)] + ([t("site_targets", lang)] if has_targets else [])
     headers += [cat.pillars[p].name(lang) for p in pillar_ids]
     headers += [t("site_status", lang), t("site_report", lang)]
     numeric_from = 3 + several_districts
@@ -137,9 +139,12 @@ def write_period_index(
         if several_districts:
             cells.append(r["district"] or r["province"])
             sort.append(None)
-        targets = f"{int(r['targets_met'])}/{int(r['targets_met'] + r['targets_not_met'])}" if r["has_data"] else f.DASH
-        cells += [index_text(r["score"]), share_text(r["coverage"]), targets]
-        sort += [r["score"], r["coverage"], r["targets_met"] if r["has_data"] else None]
+        cells += [index_text(r["score"]), share_text(r["coverage"])]
+        sort += [r["score"], r["coverage"]]
+        if has_targets:
+            met, known = int(r["targets_met"]), int(r["targets_met"] + r["targets_not_met"])
+            cells.append(f"{met}/{known}" if r["has_data"] else f.DASH)
+            sort.append(r["targets_met"] if r["has_data"] else None)
         cells += [index_text(r[f"pillar_{p}"]) for p in pillar_ids]
         sort += [r[f"pillar_{p}"] for p in pillar_ids]
         status = r["status"]

@@ -30,7 +30,7 @@ from pathlib import Path
 from .fileio import atomic_write_text
 from .i18n import t
 from .jobs import Job, Outcome
-from .zygote import Zygote, ZygoteError, fork_supported, pss_kb
+from .zygote import Zygote, ZygoteError, fork_supported, proc_kb, pss_kb
 
 log = logging.getLogger(__name__)
 
@@ -85,13 +85,9 @@ def peak_kb(pid: int | str = "self") -> int:
     Not ``ru_maxrss``: it carries over the parent's size across fork and exec, so a worker spawned
     by a driver that had validated a large dataset would report the driver's memory.
     """
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
+    peak = proc_kb(pid, "status", "VmHWM")
+    if peak:
+        return peak
     if pid == "self":
         import resource
 

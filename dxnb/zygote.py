@@ -89,10 +89,15 @@ def pss_kb(pid: int | str = "self") -> int:
     PSS divides each shared page between the processes sharing it, so the sum over a zygote and its
     kernels is the memory they really use; ``VmHWM``/RSS would count the zygote's pages once per kernel.
     """
+    return proc_kb(pid, "smaps_rollup", "Pss")
+
+
+def proc_kb(pid: int | str, file: str, field: str) -> int:
+    """A figure in KiB of ``/proc/<pid>/<file>`` (``field: 1234 kB``); 0 when unknown (not Linux, no process)."""
     try:
-        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+        with open(f"/proc/{pid}/{file}", encoding="ascii") as handle:
             for line in handle:
-                if line.startswith("Pss:"):
+                if line.startswith(f"{field}:"):
                     return int(line.split()[1])
     except (OSError, ValueError):
         pass

@@ -69,7 +69,10 @@ def test_overview_of_a_province_renders_to_an_offline_page(run, tmp_path):
 @pytest.mark.parametrize(
     ("parameters", "message"),
     [
-        ({"period": "2019"}, "Không có số liệu năm 2019; các năm có số liệu: 2022, 2023, 2024, 2025."),
+        (
+            {"period": "2019"},
+            "Không có số liệu kỳ 2019; các kỳ có số liệu: 2022, 2023, 2024, 2025-10, 2025-11, 2025-12, 2025.",
+        ),
         ({"district": "Bến Cát"}, "Không có huyện nào tên 'Bến Cát'."),
         ({"province": "Binh Duon"}, "Không có tỉnh nào tên 'Binh Duon'. Có phải ý bạn là 'Bình Dương'?"),
         ({"lang": "fr"}, "lang must be one of vi, en"),
@@ -124,7 +127,10 @@ def test_explore_within_a_province_from_another_directory(run, tmp_path):
             "Không có đơn vị nào tên 'Vinh Hao'. Có phải ý bạn là Vĩnh Hòa (25882, Phú Giáo, Bình Dương)?",
         ),
         ({"indicator": "fibre"}, "Không có chỉ tiêu nào tên 'fibre'"),
-        ({"period": "2030"}, "Không có số liệu năm 2030; các năm có số liệu: 2022, 2023, 2024, 2025."),
+        (
+            {"period": "2030"},
+            "Không có số liệu kỳ 2030; các kỳ có số liệu: 2022, 2023, 2024, 2025-10, 2025-11, 2025-12, 2025.",
+        ),
         ({"export_filter": "lagging"}, "export_filter phải là một trong all, below_target, below_median, no_data"),
         ({"lang": "fr"}, "lang must be one of vi, en"),
     ],

@@ -62,6 +62,9 @@ def test_a_766_month_has_its_groups_and_the_result_class_in_index_and_reports(re
     index = (rendered / "2025-12" / "index.html").read_text(encoding="utf-8")
     head = re.search(r"<thead>(.*?)</thead>", index, re.S).group(1)
     assert "Xếp loại" in head and "Tiến độ giải quyết" in head and "Hạ tầng số" not in head
+    assert "Đạt chỉ tiêu" not in head  # the 766 index has no targets: no "0/0" column
+    yearly = re.search(r"<thead>(.*?)</thead>", (rendered / "2025" / "index.html").read_text(encoding="utf-8"), re.S)
+    assert "Đạt chỉ tiêu" in yearly.group(1)
     table = sample_all.catalogue_for("2025-12")
     names = {c.name_vi for c in table.classes}
     body = re.search(r"<tbody>(.*?)</tbody>", index, re.S).group(1)
