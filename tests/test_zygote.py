@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import queue
 import re
 import signal
 import sys
@@ -341,19 +340,9 @@ def test_interrupt_reaches_a_forked_kernel(zygote, tmp_path):
     try:
         client.wait_for_ready(timeout=60)
         msg_id = client.execute("import time; time.sleep(60)")
-        while True:  # until the kernel runs the cell (it broadcasts the code it executes), however long that takes
-            msg = client.get_iopub_msg(timeout=60)
-            if msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "execute_input":
-                break
-        reply = None
-        for _ in range(3):  # a signal that lands before the cell's code runs is retried, not waited out
-            km.interrupt_kernel()
-            try:
-                reply = client.get_shell_msg(timeout=20)
-                break
-            except queue.Empty:
-                continue
-        assert reply is not None, "the kernel never answered after three interrupts"
+        time.sleep(0.5)
+        km.interrupt_kernel()
+        reply = client.get_shell_msg(timeout=20)
         assert reply["parent_header"]["msg_id"] == msg_id
         assert reply["content"]["ename"] == "KeyboardInterrupt"
         assert km.is_alive()
