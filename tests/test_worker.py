@@ -7,6 +7,9 @@ import os
 import pytest
 
 from dxnb.worker import Kernel, Worker, error_line, peak_kb
+from dxnb.zygote import fork_supported
+
+forked_only = pytest.mark.skipif(not fork_supported(), reason="kernels are forked on Linux only")
 
 
 class _NotebookError(Exception):
@@ -103,7 +106,6 @@ def _printed(nb_path) -> str:
 
 def test_kernel_mode_follows_the_variable(monkeypatch, caplog):
     from dxnb.worker import kernel_mode
-    from dxnb.zygote import fork_supported
 
     monkeypatch.setenv("DXNB_KERNEL", "plain")
     assert kernel_mode() == "plain"
@@ -115,12 +117,9 @@ def test_kernel_mode_follows_the_variable(monkeypatch, caplog):
 
 
 @pytest.mark.slow
+@forked_only
 def test_forked_kernels_serve_one_report_each_and_share_no_state(tmp_path):
     pytest.importorskip("papermill")
-    from dxnb.zygote import fork_supported
-
-    if not fork_supported():
-        pytest.skip("kernels are forked on Linux only")
     notebook = _leak_notebook(tmp_path / "leak.ipynb")
     worker = Worker(str(tmp_path), prestart=True, mode="fork")
     try:
@@ -143,12 +142,9 @@ def test_forked_kernels_serve_one_report_each_and_share_no_state(tmp_path):
 
 
 @pytest.mark.slow
+@forked_only
 def test_a_dead_zygote_gives_way_to_plain_kernels(tmp_path, caplog):
     pytest.importorskip("papermill")
-    from dxnb.zygote import fork_supported
-
-    if not fork_supported():
-        pytest.skip("kernels are forked on Linux only")
     notebook = _leak_notebook(tmp_path / "leak.ipynb")
     worker = Worker(str(tmp_path), prestart=False, mode="fork")
     try:
@@ -169,13 +165,11 @@ def _strip_times(html: str) -> str:
 
 
 @pytest.mark.slow
+@forked_only
 def test_forked_and_plain_kernels_write_the_same_report(tmp_path, sample):
     pytest.importorskip("papermill")
     from dxnb.paths import DATA_DIR, REPORT_NOTEBOOK
-    from dxnb.zygote import fork_supported
 
-    if not fork_supported():
-        pytest.skip("kernels are forked on Linux only")
     code = str(sample.units["code"].iloc[0])
     period = sample.periods[-1]
     pages = {}
