@@ -25,6 +25,7 @@ from .params import period_label
 from .paths import PROJECT_ROOT
 from .synthetic import SYNTHETIC_SOURCE
 from .text import nfc
+from .units import place_name
 
 
 def is_synthetic(observation_sources: Iterable[object], unit_sources: Iterable[object]) -> bool:
@@ -140,8 +141,8 @@ class Page:
 
     def place(self, unit: Mapping) -> str:
         """The unit's district and province: "huyện Phú Giáo, tỉnh Bình Dương" (the district when it has one)."""
-        district = self.text("district", name=unit["district"]) if unit["district"] else ""
-        return ", ".join(p for p in (district, self.text("province", name=unit["province"])) if p)
+        district = place_name("district", unit["district"], self.lang) if unit["district"] else ""
+        return ", ".join(p for p in (district, place_name("province", unit["province"], self.lang)) if p)
 
     # ------------------------------------------------------------------ shared blocks
 

@@ -171,6 +171,21 @@ def former_districts() -> pd.DataFrame:
     return _registry().districts.copy()
 
 
+@functools.cache
+def _province_kinds() -> dict[str, str]:
+    frame = _read("provinces.csv")
+    return {name_key(n, drop_kind=False): k for n, k in zip(frame["name"], frame["kind"], strict=True)}
+
+
+def province_kind(name: object) -> str:
+    """The kind of the province named ``name`` ("Hồ Chí Minh" → "thành phố", "Đồng Nai" → "tỉnh").
+
+    Only ``provinces.csv`` is read (not the unit lists). A former province keeps its kind when its name is
+    a current one's (the five cities under the central government before 2025); any other name is a "tỉnh".
+    """
+    return _province_kinds().get(name_key(str(name), drop_kind=False), "tỉnh")
+
+
 def provinces() -> pd.DataFrame:
     """The 34 provinces since 1/7/2025: code, name, kind, predecessors (former province codes, ``;``-separated)."""
     return _registry().provinces.copy()

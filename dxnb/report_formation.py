@@ -16,12 +16,12 @@ import numpy as np
 
 from . import charts
 from . import html as h
-from .errors import DxnbError
 from .history import derived_trend, parts
 from .html import Html
 from .i18n import N_, unit_name
 from .pages import Page
 from .params import period_label
+from .units import place_name
 
 
 @charts.styled
@@ -53,18 +53,6 @@ def formation_chart(periods: Sequence[str], scores: Sequence[float], derived: Se
 
 class FormationSection(Page):
     """Mixin of :class:`~dxnb.report.CommuneReport`: the ``formation`` section."""
-
-    def _province(self, name: str) -> str:
-        """The province in a sentence with its kind from the registry ("thành phố Hồ Chí Minh")."""
-        from . import registry  # the registry is read only for new units' reports
-
-        try:
-            found = registry.find_province(name)
-        except DxnbError:
-            return self.text("province", name=name)
-        if found.kind == "thành phố":
-            return self.text("province_city", name=found.name)
-        return self.text("province", name=found.name)
 
     def formation(self) -> Html:
         """What the unit was formed from, its trend from the former units' history, its rank in the province."""
@@ -122,6 +110,6 @@ class FormationSection(Page):
             parts_html.append(h.para(self.rich("formation_no_history")))
         if ev.rank is not None and not math.isnan(ev.score):
             parts_html.append(h.para(self.rich("formation_rank", unit=label, rank=ev.rank, size=ev.group_size,
-                                               province=self._province(unit["province"]),
+                                               province=place_name("province", unit["province"], self.lang),
                                                period=period_label(ev.period, self.lang, start=True))))  # fmt: skip
         return h.section("formation", self.text("formation"), *parts_html)

@@ -198,7 +198,7 @@ def write_period_index(
             "chart_alt",
             lang,
             chart=title,
-            subject=_place(ds.units, lang),
+            subject=_place(rows, lang),
             period=period_label(period, lang, inline=True),
         )
         chart = h.figure(uri, alt, caption=title)
@@ -215,7 +215,7 @@ def write_period_index(
         h.block("dx-kicker", t("site_title", lang)),
         h.tag("h1", period_label(period, lang)),
         h.para(
-            tn("site_lead", len(rows), lang, n=f.number(len(rows), 0, lang), place=_place(ds.units, lang)),
+            tn("site_lead", len(rows), lang, n=f.number(len(rows), 0, lang), place=_place(rows, lang)),
             cls="dx-meta",
         ),
         h.key_figures(key),

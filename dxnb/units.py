@@ -49,7 +49,8 @@ def has_kind(name: object) -> bool:
 def place_name(kind: str, name: object, lang: str, *, capital: bool = False) -> str:
     """Name a district or province in a sentence: "huyện Phú Giáo" / "Phú Giáo district".
 
-    A name that already carries its kind ("Thành phố Thủ Dầu Một") is kept as it is.
+    A name that already carries its kind ("Thành phố Thủ Dầu Một") is kept as it is; a province named
+    without it takes its kind from the registry ("Hồ Chí Minh" → "thành phố Hồ Chí Minh").
 
     Args:
         kind: ``"district"`` or ``"province"``.
@@ -57,11 +58,14 @@ def place_name(kind: str, name: object, lang: str, *, capital: bool = False) -> 
         lang: ``"vi"`` or ``"en"``.
         capital: Whether to start with a capital letter (at the start of a line).
     """
-    from .i18n import t  # i18n is presentation; the rest of this module does not need it
+    from .i18n import N_, t  # i18n is presentation; the rest of this module does not need it
+    from .registry import province_kind
 
     if kind not in PLACE_KINDS:
         raise ValueError(f"kind must be one of {', '.join(PLACE_KINDS)}, got {kind!r}")
     name = str(name).strip()
+    if kind == "province" and province_kind(name) == "thành phố":
+        kind = N_("province_city")
     text = name if has_kind(name) else t(kind, lang, name=name)
     return text[:1].upper() + text[1:] if capital else text
 
@@ -77,12 +81,12 @@ def places_label(units: pd.DataFrame, lang: str = "vi", level: str | None = None
 
     provinces = units["province"].fillna("").astype(str).str.strip()
     districts = units["district"].fillna("").astype(str).str.strip()
-    if provinces.nunique() == 1:
+    if place_keys(provinces).nunique() == 1:
         province = place_name(N_("province"), provinces.iloc[0], lang)
-        if districts.nunique() == 1 and districts.iloc[0] and level != "province":
+        if place_keys(districts).nunique() == 1 and districts.iloc[0] and level != "province":
             return place_name(N_("district"), districts.iloc[0], lang, capital=capital) + ", " + province
         return province[:1].upper() + province[1:] if capital else province
-    count = provinces.nunique()
+    count = place_keys(provinces).nunique()
     return tn("all_provinces", count, lang, n=fmt.number(count, 0, lang))
 
 

@@ -99,3 +99,12 @@ def test_index_titles_name_the_period_by_its_kind():
     assert index_title("2025", "en") == "Commune digital transformation reports — Year 2025"
     assert index_title("2025-Q3", "en") == "Commune digital transformation reports — Q3 2025"
     assert index_title("2025-08", "en") == "Commune digital transformation reports — August 2025"
+
+
+def test_period_index_of_the_2025_communes_names_their_one_city(sample_all, tmp_path):
+    folder = tmp_path / "2025-12"
+    folder.mkdir()
+    page = write_period_index(folder, sample_all, "2025-12", {"units": {}}).read_text(encoding="utf-8")
+    # the units alive in the period (four communes of one city), not every unit the dataset ever had
+    assert '<p class="dx-meta">4 đơn vị, thành phố Hồ Chí Minh.</p>' in page
+    assert "2 tỉnh, thành phố" not in page and "Bình Dương" not in page

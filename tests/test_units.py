@@ -105,6 +105,12 @@ def test_place_keys_match_across_forms():
         ("province", "Bình Dương", "en", True, "Bình Dương province"),
         ("province", "Thành phố Hồ Chí Minh", "vi", False, "Thành phố Hồ Chí Minh"),  # already has its kind
         ("district", "thị xã Tân Uyên", "en", True, "Thị xã Tân Uyên"),
+        # a city under the central government takes its kind from the registry, before and after 2025
+        ("province", "Hồ Chí Minh", "vi", True, "Thành phố Hồ Chí Minh"),
+        ("province", "Hồ Chí Minh", "en", False, "Hồ Chí Minh City"),
+        ("province", "Huế", "vi", False, "thành phố Huế"),
+        ("province", "Thừa Thiên Huế", "vi", False, "tỉnh Thừa Thiên Huế"),
+        ("province", "Hà Nội", "vi", False, "thành phố Hà Nội"),
     ],
 )
 def test_place_name(kind, name, lang, capital, expected):
@@ -124,6 +130,12 @@ def test_places_label(sample):
     assert places_label(units, level="province") == "Tỉnh Bình Dương"
     assert places_label(units.assign(district="")) == "Tỉnh Bình Dương"
     assert places_label(units.assign(province="Thành phố Hồ Chí Minh", district="")) == "Thành phố Hồ Chí Minh"
+    # one city however it is spelled: one place, not "2 tỉnh, thành phố"
+    spelled = units.assign(
+        district="",
+        province=["Hồ Chí Minh", "TP. Hồ Chí Minh"] * (len(units) // 2) + ["Hồ Chí Minh"] * (len(units) % 2),
+    )
+    assert places_label(spelled) == "Thành phố Hồ Chí Minh"
     many = units.assign(province=[f"Tỉnh {i % 4}" for i in range(len(units))])
     assert places_label(many) == "4 tỉnh, thành phố"
     assert places_label(many, "en") == "4 provinces"
