@@ -39,7 +39,6 @@ from .batch_folders import OutputBusyError as OutputBusyError  # re-exported: wh
 from .batch_folders import output_lock, repair_manifests, scratch_folder, sweep_leftovers
 from .dataset import Dataset, load_dataset
 from .docframe import load_frame
-from .errors import ParameterError
 from .i18n import check_lang, tn, unit_name
 from .jobs import (
     Job,
@@ -56,6 +55,7 @@ from .jobs import (
     template_fingerprint,
     write_manifest,
 )
+from .params import check_alive
 from .paths import REPORT_NOTEBOOK, REPORTS_DIR
 from .plain_pages import plain_index, plain_root_index
 from .worker import KERNEL_MODES, error_line, init_worker, prestart_enabled, render
@@ -113,17 +113,6 @@ class BatchResult:
 
 
 # ---------------------------------------------------------------------------- the driver
-
-
-def check_alive(ds: Dataset, codes: list[str], periods: list[str]) -> None:
-    """Refuse units that exist in none of ``periods`` (units with a lifetime, see :mod:`dxnb.lifetime`)."""
-    gone = [c for c in codes if not any(c in ds.at(p).units.index for p in periods)]
-    if gone:
-        units = ds.units[ds.units["code"].isin(gone)]
-        lives = ", ".join(f"{u.name} ({u.code}) {u.valid_from or '…'} – {u.valid_to or '…'}"
-                          for u in units.itertuples())  # fmt: skip
-        raise ParameterError(tn("batch_not_alive", len(gone), codes=", ".join(gone), periods=", ".join(periods),
-                                lives=lives))  # fmt: skip
 
 
 def run_batch(

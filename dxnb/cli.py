@@ -201,6 +201,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     from .dataset import load_dataset
     from .formlayout import check_period, form_indicators, unit_label
     from .forms import default_form_name, write_template, write_templates
+    from .params import find_unit_in
 
     dataset = load_dataset(args.data)
     period = check_period(args.period)
@@ -218,7 +219,7 @@ def cmd_template(args: argparse.Namespace) -> int:
         raise FormError(t("cli_name_the_unit"))
     if args.out_dir is not None:
         raise FormError(t("cli_out_dir_needs_all"))
-    code = dataset.find_unit(args.unit)
+    code = find_unit_in(dataset, args.unit, period)
     dataset = dataset.at(period)
     target = args.output or Path(default_form_name(dataset, code, period))
     write_template(dataset, code, period, target, force=args.force)

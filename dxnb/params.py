@@ -264,6 +264,61 @@ def resolve_unit(ds: Dataset, query: object) -> str:
         raise ParameterError(str(exc)) from None
 
 
+def _lives(units: pd.DataFrame) -> str:
+    """The lifetimes of some units: "Vĩnh Hòa (25882) … – 2025-06-30"."""
+    return ", ".join(
+        f"{u.name} ({u.code}) {u.valid_from or '…'} – {u.valid_to or '…'}" for u in units.itertuples()
+    )
+
+
+def check_alive(ds: Dataset, codes: list[str], periods: list[str]) -> None:
+    """Refuse units that exist in none of ``periods`` (units with a lifetime, see :mod:`dxnb.lifetime`)."""
+    gone = [c for c in codes if not any(c in ds.at(p).units.index for p in periods)]
+    if gone:
+        lives = _lives(ds.units[ds.units["code"].isin(gone)])
+        raise ParameterError(
+            tn("batch_not_alive", len(gone), codes=", ".join(gone), periods=", ".join(periods), lives=lives)
+        )
+
+
+def find_unit_in(ds: Dataset, query: object, period: str) -> str:
+    """The code of the unit named or coded ``query`` among the units alive in ``period``.
+
+    A name two lifetimes share ("Phước Hòa" until 30/6/2025 and the new Phước Hòa) is the one alive in
+    the period; a unit of another lifetime only is refused with its lifetime.
+
+    Raises:
+        UnitNotFoundError: when no unit alive in the period matches, or several do.
+        ParameterError: when the unit lived outside the period only.
+    """
+    view = ds.at(period)
+    try:
+        return find_unit(view.units, query)
+    except UnitNotFoundError:
+        if view is ds:
+            raise
+        try:
+            code = find_unit(ds.units, query)
+        except UnitNotFoundError:
+            code = None
+        if code is None:
+            raise
+        check_alive(ds, [code], [period])
+        # the code lives in the period, under another name: the name is a former unit's (Vĩnh Hòa → Phước Hòa)
+        now = view.units.loc[code]
+        others = ds.units[(ds.units["code"] == code) & (ds.units["name"] != now["name"])]
+        raise UnitNotFoundError(
+            t(
+                "param_other_lifetime",
+                name=nfc(str(query)).strip(),
+                code=code,
+                period=period,
+                lives=_lives(others),
+                now=f"{now['name']}",
+            )
+        ) from None
+
+
 def check_unit(ds: Dataset, code: object) -> str:
     """Return ``code`` if it is the code of a unit whose observations ``ds`` holds.
 

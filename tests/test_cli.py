@@ -152,8 +152,22 @@ def test_progress_lines_name_each_report(caplog):
 
 def test_a_unit_typed_without_diacritics_gets_its_form(tmp_path, capsys):
     target = tmp_path / "form.xlsx"
-    assert main(["template", "--unit", "vinh hoa", "--period", "2025", "-o", str(target)]) == 0
-    assert target.exists() and "(25882)" in capsys.readouterr().out
+    assert main(["template", "--unit", "vinh hoa", "--period", "2024", "-o", str(target)]) == 0
+    assert target.exists() and "Vĩnh Hòa (25882)" in capsys.readouterr().out
+
+
+def test_a_template_takes_the_unit_alive_in_its_period(tmp_path, capsys):
+    target = tmp_path / "form.xlsx"
+    # two Phước Hòa: 25885 until 30/6/2025, the new commune 25882 since; 2025 means the new one
+    assert main(["template", "--unit", "phuoc hoa", "--period", "2025", "-o", str(target)]) == 0
+    assert "Phước Hòa (25882)" in capsys.readouterr().out
+    assert main(["template", "--unit", "phuoc hoa", "--period", "2024", "-o", str(target), "--force"]) == 0
+    assert "Phước Hòa (25885)" in capsys.readouterr().out
+    # Vĩnh Hòa's code names Phước Hòa since 1/7/2025: said, not a form of another commune
+    assert main(["template", "--unit", "vinh hoa", "--period", "2025", "-o", str(tmp_path / "v.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert "In 2025 the code 25882 is Phước Hòa" in err and "Traceback" not in err
+    assert not (tmp_path / "v.xlsx").exists()
 
 
 def test_an_ambiguous_name_without_diacritics_lists_the_candidates(data_copy, tmp_path, capsys):

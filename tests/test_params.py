@@ -13,6 +13,7 @@ import pytest
 from dxnb import load_dataset
 from dxnb.errors import ParameterError, UnitNotFoundError
 from dxnb.params import (
+    check_alive,
     check_codes,
     check_data_period,
     check_lang,
@@ -21,6 +22,7 @@ from dxnb.params import (
     check_unit_code,
     default_period,
     find_unit,
+    find_unit_in,
     find_units,
     resolve_indicator,
     resolve_unit,
@@ -389,3 +391,31 @@ def test_years_come_before_months_and_quarters_for_the_default_period(tmp_path):
     assert default_period(load_dataset(folder)).period == "2026-Q1"
     obs.write_text("".join(x for x in lines if "2026-01" in x or x.startswith("unit_code")), encoding="utf-8")
     assert default_period(load_dataset(folder)).period == "2026-01"
+
+
+def test_find_unit_in_a_period_takes_the_unit_alive_in_it(sample_all):
+    # two units named Phước Hòa (25885 until 30/6/2025, the new 25882 since): the period tells them apart
+    assert find_unit_in(sample_all, "phuoc hoa", "2025") == "25882"
+    assert find_unit_in(sample_all, "Phước Hòa", "2024") == "25885"
+    with pytest.raises(UnitNotFoundError, match="several units"):
+        find_unit(sample_all.units, "phuoc hoa")
+    # a former unit's name whose code now names another unit: both lifetimes said
+    with pytest.raises(UnitNotFoundError) as caught:
+        find_unit_in(sample_all, "vinh hoa", "2025")
+    assert str(caught.value) == (
+        "'vinh hoa' is not a unit of 2025: Vĩnh Hòa (25882) … – 2025-06-30. In 2025 the code 25882 is Phước Hòa; "
+        "use that name, or choose another period with --period."
+    )
+    # a unit that lived before the period only
+    with pytest.raises(
+        ParameterError, match=r"No unit of the code 25885 exists in 2025 \(Phước Hòa \(25885\) … – 2025-06-30\)"
+    ):
+        find_unit_in(sample_all, "25885", "2025")
+    with pytest.raises(UnitNotFoundError, match="No unit is named 'Nowhere'"):
+        find_unit_in(sample_all, "Nowhere", "2025")
+
+
+def test_check_alive_names_the_lifetimes(sample_all):
+    check_alive(sample_all, ["25882", "25885"], ["2024"])
+    with pytest.raises(ParameterError, match=r"25885 exists in 2025-Q3, 2025"):
+        check_alive(sample_all, ["25885"], ["2025-Q3", "2025"])
