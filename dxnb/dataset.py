@@ -142,10 +142,16 @@ class Dataset:
             ", ".join(group) if len(group) <= 4 else f"{group[0]}–{group[-1]}"
             for group in default_candidates(self.periods)
         )
+        indicators = tn("ds_indicators", len(self.catalogue))
+        in_force = {p: c for p, c in self.frameworks.items() if p in set(self.periods)}
+        if in_force:  # the indicators of every framework of the dataset's periods, not only its own
+            count = len({id(c) for c in in_force.values()})
+            known = dataset_frameworks.union_catalogue(self.catalogue, in_force)
+            indicators = tn("ds_indicators_in", len(known), frameworks=tn("ds_frameworks", count))
         return t(
             "ds_summary",
             units=tn("ds_units", len(self.units)),
-            indicators=tn("ds_indicators", len(self.catalogue)),
+            indicators=indicators,
             observations=tn("ds_observations", len(self.observations)),
             periods=span or t("ds_no_periods"),
         )

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from babel.support import Translations
 
+from . import fmt
 from .errors import READERS, ParameterError
 from .fmt import LANGS
 
@@ -175,13 +176,13 @@ def t(key: str, lang: str | None = None, **values: object) -> str:
 def tn(key: str, n: int, lang: str | None = None, /, **values: object) -> str:
     """Return the form of the plural message ``key`` for the count ``n``, with ``values`` filled in.
 
-    ``{n}`` is filled with ``n`` unless ``values`` gives it (e.g. already formatted: ``n=fmt.number(n, 0, lang)``).
+    ``{n}`` is filled with ``n`` in the language's number style ("1.083" / "1,083") unless ``values`` gives it.
     """
     lang = lang or get_language()
     if _keys(lang).get(key) is not True:
         raise _wrong_key(key, lang)
     text = translations(lang).ngettext(key, key, int(n))
-    return text.format(**{"n": n, **values})
+    return text.format(**{"n": fmt.number(n, 0, lang), **values})
 
 
 def template(key: str, lang: str | None = None, n: int | None = None) -> str:

@@ -56,7 +56,7 @@ def test_bundled_dataset_is_valid(sample):
     assert {"25858", "25882", "25885"} <= set(sample.units.index)
     assert sample.units.loc["25882", "population"] == 15129
     assert sample.units.loc["25882", "hamlets"] == 6
-    assert sample.summary().startswith("11 units, 32 indicators, ")
+    assert sample.summary().startswith("11 units, 32 indicators of 1 framework, 836 observations, ")
 
 
 def test_vinh_hoa_2024_carries_the_survey(sample):
@@ -553,7 +553,8 @@ def test_cli_check_ok(capsys):
 
     assert main(["check"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("OK: 15 units, 32 indicators, ")
+    # the indicators of the three frameworks in force (not the dataset's own 32 only), numbers in style
+    assert out.startswith("OK: 15 units, 53 indicators of 3 frameworks, 1,044 observations, ")
     assert "periods 2022, 2023, 2024, 2025; 2025-10, 2025-11, 2025-12" in out  # years, then the 766 months
 
 

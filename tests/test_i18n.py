@@ -142,6 +142,8 @@ def test_plurals():
     assert tn("all_provinces", 1, "en") == "1 province"
     assert tn("all_provinces", 1200, "en", n="1,200") == "1,200 provinces"
     assert tn("all_provinces", 1200, "vi", n="1.200") == "1.200 tỉnh, thành phố"
+    assert tn("all_provinces", 1200, "vi") == "1.200 tỉnh, thành phố"  # the count in the language's style
+    assert tn("all_provinces", 1200, "en") == "1,200 provinces"
     assert tn("missing_count", 1, "en", name="A", n="1") == "A (1 unit)"
 
 
