@@ -143,7 +143,7 @@ def test_too_many_notes(form, former_sample):
             wb[NOTES_SHEET].cell(row, 2, f"ghi chú {row}")
 
     text = refused(edit(form, change), former_sample)
-    assert "1000 notes" in text
+    assert "1,000 notes" in text
 
 
 def test_file_and_unpacked_size_limits(form, former_sample, monkeypatch):
