@@ -27,8 +27,13 @@ reports: $(VENV)/.installed  ## set up .venv and render every commune's report f
 check: $(VENV)/.installed  ## validate the bundled dataset
 	$(BIN)/dxnb check
 
+# tests/ shared out over TEST_JOBS processes, a test file each (module fixtures are built once); the notebooks'
+# nbval cells depend on each other, so they run in one process, in order, afterwards.
+TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
 test: $(VENV)/.installed-test  ## set up .venv with test extras and run the whole suite
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile tests
+	$(BIN)/python -m pytest -p no:xdist notebooks
 
 lab: $(VENV)/.installed  ## open JupyterLab on notebooks/
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/

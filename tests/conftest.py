@@ -27,6 +27,19 @@ def pytest_configure(config):
         os.environ["DXNB_CACHE_DIR"] = tempfile.mkdtemp(prefix="dxnb-test-cache-")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Run the files with the most slow tests first, each file's tests in their order.
+
+    ``make test`` gives each pytest-xdist worker whole files (``--dist loadfile``), in this order: the long files
+    start first and the short ones fill in around them, instead of one long file running alone at the end.
+    """
+    slow: dict[Path, int] = {}
+    for item in items:
+        slow[item.path] = slow.get(item.path, 0) + (item.get_closest_marker("slow") is not None)
+    first = {path: position for position, path in enumerate(dict.fromkeys(item.path for item in items))}
+    items.sort(key=lambda item: (-slow[item.path], first[item.path]))
+
+
 @pytest.fixture(scope="session")
 def sample():
     """The bundled Phú Giáo dataset as of 2024 (its 11 units before 1/7/2025, 2022–2024), loaded once."""
