@@ -305,7 +305,10 @@ class _Batch:
         from .snapshot import period_snapshot
 
         self.snapshots = {p: period_snapshot(self.ds, p) for p in periods}
-        states = {p: reviews.statuses(self.ds, p, self.snapshots[p]["units"]) for p in periods}
+        states = {
+            p: reviews.statuses(self.ds, p, self.snapshots[p]["units"], taken_under=self.snapshots[p]["framework"])
+            for p in periods
+        }
         keyed = []
         for job in jobs:
             token = reviews.token(states[job.period].get(job.code))

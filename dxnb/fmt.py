@@ -6,6 +6,8 @@ All formatting goes through babel, so separators follow CLDR rather than hand-wr
 from __future__ import annotations
 
 import datetime as dt
+import decimal
+import functools
 import math
 from typing import TYPE_CHECKING
 
@@ -40,6 +42,24 @@ def missing(value: object) -> bool:
         return False
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _pattern_text(rounded: str, pattern: str, locale_name: str) -> str:
+    return format_decimal(decimal.Decimal(rounded), format=pattern, locale=locale_name)
+
+
+def _decimal_text(value: float, pattern: str, decimals: int, lang: str) -> str:
+    """``format_decimal(value, pattern)``, each distinct rounded value formatted once (babel is slow per call).
+
+    Babel rounds ``Decimal(str(value))`` to the pattern's decimals with the context's rounding (half to even);
+    rounding the same way first gives the same text, and a page of thousands of values few distinct ones.
+    """
+    try:
+        rounded = decimal.Decimal(str(value)).quantize(decimal.Decimal(1).scaleb(-decimals))
+    except (decimal.InvalidOperation, ValueError, TypeError):  # infinite, huge or not a number: as babel says
+        return format_decimal(value, format=pattern, locale=_LOCALES[lang])
+    return _pattern_text(str(rounded), pattern, _LOCALES[lang])  # the text keeps -0.00 apart from 0.00
+
+
 def number(value: float | None, decimals: int = 0, lang: str = "vi", *, keep_zeros: bool = False) -> str:
     """Format a number: ``number(1083) == "1.083"``, ``number(92.4, 1) == "92,4"``.
 
@@ -51,7 +71,7 @@ def number(value: float | None, decimals: int = 0, lang: str = "vi", *, keep_zer
         pattern = "#,##0"
     else:
         pattern = "#,##0." + ("0" if keep_zeros else "#") * decimals
-    return format_decimal(value, format=pattern, locale=_LOCALES[lang])
+    return _decimal_text(value, pattern, max(decimals, 0), lang)
 
 
 def percent(value: float | None, decimals: int = 1, lang: str = "vi") -> str:
@@ -70,7 +90,7 @@ def index(value: float | None, lang: str = "vi") -> str:
     """Format an index on 0–1 with two decimals: ``index(0.6234) == "0,62"``."""
     if missing(value):
         return DASH
-    return format_decimal(value, format="0.00", locale=_LOCALES[lang])
+    return _decimal_text(value, "0.00", 2, lang)
 
 
 def signed(

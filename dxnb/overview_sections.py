@@ -111,21 +111,28 @@ class OverviewSections(Page):
     def _name(self, indicator_id: str) -> str:
         return self.dataset.catalogue_for(self.period)[indicator_id].name(self.lang)
 
+    @functools.cached_property
+    def _unit_names(self) -> dict[str, str]:
+        """Code → name of every unit (read once: a country's pages name thousands of units)."""
+        return {str(code): str(name) for code, name in self.dataset.units["name"].items()}
+
     def _unit(self, code: str) -> str:
-        return str(self.dataset.units.at[code, "name"])
+        return self._unit_names[code]
 
     @functools.cached_property
     def _several_groups(self) -> bool:
         return self.rows["group_label"].nunique() > 1
 
+    @functools.cached_property
+    def _group_labels(self) -> dict[str, str]:
+        return self.rows["group_label"].to_dict()
+
     def _unit_label(self, code: str) -> str:
         """The unit's name, with its district (or province) when the selection spans several."""
         name = self._unit(code)
-        return (
-            t("unit_in_group", self.lang, name=name, group=self.rows.at[code, "group_label"])
-            if (self._several_groups)
-            else name
-        )
+        if not self._several_groups:
+            return name
+        return t("unit_in_group", self.lang, name=name, group=self._group_labels[code])
 
     def _group_level(self, codes: Sequence[str]) -> str | None:
         """``"province"`` or ``"district"`` when the units span 2–DETAIL_MAX_UNITS of them, else None."""

@@ -227,8 +227,10 @@ def read_reviews(ds: Dataset) -> list[Record]:
 # ---------------------------------------------------------------------------- states
 
 
-def _status(code: str, period: str, last: Record | None, entry: dict | None, framework: str) -> Status:
-    now = unit_fingerprint(entry, framework)
+def _status(
+    code: str, period: str, last: Record | None, entry: dict | None, framework: str, now: str | None = None
+) -> Status:
+    now = now or unit_fingerprint(entry, framework)
     if last is None:
         return Status(code, period, SELF_ASSESSED, None, now)
     if last.state in (REVIEWED, APPROVED) and last.fingerprint != now:
@@ -241,12 +243,22 @@ def _last(records: list[Record], period: str) -> dict[str, Record]:
     return {r.unit_code: r for r in records if r.period == period}
 
 
-def statuses(ds: Dataset, period: str, entries: dict[str, dict] | None = None) -> dict[str, Status]:
-    """The state of every unit with data in ``period`` (``entries``: the period snapshot's units, if at hand)."""
+def statuses(
+    ds: Dataset, period: str, entries: dict[str, dict] | None = None, *, taken_under: str | None = None
+) -> dict[str, Status]:
+    """The state of every unit with data in ``period`` (``entries``: the period snapshot's units, if at hand).
+
+    ``taken_under`` is the framework digest of the snapshot ``entries`` come from: when it is the dataset's,
+    the entries' own fingerprints are used instead of computing them again.
+    """
     entries = unit_entries(ds, period) if entries is None else entries
     last = _last(read_reviews(ds), period)
     framework = framework_digest(ds)
-    return {code: _status(code, period, last.get(code), entry, framework) for code, entry in entries.items()}
+    trusted = taken_under is not None and taken_under == framework
+    return {
+        code: _status(code, period, last.get(code), entry, framework, entry.get("fingerprint") if trusted else None)
+        for code, entry in entries.items()
+    }
 
 
 def unit_status(ds: Dataset, code: str, period: str) -> Status:

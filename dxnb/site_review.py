@@ -104,7 +104,7 @@ class ReviewColumns:
         self.snapshot = read_snapshot(folder / SNAPSHOT) or period_snapshot(ds, period)
         self.previous = read_snapshot(folder / PREVIOUS)
         self.changes = {c.code: c for c in compare(self.previous, self.snapshot)}
-        self.states = reviews.statuses(ds, period, self.snapshot["units"])
+        self.states = reviews.statuses(ds, period, self.snapshot["units"], taken_under=self.snapshot.get("framework"))
         self.labels = reviews.LABELS
         # the snapshot keeps the Vietnamese name of each unit's class; the page shows it in its language
         names = {c.name_vi: c.name(lang) for c in ds.catalogue_for(period).classes}

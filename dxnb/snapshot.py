@@ -76,15 +76,17 @@ def unit_entries(ds: Dataset, period: str, codes: Iterable[str] | None = None) -
     table = totals(cat, scores)
     ids = list(scores.ids)
     has = ~np.isnan(scores.values)
+    names = ds.units["name"].to_dict()
+    rows = table.to_dict("records")  # one dict per unit: reading a frame row by row costs more than the entries
     entries = {}
     for i, code in enumerate(codes):
-        row = table.iloc[i]
+        row = rows[i]
         indicators = {
             ids[j]: {"value": _num(scores.values[i, j]), "points": _num(scores.points[i, j])}
             for j in np.flatnonzero(has[i])
         }
         entries[code] = {
-            "name": str(ds.units.at[code, "name"]),
+            "name": str(names[code]),
             "score": _num(row["score"]),
             "earned": _num(row["earned"]),
             "coverage": _num(row["coverage"]),
@@ -159,6 +161,17 @@ def same_results(a: dict | None, b: dict | None) -> bool:
     return a.get("framework") == b.get("framework") and a.get("units") == b.get("units")
 
 
+def snapshot_text(snapshot: dict) -> str:
+    """The JSON text of a snapshot: one line per unit (readable in a diff, and written by json's C encoder)."""
+    head = {k: v for k, v in snapshot.items() if k != "units"}
+    lines = [f" {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}," for k, v in head.items()]
+    units = [
+        f"  {json.dumps(code)}: {json.dumps(entry, ensure_ascii=False)}" for code, entry in snapshot["units"].items()
+    ]
+    body = "{\n" + ",\n".join(units) + "\n }" if units else "{}"
+    return "{\n" + "\n".join(lines) + f'\n "units": {body}\n}}\n'
+
+
 def write_period_snapshot(folder: Path, snapshot: dict) -> tuple[dict, dict | None]:
     """Write ``<folder>/snapshot.json``; return it with the previous snapshot (None on a first render).
 
@@ -171,10 +184,10 @@ def write_period_snapshot(folder: Path, snapshot: dict) -> tuple[dict, dict | No
     on_disk = read_snapshot(folder / SNAPSHOT)
     previous = read_snapshot(folder / PREVIOUS)
     if on_disk is not None and not same_results(on_disk, snapshot):
-        atomic_write_text(folder / PREVIOUS, json.dumps(on_disk, ensure_ascii=False, indent=1) + "\n")
+        atomic_write_text(folder / PREVIOUS, snapshot_text(on_disk))
         previous = on_disk
     if on_disk is None or not same_results(on_disk, snapshot):
-        atomic_write_text(folder / SNAPSHOT, json.dumps(snapshot, ensure_ascii=False, indent=1) + "\n")
+        atomic_write_text(folder / SNAPSHOT, snapshot_text(snapshot))
     else:
         snapshot = on_disk  # unchanged: keep its generation time
     log.info("snapshot of %s: %d unit(s)%s", folder.name, len(snapshot["units"]),

@@ -80,3 +80,23 @@ def test_english_singular_rule_and_decimals():
     points = Indicator("x", "p", "X", "X", "điểm", "points", "points", "direct", decimals=1)
     assert fmt.value(1.0, points, "en", with_unit=True) == "1 point"  # no trailing zeros: the figure is one
     assert fmt.value(1.5, points, "en", with_unit=True) == "1.5 points"
+
+
+def test_numbers_are_formatted_as_babel_formats_them_each_distinct_value_once():
+    import random
+
+    from babel.numbers import format_decimal
+
+    random.seed(17)
+    values = [random.random() for _ in range(500)] + [random.uniform(-1e6, 1e6) for _ in range(500)]
+    values += [0.615, 0.125, 2.675, 0.005, 0.015, -0.004, -0.0, 0.0, 5e-324, 1e15, float("inf"), float("-inf"), 7]
+    patterns = {(0, False): "#,##0", (1, False): "#,##0.#", (2, False): "#,##0.##", (1, True): "#,##0.0"}
+    for lang in ("vi", "en"):
+        locale = fmt.locale(lang)
+        for value in values:
+            assert fmt.index(value, lang) == format_decimal(value, format="0.00", locale=locale), value
+            for (decimals, keep), pattern in patterns.items():
+                expected = format_decimal(value, format=pattern, locale=locale)
+                assert fmt.number(value, decimals, lang, keep_zeros=keep) == expected, (value, pattern)
+    # -0,00 and 0,00 are different texts, whichever is formatted first
+    assert fmt.index(-0.001) == "-0,00" and fmt.index(0.001) == "0,00"
