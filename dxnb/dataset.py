@@ -31,7 +31,7 @@ from .lifetime import SUCCESSION_COLUMNS, UNIT_EXTRA_COLUMNS, has_lifetimes, key
 from .params import find_unit as find_unit  # re-exported: dxnb.find_unit
 from .params import period_key
 from .paths import resolve_data_dir
-from .text import nfc
+from .text import nfc, stripped
 from .validate import (
     CODE_LENGTH,  # noqa: F401 - re-exported: report.py imports it from here
     UNIT_COUNTS,
@@ -210,16 +210,21 @@ def _successions_frame(links: pd.DataFrame | None) -> pd.DataFrame:
     return frame[list(SUCCESSION_COLUMNS)].reset_index(drop=True)
 
 
+def _clean_text(column: pd.Series) -> pd.Series:
+    """Each cell in NFC, stripped; each distinct text cleaned once (sources repeat over many rows)."""
+    return column.map({v: nfc(str(v)).strip() for v in column.unique()})
+
+
 def _observations_frame(obs: pd.DataFrame, values: pd.Series) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
-            "unit_code": obs["unit_code"].str.strip(),
-            "period": obs["period"].str.strip(),
-            "indicator": obs["indicator"].str.strip(),
+            "unit_code": stripped(obs["unit_code"]),
+            "period": stripped(obs["period"]),
+            "indicator": stripped(obs["indicator"]),
             "value": values.astype(float),
-            "source": obs["source"].map(lambda v: nfc(str(v)).strip()),
-            "note": obs["note"].map(lambda v: nfc(str(v)).strip()),
-            "qualifier": obs["qualifier"].str.strip() if "qualifier" in obs.columns else "",
+            "source": _clean_text(obs["source"]),
+            "note": _clean_text(obs["note"]),
+            "qualifier": stripped(obs["qualifier"]) if "qualifier" in obs.columns else "",
         }
     )
     frame = frame.drop_duplicates(["unit_code", "period", "indicator"])

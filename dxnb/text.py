@@ -139,3 +139,17 @@ def place_key(text: object) -> str:
 def has_place_kind(name: object) -> bool:
     """Whether a place name starts with its kind ("huyện Phú Giáo", "TP. Hồ Chí Minh")."""
     return place_name(name) != re.sub(r"\s+", " ", nfc(str(name))).strip()
+
+
+
+def stripped(column):
+    """``column.str.strip()`` of a pandas Series of text, four times faster (no per-cell dispatch of pandas).
+
+    Data files are read as text and their key columns stripped many times over (checks, keys, frames).
+    """
+    import pandas as pd  # text.py stays free of pandas for its other, scalar helpers
+
+    try:
+        return pd.Series([v.strip() for v in column.tolist()], index=column.index, dtype=object, name=column.name)
+    except AttributeError:  # not all text (NaN, numbers): as pandas does it
+        return column.str.strip()

@@ -16,7 +16,7 @@ import pandas as pd
 from . import catalogue as cat
 from .errors import Problem
 from .i18n import N_, t, tn
-from .text import name_key, nfc, place_key, place_name
+from .text import name_key, nfc, place_key, place_name, stripped
 from .validate_catalogue import check_catalogue as check_catalogue  # re-exported: the catalogue's checks
 from .validate_catalogue import check_one_of, selected_rows
 from .validate_lifetime import has_lifetime_columns, keyed_units
@@ -219,7 +219,7 @@ def _check_place_spellings(units: pd.DataFrame, column: str, problems: list[Prob
 
 
 def _check_periods(frame: pd.DataFrame, name: str, problems: list[Problem]) -> pd.Series:
-    period = frame["period"].str.strip()
+    period = stripped(frame["period"])
     bad = ~period.str.match(_PERIOD)
     for row, record in selected_rows(frame, bad):
         raw = str(record["period"]).strip()
@@ -233,8 +233,8 @@ def _check_periods(frame: pd.DataFrame, name: str, problems: list[Problem]) -> p
 
 
 def _check_unit_codes(frame: pd.DataFrame, name: str, units: pd.DataFrame | None, problems) -> pd.Series:
-    codes = frame["unit_code"].str.strip()
-    known = set(units["code"].str.strip()) if units is not None else None
+    codes = stripped(frame["unit_code"])
+    known = set(stripped(units["code"])) if units is not None else None
     bad = ~codes.isin(known) if known is not None else ~codes.str.fullmatch(rf"[0-9]{{{CODE_LENGTH}}}")
     for row, record in selected_rows(frame, bad):
         code = str(record["unit_code"]).strip()
@@ -266,7 +266,7 @@ def check_observations(
         return pd.Series(dtype=float)
     _check_unit_codes(obs, name, units, problems)
     _check_periods(obs, name, problems)
-    indicator = obs["indicator"].str.strip()
+    indicator = stripped(obs["indicator"])
     values = pd.Series(float("nan"), index=obs.index)
     if catalogue is not None:
         known = indicator.isin(list(catalogue.indicators))
@@ -280,7 +280,8 @@ def check_observations(
             problems.append(
                 Problem(name, int(row), "indicator", t("val_unknown_indicator", id=unknown), hints[unknown])
             )
-        is_derived = indicator.map(lambda i: i in catalogue and catalogue[i].derived)
+        distinct = indicator.unique()  # a few dozen ids over many rows: each looked up once
+        is_derived = indicator.map({i: i in catalogue and catalogue[i].derived for i in distinct})
         for row, record in selected_rows(obs, is_derived):
             ind = catalogue[str(record["indicator"]).strip()]
             problems.append(
@@ -292,10 +293,10 @@ def check_observations(
                     t("val_derived_hint", numerator=ind.numerator),
                 )
             )
-        kind = indicator.map(lambda i: catalogue[i].kind if i in catalogue else "")
+        kind = indicator.map({i: catalogue[i].kind if i in catalogue else "" for i in distinct})
     else:
         kind = pd.Series("", index=obs.index)
-    raw = obs["value"].str.strip()
+    raw = stripped(obs["value"])
     plain = raw.str.fullmatch(r"[+-]?[0-9]{1,15}(\.[0-9]+)?")  # 16 digits or more: out of range
     numeric = pd.to_numeric(raw.where(plain), errors="coerce")
     whole = kind == "count"
@@ -325,7 +326,7 @@ def check_observations(
         for index, text in zip(obs.index[mask], raw[mask], strict=True):
             problems.append(Problem(name, int(index) + 2, "value", t(message, value=text), hint))
     if "qualifier" in obs.columns:
-        qualifier = obs["qualifier"].str.strip()
+        qualifier = stripped(obs["qualifier"])
         for row, record in selected_rows(obs, ~qualifier.isin(QUALIFIERS)):
             problems.append(
                 Problem(
@@ -336,7 +337,7 @@ def check_observations(
                     t("val_not_a_qualifier_hint"),
                 )
             )
-    key = obs["unit_code"].str.strip() + "|" + obs["period"].str.strip() + "|" + indicator
+    key = stripped(obs["unit_code"]) + "|" + stripped(obs["period"]) + "|" + indicator
     dup = key.duplicated(keep=False)
     if dup.any():
         first_row: dict[str, tuple[int, str, float]] = {}
@@ -386,8 +387,8 @@ def check_denominators(
 ) -> None:
     """Warn where a count is above its denominator (signatures above the adult population)."""
     keyed, codes = keyed_units(units, obs)  # one code may name several units over time (dxnb.validate_lifetime)
-    unit_numbers = {c: pd.to_numeric(keyed[c].str.strip(), errors="coerce") for c in cat.UNIT_DENOMINATORS}
-    indicator = obs["indicator"].str.strip()
+    unit_numbers = {c: pd.to_numeric(stripped(keyed[c]), errors="coerce") for c in cat.UNIT_DENOMINATORS}
+    indicator = stripped(obs["indicator"])
     for ind in catalogue.derived:
         if ind.scale != 100 or ind.denominator not in cat.UNIT_DENOMINATORS:
             continue
@@ -424,8 +425,8 @@ def check_notes(notes: pd.DataFrame, units: pd.DataFrame | None, problems: list[
         return
     _check_unit_codes(notes, name, units, problems)
     _check_periods(notes, name, problems)
-    for row, record in selected_rows(notes, ~notes["kind"].str.strip().isin(NOTE_KINDS)):
+    for row, record in selected_rows(notes, ~stripped(notes["kind"]).isin(NOTE_KINDS)):
         kind = str(record["kind"]).strip()
         check_one_of(name, row, "kind", kind, NOTE_KINDS, N_("val_not_a_note_kind"), problems, as_given=record["kind"])
-    for row, _record in selected_rows(notes, notes["text"].str.strip() == ""):
+    for row, _record in selected_rows(notes, stripped(notes["text"]) == ""):
         problems.append(Problem(name, row, "text", t("val_text_empty"), t("val_text_empty_hint")))

@@ -64,3 +64,14 @@ def test_place_name_drops_the_administrative_word(written, place):
 def test_place_key_matches_spellings_of_one_place():
     assert place_key("Huyện Phú Giáo") == place_key("phú giáo") == place_key(unicodedata.normalize("NFD", "Phú Giáo"))
     assert place_key("Phú Giáo") != place_key("Phú Quốc")
+
+
+def test_stripped_is_pandas_strip():
+    import pandas as pd
+
+    from dxnb.text import stripped
+
+    for cells in (["a", " b", "c\t", "\u00a0d\u00a0", ""], [], ["a", float("nan")], [" 25882 ", "x\x1f"]):
+        column = pd.Series(cells, dtype=object, name="unit_code", index=range(5, 5 + len(cells)))
+        result = stripped(column)
+        assert result.equals(column.str.strip()) and result.index.equals(column.index) and result.name == "unit_code"
