@@ -40,6 +40,7 @@ lab: $(VENV)/.installed  ## open JupyterLab on notebooks/
 
 lint: $(VENV)/.installed-test  ## ruff: lint and formatting check
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 bench: $(VENV)/.installed-test  ## batch speed against the naive loop (see benchmarks/README.md)
 	$(BIN)/python benchmarks/bench_reports.py

@@ -537,8 +537,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--naive", type=int, default=None, help="units for the naive loop (default: the sample)")
     parser.add_argument("--warm", type=int, default=None, help="units of the cold + warm rerun (default 100)")
     parser.add_argument("--huge", type=int, default=None, help="units of a single large run (default 1000; 0: none)")
-    parser.add_argument("--dask", type=int, default=None,
-                        help="local Dask workers for the Dask phase (default 2 when distributed is installed; 0: none)")
+    parser.add_argument(
+        "--dask",
+        type=int,
+        default=None,
+        help="local Dask workers for the Dask phase (default 2 when distributed is installed; 0: none)",
+    )
     parser.add_argument("--repeat", type=int, default=None, help="alternated runs of the 11-unit phases (default 2)")
     parser.add_argument("--plain-many", action="store_true", help="also render the 100 units with plain kernels")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="dxnb worker processes")

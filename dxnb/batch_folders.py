@@ -58,9 +58,7 @@ def output_lock(out: Path) -> Iterator[None]:
     handle = open(out / LOCK_FILE, "a+b")  # held for the whole batch
     try:
         if not _try_lock(handle):
-            raise OutputBusyError(
-                t("batch_busy", out=out)
-            )
+            raise OutputBusyError(t("batch_busy", out=out))
         yield
     finally:
         handle.close()  # releases the lock

@@ -146,7 +146,7 @@ def to_svg(fig: Figure) -> str:
     svg = _SVG_ID.sub(lambda m: m.group(0) if m.group(1) in used else "", svg)
     svg = _SVG_FONT.sub("", svg).replace(' style=""', "")
     svg = re.sub(r' transform="rotate\(-?0 [^"]*\)"', "", svg)  # text that is not rotated
-    svg = svg.replace("<style type=\"text/css\">", f"<style type=\"text/css\">text{{font-family:{SVG_FONTS}}}", 1)
+    svg = svg.replace('<style type="text/css">', f'<style type="text/css">text{{font-family:{SVG_FONTS}}}', 1)
     scale = DPI / 72  # print_svg measures in points (72 per inch); the PNG has DPI pixels per inch
     tag, _, rest = svg.partition(">")
     tag = _SVG_SIZE.sub(lambda m: f'{m.group(1)}="{float(m.group(2)) * scale:.0f}px"', tag, count=2)

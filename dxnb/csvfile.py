@@ -41,7 +41,7 @@ class CsvFile:
     def parse(cls, name: str, data: bytes) -> CsvFile:
         """Parse a file's bytes (a UTF-8 BOM kept, CR-only line endings understood) into records."""
         bom = data.startswith(codecs.BOM_UTF8)
-        text = data[len(codecs.BOM_UTF8):].decode("utf-8") if bom else data.decode("utf-8")
+        text = data[len(codecs.BOM_UTF8) :].decode("utf-8") if bom else data.decode("utf-8")
         first_break = re.search(r"\r\n|\n|\r", text)
         if first_break is not None and first_break.group() == "\r":  # old Mac line endings: a lone CR
             lines = re.findall(r"[^\r]*\r|[^\r]+$", text)

@@ -160,6 +160,7 @@ class UnitEvaluation:
             if cls.id == self.result_class:
                 return cls.name(lang)
         return ""
+
     peer_count: int = 0
 
     @property

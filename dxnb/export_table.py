@@ -192,7 +192,8 @@ def write_exports(
     buffer = io.BytesIO()
     book.save(buffer)
     xlsx = atomic_write_bytes(folder / f"{stem}.xlsx", buffer.getvalue())
-    csv = atomic_write_text(folder / f"{stem}.csv", inert_csv(frame).to_csv(index=False, lineterminator="\n"),
-                            "utf-8-sig")
+    csv = atomic_write_text(
+        folder / f"{stem}.csv", inert_csv(frame).to_csv(index=False, lineterminator="\n"), "utf-8-sig"
+    )
     log.info("wrote %s and %s (%d rows)", xlsx, csv, len(frame))
     return xlsx, csv

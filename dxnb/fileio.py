@@ -115,8 +115,9 @@ _held = threading.local()  # folders this thread already holds the lock of (the 
 
 
 @contextlib.contextmanager
-def exclusive_lock(folder: str | os.PathLike[str], timeout: float | None = None,
-                   what: str = N_("lock_import")) -> Iterator[Path]:
+def exclusive_lock(
+    folder: str | os.PathLike[str], timeout: float | None = None, what: str = N_("lock_import")
+) -> Iterator[Path]:
     """Hold an exclusive ``flock`` on ``<folder>/.dxnb-import.lock`` for the ``with`` block.
 
     ``what`` is the message key naming the work that takes the lock (an import, a review), for the busy message.
@@ -180,8 +181,11 @@ def sweep_temporaries(folder: str | os.PathLike[str], names: tuple[str, ...]) ->
                     leftover.unlink()
                     removed.append(leftover)
     if removed:
-        log.info("removed %d temporary file(s) left by an interrupted import: %s", len(removed),
-                 ", ".join(str(p) for p in removed))
+        log.info(
+            "removed %d temporary file(s) left by an interrupted import: %s",
+            len(removed),
+            ", ".join(str(p) for p in removed),
+        )
     return removed
 
 
@@ -287,8 +291,12 @@ def _write_journal(folder: Path, entries: list[dict]) -> Path:
     return journal
 
 
-def replace_files(folder: str | os.PathLike[str], updated: Mapping[str, bytes], originals: Mapping[str, bytes],
-                  backup_dir: str = "backups") -> list[Path]:
+def replace_files(
+    folder: str | os.PathLike[str],
+    updated: Mapping[str, bytes],
+    originals: Mapping[str, bytes],
+    backup_dir: str = "backups",
+) -> list[Path]:
     """Replace the files ``updated`` names (relative to ``folder``) as one step; return the backups.
 
     1. every new file is written as a synced temporary in its target's folder (links are written through);
@@ -315,9 +323,17 @@ def replace_files(folder: str | os.PathLike[str], updated: Mapping[str, bytes], 
             temporaries[name] = write_temporary(targets[name], data, modes[name])
         for name in updated:
             backups.append(unique_backup(folder / backup_dir, name, originals[name], modes[name]))
-        entries = [{"name": name, "target": str(targets[name]), "temporary": str(temporaries[name]),
-                    "backup": str(backup), "old_sha256": _sha(originals[name]), "new_sha256": _sha(updated[name])}
-                   for name, backup in zip(updated, backups, strict=True)]
+        entries = [
+            {
+                "name": name,
+                "target": str(targets[name]),
+                "temporary": str(temporaries[name]),
+                "backup": str(backup),
+                "old_sha256": _sha(originals[name]),
+                "new_sha256": _sha(updated[name]),
+            }
+            for name, backup in zip(updated, backups, strict=True)
+        ]
         journal = _write_journal(folder, entries)
         with signals_held():
             for name in updated:
@@ -336,8 +352,9 @@ def replace_files(folder: str | os.PathLike[str], updated: Mapping[str, bytes], 
                 try:
                     _roll(folder, journal, quiet=True)
                 except (OSError, JournalError) as exc:  # the journal stays: the next run resolves it
-                    log.error("could not undo the partial replacement (%s); the next import will, from %s",
-                              exc, journal)
+                    log.error(
+                        "could not undo the partial replacement (%s); the next import will, from %s", exc, journal
+                    )
         raise
     return backups
 
@@ -377,8 +394,12 @@ def _roll(folder: Path, journal: Path, *, quiet: bool = False) -> str:
     journal.unlink()
     _fsync_dir(folder)
     if not quiet:
-        log.warning("an interrupted import was %s: %s (backups: %s)", outcome,
-                    ", ".join(e["name"] for e in entries), ", ".join(e["backup"] for e in entries))
+        log.warning(
+            "an interrupted import was %s: %s (backups: %s)",
+            outcome,
+            ", ".join(e["name"] for e in entries),
+            ", ".join(e["backup"] for e in entries),
+        )
     return outcome
 
 

@@ -42,8 +42,18 @@ class Unusable(Exception):
         self.message, self.hint, self.where = message, hint, where
 
 
-_BROKEN = (zipfile.BadZipFile, zlib.error, EOFError, InvalidFileException, KeyError, ValueError, TypeError,
-           IndexError, SyntaxError, OSError)  # SyntaxError: xml.etree's ParseError (truncated XML, an entity)
+_BROKEN = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    InvalidFileException,
+    KeyError,
+    ValueError,
+    TypeError,
+    IndexError,
+    SyntaxError,
+    OSError,
+)  # SyntaxError: xml.etree's ParseError (truncated XML, an entity)
 _FIX_BROKEN = N_("ff_fix_broken")  # a message key
 
 
@@ -76,8 +86,9 @@ def _check_file(path: Path) -> None:
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise Unusable(t("ff_damaged_zip", error=exc), t(_FIX_BROKEN)) from exc
     if unpacked > LIMITS["uncompressed_bytes"]:
-        raise Unusable(t("ff_unpacks", size=_mb(unpacked), most=_mb(LIMITS["uncompressed_bytes"])),
-                       t("ff_unpacks_hint"))
+        raise Unusable(
+            t("ff_unpacks", size=_mb(unpacked), most=_mb(LIMITS["uncompressed_bytes"])), t("ff_unpacks_hint")
+        )
 
 
 def open_workbook(path: Path):
@@ -86,8 +97,9 @@ def open_workbook(path: Path):
     try:
         return load_workbook(path, read_only=True, data_only=True)
     except _BROKEN as exc:
-        raise Unusable(t("ff_unreadable", error=f"{exc.__class__.__name__}: {short_error(exc)}"),
-                       t(_FIX_BROKEN)) from exc
+        raise Unusable(
+            t("ff_unreadable", error=f"{exc.__class__.__name__}: {short_error(exc)}"), t(_FIX_BROKEN)
+        ) from exc
 
 
 def short_error(exc: BaseException) -> str:
@@ -111,21 +123,26 @@ class Sheet:
         if declared is not None and declared > max_row:
             raise Unusable(t("ff_sheet_rows", rows=declared, most=max_row, what=what), t("ff_sheet_rows_hint"), where)
         try:
-            for number, row in enumerate(ws.iter_rows(min_row=1, max_row=max_row + 1, max_col=LIMITS["columns"]),
-                                         start=1):
+            for number, row in enumerate(
+                ws.iter_rows(min_row=1, max_row=max_row + 1, max_col=LIMITS["columns"]), start=1
+            ):
                 for column, cell in enumerate(row, start=1):
                     value = getattr(cell, "value", None)
                     if value is None or (isinstance(value, str) and not value.strip()):
                         continue
                     if number > max_row:
-                        raise Unusable(t("ff_cell_below", cell=f"{get_column_letter(column)}{number}", most=max_row,
-                                         what=what), t("ff_below_hint"), where)
+                        raise Unusable(
+                            t("ff_cell_below", cell=f"{get_column_letter(column)}{number}", most=max_row, what=what),
+                            t("ff_below_hint"),
+                            where,
+                        )
                     self.cells[(number, column)] = (value, getattr(cell, "number_format", "General") or "General")
                     self.last_row = max(self.last_row, number)
             far = _last_filled_row(ws) if hasattr(ws, "_get_source") else 0
         except _BROKEN as exc:
-            raise Unusable(t("ff_sheet_unreadable", error=f"{exc.__class__.__name__}: {short_error(exc)}"),
-                           t(_FIX_BROKEN), where) from exc
+            raise Unusable(
+                t("ff_sheet_unreadable", error=f"{exc.__class__.__name__}: {short_error(exc)}"), t(_FIX_BROKEN), where
+            ) from exc
         if far > max_row:  # the sheet's dimension was missing or wrong: the rows themselves say so
             raise Unusable(t("ff_row_below", row=far, most=max_row, what=what), t("ff_below_hint"), where)
 
@@ -154,5 +171,3 @@ def _last_filled_row(ws) -> int:
                         last = max(last, int(number))
                 element.clear()
     return last
-
-

@@ -79,9 +79,17 @@ def check_period(period: object) -> str:
 
 def column_captions(period: str, previous: str | None) -> dict[str, str]:
     """The table's header cells (row :data:`TABLE_HEADER_ROW`), by column name; the reader checks them."""
-    return {"id": "Mã chỉ tiêu", "name": "Tên chỉ tiêu", "pillar": "Trụ cột", "unit": "Đơn vị tính",
-            "how": "Cách tính", "previous": f"Giá trị năm {previous}" if previous else "Giá trị kỳ trước",
-            "value": f"Giá trị năm {period}", "source": "Nguồn / minh chứng", "note": "Ghi chú"}
+    return {
+        "id": "Mã chỉ tiêu",
+        "name": "Tên chỉ tiêu",
+        "pillar": "Trụ cột",
+        "unit": "Đơn vị tính",
+        "how": "Cách tính",
+        "previous": f"Giá trị năm {previous}" if previous else "Giá trị kỳ trước",
+        "value": f"Giá trị năm {period}",
+        "source": "Nguồn / minh chứng",
+        "note": "Ghi chú",
+    }
 
 
 # --------------------------------------------------------------------------- the look of a form
@@ -105,8 +113,16 @@ def estimate_height(texts: dict[str, str]) -> float:
     return 15.0 * lines + 3
 
 
-def style(cell, *, bold: bool = False, fill: PatternFill | None = None, locked: bool = True,
-          wrap: bool = True, border: bool = True, size: int = 11) -> None:
+def style(
+    cell,
+    *,
+    bold: bool = False,
+    fill: PatternFill | None = None,
+    locked: bool = True,
+    wrap: bool = True,
+    border: bool = True,
+    size: int = 11,
+) -> None:
     """Give a cell the form's font, fill, border, alignment and protection."""
     cell.font = Font(name=_FONT, size=size, bold=bold)
     if fill is not None:

@@ -231,12 +231,16 @@ def _read_meta(shown: str, wb) -> dict[str, str]:
     if meta.get("format") != FORM_FORMAT:
         raise Unusable(t("form_not_a_form"), t("form_not_a_form_hint"))
     if not re.fullmatch(r"\d{1,3}", meta.get("version", "")) or int(meta["version"]) not in SUPPORTED_VERSIONS:
-        raise Unusable(t("form_version", version=repr(_clip(meta.get("version"))), dxnb=__version__),
-                       t("form_version_hint"))
+        raise Unusable(
+            t("form_version", version=repr(_clip(meta.get("version"))), dxnb=__version__), t("form_version_hint")
+        )
     first = meta.get("first_row", str(FIRST_ROW))
     if first != str(FIRST_ROW):  # version 1 has one layout; anything else is an edit
-        raise Unusable(t("form_first_row_edited", found=repr(_clip(first)), expected=FIRST_ROW),
-                       t("form_new_form_hint"), cell_ref(shown, META_SHEET, "B" + str(_meta_row(sheet, "first_row"))))
+        raise Unusable(
+            t("form_first_row_edited", found=repr(_clip(first)), expected=FIRST_ROW),
+            t("form_new_form_hint"),
+            cell_ref(shown, META_SHEET, "B" + str(_meta_row(sheet, "first_row"))),
+        )
     return meta
 
 
@@ -266,8 +270,13 @@ def read_form(path: str | Path, dataset: Dataset) -> tuple[FilledForm | None, li
         ids = [i for i in meta.get("ids", "").split(";") if i]
         rows = 2 * (FIRST_ROW + len(ids)) + 10
         values = Sheet(shown, wb[VALUES_SHEET], rows, tn("ds_indicators", len(ids)))
-        notes = (Sheet(shown, wb[NOTES_SHEET], NOTES_FIRST_ROW + LIMITS["note_rows"] - 1,
-                       tn("cli_notes", LIMITS["note_rows"])) if NOTES_SHEET in wb.sheetnames else None)
+        notes = (
+            Sheet(
+                shown, wb[NOTES_SHEET], NOTES_FIRST_ROW + LIMITS["note_rows"] - 1, tn("cli_notes", LIMITS["note_rows"])
+            )
+            if NOTES_SHEET in wb.sheetnames
+            else None
+        )
         return _read_open_form(path, shown, values, notes, meta, ids, dataset)
     except Unusable as exc:
         return None, [Problem(exc.where or shown, None, None, exc.message, exc.hint)]
@@ -294,13 +303,21 @@ def _check_header(ws: Sheet, at, period: str) -> list[Problem]:
     extra = get_column_letter(len(COLUMNS) + 1)
     if _text(ws.value(TABLE_HEADER_ROW, len(COLUMNS) + 1)):
         found = _clip(_text(ws.value(TABLE_HEADER_ROW, len(COLUMNS) + 1)))
-        problems.append(Problem(at(f"{extra}{TABLE_HEADER_ROW}"), None, None, t("form_extra_column", found=found),
-                                t("form_extra_column_hint")))
+        problems.append(
+            Problem(
+                at(f"{extra}{TABLE_HEADER_ROW}"),
+                None,
+                None,
+                t("form_extra_column", found=found),
+                t("form_extra_column_hint"),
+            )
+        )
     return problems
 
 
-def _read_open_form(path: Path, shown: str, ws: Sheet, notes: Sheet | None, meta: dict[str, str],
-                    ids: list[str], dataset: Dataset) -> tuple[FilledForm | None, list[Problem]]:
+def _read_open_form(
+    path: Path, shown: str, ws: Sheet, notes: Sheet | None, meta: dict[str, str], ids: list[str], dataset: Dataset
+) -> tuple[FilledForm | None, list[Problem]]:
     problems: list[Problem] = []
     code, period = meta.get("unit_code", ""), meta.get("period", "")
     dataset = dataset.at(period)  # the unit of that code alive in the period (see dxnb.lifetime)
@@ -314,21 +331,38 @@ def _read_open_form(path: Path, shown: str, ws: Sheet, notes: Sheet | None, meta
 
     # The unit and the period.
     if code not in dataset.units.index:
-        problems.append(Problem(shown, None, None, t("form_unknown_unit", code=_clip(code),
-                                                     name=_clip(meta.get("unit_name", "?")),
-                                                     path=dataset.path / "units.csv"),
-                                t("form_unknown_unit_hint")))
+        problems.append(
+            Problem(
+                shown,
+                None,
+                None,
+                t(
+                    "form_unknown_unit",
+                    code=_clip(code),
+                    name=_clip(meta.get("unit_name", "?")),
+                    path=dataset.path / "units.csv",
+                ),
+                t("form_unknown_unit_hint"),
+            )
+        )
     for ref, expected, what in ((CODE_CELL, code, N_("form_what_code")), (PERIOD_CELL, period, N_("form_what_period"))):
         found = text_at(ref)
         if found != expected:
-            problems.append(Problem(at(ref), None, None,
-                                    t("form_cell_changed", what=t(what), found=_clip(found), expected=_clip(expected)),
-                                    t("form_cell_changed_hint", what=t(what), expected=_clip(expected))))
+            problems.append(
+                Problem(
+                    at(ref),
+                    None,
+                    None,
+                    t("form_cell_changed", what=t(what), found=_clip(found), expected=_clip(expected)),
+                    t("form_cell_changed_hint", what=t(what), expected=_clip(expected)),
+                )
+            )
     try:
         check_period(period)
     except FormError:
-        problems.append(Problem(shown, None, None, t("form_period_not_a_year", period=_clip(period)),
-                                t("form_version_hint_new")))
+        problems.append(
+            Problem(shown, None, None, t("form_period_not_a_year", period=_clip(period)), t("form_version_hint_new"))
+        )
     problems.extend(_check_header(ws, at, period))
 
     # The id column: compared cell by cell with the ids the form was made with.
@@ -341,19 +375,33 @@ def _read_open_form(path: Path, shown: str, ws: Sheet, notes: Sheet | None, meta
         found = _text(ws.value(first + offset, COL["id"]))
         if found != expected:
             edited = True
-            problems.append(Problem(at(ref), None, None, t("form_id_changed", found=_clip(found), expected=expected),
-                                    t("form_id_changed_hint")))
+            problems.append(
+                Problem(
+                    at(ref),
+                    None,
+                    None,
+                    t("form_id_changed", found=_clip(found), expected=expected),
+                    t("form_id_changed_hint"),
+                )
+            )
     after = first + len(ids)
     if _text(ws.value(after, COL["id"])):
         edited = True
-        problems.append(Problem(at(f"{LETTER['id']}{after}"), None, None,
-                                t("form_extra_row", found=_clip(_text(ws.value(after, COL["id"])))),
-                                t("form_extra_row_hint")))
+        problems.append(
+            Problem(
+                at(f"{LETTER['id']}{after}"),
+                None,
+                None,
+                t("form_extra_row", found=_clip(_text(ws.value(after, COL["id"])))),
+                t("form_extra_row_hint"),
+            )
+        )
     if edited or any(p.is_error for p in problems):
         return None, problems
     if meta.get("indicators_sha256") and meta["indicators_sha256"] != dataset.hashes.get("indicators.csv"):
-        problems.append(Problem(shown, None, None, t("form_catalogue_changed"), t("form_catalogue_changed_hint"),
-                                "warning"))
+        problems.append(
+            Problem(shown, None, None, t("form_catalogue_changed"), t("form_catalogue_changed_hint"), "warning")
+        )
 
     form = FilledForm(path, code, unit_label(dataset, code), period)
     catalogue = dataset.catalogue_for(period)  # the framework in force for the period
@@ -371,8 +419,11 @@ def _read_open_form(path: Path, shown: str, ws: Sheet, notes: Sheet | None, meta
             continue
         ind = catalogue[iid]
         if ind.derived:
-            problems.append(Problem(at(ref), None, iid, t("form_id_derived", id=iid, numerator=ind.numerator),
-                                    t("form_new_form_hint")))
+            problems.append(
+                Problem(
+                    at(ref), None, iid, t("form_id_derived", id=iid, numerator=ind.numerator), t("form_new_form_hint")
+                )
+            )
             continue
         try:
             number, qualifier = read_qualified_value(value, number_format, ind)
@@ -388,9 +439,16 @@ def _read_open_form(path: Path, shown: str, ws: Sheet, notes: Sheet | None, meta
     if notes is not None:
         _read_notes(notes, form, lambda ref: at(ref, NOTES_SHEET), problems)
     if not form.values and not form.notes and not any(p.is_error for p in problems):
-        problems.append(Problem(shown, None, None, t("form_nothing_filled"),
-                                t("form_nothing_filled_hint", column=column_captions(period, None)["value"]),
-                                "warning"))
+        problems.append(
+            Problem(
+                shown,
+                None,
+                None,
+                t("form_nothing_filled"),
+                t("form_nothing_filled_hint", column=column_captions(period, None)["value"]),
+                "warning",
+            )
+        )
     log.debug("%s: %d values, %d notes", shown, len(form.values), len(form.notes))
     return (None if any(p.is_error for p in problems) else form), problems
 
@@ -401,8 +459,16 @@ def _read_notes(ws: Sheet, form: FilledForm, at, problems: list[Problem]) -> Non
         if not kind_raw and not text:
             continue
         if not text:
-            problems.append(Problem(at(f"B{row}"), None, None, t("form_note_no_text", kind=_clip(kind_raw)),
-                                    t("form_note_no_text_hint"), "warning"))
+            problems.append(
+                Problem(
+                    at(f"B{row}"),
+                    None,
+                    None,
+                    t("form_note_no_text", kind=_clip(kind_raw)),
+                    t("form_note_no_text_hint"),
+                    "warning",
+                )
+            )
             continue
         kind = _NOTE_KINDS.get(_choice_key(kind_raw))
         if kind is None:

@@ -117,17 +117,20 @@ def _how(ind: cat.Indicator, catalogue: cat.Catalogue) -> str:
     parts = []
     if ind.description and not ind.description.startswith("1 = có"):
         parts.append(ind.description.rstrip(".") + ".")
-    parts.append({
-        "rate": "Tỷ lệ phần trăm, từ 0 đến 100.",
-        "count": "Số nguyên, từ 0 trở lên.",
-        "ratio": "Số, từ 0 trở lên.",
-        "yes_partial_no": "Chọn trong danh sách: có / một phần / không.",
-    }.get(ind.kind, ""))
+    parts.append(
+        {
+            "rate": "Tỷ lệ phần trăm, từ 0 đến 100.",
+            "count": "Số nguyên, từ 0 trở lên.",
+            "ratio": "Số, từ 0 trở lên.",
+            "yes_partial_no": "Chọn trong danh sách: có / một phần / không.",
+        }.get(ind.kind, "")
+    )
     for derived in catalogue.derived:
         if derived.numerator != ind.id:
             continue
         denominator = DENOMINATOR_LABELS.get(derived.denominator) or (
-            catalogue[derived.denominator].name_vi if derived.denominator in catalogue else derived.denominator)
+            catalogue[derived.denominator].name_vi if derived.denominator in catalogue else derived.denominator
+        )
         scale = f" × {derived.scale:,.0f}".replace(",", ".") if derived.scale != 1 else ""
         parts.append(f"dxnb tự tính «{derived.name_vi}» = giá trị này / {denominator}{scale}.")
     return " ".join(p for p in parts if p)
@@ -144,9 +147,7 @@ def _values_of(dataset: Dataset, code: str, period: str) -> dict[str, tuple[floa
     return {i: (v, q.strip()) for i, v, q in zip(rows["indicator"], rows["value"], qualifiers, strict=True)}
 
 
-def _previous_values(
-    dataset: Dataset, code: str, period: str
-) -> tuple[str | None, dict[str, tuple[float, str]], str]:
+def _previous_values(dataset: Dataset, code: str, period: str) -> tuple[str | None, dict[str, tuple[float, str]], str]:
     """The latest period before ``period`` with the unit's observations, its values and qualifiers, and their origin.
 
     ``dataset`` is the view of ``period`` (:meth:`~dxnb.dataset.Dataset.at`). A unit formed after its last
@@ -201,21 +202,42 @@ def _value_validations() -> dict[str, DataValidation]:
     """
     qualified = " Số ước tính hoặc tối thiểu: ghi kèm chữ, ví dụ «khoảng 60», «hơn 640» (bấm Yes để giữ)."
     specs = {
-        "rate": ({"type": "decimal", "operator": "between", "formula1": "0", "formula2": "100"},
-                 "Tỷ lệ (%)", "Tỷ lệ phần trăm từ 0 đến 100, ví dụ 92,4.", qualified),
-        "count": ({"type": "whole", "operator": "greaterThanOrEqual", "formula1": "0"},
-                  "Số lượng", "Số nguyên từ 0 trở lên, ví dụ 1083.", qualified),
-        "ratio": ({"type": "decimal", "operator": "greaterThanOrEqual", "formula1": "0"},
-                  "Giá trị", "Một số từ 0 trở lên, ví dụ 92,4.", qualified),
-        "yes_partial_no": ({"type": "list", "formula1": '"' + ",".join(YES_PARTIAL_NO_LABELS.values()) + '"'},
-                           "Có / một phần / không", "Chọn trong danh sách: có, một phần hoặc không.", ""),
+        "rate": (
+            {"type": "decimal", "operator": "between", "formula1": "0", "formula2": "100"},
+            "Tỷ lệ (%)",
+            "Tỷ lệ phần trăm từ 0 đến 100, ví dụ 92,4.",
+            qualified,
+        ),
+        "count": (
+            {"type": "whole", "operator": "greaterThanOrEqual", "formula1": "0"},
+            "Số lượng",
+            "Số nguyên từ 0 trở lên, ví dụ 1083.",
+            qualified,
+        ),
+        "ratio": (
+            {"type": "decimal", "operator": "greaterThanOrEqual", "formula1": "0"},
+            "Giá trị",
+            "Một số từ 0 trở lên, ví dụ 92,4.",
+            qualified,
+        ),
+        "yes_partial_no": (
+            {"type": "list", "formula1": '"' + ",".join(YES_PARTIAL_NO_LABELS.values()) + '"'},
+            "Có / một phần / không",
+            "Chọn trong danh sách: có, một phần hoặc không.",
+            "",
+        ),
     }
     validations = {}
     for kind, (rule, title, text, extra) in specs.items():
         validations[kind] = DataValidation(
-            **rule, allow_blank=True, showErrorMessage=True, showInputMessage=True,
+            **rule,
+            allow_blank=True,
+            showErrorMessage=True,
+            showInputMessage=True,
             errorStyle="warning" if extra else "stop",
-            errorTitle=f"{title}: không hợp lệ", error=text + extra, promptTitle=title,
+            errorTitle=f"{title}: không hợp lệ",
+            error=text + extra,
+            promptTitle=title,
             prompt=f"{text} Để trống nếu không có số liệu.",
         )
     return validations
@@ -264,8 +286,10 @@ def build_template(dataset: Dataset, code: str, period: str) -> Workbook:
     style(ws["A8"], border=False)
     ws.row_dimensions[8].height = 48
     if current_values:
-        ws["A9"] = (f"Ô màu xanh: {len(current_values)} giá trị năm {period} đã có trong dữ liệu — để nguyên nếu "
-                    "đúng, sửa nếu sai (khi nhập lại cần --replace).")
+        ws["A9"] = (
+            f"Ô màu xanh: {len(current_values)} giá trị năm {period} đã có trong dữ liệu — để nguyên nếu "
+            "đúng, sửa nếu sai (khi nhập lại cần --replace)."
+        )
         ws.merge_cells("A9:I9")
         style(ws["A9"], border=False, fill=PREFILLED_FILL)
 
@@ -280,8 +304,13 @@ def build_template(dataset: Dataset, code: str, period: str) -> Workbook:
 
     for offset, ind in enumerate(indicators):
         row = FIRST_ROW + offset
-        texts = {"id": ind.id, "name": ind.name_vi, "pillar": catalogue.pillars[ind.pillar].name_vi,
-                 "unit": ind.unit_vi or ("%" if ind.kind == "rate" else ""), "how": _how(ind, catalogue)}
+        texts = {
+            "id": ind.id,
+            "name": ind.name_vi,
+            "pillar": catalogue.pillars[ind.pillar].name_vi,
+            "unit": ind.unit_vi or ("%" if ind.kind == "rate" else ""),
+            "how": _how(ind, catalogue),
+        }
         for column, text in texts.items():
             style(_put(ws.cell(row, COL[column]), text), fill=LOCKED_FILL if column == "id" else None)
         prev, prev_qualifier = previous_values.get(ind.id, (None, ""))
@@ -313,14 +342,23 @@ def build_template(dataset: Dataset, code: str, period: str) -> Workbook:
         numerator = catalogue[ind.numerator].name_vi if ind.numerator in catalogue else ind.numerator
         scale = f" × {ind.scale:,.0f}".replace(",", ".") if ind.scale != 1 else ""
         text = f"{ind.name_vi} = {numerator} / {denominator}{scale}"
-        ws.merge_cells(start_row=derived_row + offset, start_column=COL["name"],
-                       end_row=derived_row + offset, end_column=COL["how"])
+        ws.merge_cells(
+            start_row=derived_row + offset,
+            start_column=COL["name"],
+            end_row=derived_row + offset,
+            end_column=COL["how"],
+        )
         _put(ws.cell(derived_row + offset, COL["name"]), text)
         style(ws.cell(derived_row + offset, COL["name"]), border=False, wrap=False)
     ws.freeze_panes = ws.cell(FIRST_ROW, COL["pillar"])
     protect(ws)
-    print_setup(ws, f"{TABLE_HEADER_ROW}:{TABLE_HEADER_ROW}", "I", derived_row + len(catalogue.derived),
-                 f"{_upper_first(label)} ({code}) — năm {period}")
+    print_setup(
+        ws,
+        f"{TABLE_HEADER_ROW}:{TABLE_HEADER_ROW}",
+        "I",
+        derived_row + len(catalogue.derived),
+        f"{_upper_first(label)} ({code}) — năm {period}",
+    )
 
     _notes_sheet(wb, code, label, period)
     _meta_sheet(wb, dataset, code, label, period, [i.id for i in indicators])
@@ -339,17 +377,23 @@ def _notes_sheet(wb: Workbook, code: str, label: str, period: str) -> None:
     style(ws["A1"], bold=True, border=False, wrap=False, size=14)
     _put(ws["A2"], f"{_upper_first(label)} ({code}) — năm {period}")
     style(ws["A2"], bold=True, border=False, wrap=False, size=12)
-    ws["A4"] = ("Mỗi dòng một ý. Cột «Loại»: chọn điểm mạnh, khó khăn hoặc giải pháp. "
-                "Cột «Nguồn»: văn bản, báo cáo hoặc minh chứng (nếu có).")
+    ws["A4"] = (
+        "Mỗi dòng một ý. Cột «Loại»: chọn điểm mạnh, khó khăn hoặc giải pháp. "
+        "Cột «Nguồn»: văn bản, báo cáo hoặc minh chứng (nếu có)."
+    )
     ws.merge_cells("A4:C4")
     style(ws["A4"], border=False)
     ws.row_dimensions[4].height = 30
     for column, caption in zip("ABC", ("Loại", "Nội dung", "Nguồn / minh chứng"), strict=True):
         style(ws[f"{column}{NOTES_HEADER_ROW}"], bold=True, fill=INPUT_FILL)
         _put(ws[f"{column}{NOTES_HEADER_ROW}"], caption)
-    kinds = DataValidation(type="list", formula1='"' + ",".join(NOTE_KIND_LABELS.values()) + '"',
-                           allow_blank=True, errorTitle="Chọn trong danh sách",
-                           error="Chọn: điểm mạnh, khó khăn hoặc giải pháp.")
+    kinds = DataValidation(
+        type="list",
+        formula1='"' + ",".join(NOTE_KIND_LABELS.values()) + '"',
+        allow_blank=True,
+        errorTitle="Chọn trong danh sách",
+        error="Chọn: điểm mạnh, khó khăn hoặc giải pháp.",
+    )
     ws.add_data_validation(kinds)
     for row in range(NOTES_FIRST_ROW, NOTES_FIRST_ROW + NOTE_ROWS):
         for column in "ABC":
@@ -358,8 +402,13 @@ def _notes_sheet(wb: Workbook, code: str, label: str, period: str) -> None:
         ws.row_dimensions[row].height = 30
     ws.freeze_panes = f"A{NOTES_FIRST_ROW}"
     protect(ws)
-    print_setup(ws, f"{NOTES_HEADER_ROW}:{NOTES_HEADER_ROW}", "C", NOTES_FIRST_ROW + NOTE_ROWS - 1,
-                 f"{_upper_first(label)} ({code}) — năm {period}")
+    print_setup(
+        ws,
+        f"{NOTES_HEADER_ROW}:{NOTES_HEADER_ROW}",
+        "C",
+        NOTES_FIRST_ROW + NOTE_ROWS - 1,
+        f"{_upper_first(label)} ({code}) — năm {period}",
+    )
 
 
 def _meta_sheet(wb: Workbook, dataset: Dataset, code: str, label: str, period: str, ids: list[str]) -> None:
@@ -421,8 +470,9 @@ def write_template(dataset: Dataset, code: str, period: str, path: str | Path, *
     return target
 
 
-def write_templates(dataset: Dataset, codes: Iterable[str], period: str, out_dir: str | Path, *,
-                    force: bool = False) -> list[Path]:
+def write_templates(
+    dataset: Dataset, codes: Iterable[str], period: str, out_dir: str | Path, *, force: bool = False
+) -> list[Path]:
     """Write one form per unit into ``out_dir`` (``25882-vinh-hoa-2025.xlsx`` …), all or none.
 
     Every name is checked and every form built before anything is written; then every form is written as a

@@ -178,8 +178,7 @@ def _collect(forms, problems: list[Problem]) -> tuple[dict, dict]:
     return values, notes
 
 
-def _plan_observations(table: CsvFile, values: dict, replace: bool, plan: ImportPlan,
-                       conflicts: list[Problem]) -> None:
+def _plan_observations(table: CsvFile, values: dict, replace: bool, plan: ImportPlan, conflicts: list[Problem]) -> None:
     index: dict[tuple[str, str, str], list[Record]] = {}
     rows: dict[int, int] = {}
     for number, record in enumerate(table.records):
@@ -190,15 +189,31 @@ def _plan_observations(table: CsvFile, values: dict, replace: bool, plan: Import
         code, period, indicator = key
         new_value = _fmt(item.value)
         if key not in index:
-            table.records.append(table.new_record({
-                "unit_code": code, "period": period, "indicator": indicator, "value": new_value,
-                "source": safe_csv_field(item.source or form.default_source), "note": safe_csv_field(item.note),
-                "qualifier": item.qualifier}, item.cell))
+            table.records.append(
+                table.new_record(
+                    {
+                        "unit_code": code,
+                        "period": period,
+                        "indicator": indicator,
+                        "value": new_value,
+                        "source": safe_csv_field(item.source or form.default_source),
+                        "note": safe_csv_field(item.note),
+                        "qualifier": item.qualifier,
+                    },
+                    item.cell,
+                )
+            )
             if item.qualifier and table.column("qualifier") is None:
-                plan.warnings.append(Problem(item.cell, None, indicator,
-                                             t("intake_no_qualifier_column", qualifier=item.qualifier,
-                                               file=OBSERVATIONS),
-                                             t("intake_no_qualifier_column_hint"), "warning"))
+                plan.warnings.append(
+                    Problem(
+                        item.cell,
+                        None,
+                        indicator,
+                        t("intake_no_qualifier_column", qualifier=item.qualifier, file=OBSERVATIONS),
+                        t("intake_no_qualifier_column_hint"),
+                        "warning",
+                    )
+                )
             plan.changes.append(Change(OBSERVATIONS, "new", code, period, indicator, new=new_value, cell=item.cell))
             continue
         record = index[key][0]
@@ -229,11 +244,21 @@ def _plan_observations(table: CsvFile, values: dict, replace: bool, plan: Import
         if note and note != old_note:
             differences.append(t("intake_note_differs", old=_short(old_note, 50), new=_short(item.note, 50)))
         if not differences:
-            plan.changes.append(Change(OBSERVATIONS, "unchanged", code, period, indicator, old_raw, old_raw,
-                                       item.cell))
+            plan.changes.append(Change(OBSERVATIONS, "unchanged", code, period, indicator, old_raw, old_raw, item.cell))
             continue
-        plan.changes.append(Change(OBSERVATIONS, "changed", code, period, indicator, old_raw, new_value,
-                                   item.cell, "" if same_value and same_qualifier else "value"))
+        plan.changes.append(
+            Change(
+                OBSERVATIONS,
+                "changed",
+                code,
+                period,
+                indicator,
+                old_raw,
+                new_value,
+                item.cell,
+                "" if same_value and same_qualifier else "value",
+            )
+        )
         if not replace:
             conflicts.append(Problem(item.cell, None, indicator, f"{code}, {period}: " + "; ".join(differences) +
                                      f" ({OBSERVATIONS}:{rows[id(record)]})",
@@ -241,8 +266,7 @@ def _plan_observations(table: CsvFile, values: dict, replace: bool, plan: Import
             continue
         for target in index[key]:  # every copy of the row, should the file repeat it
             table.set(target, "value", new_value if not same_value else table.get(target, "value"))
-            table.set(target, "source", source or (old_source if same_value else
-                                                   safe_csv_field(form.default_source)))
+            table.set(target, "source", source or (old_source if same_value else safe_csv_field(form.default_source)))
             table.set(target, "note", note or (old_note if same_value else ""))
             if not (same_value and same_qualifier):
                 table.set(target, "qualifier", item.qualifier)  # the old qualifier described the old figure
@@ -262,9 +286,18 @@ def _plan_notes(table: CsvFile, notes: dict, replace: bool, plan: ImportPlan) ->
             if key in existing:
                 plan.changes.append(Change(NOTES, "unchanged", code, period, note.kind, new=note.text, cell=note.cell))
                 continue
-            table.records.append(table.new_record({
-                "unit_code": code, "period": period, "kind": note.kind, "text": safe_csv_field(note.text),
-                "source": safe_csv_field(note.source or form.default_source)}, note.cell))
+            table.records.append(
+                table.new_record(
+                    {
+                        "unit_code": code,
+                        "period": period,
+                        "kind": note.kind,
+                        "text": safe_csv_field(note.text),
+                        "source": safe_csv_field(note.source or form.default_source),
+                    },
+                    note.cell,
+                )
+            )
             plan.changes.append(Change(NOTES, "new", code, period, note.kind, new=note.text, cell=note.cell))
         if replace:
             for key, records in existing.items():
@@ -298,15 +331,19 @@ def _validate_merged(plan: ImportPlan, tables: dict[str, CsvFile]) -> None:
             continue
         cell = cells.get(problem.file, {}).get(problem.row or -1)
         where = f"{cell} (→ {problem.file} row {problem.row})" if cell else problem.file
-        located.append(Problem(where, None if cell else problem.row, problem.column, problem.message,
-                               problem.hint, problem.severity))
+        located.append(
+            Problem(
+                where, None if cell else problem.row, problem.column, problem.message, problem.hint, problem.severity
+            )
+        )
     if merged is None:
         raise FormRefusedError(located, t("intake_merged_invalid"))
     plan.warnings.extend(located)
 
 
-def plan_import(paths: Iterable[str | Path], data_dir: str | Path | None = None, *, replace: bool = False,
-                period: str | None = None) -> ImportPlan:
+def plan_import(
+    paths: Iterable[str | Path], data_dir: str | Path | None = None, *, replace: bool = False, period: str | None = None
+) -> ImportPlan:
     """Read and check every form and work out what importing them changes; writes nothing.
 
     Args:
@@ -399,8 +436,7 @@ def apply_import(plan: ImportPlan) -> ImportPlan:
             raise FormError(t("intake_write_failed", folder=folder, error=exc)) from exc
     plan.backups = backups
     plan.written = True
-    log.debug("imported %d form(s) into %s; backups: %s", len(plan.forms), folder,
-              ", ".join(str(b) for b in backups))
+    log.debug("imported %d form(s) into %s; backups: %s", len(plan.forms), folder, ", ".join(str(b) for b in backups))
     return plan
 
 
@@ -414,8 +450,14 @@ def prepare_dataset(folder: Path) -> None:
     sweep_temporaries(folder, (OBSERVATIONS, NOTES))
 
 
-def import_forms(paths: Iterable[str | Path], data_dir: str | Path | None = None, *, replace: bool = False,
-                 dry_run: bool = False, period: str | None = None) -> ImportPlan:
+def import_forms(
+    paths: Iterable[str | Path],
+    data_dir: str | Path | None = None,
+    *,
+    replace: bool = False,
+    dry_run: bool = False,
+    period: str | None = None,
+) -> ImportPlan:
     """Import filled forms into a dataset (see :func:`plan_import` for the checks and errors).
 
     The dataset's lock is taken before the dataset is read and held until the new files are written, so
@@ -433,4 +475,3 @@ def import_forms(paths: Iterable[str | Path], data_dir: str | Path | None = None
     with terminate_cleanly(), exclusive_lock(folder):
         prepare_dataset(folder)
         return apply_import(plan_import(paths, folder, replace=replace, period=period))
-

@@ -149,9 +149,7 @@ def check_notebook_parameters(notebook: Path) -> None:
     """Refuse a report notebook whose parameters are not the ones dxnb passes (a misspelt name is silent)."""
     found = notebook_parameters(notebook)
     if found != set(PARAMETERS):
-        raise RenderError(
-            t("jobs_bad_parameters", notebook=notebook, found=sorted(found), expected=list(PARAMETERS))
-        )
+        raise RenderError(t("jobs_bad_parameters", notebook=notebook, found=sorted(found), expected=list(PARAMETERS)))
 
 
 # ---------------------------------------------------------------------------- planning

@@ -266,9 +266,7 @@ def resolve_unit(ds: Dataset, query: object) -> str:
 
 def _lives(units: pd.DataFrame) -> str:
     """The lifetimes of some units: "Vĩnh Hòa (25882) … – 2025-06-30"."""
-    return ", ".join(
-        f"{u.name} ({u.code}) {u.valid_from or '…'} – {u.valid_to or '…'}" for u in units.itertuples()
-    )
+    return ", ".join(f"{u.name} ({u.code}) {u.valid_from or '…'} – {u.valid_to or '…'}" for u in units.itertuples())
 
 
 def check_alive(ds: Dataset, codes: list[str], periods: list[str]) -> None:

@@ -26,8 +26,14 @@ from .paths import DATA_DIR
 
 log = logging.getLogger(__name__)
 
-UNIT_COLUMNS = (*COLUMNS["units.csv"][:-1], "estimated_fields", COLUMNS["units.csv"][-1], "valid_from", "valid_to",
-                "group")
+UNIT_COLUMNS = (
+    *COLUMNS["units.csv"][:-1],
+    "estimated_fields",
+    COLUMNS["units.csv"][-1],
+    "valid_from",
+    "valid_to",
+    "group",
+)
 OBSERVATION_COLUMNS = (*COLUMNS["observations.csv"], "qualifier")
 NOTE_COLUMNS = (*COLUMNS["notes.csv"], "source")
 CATALOGUE_FILES = ("pillars.csv", "indicators.csv")
@@ -121,9 +127,7 @@ def init_dataset(*, province: object, out_dir: str | Path, district: object | No
     folder = Path(out_dir).expanduser().resolve()
     existing = [name for name in (*FILES, "successions.csv") if (folder / name).exists()]
     if existing:
-        raise DxnbError(
-            t("prov_dataset_exists", folder=folder, files=", ".join(existing))
-        )
+        raise DxnbError(t("prov_dataset_exists", folder=folder, files=", ".join(existing)))
     if folder.exists() and not folder.is_dir():
         raise DxnbError(t("prov_is_a_file", folder=folder))
     rows, links = lifetime_rows(province, district)

@@ -141,7 +141,6 @@ def has_place_kind(name: object) -> bool:
     return place_name(name) != re.sub(r"\s+", " ", nfc(str(name))).strip()
 
 
-
 def stripped(column):
     """``column.str.strip()`` of a pandas Series of text, four times faster (no per-cell dispatch of pandas).
 

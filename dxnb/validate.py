@@ -260,9 +260,7 @@ def check_observations(
     """Validate observations; return the parsed values (NaN where invalid)."""
     name = "observations.csv"
     if obs.empty:
-        problems.append(
-            Problem(name, None, None, t("val_no_observations_yet"), t("val_fill_forms_hint"), "warning")
-        )
+        problems.append(Problem(name, None, None, t("val_no_observations_yet"), t("val_fill_forms_hint"), "warning"))
         return pd.Series(dtype=float)
     _check_unit_codes(obs, name, units, problems)
     _check_periods(obs, name, problems)

@@ -254,7 +254,7 @@ def test_a_unit_name_with_dollars_never_stops_the_index(tmp_path, data_copy, cap
     for name in failed:
         assert f"FAILED 2024 {name}" in err
     if failed:
-        assert manifest["units"]["25858"]["status"] == "ok" or 'notebooks/25858-phuoc-vinh.failed.ipynb' in index
+        assert manifest["units"]["25858"]["status"] == "ok" or "notebooks/25858-phuoc-vinh.failed.ipynb" in index
 
 
 def _cached_copy(site, tmp_path) -> Path:

@@ -40,6 +40,13 @@ def test_quick_benchmark_prints_the_table_and_writes_json(tmp_path):
         assert figures["dask_many"]["dask"] is True and re.match(
             rf"{result['parameters']['warm']} reports?\b", figures["dask_many"]["summary"]
         )
-    assert set(result["targets"]) >= {"speedup", "warm_rerun_s", "scale_ratio", "html_kb", "worker_rss_mb",
-                                      "speedup_province_batch", "dask_over_local"}
+    assert set(result["targets"]) >= {
+        "speedup",
+        "warm_rerun_s",
+        "scale_ratio",
+        "html_kb",
+        "worker_rss_mb",
+        "speedup_province_batch",
+        "dask_over_local",
+    }
     assert not (PROJECT_ROOT / "benchmarks" / "results" / "bench.json").exists()

@@ -51,7 +51,7 @@ def test_peer_scores_and_trends_and_histogram():
     assert {charts.MAIN, charts.OTHER} <= _colours(three)  # the highlighted unit stands out from its peers
     assert charts.MAIN in _colours(two) and charts.OTHER not in _colours(two)  # none highlighted: one colour
     trend = _png(charts.trend_lines(["2022", "2023"], {"a": [0.1, 0.2], "b": [0.3, 0.4]}, title="t", emphasis="a"))
-    grey = [c for c in _colours(trend) if len({c[1:3], c[3:5], c[5:7]}) == 1 and 0x70 <= int(c[1:3], 16) <= 0x8f]
+    grey = [c for c in _colours(trend) if len({c[1:3], c[3:5], c[5:7]}) == 1 and 0x70 <= int(c[1:3], 16) <= 0x8F]
     assert trend.width == width and charts.MAIN in _colours(trend) and grey  # the emphasis dark, the others grey
     histogram = _png(charts.score_histogram([0.1, 0.5, 0.55, 0.9], title="t"))
     assert histogram.width == width and charts.MAIN in _colours(histogram)

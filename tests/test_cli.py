@@ -149,7 +149,6 @@ def test_progress_lines_name_each_report(caplog):
     assert "[2/2] 2024 25882 Vĩnh Hòa: failed (0.5 s) — ValueError: x" in caplog.text
 
 
-
 def test_a_unit_typed_without_diacritics_gets_its_form(tmp_path, capsys):
     target = tmp_path / "form.xlsx"
     assert main(["template", "--unit", "vinh hoa", "--period", "2024", "-o", str(target)]) == 0

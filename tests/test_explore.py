@@ -85,8 +85,10 @@ def test_export_folder_is_resolved_from_the_project_root():
     [
         ({"unit": "Vinh Hao"}, "No unit is named 'Vinh Hao'"),
         ({"indicator": "fibre"}, "No indicator is called 'fibre'"),
-        ({"period": "2030"}, "No data for period 2030; periods with data: 2022, 2023, 2024, 2025-10, 2025-11, 2025-12, "
-                             "2025."),
+        (
+            {"period": "2030"},
+            "No data for period 2030; periods with data: 2022, 2023, 2024, 2025-10, 2025-11, 2025-12, 2025.",
+        ),
         ({"lang": "fr"}, "lang must be one of vi, en"),
         ({"district": "Bến Cát"}, "No district is named 'Bến Cát'."),
         ({"province": 74}, "province must be a name in quotes"),

@@ -13,13 +13,15 @@ HOSTILE = '=HYPERLINK("http://evil.example/","Bấm vào đây")'
 
 
 def frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "Mã": ["25882", "25885", "25888", "25891"],
-        "Tên": [HOSTILE, "+84 điện thoại", "@mention", "\tTab"],
-        "Nguồn": ["-3", "-- ghi chú", "=1+2", "Quyết định 12"],
-        "Giá trị": [-3.5, 2.0, -1.0, None],
-        "+Cột": [1, 2, 3, 4],
-    })
+    return pd.DataFrame(
+        {
+            "Mã": ["25882", "25885", "25888", "25891"],
+            "Tên": [HOSTILE, "+84 điện thoại", "@mention", "\tTab"],
+            "Nguồn": ["-3", "-- ghi chú", "=1+2", "Quyết định 12"],
+            "Giá trị": [-3.5, 2.0, -1.0, None],
+            "+Cột": [1, 2, 3, 4],
+        }
+    )
 
 
 def test_workbook_has_no_formula(tmp_path):

@@ -99,10 +99,19 @@ def test_recover_journal_finishes_or_undoes(tmp_path):
         (folder / "b.csv").write_bytes(b"b1")
         backups = [fileio.unique_backup(folder / "backups", n, d) for n, d in (("a.csv", b"a1"), ("b.csv", b"b1"))]
         temporaries = [fileio.write_temporary(folder / n, d) for n, d in (("a.csv", b"a2"), ("b.csv", b"b2"))]
-        entries = [{"name": n, "target": str(folder / n), "temporary": str(t), "backup": str(b),
-                    "old_sha256": hashlib.sha256(old).hexdigest(), "new_sha256": hashlib.sha256(new).hexdigest()}
-                   for n, t, b, old, new in zip(("a.csv", "b.csv"), temporaries, backups, (b"a1", b"b1"),
-                                               (b"a2", b"b2"), strict=True)]
+        entries = [
+            {
+                "name": n,
+                "target": str(folder / n),
+                "temporary": str(t),
+                "backup": str(b),
+                "old_sha256": hashlib.sha256(old).hexdigest(),
+                "new_sha256": hashlib.sha256(new).hexdigest(),
+            }
+            for n, t, b, old, new in zip(
+                ("a.csv", "b.csv"), temporaries, backups, (b"a1", b"b1"), (b"a2", b"b2"), strict=True
+            )
+        ]
         fileio._write_journal(folder, entries)
         os.replace(temporaries[0], folder / "a.csv")  # the crash came after the first rename
         if outcome == "undone":

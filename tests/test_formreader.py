@@ -63,9 +63,13 @@ def test_corrupt_deflate_stream(form, former_sample):
     with zipfile.ZipFile(form) as archive:
         info = archive.getinfo("xl/worksheets/sheet1.xml")
     offset = info.header_offset
-    start = offset + 30 + int.from_bytes(data[offset + 26:offset + 28], "little") + int.from_bytes(
-        data[offset + 28:offset + 30], "little")
-    data[start + 20:start + 60] = b"\xff" * 40
+    start = (
+        offset
+        + 30
+        + int.from_bytes(data[offset + 26 : offset + 28], "little")
+        + int.from_bytes(data[offset + 28 : offset + 30], "little")
+    )
+    data[start + 20 : start + 60] = b"\xff" * 40
     form.write_bytes(bytes(data))
     text = refused(form, former_sample)
     assert "form.xlsx" in text and "cannot be read" in text and "save it as .xlsx" in text

@@ -33,8 +33,13 @@ def set_unit(folder: Path, code: str, **fields: str) -> None:
 
 def formula_cells(path: Path) -> list[str]:
     wb = openpyxl.load_workbook(path)
-    return [f"{ws.title}!{cell.coordinate}" for ws in wb.worksheets for row in ws.iter_rows() for cell in row
-            if cell.data_type == "f"]
+    return [
+        f"{ws.title}!{cell.coordinate}"
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+    ]
 
 
 def test_template_text_is_never_a_formula(data_copy, tmp_path):

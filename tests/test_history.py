@@ -61,7 +61,9 @@ def test_counts_summed_with_the_given_share(tiny):
     ds = load_dataset(tiny("0.25")).at("2025")
     found = derive(ds, "10001", "2024")
     assert [(p.code, p.type, p.share, p.estimated) for p in found.parts] == [
-        ("10001", "full", 1.0, False), ("10002", "full", 1.0, False), ("10003", "partial", 0.25, False)
+        ("10001", "full", 1.0, False),
+        ("10002", "full", 1.0, False),
+        ("10003", "partial", 0.25, False),
     ]
     assert not found.estimated
     assert found.values["plans_issued"] == pytest.approx(2 + 4 + 0.25 * 8)

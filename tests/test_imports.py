@@ -153,10 +153,7 @@ def _prints(tree: ast.AST, in_main: bool = False) -> list[int]:
 
 def test_only_the_command_line_prints():
     offenders = [
-        f"dxnb/{name}.py:{line}"
-        for name, tree in _modules().items()
-        if name not in FRONT
-        for line in _prints(tree)
+        f"dxnb/{name}.py:{line}" for name, tree in _modules().items() if name not in FRONT for line in _prints(tree)
     ]
     assert not offenders, "library modules print (log instead, or return a result dxnb.cli prints): " + ", ".join(
         offenders

@@ -737,8 +737,10 @@ def test_leftover_temporaries_are_swept(data_copy, filled):
 def test_concurrent_imports_run_one_after_the_other(data_copy, tmp_path, monkeypatch):
     """Two imports of different units at once: both units' values land, each names its own backups."""
     other = "25873"
-    forms = [fill(make_form(data_copy, tmp_path / f"{code}.xlsx", code), {"plans_issued": n})
-             for code, n in ((VINH_HOA, 14), (other, 9))]
+    forms = [
+        fill(make_form(data_copy, tmp_path / f"{code}.xlsx", code), {"plans_issued": n})
+        for code, n in ((VINH_HOA, 14), (other, 9))
+    ]
     real_load = intake.load_dataset
     reading = threading.Event()
 
@@ -813,8 +815,12 @@ def test_formula_typed_as_source_is_stored_inert(data_copy, tmp_path):
         cell.value = link
         cell.data_type = "s"  # typed after an apostrophe in Excel: the text, not a formula
 
-    form = fill(make_form(data_copy, tmp_path / "f.xlsx"), {"plans_issued": 3}, notes=[("khó khăn", "-- thiếu máy")],
-                edit=typed_as_text)
+    form = fill(
+        make_form(data_copy, tmp_path / "f.xlsx"),
+        {"plans_issued": 3},
+        notes=[("khó khăn", "-- thiếu máy")],
+        edit=typed_as_text,
+    )
     import_forms([form], data_copy)
     rows = list(csv.DictReader((data_copy / "observations.csv").open(encoding="utf-8-sig", newline="")))
     mine = [r for r in rows if (r["unit_code"], r["period"], r["indicator"]) == (VINH_HOA, "2025", "plans_issued")]
