@@ -75,12 +75,12 @@ class Rendered:
 # ---------------------------------------------------------------------------- worker side
 
 
-def worker_versions() -> dict:
-    """What a worker runs (called on each worker by :meth:`Cluster.check_versions`)."""
+def worker_versions(fingerprint: str | None = None) -> dict:
+    """What a process runs: called on each worker by :meth:`Cluster.check_versions`, and for the driver itself."""
     import sys
 
     python = f"{sys.version_info[0]}.{sys.version_info[1]}"
-    return {"dxnb": __version__, "fingerprint": package_fingerprint(), "python": python}
+    return {"dxnb": __version__, "fingerprint": fingerprint or package_fingerprint(), "python": python}
 
 
 try:  # an optional extra: the driver refuses --scheduler without it (see Cluster)
@@ -294,7 +294,7 @@ class Cluster:
             found = self.client.run(worker_versions)
         except Exception as exc:  # a worker without dxnb
             raise DistributedError(t("dist_no_version", error=f"{type(exc).__name__}: {exc}")) from None
-        ours = {"dxnb": __version__, "fingerprint": local_fingerprint()}
+        ours = worker_versions(local_fingerprint())
         wrong = {w: v for w, v in found.items() if v.get("fingerprint") != ours["fingerprint"]}
         if wrong:
             listed = "; ".join(
