@@ -657,8 +657,13 @@ def test_ctrl_c_while_files_are_moved_into_place(data_copy, filled, monkeypatch)
         return real_replace(src, dst)
 
     monkeypatch.setattr(fileio.os, "replace", replace)
-    with pytest.raises(KeyboardInterrupt):
-        import_forms([filled], data_copy)
+    # Python's own Ctrl-C handler, whatever this process had (a pytest-xdist worker may ignore SIGINT)
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            import_forms([filled], data_copy)
+    finally:
+        signal.signal(signal.SIGINT, before)
     monkeypatch.undo()
     assert [n for n, data in old.items() if (data_copy / n).read_bytes() == data] == []  # both replaced
     assert values_of(data_copy, VINH_HOA, "2025") == EXPECTED
