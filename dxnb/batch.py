@@ -158,7 +158,8 @@ def run_batch(
     load_frame(ds.path)  # a document.csv with mistakes is refused before any kernel starts
     notebook = Path(notebook) if notebook else REPORT_NOTEBOOK
     check_notebook_parameters(notebook)
-    codes = select_units(ds, units)
+    asked = [p for p in dict.fromkeys(str(p).strip() for p in periods or []) if p in ds.periods]
+    codes = select_units(ds, units, asked)  # a name means the unit alive in the periods asked for
     selected_periods = select_periods(ds, periods, codes)
     if units:  # a unit asked for must exist in a period asked for (a code means the unit alive then)
         check_alive(ds, codes, selected_periods)

@@ -239,15 +239,35 @@ def find_unit(units: pd.DataFrame, query: object) -> str:
     raise UnitNotFoundError(t("param_no_unit_named", name=text, suggestion=suggestion))
 
 
-def find_units(ds: Dataset, queries: Iterable[object] | None) -> list[str]:
+def find_units(ds: Dataset, queries: Iterable[object] | None, periods: Iterable[str] | None = None) -> list[str]:
     """Unit codes for codes or names given by the user, first mention first; all units by default.
+
+    With ``periods``, a name is first looked for among the units alive in them: "Phước Hòa" in 2025 is the
+    new commune 25882, not also the former 25885 (a name that means two codes in those periods stays ambiguous).
 
     Raises:
         UnitNotFoundError: when a query matches no unit or several.
     """
     if not queries:
         return list(dict.fromkeys(_codes(ds.units)))
-    return list(dict.fromkeys(find_unit(ds.units, q) for q in queries))
+    periods = list(periods or [])
+    return list(dict.fromkeys(_find_in_periods(ds, q, periods) for q in queries))
+
+
+def _find_in_periods(ds: Dataset, query: object, periods: list[str]) -> str:
+    if not periods:
+        return find_unit(ds.units, query)
+    found, first_error = set(), None
+    for period in periods:
+        try:
+            found.add(find_unit_in(ds, query, period))
+        except (UnitNotFoundError, ParameterError) as exc:
+            first_error = first_error or exc
+    if len(found) == 1:
+        return found.pop()
+    if not found and first_error is not None:
+        raise first_error  # what find_unit_in says: no such unit, or one of another lifetime
+    return find_unit(ds.units, query)  # several: the whole dataset's answer, with its candidates
 
 
 def resolve_unit(ds: Dataset, query: object) -> str:

@@ -169,6 +169,14 @@ def test_a_template_takes_the_unit_alive_in_its_period(tmp_path, capsys):
     assert not (tmp_path / "v.xlsx").exists()
 
 
+def test_reports_take_the_unit_alive_in_the_period_asked_for(tmp_path, capsys):
+    # refused before any kernel starts: a former unit's name whose code names another unit in 2025
+    assert main(["reports", "--units", "vinh hoa", "--period", "2025", "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert "'vinh hoa' is not a unit of 2025" in err and "Traceback" not in err
+    assert not (tmp_path / "r" / "2025").exists()
+
+
 def test_an_ambiguous_name_without_diacritics_lists_the_candidates(data_copy, tmp_path, capsys):
     with open(data_copy / "units.csv", "a", encoding="utf-8") as handle:
         handle.write("30001,Tân Lợi,xã,Tam Nông,Đồng Tháp,5000,3600,1500,5,,test\n")

@@ -419,3 +419,15 @@ def test_check_alive_names_the_lifetimes(sample_all):
     check_alive(sample_all, ["25882", "25885"], ["2024"])
     with pytest.raises(ParameterError, match=r"25885 exists in 2025-Q3, 2025"):
         check_alive(sample_all, ["25885"], ["2025-Q3", "2025"])
+
+
+def test_find_units_in_the_periods_asked_for(sample_all):
+    assert find_units(sample_all, ["phuoc hoa"], ["2025"]) == ["25882"]
+    assert find_units(sample_all, ["Phước Hòa", "25882"], ["2024"]) == ["25885", "25882"]
+    assert find_units(sample_all, ["vinh hoa"], ["2024", "2025"]) == ["25882"]  # Vĩnh Hòa in 2024, its code
+    with pytest.raises(UnitNotFoundError, match="several units"):  # 25885 in 2024, 25882 in 2025
+        find_units(sample_all, ["phuoc hoa"], ["2024", "2025"])
+    with pytest.raises(UnitNotFoundError, match="In 2025 the code 25882 is Phước Hòa"):
+        find_units(sample_all, ["vinh hoa"], ["2025"])
+    with pytest.raises(UnitNotFoundError, match="several units"):  # no period: the whole dataset
+        find_units(sample_all, ["phuoc hoa"])
