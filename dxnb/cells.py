@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import re
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
 #: First characters that make a spreadsheet read a cell as a formula (OWASP: = + - @ tab CR).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?%?$")
@@ -59,6 +57,8 @@ def safe_csv_field(text: str) -> str:
 
 def clean_text(text: str) -> str:
     """``text`` without the control characters an ``.xlsx`` file cannot hold (each becomes a space)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # openpyxl is imported where a workbook is made
+
     return ILLEGAL_CHARACTERS_RE.sub(" ", text)
 
 
