@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 
@@ -279,21 +278,6 @@ def test_done_when_phuoc_hoa_2025_from_init_to_report(tmp_path, capsys):
         assert f"(mã {code})" in html
     assert "một phần (không có tỷ lệ: ước tính chia đều cho 2 đơn vị kế thừa)" in html
     assert "các năm 2022–2024 là <b>ước tính từ các xã cũ</b>" in html
-
-
-def test_reports_refuse_a_unit_that_does_not_exist_in_the_period(site, tmp_path, capsys, caplog):
-    # without --period, the old Phước Hòa's own latest period is picked (2024); in 2025 it no longer exists
-    out = tmp_path / "r"
-    shutil.copytree(site[0], out)  # the session's rendered 2024: the report is up to date, nothing to execute
-    with caplog.at_level("INFO", logger="dxnb"):
-        assert main(["reports", "--units", "25885", "--out", str(out), "--lang", "vi"]) == 0
-    assert "[1/1] 2024 25885 Phước Hòa" in caplog.text and not (out / "2025").exists()
-    assert (out / "2024" / "25885-phuoc-hoa.html").is_file()
-    capsys.readouterr()
-    assert main(["reports", "--units", "25885", "--period", "2025", "--out", str(out)]) == 2
-    err = capsys.readouterr().err
-    assert "No unit of the code 25885 exists in 2025 (Phước Hòa (25885) … – 2025-06-30)" in err
-    assert "--period" in err and not (out / "2025").exists()
 
 
 @pytest.mark.parametrize(
