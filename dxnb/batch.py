@@ -178,6 +178,7 @@ def run_batch(
             from .distributed import Cluster
 
             runner = Cluster(scheduler, ds, shared_data=shared_data, kernel=kernel)
+            stack.callback(runner.close)  # also when nothing was left to render (execute never ran)
         else:
             runner = LocalPool(jobs, trust, kernel)
         stack.enter_context(output_lock(out))

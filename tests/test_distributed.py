@@ -147,6 +147,10 @@ def test_three_reports_through_the_scheduler_match_the_local_pool(cluster, tmp_p
     # a rerun with unchanged inputs renders nothing, on the cluster as locally
     again = run_batch(data, units=UNITS, periods=PERIODS, out_dir=tmp_path / "remote", scheduler=cluster)
     assert again.count("cached") == 3
+    from distributed import Client
+
+    # every batch disconnects, this one with nothing to render too (its client kept reconnecting for 30 s)
+    assert [c for c in Client._instances if c.status not in ("closed", "closing")] == []
 
 
 def test_a_kernel_that_crashes_is_a_failed_report_not_a_retry(cluster, tmp_path, monkeypatch):
