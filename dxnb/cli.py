@@ -18,11 +18,56 @@ from pathlib import Path
 from . import __version__
 from .dataset import check_dataset
 from .errors import DxnbError, FormError
-from .i18n import N_, get_language, reset_language, set_language, t, tn
+from .i18n import LANGS, N_, get_language, reset_language, set_language, t, template, tn
 
 log = logging.getLogger(__name__)
 MAX_PROBLEMS = 60
 EXIT_USAGE = 2
+
+
+#: argparse's own error messages (its gettext msgids) → dxnb's message keys, so that a usage mistake is told in
+#: the user's language too. The help texts stay English.
+ARGPARSE_KEYS = {
+    "%(prog)s: error: %(message)s\n": N_("ap_error"),
+    "the following arguments are required: %s": N_("ap_required"),
+    "unrecognized arguments: %s": N_("ap_unrecognized"),
+    "ambiguous option: %(option)s could match %(matches)s": N_("ap_ambiguous"),
+    "argument %(argument_name)s: %(message)s": N_("ap_argument"),
+    "invalid choice: %(value)r (choose from %(choices)s)": N_("ap_invalid_choice"),
+    "invalid %(type)s value: %(value)r": N_("ap_invalid_value"),
+    "expected one argument": N_("ap_expected_one"),
+    "expected at least one argument": N_("ap_expected_some"),
+    "expected at most one argument": N_("ap_expected_at_most_one"),
+    "one of the arguments %s is required": N_("ap_one_of"),
+    "not allowed with argument %s": N_("ap_not_allowed"),
+    "ignored explicit argument %r": N_("ap_ignored"),
+}
+
+
+def _argparse_text(message: str) -> str:
+    key = ARGPARSE_KEYS.get(message)
+    return template(key) if key else message
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """``parser.parse_args(argv)``, its errors in the language asked for (``--lang``, else the default one)."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    asked = next((w.split("=", 1)[1] for w in words if w.startswith("--lang=")), None)
+    if asked is None and "--lang" in words[:-1]:
+        asked = words[words.index("--lang") + 1]
+    try:
+        lang = asked if asked in LANGS else get_language()
+    except DxnbError:  # DXNB_LANG names no language: main() says so after parsing
+        lang = "vi"
+    token = set_language(lang)
+    translate = getattr(argparse, "_", None)
+    argparse._ = _argparse_text  # argparse looks its messages up through this module global
+    try:
+        return parser.parse_args(argv)
+    finally:
+        if translate is not None:
+            argparse._ = translate
+        reset_language(token)
 
 
 def _path_arg(value: str) -> Path:
@@ -445,7 +490,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _parse(parser, argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s: %(message)s", stream=sys.stderr
     )

@@ -40,6 +40,34 @@ def test_messages_are_vietnamese_by_default_and_english_with_lang_en(capsys, tmp
         assert "thư mục" not in err
 
 
+def test_usage_mistakes_are_told_in_the_users_language(capsys, monkeypatch):
+    import argparse
+    import gettext
+
+    _no_language_set(monkeypatch)
+    cases = [
+        (["template", "--unit", "x"], "dxnb template: lỗi: thiếu tham số bắt buộc: --period",
+         "dxnb template: error: the following arguments are required: --period"),
+        (["reports", "--jobs", "abc"], "tham số --jobs: giá trị 'abc' không hợp lệ (cần kiểu int)",
+         "argument --jobs: invalid int value: 'abc'"),
+        (["template", "--out", "x"], "tùy chọn --out chưa rõ: có thể là --output, --out-dir",
+         "ambiguous option: --out could match --output, --out-dir"),
+        (["check", "--bogus"], "dxnb: lỗi: tham số không nhận ra: --bogus",
+         "dxnb: error: unrecognized arguments: --bogus"),
+        (["reports", "--lang", "fr"], "giá trị 'fr' không hợp lệ (chọn một trong: 'vi', 'en')",
+         "invalid choice: 'fr' (choose from 'vi', 'en')"),
+    ]  # fmt: skip
+    for argv, vietnamese, english in cases:
+        for words, expected in ((argv, vietnamese), ([*argv, "--lang=en"], english)):
+            with pytest.raises(SystemExit) as caught:
+                main(words)
+            assert caught.value.code == 2
+            err = capsys.readouterr().err
+            assert expected in err, err
+            assert "Traceback" not in err
+    assert argparse._ is gettext.gettext  # put back: other parsers in the process keep argparse's own words
+
+
 def test_the_message_language_follows_lang_then_dxnb_lang_then_the_locale(capsys, tmp_path, monkeypatch):
     _no_language_set(monkeypatch)
     missing = str(tmp_path / "missing")
