@@ -181,7 +181,7 @@ def _read_bytes(folder: Path) -> dict[str, bytes | None]:
 def _units_frame(units: pd.DataFrame) -> pd.DataFrame:
     frame = units.copy()
     for column in frame.columns:
-        frame[column] = frame[column].map(lambda v: nfc(str(v)).strip())
+        frame[column] = _clean_text(frame[column])
     for column in UNIT_COUNTS:
         frame[column] = pd.to_numeric(frame[column].replace("", None), errors="coerce").astype(float)
     for column in ("estimated_fields", *UNIT_EXTRA_COLUMNS):
@@ -206,7 +206,7 @@ def _successions_frame(links: pd.DataFrame | None) -> pd.DataFrame:
         return pd.DataFrame(columns=list(SUCCESSION_COLUMNS))
     frame = links.copy()
     for column in SUCCESSION_COLUMNS:
-        frame[column] = frame[column].map(lambda v: nfc(str(v)).strip()) if column in frame.columns else ""
+        frame[column] = _clean_text(frame[column]) if column in frame.columns else ""
     return frame[list(SUCCESSION_COLUMNS)].reset_index(drop=True)
 
 
@@ -234,7 +234,7 @@ def _observations_frame(obs: pd.DataFrame, values: pd.Series) -> pd.DataFrame:
 def _notes_frame(notes: pd.DataFrame) -> pd.DataFrame:
     frame = notes.copy()
     for column in frame.columns:
-        frame[column] = frame[column].map(lambda v: nfc(str(v)).strip())
+        frame[column] = _clean_text(frame[column])
     if "source" not in frame.columns:
         frame["source"] = ""
     return frame.reset_index(drop=True)

@@ -332,7 +332,7 @@ def find_unit_in(ds: Dataset, query: object, period: str) -> str:
                 code=code,
                 period=period,
                 lives=_lives(others),
-                now=f"{now['name']}",
+                now=str(now["name"]),
             )
         ) from None
 
