@@ -27,7 +27,6 @@ import concurrent.futures as cf
 import contextlib
 import dataclasses
 import logging
-import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -58,6 +57,7 @@ from .jobs import (
 from .params import check_alive
 from .paths import REPORT_NOTEBOOK, REPORTS_DIR
 from .plain_pages import plain_index, plain_root_index
+from .pool_start import pool_context
 from .worker import KERNEL_MODES, error_line, init_worker, prestart_enabled, render
 
 log = logging.getLogger(__name__)
@@ -153,6 +153,8 @@ def run_batch(
     lang = check_lang(lang)
     if kernel is not None and kernel not in KERNEL_MODES:
         raise ValueError(f"kernel must be one of {', '.join(KERNEL_MODES)}, not {kernel!r}")
+    # The local pool's fork server imports and warms up while the dataset is read and validated.
+    context = None if scheduler else pool_context()
     ds = load_dataset(data_dir)
     log.info("dataset %s: OK: %s", ds.path, ds.summary())
     load_frame(ds.path)  # a document.csv with mistakes is refused before any kernel starts
@@ -180,7 +182,7 @@ def run_batch(
             runner = Cluster(scheduler, ds, shared_data=shared_data, kernel=kernel)
             stack.callback(runner.close)  # also when nothing was left to render (execute never ran)
         else:
-            runner = LocalPool(jobs, trust, kernel)
+            runner = LocalPool(jobs, trust, kernel, context)
         stack.enter_context(output_lock(out))
         scratch = stack.enter_context(scratch_folder())
         sweep_leftovers(out, selected_periods)
@@ -399,8 +401,9 @@ def _workers(jobs: int | None, todo: int) -> int:
 class LocalPool:
     """Reports rendered by a pool of local worker processes (the default runner)."""
 
-    def __init__(self, jobs: int | None = None, trust: str | None = None, kernel: str | None = None):
+    def __init__(self, jobs: int | None = None, trust: str | None = None, kernel: str | None = None, context=None):
         self.jobs, self.trust, self.kernel = jobs, trust, kernel
+        self.context = context  # how workers start (default: dxnb.pool_start.pool_context())
 
     def workers(self, todo: int) -> int:
         """How many worker processes ``todo`` reports get."""
@@ -411,12 +414,11 @@ class LocalPool:
         if not todo:
             return
         workers = self.workers(len(todo))
-        context = multiprocessing.get_context("spawn")
         with cf.ProcessPoolExecutor(
             max_workers=workers,
-            mp_context=context,
+            mp_context=self.context or pool_context(),
             initializer=init_worker,
-            initargs=(str(scratch), self.trust, self.kernel, os.getpid()),
+            initargs=(str(scratch), self.trust, self.kernel, os.getpid(), dict(os.environ)),
         ) as pool:
             # The last round of reports starts no spare kernel: nothing would use it.
             pre = prestart_enabled()

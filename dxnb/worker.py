@@ -23,6 +23,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from multiprocessing.util import Finalize
 from pathlib import Path
@@ -344,7 +345,11 @@ class _Process:
 
 
 def init_worker(
-    scratch: str | None = None, trust: str | None = None, kernel: str | None = None, driver: int | None = None
+    scratch: str | None = None,
+    trust: str | None = None,
+    kernel: str | None = None,
+    driver: int | None = None,
+    env: dict[str, str] | None = None,
 ) -> None:
     """Initialise a worker process: quiet kernels under ``scratch``, papermill imported once, a first kernel.
 
@@ -352,18 +357,30 @@ def init_worker(
         scratch: The batch's scratch folder (kernels' sockets and runtime files).
         trust: The driver's :func:`dxnb.datacache.trust_token`, passed on to the kernels.
         kernel: ``fork`` or ``plain`` (default :func:`kernel_mode`).
-        driver: The pid of the batch's driver, this pool worker's parent: on Linux the worker then ends with
-            it, however it ends (even ``SIGKILL``), and its zygote and kernels with the worker.
+        driver: The pid of the batch's driver: on Linux the worker then ends with it, however it ends (even
+            ``SIGKILL``), and its zygote and kernels with the worker. The driver is the worker's parent when
+            it was spawned, and the fork server's client when it was forked from it (:mod:`dxnb.pool_start`).
+        env: The driver's environment, which the worker takes (a worker forked from the fork server
+            starts with the server's).
     """
     from .datacache import TRUST_VARIABLE
 
+    watch = None
     if driver is not None and sys.platform.startswith("linux"):
-        from .zygote_process import die_with_parent
+        if os.getppid() == driver:  # spawned by it
+            from .zygote_process import die_with_parent
 
-        die_with_parent()
-        if os.getppid() != driver:  # the driver ended before prctl took effect
-            os._exit(1)
-
+            die_with_parent()
+            if os.getppid() != driver:  # the driver ended before prctl took effect
+                os._exit(1)
+        else:  # forked from the fork server: watched, once the zygote is forked (no thread before that)
+            try:
+                watch = os.pidfd_open(driver)
+            except (ProcessLookupError, OSError):  # the driver has ended already
+                os._exit(1)
+    if env is not None:
+        os.environ.clear()
+        os.environ.update(env)
     os.environ.update(KERNEL_ENV)
     if trust:
         os.environ[TRUST_VARIABLE] = trust
@@ -373,18 +390,36 @@ def init_worker(
         os.environ["JUPYTER_RUNTIME_DIR"] = scratch  # anything a kernel leaves goes to the batch's folder
     logging.getLogger("papermill").setLevel(logging.WARNING)
     logging.getLogger("traitlets").setLevel(logging.ERROR)
-    # nbformat imports jsonschema, which builds an IRI grammar with lark when rfc3987-syntax is
-    # installed (~0.8 s per process) for an "iri" format check that nbformat never asks for.
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    skip_unused_imports()
     # From the main thread, after KERNEL_ENV: the zygote dies with the thread that started it, and
     # forks its kernels with this environment. The first kernel starts while papermill imports.
     worker = Worker(scratch, prestart=prestart_enabled())
     _Process.worker = worker
     # Pool workers end with os._exit, so atexit never runs there; multiprocessing's finalisers do.
     Finalize(worker, worker.close, exitpriority=30)
-    import papermill  # noqa: F401  - paid once per worker, not per report
+    if watch is not None:
+        threading.Thread(target=_end_with_driver, args=(watch,), name="dxnb-driver-watch", daemon=True).start()
+    import papermill  # noqa: F401  - paid once per worker, not per report (done already when forked warm)
 
     from . import export  # noqa: F401
+
+
+def skip_unused_imports() -> None:
+    """Keep this worker process from importing what papermill pulls in and never uses.
+
+    nbformat imports jsonschema, which builds an IRI grammar with lark when rfc3987-syntax is installed
+    (~0.8 s per process, more on a busy machine) for an "iri" format check that nbformat never asks for.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
+def _end_with_driver(pidfd: int) -> None:
+    """Wait for the driver to end, then end this worker at once (its zygote and kernels die with it)."""
+    import select
+    import signal
+
+    select.select([pidfd], [], [])
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def render(job: Job, prestart: bool = False) -> Outcome:

@@ -17,6 +17,10 @@ The owner (a batch worker) talks to its zygote over a pipe, through :class:`Zygo
     zygote.poll(pid)                                      # None while the kernel runs, else its status
     zygote.close()                                        # ends the zygote and every kernel it forked
 
+A zygote is a new interpreter that imports all of that, except in a process that has already imported it
+and has a single thread (:func:`warm_enough_to_fork`: a pool worker forked from the warm fork server of
+:mod:`dxnb.pool_start`): there it is forked from its owner, keeping only its pipe, and is ready at once.
+
 Guards: the zygote dies with its owner (``PR_SET_PDEATHSIG``, and it ends when the pipe closes);
 each kernel dies with its zygote (``PR_SET_PDEATHSIG``); :meth:`Zygote.close` is registered with
 :class:`multiprocessing.util.Finalize`, which runs in pool workers (they end with ``os._exit``, so
@@ -27,6 +31,7 @@ is the owner's side; what runs in the zygote process is :mod:`dxnb.zygote_proces
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import os
 import subprocess
@@ -70,6 +75,8 @@ PRELOAD = (
     "dxnb.charts",
     "dxnb.report",
 )
+#: The module that runs in the zygote process (named, not imported: it imports this one).
+ENTRY = "dxnb.zygote_process"
 #: How long an owner waits for its zygote's imports (a loaded machine can be slow).
 READY_TIMEOUT_S = 120.0
 
@@ -122,18 +129,19 @@ class Zygote:
         env = dict(os.environ if env is None else env)
         env.update(dict.fromkeys(THREAD_VARIABLES, "1"))
         env.setdefault("MPLBACKEND", "Agg")
-        code = (
-            "import sys; from dxnb.zygote_process import serve; serve(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:])"
-        )
         self._conn: Connection = ours
         self._lock = threading.Lock()
         self._ready: dict | None = None
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", code, str(theirs.fileno()), str(os.getpid()), *preload],
-            pass_fds=[theirs.fileno()],
-            stdin=subprocess.DEVNULL,
-            env=env,
-        )
+        if warm_enough_to_fork(preload):  # forked from this process: its imports are already done
+            self.process: subprocess.Popen | _ForkedZygote = _ForkedZygote(theirs, env, preload)
+        else:
+            code = f"import sys; from {ENTRY} import serve; serve(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:])"
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", code, str(theirs.fileno()), str(os.getpid()), *preload],
+                pass_fds=[theirs.fileno()],
+                stdin=subprocess.DEVNULL,
+                env=env,
+            )
         theirs.close()
         self.pid = self.process.pid
         self._finalizer = Finalize(self, _shut_down, args=(ours, self.process), exitpriority=10)
@@ -193,7 +201,77 @@ class Zygote:
         self._finalizer()
 
 
-def _shut_down(conn: Connection, process: subprocess.Popen) -> None:
+def warm_enough_to_fork(preload: tuple[str, ...] | list[str] = PRELOAD) -> bool:
+    """Whether a zygote can be forked from this process rather than started afresh.
+
+    True only in a process forked from the warm fork server of :mod:`dxnb.pool_start` (a pool worker), which
+    has imported every module of ``preload`` there and nothing of any report, while it still has one thread
+    (before its first report): the zygote then starts in milliseconds instead of a second or more. Any other
+    process (a notebook, a test, a Dask worker) may hold state no kernel should inherit, so its zygote is a
+    new interpreter.
+    """
+    from multiprocessing import forkserver
+
+    if "dxnb.warm" not in sys.modules or getattr(forkserver._forkserver, "_inherited_fds", None) is None:
+        return False  # not a child of the warm fork server
+    if not all(name in sys.modules for name in preload) or threading.active_count() != 1:
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
+
+
+class _ForkedZygote:
+    """A zygote forked from this process (a :mod:`multiprocessing` fork process), with Popen's poll, wait and kill."""
+
+    def __init__(self, theirs: Connection, env: dict[str, str], preload: tuple[str, ...]):
+        import multiprocessing
+
+        args = (theirs.fileno(), os.getpid(), env, tuple(preload))
+        self._process = multiprocessing.get_context("fork").Process(target=_forked, args=args, name="dxnb-zygote")
+        self._process.start()
+        self.pid = self._process.pid
+
+    def poll(self) -> int | None:
+        return self._process.exitcode
+
+    def wait(self, timeout: float | None = None) -> int:
+        self._process.join(timeout)
+        if self._process.exitcode is None:
+            raise subprocess.TimeoutExpired("dxnb-zygote", timeout or 0.0)
+        return self._process.exitcode
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError, AttributeError):
+            self._process.kill()
+
+
+def _forked(fd: int, owner: int, env: dict[str, str], preload: tuple[str, ...]) -> None:  # pragma: no cover
+    """In the forked zygote: keep only the pipe and the standard streams, take ``env``, then serve."""
+    import gc
+
+    gc.collect()  # what the owner left for the collector goes now, while its descriptors are still its own
+    keep = {0, 1, 2, fd}
+    for name in os.listdir("/proc/self/fd"):  # the owner's pipes, sockets and files (the pool's queues ...)
+        if name.isdigit() and int(name) not in keep:
+            with contextlib.suppress(OSError):
+                os.close(int(name))
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.environ.clear()
+    os.environ.update(env)
+    # The root logger of a fresh process: the owner's may have been configured (a script's basicConfig
+    # run again as __mp_main__ in a pool worker), and the kernels must log like plain ones.
+    root = logging.getLogger()
+    for handler in root.handlers[:]:
+        root.removeHandler(handler)
+    root.setLevel(logging.WARNING)
+    importlib.import_module(ENTRY).serve(fd, owner, preload)
+
+
+def _shut_down(conn: Connection, process: subprocess.Popen | _ForkedZygote) -> None:
     with contextlib.suppress(OSError, EOFError, ValueError):
         if not conn.closed:
             conn.send(("stop",))

@@ -208,8 +208,8 @@ def _warm_up(preload) -> _State:
         import matplotlib
 
         rc = dict(matplotlib.rcParams)  # pristine, before any chart is drawn
-    if "dxnb.charts" in sys.modules:
-        _warm_charts()
+    if "dxnb.charts" in sys.modules and "dxnb.warm" not in sys.modules:  # else drawn by an ancestor already
+        warm_charts()
     gc.collect()
     problems = fork_hazards()
     if problems:
@@ -248,7 +248,7 @@ def fork_hazards() -> list[str]:
     return problems
 
 
-def _warm_charts() -> None:
+def warm_charts() -> None:
     """Draw one chart of each kind offscreen (fonts, glyph caches, PNG encoder) and format a number and a date."""
     import datetime as dt
 

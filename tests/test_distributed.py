@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -16,6 +15,8 @@ import nbformat
 import pytest
 
 pytest.importorskip("distributed")
+
+from stamps import strip_times
 
 from dxnb.batch import run_batch
 from dxnb.dataset import FILES
@@ -103,16 +104,11 @@ def cluster(tmp_path_factory):
         _stop(processes)
 
 
-def _strip_times(html: str) -> str:
-    html = re.sub(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?", "<time>", html)
-    return re.sub(r"\b\d{1,2}/\d{1,2}/\d{4},? \d{1,2}:\d{2}\b", "<time>", html)
-
-
 def _pages(out: Path) -> dict[str, str]:
     (period,) = [p for p in out.iterdir() if p.is_dir()]
     manifest = json.loads((period / "manifest.json").read_text(encoding="utf-8"))
     return {
-        code: _strip_times((period / entry["html"]).read_text(encoding="utf-8"))
+        code: strip_times((period / entry["html"]).read_text(encoding="utf-8"))
         for code, entry in manifest["units"].items()
         if entry["status"] == "ok"
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from stamps import strip_times
 
 from dxnb.worker import Kernel, Worker, error_line, peak_kb
 from dxnb.zygote import fork_supported
@@ -157,13 +158,6 @@ def test_a_dead_zygote_gives_way_to_plain_kernels(tmp_path, caplog):
         worker.close()
 
 
-def _strip_times(html: str) -> str:
-    import re
-
-    html = re.sub(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:?\d{2}|Z)?", "<time>", html)
-    return re.sub(r"\b\d{1,2}/\d{1,2}/\d{4},? \d{1,2}:\d{2}\b", "<time>", html)  # "lúc 1/12/2026 08:21"
-
-
 @pytest.mark.slow
 @forked_only
 def test_forked_and_plain_kernels_write_the_same_report(tmp_path, sample):
@@ -183,7 +177,7 @@ def test_forked_and_plain_kernels_write_the_same_report(tmp_path, sample):
         finally:
             worker.close()
         assert outcome.status == "ok", outcome.error
-        pages[mode] = _strip_times((folder / "out" / f"{code}.html").read_text(encoding="utf-8"))
+        pages[mode] = strip_times((folder / "out" / f"{code}.html").read_text(encoding="utf-8"))
     assert len(pages["fork"]) > 10_000
     assert pages["fork"] == pages["plain"]
 

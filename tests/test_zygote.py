@@ -369,3 +369,11 @@ def test_a_kernel_dead_before_ready_is_an_error_not_a_hang(zygote, tmp_path):
     with pytest.raises(ZygoteError, match="does not exist"):
         zygote.fork(["-f", str(tmp_path / "k.json")], cwd=str(tmp_path / "missing"))
     assert zygote.children() == []
+
+
+def test_a_zygote_is_forked_only_from_a_child_of_the_warm_fork_server():
+    """This test process has imported what a zygote needs, but it is no pristine pool worker: never forked from."""
+    import dxnb.report  # noqa: F401
+    from dxnb.zygote import warm_enough_to_fork
+
+    assert not warm_enough_to_fork()

@@ -1,0 +1,136 @@
+"""How the local pool's worker processes start: forked from a warm fork server where Linux allows it.
+
+A spawned worker pays a new interpreter and the imports of papermill and nbconvert, and its zygote another
+interpreter, the imports of ipykernel, IPython, pandas, matplotlib and :mod:`dxnb.report` and one chart of
+each kind: about 2 CPU-s per worker, and on 2 cores some 3 s before a batch's first report. Here the
+standard library's ``forkserver`` start method is used with :data:`PRELOAD`: one server process imports all
+of it and draws the warm-up charts (:mod:`dxnb.warm`) once, while the driver is still loading the dataset;
+each pool worker is forked from it and forks its zygote from itself in turn
+(:func:`dxnb.zygote.warm_enough_to_fork`). A batch pays the imports once, and a process that runs several
+batches (a notebook, the test suite) once in all, while every report still gets a fresh kernel process.
+
+The server keeps the environment, ``sys.path`` and interpreter it was started with (a module may read a
+variable when it is imported), so it is started again whenever one of them has changed. Each worker also
+takes the driver's environment as it is when the batch starts (:func:`dxnb.worker.init_worker`) and ends
+with the driver, which is not its parent here. Elsewhere (macOS, Windows, or ``DXNB_POOL_START=spawn``)
+workers are spawned as before, with the same results.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Iterator
+
+from .worker import KERNEL_ENV
+from .zygote import PRELOAD as ZYGOTE_PRELOAD
+from .zygote import THREAD_VARIABLES, fork_supported
+
+log = logging.getLogger(__name__)
+
+#: What the fork server imports (through :mod:`dxnb.warm`): the zygote's modules (a kernel's and a report's),
+#: then a worker's own.
+PRELOAD = (*ZYGOTE_PRELOAD, "papermill", "nbclient", "nbconvert", "dxnb.export", "dxnb.worker")
+START_VARIABLE = "DXNB_POOL_START"
+START_METHODS = ("forkserver", "spawn")
+#: How long a stale fork server may take to end once asked to (its workers have ended with their batch).
+_STOP_WAIT_S = 5.0
+
+
+def start_method() -> str:
+    """``forkserver`` on Linux unless ``DXNB_POOL_START=spawn``; ``spawn`` elsewhere.
+
+    An unknown value of ``DXNB_POOL_START`` is logged and ignored.
+    """
+    wanted = os.environ.get(START_VARIABLE, "").strip().lower()
+    if wanted and wanted not in START_METHODS:
+        log.warning("%s=%s is neither forkserver nor spawn; using the default", START_VARIABLE, wanted)
+        wanted = ""
+    if wanted == "spawn" or not fork_supported() or not hasattr(os, "pidfd_open"):
+        return "spawn"
+    return "forkserver"
+
+
+def pool_context() -> multiprocessing.context.BaseContext:
+    """The context the local pool starts its workers with; its fork server is started now if it is not running.
+
+    Call it early (the driver does so before it loads the dataset): the server imports and warms up in the
+    background, and the first worker waits for it only if it is not ready yet.
+    """
+    method = start_method()
+    if method == "forkserver":
+        try:
+            _Server.ensure()
+        except (AttributeError, OSError) as exc:  # another Python's internals, no sockets: spawn instead
+            log.warning("no warm fork server (%s: %s); pool workers are spawned", type(exc).__name__, exc)
+            method = "spawn"
+    return multiprocessing.get_context(method)
+
+
+def fingerprint() -> str:
+    """What the fork server must share with this process: the interpreter, ``sys.path`` and the environment."""
+    parts = [sys.executable, *sys.path, "", *(f"{name}={value}" for name, value in sorted(os.environ.items()))]
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+class _Server:
+    """The fingerprint of the running fork server (a holder, not a global variable: the server is the stdlib's)."""
+
+    fingerprint: str | None = None
+
+    @classmethod
+    def ensure(cls) -> None:
+        from multiprocessing import forkserver
+
+        server = forkserver._forkserver  # the stdlib's one per process, as multiprocessing uses it
+        wanted = fingerprint()
+        if server._forkserver_pid is not None and cls.fingerprint != wanted:
+            log.debug("the environment changed since the fork server started: starting it again")
+            _stop(server)
+        forkserver.set_forkserver_preload(["dxnb.warm"])
+        with _environment(dict.fromkeys(THREAD_VARIABLES, "1") | KERNEL_ENV):
+            forkserver.ensure_running()  # returns at once; the server imports PRELOAD in the background
+        cls.fingerprint = wanted
+
+
+def _stop(server) -> None:
+    """End a running fork server (what its private ``_stop`` does, without waiting forever for a straggler)."""
+    with server._lock:
+        if server._forkserver_pid is None:
+            return
+        os.close(server._forkserver_alive_fd)  # the server ends when every holder of this pipe has closed it
+        pid = server._forkserver_pid
+        deadline = time.monotonic() + _STOP_WAIT_S
+        while not os.waitpid(pid, os.WNOHANG)[0]:
+            if time.monotonic() > deadline:
+                log.warning("the old fork server (pid %d) did not end; killing it", pid)
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, 9)
+                os.waitpid(pid, 0)
+                break
+            time.sleep(0.01)
+        address = server._forkserver_address
+        server._forkserver_alive_fd = server._forkserver_address = server._forkserver_pid = None
+        if isinstance(address, str) and not address.startswith("\0"):
+            with contextlib.suppress(OSError):
+                os.unlink(address)
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """These variables set while the block runs (the fork server inherits them), then put back."""
+    before = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

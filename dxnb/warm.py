@@ -1,0 +1,25 @@
+"""What the local pool's fork server imports (:mod:`dxnb.pool_start`), and one chart of each kind drawn there.
+
+Importing this module imports every module a worker, a zygote and a kernel need
+(:data:`dxnb.pool_start.PRELOAD`, in order) and draws the warm-up charts of
+:func:`dxnb.zygote_process.warm_charts` (fonts, glyph caches, number and date formatting), so that the
+workers, zygotes and kernels forked from the server start warm. A zygote forked from a process that has
+imported this module does not draw them again.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from .pool_start import PRELOAD
+from .worker import skip_unused_imports
+from .zygote_process import warm_charts
+
+skip_unused_imports()
+try:
+    for _name in PRELOAD:
+        importlib.import_module(_name)
+except Exception as _exc:  # the server must still serve: a worker then imports what it lacks itself
+    logging.getLogger(__name__).warning("the fork server could not import %s: %s", _name, _exc)
+warm_charts()

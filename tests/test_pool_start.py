@@ -1,0 +1,127 @@
+"""The local pool's workers: forked from a warm fork server (Linux), spawned elsewhere, with the same results."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import logging
+import multiprocessing
+import os
+import sys
+from multiprocessing import forkserver
+
+import pytest
+from stamps import strip_times
+
+from dxnb import pool_start
+from dxnb.pool_start import START_VARIABLE, pool_context, start_method
+from dxnb.worker import init_worker
+from dxnb.zygote import fork_supported
+
+forked_only = pytest.mark.skipif(
+    not fork_supported() or not hasattr(os, "pidfd_open"), reason="fork servers are used on Linux only"
+)
+
+
+def test_start_method_default_and_spawn_on_request(monkeypatch, caplog):
+    monkeypatch.delenv(START_VARIABLE, raising=False)
+    assert start_method() == ("forkserver" if fork_supported() and hasattr(os, "pidfd_open") else "spawn")
+    monkeypatch.setenv(START_VARIABLE, " Spawn ")
+    assert start_method() == "spawn"
+    assert pool_context().get_start_method() == "spawn"
+    monkeypatch.setenv(START_VARIABLE, "threads")
+    with caplog.at_level(logging.WARNING, logger="dxnb.pool_start"):
+        assert start_method() == ("forkserver" if fork_supported() and hasattr(os, "pidfd_open") else "spawn")
+    assert "neither forkserver nor spawn" in caplog.text
+
+
+def test_no_fork_server_where_fork_is_unsupported(monkeypatch):
+    monkeypatch.delenv(START_VARIABLE, raising=False)
+    monkeypatch.setattr(pool_start, "fork_supported", lambda: False)
+    assert start_method() == "spawn"
+    assert pool_context().get_start_method() == "spawn"
+
+
+def _probe() -> dict:
+    """Run in a pool worker: what it had imported, its environment, and how its zygote was started."""
+    from dxnb.worker import _Process
+
+    worker = _Process.worker
+    return {
+        "pid": os.getpid(),
+        "ppid": os.getppid(),
+        "imported": sorted(
+            name for name in ("dxnb.report", "pandas", "matplotlib", "papermill") if name in sys.modules
+        ),
+        "probe": os.environ.get("DXNB_POOL_PROBE"),
+        "openblas": os.environ.get("OPENBLAS_NUM_THREADS"),
+        "zygote": type(worker.zygote.process).__name__ if worker.zygote else None,
+        "zygote_parent": _parent(worker.zygote.info["pid"]) if worker.zygote else None,
+    }
+
+
+def _parent(pid: int) -> int:
+    with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+        return int(handle.read().rsplit(")", 1)[1].split()[1])
+
+
+@forked_only
+def test_workers_forked_warm_take_the_driver_environment_and_fork_their_zygote(tmp_path, monkeypatch):
+    monkeypatch.delenv(START_VARIABLE, raising=False)
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    context = pool_context()
+    assert context.get_start_method() == "forkserver"
+    env = dict(os.environ, DXNB_POOL_PROBE="driver's value")  # not the server's environment
+    initargs = (str(tmp_path), None, "fork", os.getpid(), env)
+    with cf.ProcessPoolExecutor(1, mp_context=context, initializer=init_worker, initargs=initargs) as pool:
+        info = pool.submit(_probe).result(timeout=300)
+    # imported by the server, not by the worker: init_worker does not import pandas or dxnb.report
+    assert info["imported"] == ["dxnb.report", "matplotlib", "pandas", "papermill"]
+    assert info["ppid"] == forkserver._forkserver._forkserver_pid != os.getpid()
+    assert info["probe"] == "driver's value"
+    assert info["openblas"] is None  # the server's one-thread setting is not handed on
+    assert info["zygote"] == "_ForkedZygote"
+    assert info["zygote_parent"] == info["pid"]
+
+
+@forked_only
+def test_the_server_is_started_again_when_the_environment_changes(monkeypatch):
+    monkeypatch.delenv(START_VARIABLE, raising=False)
+    pool_context()
+    first = forkserver._forkserver._forkserver_pid
+    pool_context()
+    assert forkserver._forkserver._forkserver_pid == first  # unchanged: the same warm server
+    monkeypatch.setenv("DXNB_POOL_PROBE", "changed")
+    pool_context()
+    second = forkserver._forkserver._forkserver_pid
+    assert second not in (None, first)
+    with pytest.raises(ProcessLookupError):  # the old server ended (and was reaped)
+        os.kill(first, 0)
+
+
+@forked_only
+@pytest.mark.slow
+def test_spawned_and_forked_workers_write_the_same_report(tmp_path, monkeypatch, site):
+    from dxnb.batch import run_batch
+
+    out, _ = site  # rendered by workers forked from the fork server (the default here)
+    monkeypatch.setenv(START_VARIABLE, "spawn")
+    code = "25882"
+    result = run_batch(out_dir=tmp_path, periods=["2024"], units=[code], jobs=1)
+    assert result.ok, result.failed
+    (spawned,) = (tmp_path / "2024").glob(f"{code}-*.html")
+    forked = out / "2024" / spawned.name
+    assert len(spawned.read_text(encoding="utf-8")) > 10_000
+    assert strip_times(spawned.read_text(encoding="utf-8")) == strip_times(forked.read_text(encoding="utf-8"))
+
+
+@forked_only
+def test_a_worker_whose_driver_has_ended_ends_at_once(tmp_path):
+    """init_worker given a driver that no longer runs (a forked worker's driver is not its parent)."""
+    context = multiprocessing.get_context("spawn")
+    gone = context.Process(target=os.getpid)
+    gone.start()
+    gone.join()
+    worker = context.Process(target=init_worker, args=(str(tmp_path), None, "plain", gone.pid))
+    worker.start()
+    worker.join(timeout=120)
+    assert worker.exitcode == 1
