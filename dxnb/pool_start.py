@@ -18,11 +18,13 @@ workers are spawned as before, with the same results.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import logging
 import multiprocessing
 import os
+import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -38,8 +40,9 @@ log = logging.getLogger(__name__)
 PRELOAD = (*ZYGOTE_PRELOAD, "papermill", "nbclient", "nbconvert", "dxnb.export", "dxnb.worker")
 START_VARIABLE = "DXNB_POOL_START"
 START_METHODS = ("forkserver", "spawn")
-#: How long a stale fork server may take to end once asked to (its workers have ended with their batch).
-_STOP_WAIT_S = 5.0
+#: How long a fork server may take to end once asked to: an idle one ends at once (its workers ended with their
+#: batch); one still importing (nothing was left to render) is killed after this.
+_STOP_WAIT_S = 1.0
 
 
 def start_method() -> str:
@@ -72,9 +75,22 @@ def pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context(method)
 
 
+#: dxnb's own variables are read when they are used (and a worker takes the driver's), except this one,
+#: read when :mod:`dxnb.paths` is imported.
+READ_ON_IMPORT = ("DXNB_ROOT",)
+
+
 def fingerprint() -> str:
-    """What the fork server must share with this process: the interpreter, ``sys.path`` and the environment."""
-    parts = [sys.executable, *sys.path, "", *(f"{name}={value}" for name, value in sorted(os.environ.items()))]
+    """What the fork server must share with this process: the interpreter, ``sys.path`` and the environment.
+
+    Every variable counts (a library may read one when it is imported) except dxnb's own, which dxnb reads
+    when they are used (:data:`READ_ON_IMPORT` apart): a change of ``DXNB_CACHE_DIR`` or ``DXNB_LANG``
+    keeps the warm server.
+    """
+    env = sorted(
+        (name, value) for name, value in os.environ.items() if not name.startswith("DXNB_") or name in READ_ON_IMPORT
+    )
+    parts = [sys.executable, *sys.path, "", *(f"{name}={value}" for name, value in env)]
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
@@ -82,6 +98,7 @@ class _Server:
     """The fingerprint of the running fork server (a holder, not a global variable: the server is the stdlib's)."""
 
     fingerprint: str | None = None
+    stopped_at_exit = False
 
     @classmethod
     def ensure(cls) -> None:
@@ -96,6 +113,22 @@ class _Server:
         with _environment(dict.fromkeys(THREAD_VARIABLES, "1") | KERNEL_ENV):
             forkserver.ensure_running()  # returns at once; the server imports PRELOAD in the background
         cls.fingerprint = wanted
+        if not cls.stopped_at_exit:
+            # Ended and reaped when this process exits (the stdlib leaves it to end by itself): its CPU time,
+            # and that of the workers it reaped, then counts among this process's children, as a spawned
+            # worker's does.
+            atexit.register(stop)
+            cls.stopped_at_exit = True
+
+
+def stop() -> None:
+    """End this process's fork server, if one runs (the next batch starts a new one)."""
+    from multiprocessing import forkserver
+
+    try:
+        _stop(forkserver._forkserver)
+    except (AttributeError, OSError) as exc:  # another Python's internals, or it ended by itself
+        log.debug("stopping the fork server: %s: %s", type(exc).__name__, exc)
 
 
 def _stop(server) -> None:
@@ -106,14 +139,15 @@ def _stop(server) -> None:
         os.close(server._forkserver_alive_fd)  # the server ends when every holder of this pipe has closed it
         pid = server._forkserver_pid
         deadline = time.monotonic() + _STOP_WAIT_S
-        while not os.waitpid(pid, os.WNOHANG)[0]:
-            if time.monotonic() > deadline:
-                log.warning("the old fork server (pid %d) did not end; killing it", pid)
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, 9)
-                os.waitpid(pid, 0)
-                break
-            time.sleep(0.01)
+        with contextlib.suppress(ChildProcessError):  # reaped already
+            while not os.waitpid(pid, os.WNOHANG)[0]:
+                if time.monotonic() > deadline:
+                    log.debug("the fork server (pid %d) did not end at once; killing it", pid)
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+                    break
+                time.sleep(0.01)
         address = server._forkserver_address
         server._forkserver_alive_fd = server._forkserver_address = server._forkserver_pid = None
         if isinstance(address, str) and not address.startswith("\0"):

@@ -90,12 +90,35 @@ def test_the_server_is_started_again_when_the_environment_changes(monkeypatch):
     first = forkserver._forkserver._forkserver_pid
     pool_context()
     assert forkserver._forkserver._forkserver_pid == first  # unchanged: the same warm server
-    monkeypatch.setenv("DXNB_POOL_PROBE", "changed")
+    monkeypatch.setenv("DXNB_CACHE_DIR", "/elsewhere")  # read by dxnb when used, in the worker: no restart
+    pool_context()
+    assert forkserver._forkserver._forkserver_pid == first
+    monkeypatch.setenv("POOL_PROBE", "changed")  # any other variable might be read when a module is imported
     pool_context()
     second = forkserver._forkserver._forkserver_pid
     assert second not in (None, first)
     with pytest.raises(ProcessLookupError):  # the old server ended (and was reaped)
         os.kill(first, 0)
+
+
+@forked_only
+def test_stop_ends_and_reaps_the_server_and_counts_its_cpu_time(monkeypatch):
+    """What dxnb does when the driver exits: its workers' CPU time then counts among the driver's children."""
+    import resource
+
+    monkeypatch.delenv(START_VARIABLE, raising=False)
+    pool_context()
+    pid = forkserver._forkserver._forkserver_pid
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    pool_start.stop()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert forkserver._forkserver._forkserver_pid is None
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    assert after.ru_utime + after.ru_stime > before.ru_utime + before.ru_stime  # it imported PRELOAD
+    pool_start.stop()  # twice is harmless
+    assert pool_context().get_start_method() == "forkserver"  # and the next batch starts a new one
+    assert forkserver._forkserver._forkserver_pid not in (None, pid)
 
 
 @forked_only
@@ -125,3 +148,34 @@ def test_a_worker_whose_driver_has_ended_ends_at_once(tmp_path):
     worker.start()
     worker.join(timeout=120)
     assert worker.exitcode == 1
+
+
+def _read_on_import(tree) -> set[str]:
+    """The variables a module's top-level statements read with os.environ[...], .get(...) or os.getenv(...)."""
+    import ast
+
+    names = set()
+    for statement in tree.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for node in ast.walk(statement):
+            target = None
+            if isinstance(node, ast.Subscript) and ast.unparse(node.value) == "os.environ":
+                target = node.slice
+            elif isinstance(node, ast.Call) and ast.unparse(node.func) in ("os.environ.get", "os.getenv"):
+                target = node.args[0] if node.args else None
+            if isinstance(target, ast.Constant) and isinstance(target.value, str):
+                names.add(target.value)
+    return names
+
+
+def test_dxnb_reads_no_other_variable_of_its_own_when_imported():
+    """The fork server is kept across changes of DXNB_* variables: only READ_ON_IMPORT may be read at import."""
+    import ast
+    from pathlib import Path
+
+    package = Path(pool_start.__file__).parent
+    read = set()
+    for path in sorted(package.glob("*.py")):
+        read |= _read_on_import(ast.parse(path.read_text(encoding="utf-8")))
+    assert {name for name in read if name.startswith("DXNB_")} == set(pool_start.READ_ON_IMPORT)
