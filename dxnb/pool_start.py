@@ -42,7 +42,7 @@ START_VARIABLE = "DXNB_POOL_START"
 START_METHODS = ("forkserver", "spawn")
 #: How long a fork server may take to end once asked to: an idle one ends at once (its workers ended with their
 #: batch); one still importing (nothing was left to render) is killed after this.
-_STOP_WAIT_S = 1.0
+_STOP_WAIT_S = 0.2
 
 
 def start_method() -> str:
