@@ -9,6 +9,7 @@ imported this module does not draw them again.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 
@@ -23,3 +24,7 @@ try:
 except Exception as _exc:  # the server must still serve: a worker then imports what it lacks itself
     logging.getLogger(__name__).warning("the fork server could not import %s: %s", _name, _exc)
 warm_charts()
+# What was imported and drawn stays out of the collector's sight in every process forked from the server: a
+# worker's collections do not walk pandas' and matplotlib's objects, nor dirty their pages (copy-on-write).
+gc.collect()
+gc.freeze()
