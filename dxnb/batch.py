@@ -57,7 +57,7 @@ from .jobs import (
 from .params import check_alive
 from .paths import REPORT_NOTEBOOK, REPORTS_DIR
 from .plain_pages import plain_index, plain_root_index
-from .pool_start import pool_context
+from .pool_start import pool_context, wait_until_ready
 from .worker import KERNEL_MODES, error_line, init_worker, prestart_enabled, render
 
 log = logging.getLogger(__name__)
@@ -414,9 +414,12 @@ class LocalPool:
         if not todo:
             return
         workers = self.workers(len(todo))
+        context = self.context or pool_context()
+        if context.get_start_method() == "forkserver":
+            wait_until_ready()  # interruptible here; a worker asked for meanwhile would start after an interrupt
         with cf.ProcessPoolExecutor(
             max_workers=workers,
-            mp_context=self.context or pool_context(),
+            mp_context=context,
             initializer=init_worker,
             initargs=(str(scratch), self.trust, self.kernel, os.getpid(), dict(os.environ)),
         ) as pool:

@@ -24,8 +24,10 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 
@@ -39,6 +41,10 @@ log = logging.getLogger(__name__)
 #: then a worker's own.
 PRELOAD = (*ZYGOTE_PRELOAD, "papermill", "nbclient", "nbconvert", "dxnb.export", "dxnb.worker")
 START_VARIABLE = "DXNB_POOL_START"
+#: The file the fork server creates once warm (:mod:`dxnb.warm`), named in its environment only.
+READY_VARIABLE = "DXNB_FORKSERVER_READY"
+#: How long the pool waits for the fork server's imports (a loaded machine can be slow).
+READY_TIMEOUT_S = 120.0
 START_METHODS = ("forkserver", "spawn")
 #: How long a fork server may take to end once asked to: an idle one ends at once (its workers ended with their
 #: batch); one still importing (nothing was left to render) is killed after this.
@@ -99,6 +105,13 @@ class _Server:
 
     fingerprint: str | None = None
     stopped_at_exit = False
+    ready_file: str | None = None  # written by dxnb.warm in the server once it is warm
+
+    @classmethod
+    def _new_ready_file(cls) -> None:
+        folder = tempfile.mkdtemp(prefix="dxnb-forkserver-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        cls.ready_file = os.path.join(folder, "ready")
 
     @classmethod
     def ensure(cls) -> None:
@@ -108,9 +121,11 @@ class _Server:
         wanted = fingerprint()
         if server._forkserver_pid is not None and cls.fingerprint != wanted:
             log.debug("the environment changed since the fork server started: starting it again")
-            _stop(server)
+            _stop(server, _STOP_WAIT_S)
         forkserver.set_forkserver_preload(["dxnb.warm"])
-        with _environment(dict.fromkeys(THREAD_VARIABLES, "1") | KERNEL_ENV):
+        if server._forkserver_pid is None or cls.ready_file is None:  # a new server: a new file says it is ready
+            cls._new_ready_file()
+        with _environment(dict.fromkeys(THREAD_VARIABLES, "1") | KERNEL_ENV | {READY_VARIABLE: cls.ready_file}):
             forkserver.ensure_running()  # returns at once; the server imports PRELOAD in the background
         cls.fingerprint = wanted
         if not cls.stopped_at_exit:
@@ -126,22 +141,35 @@ def stop() -> None:
     from multiprocessing import forkserver
 
     try:
-        _stop(forkserver._forkserver)
+        _stop(forkserver._forkserver, _STOP_WAIT_S)
     except (AttributeError, OSError) as exc:  # another Python's internals, or it ended by itself
         log.debug("stopping the fork server: %s: %s", type(exc).__name__, exc)
 
 
-def _stop(server) -> None:
-    """End a running fork server (what its private ``_stop`` does, without waiting forever for a straggler)."""
+def wait_until_ready(timeout: float = READY_TIMEOUT_S) -> None:
+    """Wait (interruptibly) until the fork server has imported and warmed up; at most ``timeout`` seconds.
+
+    The pool calls this before it starts workers: a worker asked for while the server still imports is
+    forked only once it is done, and if the driver were interrupted meanwhile (Ctrl-C, ``kill``), that
+    worker would start after the driver had gone and fail noisily. Returns at once without a fork server.
+    """
+    ready = _Server.ready_file
+    deadline = time.monotonic() + timeout
+    while ready is not None and not os.path.exists(ready) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def _stop(server, wait: float) -> None:
+    """End a running fork server (what its private ``_stop`` does, killing it after ``wait`` seconds)."""
     with server._lock:
         if server._forkserver_pid is None:
             return
         os.close(server._forkserver_alive_fd)  # the server ends when every holder of this pipe has closed it
         pid = server._forkserver_pid
-        deadline = time.monotonic() + _STOP_WAIT_S
+        deadline = time.monotonic() + wait
         with contextlib.suppress(ChildProcessError):  # reaped already
             while not os.waitpid(pid, os.WNOHANG)[0]:
-                if time.monotonic() > deadline:
+                if time.monotonic() >= deadline:
                     log.debug("the fork server (pid %d) did not end at once; killing it", pid)
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(pid, signal.SIGKILL)

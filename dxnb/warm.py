@@ -12,8 +12,9 @@ from __future__ import annotations
 import gc
 import importlib
 import logging
+import os
 
-from .pool_start import PRELOAD
+from .pool_start import PRELOAD, READY_VARIABLE
 from .worker import skip_unused_imports
 from .zygote_process import warm_charts
 
@@ -28,3 +29,7 @@ warm_charts()
 # worker's collections do not walk pandas' and matplotlib's objects, nor dirty their pages (copy-on-write).
 gc.collect()
 gc.freeze()
+_ready = os.environ.pop(READY_VARIABLE, "")  # not handed on to the workers
+if _ready:  # the pool waits for this before it asks for workers (pool_start.wait_until_ready)
+    with open(_ready, "w", encoding="ascii"):
+        pass

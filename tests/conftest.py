@@ -163,6 +163,7 @@ class NotebookRunner:
             self.pid = getattr(km.provisioner, "pid", None)
             if km.has_kernel:
                 km.shutdown_kernel(now=True)
+            km.close_clients()  # nbclient leaves the client of a manager it was given running (3 threads, 14 fds)
             shutil.rmtree(ipc, ignore_errors=True)
 
 

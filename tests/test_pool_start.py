@@ -59,6 +59,10 @@ def _probe() -> dict:
     }
 
 
+def _variable(name: str) -> str | None:
+    return os.environ.get(name)
+
+
 def _parent(pid: int) -> int:
     with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
         return int(handle.read().rsplit(")", 1)[1].split()[1])
@@ -99,6 +103,22 @@ def test_the_server_is_started_again_when_the_environment_changes(monkeypatch):
     assert second not in (None, first)
     with pytest.raises(ProcessLookupError):  # the old server ended (and was reaped)
         os.kill(first, 0)
+
+
+@forked_only
+def test_the_pool_waits_for_a_warm_server_which_says_so_in_a_file_only_it_sees(monkeypatch, tmp_path):
+    """Workers are asked for only once the server is warm (an interrupt meanwhile leaves no late worker)."""
+    monkeypatch.delenv(START_VARIABLE, raising=False)
+    pool_start.stop()
+    pool_context()
+    ready = pool_start._Server.ready_file
+    assert ready and not os.path.exists(ready)  # a new server is still importing
+    assert pool_start.READY_VARIABLE not in os.environ  # set for the server's start only
+    pool_start.wait_until_ready()
+    assert os.path.exists(ready)
+    initargs = (str(tmp_path), None, "plain", os.getpid(), dict(os.environ))
+    with cf.ProcessPoolExecutor(1, mp_context=pool_context(), initializer=init_worker, initargs=initargs) as pool:
+        assert pool.submit(_variable, pool_start.READY_VARIABLE).result(timeout=120) is None
 
 
 @forked_only
