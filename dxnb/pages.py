@@ -25,7 +25,7 @@ from .params import period_label
 from .paths import PROJECT_ROOT
 from .synthetic import SYNTHETIC_SOURCE
 from .text import nfc
-from .units import place_name
+from .units import unit_place
 
 
 def is_synthetic(observation_sources: Iterable[object], unit_sources: Iterable[object]) -> bool:
@@ -141,8 +141,7 @@ class Page:
 
     def place(self, unit: Mapping) -> str:
         """The unit's district and province: "huyện Phú Giáo, tỉnh Bình Dương" (the district when it has one)."""
-        district = place_name("district", unit["district"], self.lang) if unit["district"] else ""
-        return ", ".join(p for p in (district, place_name("province", unit["province"], self.lang)) if p)
+        return unit_place(unit, self.lang)
 
     # ------------------------------------------------------------------ shared blocks
 

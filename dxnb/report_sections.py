@@ -26,7 +26,7 @@ from .html import Html
 from .i18n import N_, unit_name
 from .pages import Page, inline_name, shown_path, source_reference, target_verified
 from .params import period_label
-from .units import place_name
+from .units import group_name
 
 #: Labels of the report's parameters in the provenance annex (``param_<name>``) and of its languages.
 PARAMETER_LABELS = (N_("param_unit_code"), N_("param_period"), N_("param_data_dir"), N_("param_lang"))
@@ -59,11 +59,8 @@ class ReportSections(Page):
 
     @property
     def group_label(self) -> str:
-        """The peer group as named in sentences: "huyện Phú Giáo" / "Phú Giáo district" (or the province)."""
-        unit = self.ev.unit
-        if unit["district"]:
-            return place_name("district", unit["district"], self.lang)
-        return place_name("province", unit["province"], self.lang)
+        """The peer group as named in sentences: "huyện Phú Giáo" / "Phú Giáo district", the province, or its group."""
+        return group_name(self.ev.unit, self.lang)
 
     @functools.cached_property
     def document_frame(self) -> DocumentFrame | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import time
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -70,23 +70,36 @@ def place_name(kind: str, name: object, lang: str, *, capital: bool = False) -> 
     return text[:1].upper() + text[1:] if capital else text
 
 
+def unit_place(unit: Mapping, lang: str = "vi", *, capital: bool = False, level: str | None = None) -> str:
+    """Name a unit's place: "huyện Phú Giáo, tỉnh Bình Dương", or the province alone when it has no district.
+
+    ``level="province"`` names the province alone in any case; ``capital`` starts with a capital letter.
+    """
+    from .i18n import N_
+
+    province = place_name(N_("province"), _field(unit, "province"), lang)
+    district = _field(unit, "district")
+    if district and level != "province":
+        return place_name(N_("district"), district, lang, capital=capital) + ", " + province
+    return province[:1].upper() + province[1:] if capital else province
+
+
 def places_label(units: pd.DataFrame, lang: str = "vi", level: str | None = None, *, capital: bool = True) -> str:
     """Name the place some units share: "Huyện Phú Giáo, tỉnh Bình Dương", "Tỉnh Bình Dương" or "34 tỉnh, thành phố".
 
-    Without ``level`` the name is the narrowest place the units share; ``level="province"`` names
-    the province even when the units all lie in one district (a province was asked for).
+    Without ``level`` the name is the narrowest place the units share (:func:`unit_place`); ``level="province"``
+    names the province even when the units all lie in one district (a province was asked for).
     """
     from . import fmt
-    from .i18n import N_, tn
+    from .i18n import tn
 
     provinces = units["province"].fillna("").astype(str).str.strip()
     districts = units["district"].fillna("").astype(str).str.strip()
-    if place_keys(provinces).nunique() == 1:
-        province = place_name(N_("province"), provinces.iloc[0], lang)
-        if place_keys(districts).nunique() == 1 and districts.iloc[0] and level != "province":
-            return place_name(N_("district"), districts.iloc[0], lang, capital=capital) + ", " + province
-        return province[:1].upper() + province[1:] if capital else province
     count = place_keys(provinces).nunique()
+    if count == 1:
+        one_district = place_keys(districts).nunique() == 1 and districts.iloc[0]
+        place = {"province": provinces.iloc[0], "district": districts.iloc[0] if one_district else ""}
+        return unit_place(place, lang, capital=capital, level=level)
     return tn("all_provinces", count, lang, n=fmt.number(count, 0, lang))
 
 
@@ -95,6 +108,28 @@ def group_label(unit: pd.Series) -> str:
     group = str(unit.get("group", "") or "").strip()
     district = str(unit.get("district", "") or "").strip()
     return group or district or str(unit.get("province", "") or "").strip()
+
+
+def group_name(unit: Mapping, lang: str = "vi") -> str:
+    """A unit's peer group as named in a sentence: the group :func:`peer_group_keys` puts it in.
+
+    Its ``group`` as written, else its district ("huyện Phú Giáo" / "Phú Giáo district"), else its province
+    ("thành phố Hồ Chí Minh").
+    """
+    from .i18n import N_
+
+    group, district = _field(unit, "group"), _field(unit, "district")
+    if group:
+        return group
+    if district:
+        return place_name(N_("district"), district, lang)
+    return place_name(N_("province"), _field(unit, "province"), lang)
+
+
+def _field(unit: Mapping, name: str) -> str:
+    """A unit's text field, "" when missing or blank."""
+    value = unit.get(name, "")
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value).strip()
 
 
 def group_labels(units: pd.DataFrame) -> pd.Series:

@@ -16,6 +16,7 @@ from dxnb.units import (
     dataset_index,
     group_label,
     group_labels,
+    group_name,
     peer_group_key,
     peer_group_keys,
     peer_scope,
@@ -24,6 +25,7 @@ from dxnb.units import (
     place_key,
     place_name,
     places_label,
+    unit_place,
     unit_rows,
 )
 
@@ -184,3 +186,26 @@ def test_the_group_column_makes_peers_in_a_dataset(data_copy):
     view = load_dataset(data_copy).at("2025")
     assert peers(view, "25882", "2025") == ["25858", "25882"]
     assert peers(view, "25864", "2025") == ["25864", "25867"]
+    # and the report names that group where it compares the unit with its peers, not the city around it
+    from dxnb.report import CommuneReport
+
+    report = CommuneReport.build("25882", "2025", data_dir=data_copy, lang="vi")
+    assert report.group_label == "Cụm Nam"
+    assert "Cụm Nam" in str(report.peers()._repr_html_()) and "thành phố Hồ Chí Minh" not in report.group_label
+    other = CommuneReport.build("25864", "2025", data_dir=data_copy, lang="en")
+    assert other.group_label == "Hồ Chí Minh City"
+
+
+def test_a_units_place_and_its_group_in_a_sentence():
+    district = {"district": "Phú Giáo", "province": "Bình Dương", "group": ""}
+    city = {"district": "", "province": "Hồ Chí Minh", "group": float("nan")}
+    grouped = {"district": "Phú Giáo", "province": "Bình Dương", "group": " Cụm Bắc "}
+    assert unit_place(district) == "huyện Phú Giáo, tỉnh Bình Dương"
+    assert unit_place(district, "en") == "Phú Giáo district, Bình Dương province"
+    assert unit_place(district, level="province") == "tỉnh Bình Dương"
+    assert unit_place(city, capital=True) == "Thành phố Hồ Chí Minh"
+    assert unit_place(pd.Series(city)) == "thành phố Hồ Chí Minh"
+    assert group_name(district) == "huyện Phú Giáo"
+    assert group_name(city, "en") == "Hồ Chí Minh City"
+    assert group_name(grouped) == "Cụm Bắc"  # as written, in every language
+    assert group_name(grouped, "en") == "Cụm Bắc"
