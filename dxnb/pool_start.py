@@ -54,15 +54,26 @@ _STOP_WAIT_S = 0.2
 def start_method() -> str:
     """``forkserver`` on Linux unless ``DXNB_POOL_START=spawn``; ``spawn`` elsewhere.
 
-    An unknown value of ``DXNB_POOL_START`` is logged and ignored.
+    Also ``spawn`` where the kernel does not give process descriptors (before Linux 5.3, or a sandbox that
+    forbids them): a forked worker watches its driver through one. An unknown value of ``DXNB_POOL_START`` is
+    logged and ignored.
     """
     wanted = os.environ.get(START_VARIABLE, "").strip().lower()
     if wanted and wanted not in START_METHODS:
         log.warning("%s=%s is neither forkserver nor spawn; using the default", START_VARIABLE, wanted)
         wanted = ""
-    if wanted == "spawn" or not fork_supported() or not hasattr(os, "pidfd_open"):
+    if wanted == "spawn" or not fork_supported() or not pidfds_supported():
         return "spawn"
     return "forkserver"
+
+
+def pidfds_supported() -> bool:
+    """Whether this system gives process descriptors (``os.pidfd_open``), which forked workers need."""
+    try:
+        os.close(os.pidfd_open(os.getpid()))
+    except (AttributeError, OSError):
+        return False
+    return True
 
 
 def pool_context() -> multiprocessing.context.BaseContext:

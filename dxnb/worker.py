@@ -375,9 +375,11 @@ def init_worker(
                 os._exit(1)
         else:  # forked from the fork server: watched, once the zygote is forked (no thread before that)
             try:
-                watch = os.pidfd_open(driver)
-            except (ProcessLookupError, OSError):  # the driver has ended already
+                watch = (driver, os.pidfd_open(driver))
+            except ProcessLookupError:  # the driver has ended already
                 os._exit(1)
+            except OSError:  # no process descriptors here: polled instead
+                watch = (driver, None)
     if env is not None:
         os.environ.clear()
         os.environ.update(env)
@@ -398,7 +400,7 @@ def init_worker(
     # Pool workers end with os._exit, so atexit never runs there; multiprocessing's finalisers do.
     Finalize(worker, worker.close, exitpriority=30)
     if watch is not None:
-        threading.Thread(target=_end_with_driver, args=(watch,), name="dxnb-driver-watch", daemon=True).start()
+        threading.Thread(target=_end_with_driver, args=watch, name="dxnb-driver-watch", daemon=True).start()
     import papermill  # noqa: F401  - paid once per worker, not per report (done already when forked warm)
 
     from . import export  # noqa: F401
@@ -413,12 +415,18 @@ def skip_unused_imports() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
-def _end_with_driver(pidfd: int) -> None:
+def _end_with_driver(driver: int, pidfd: int | None) -> None:
     """Wait for the driver to end, then end this worker at once (its zygote and kernels die with it)."""
     import select
     import signal
 
-    select.select([pidfd], [], [])
+    if pidfd is not None:
+        select.select([pidfd], [], [])
+    else:
+        with contextlib.suppress(ProcessLookupError):
+            while True:
+                time.sleep(0.5)
+                os.kill(driver, 0)
     os.kill(os.getpid(), signal.SIGKILL)
 
 

@@ -18,19 +18,19 @@ from dxnb.worker import init_worker
 from dxnb.zygote import fork_supported
 
 forked_only = pytest.mark.skipif(
-    not fork_supported() or not hasattr(os, "pidfd_open"), reason="fork servers are used on Linux only"
+    not fork_supported() or not pool_start.pidfds_supported(), reason="fork servers are used on Linux only"
 )
 
 
 def test_start_method_default_and_spawn_on_request(monkeypatch, caplog):
     monkeypatch.delenv(START_VARIABLE, raising=False)
-    assert start_method() == ("forkserver" if fork_supported() and hasattr(os, "pidfd_open") else "spawn")
+    assert start_method() == ("forkserver" if fork_supported() and pool_start.pidfds_supported() else "spawn")
     monkeypatch.setenv(START_VARIABLE, " Spawn ")
     assert start_method() == "spawn"
     assert pool_context().get_start_method() == "spawn"
     monkeypatch.setenv(START_VARIABLE, "threads")
     with caplog.at_level(logging.WARNING, logger="dxnb.pool_start"):
-        assert start_method() == ("forkserver" if fork_supported() and hasattr(os, "pidfd_open") else "spawn")
+        assert start_method() == ("forkserver" if fork_supported() and pool_start.pidfds_supported() else "spawn")
     assert "neither forkserver nor spawn" in caplog.text
 
 
@@ -39,6 +39,18 @@ def test_no_fork_server_where_fork_is_unsupported(monkeypatch):
     monkeypatch.setattr(pool_start, "fork_supported", lambda: False)
     assert start_method() == "spawn"
     assert pool_context().get_start_method() == "spawn"
+
+
+def test_no_fork_server_where_the_system_gives_no_process_descriptors(monkeypatch):
+    """A forked worker watches its driver through a pidfd: without them (old kernel, sandbox) workers spawn."""
+
+    def refused(pid):
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.delenv(START_VARIABLE, raising=False)
+    monkeypatch.setattr(os, "pidfd_open", refused, raising=False)
+    assert not pool_start.pidfds_supported()
+    assert start_method() == "spawn"
 
 
 def _probe() -> dict:
@@ -199,3 +211,29 @@ def test_dxnb_reads_no_other_variable_of_its_own_when_imported():
     for path in sorted(package.glob("*.py")):
         read |= _read_on_import(ast.parse(path.read_text(encoding="utf-8")))
     assert {name for name in read if name.startswith("DXNB_")} == set(pool_start.READ_ON_IMPORT)
+
+
+@forked_only
+@pytest.mark.parametrize("pidfds", [True, False])
+def test_a_worker_whose_driver_is_not_its_parent_ends_with_it(tmp_path, pidfds):
+    """As a worker forked from the fork server: it watches the driver (a pidfd, or polling without them)."""
+    import subprocess
+
+    driver = subprocess.Popen(["sleep", "120"])  # stands for the driver: not the worker's parent
+    refuse = "" if pidfds else "import os\ndef _no(pid): raise OSError(38, 'no pidfds')\nos.pidfd_open = _no\n"
+    code = refuse + (
+        "import sys, time\nfrom dxnb.worker import init_worker\n"
+        f"init_worker({str(tmp_path)!r}, None, 'plain', {driver.pid})\nprint('ready', flush=True)\ntime.sleep(120)\n"
+    )
+    env = dict(os.environ, DXNB_PRESTART="0")  # no spare kernel to outlive the killed worker
+    worker = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert worker.stdout.readline().strip() == "ready"
+        assert worker.poll() is None
+        driver.kill()
+        driver.wait()
+        assert worker.wait(timeout=60) == -9  # killed itself once the driver had gone
+    finally:
+        for process in (driver, worker):
+            if process.poll() is None:
+                process.kill()
