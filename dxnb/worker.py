@@ -140,7 +140,9 @@ class Kernel:
             # kernel started for it, and the kernel serves no other report.
             self.start()
             self.client = self.km.client()
-            self.client.start_channels()
+            # The shell channel only: a heartbeat thread that starts as the client stops (a report that takes
+            # the kernel at once) fails to make its socket in the destroyed context and says so on stderr.
+            self.client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
             self.client.execute(PRELOAD, silent=True, store_history=False)
 
     def _manager(self, zygote: Zygote | None):
