@@ -105,9 +105,7 @@ def places_label(units: pd.DataFrame, lang: str = "vi", level: str | None = None
 
 def group_label(unit: pd.Series) -> str:
     """The name of a unit's peer group: its ``group`` when given, else its district, else its province."""
-    group = str(unit.get("group", "") or "").strip()
-    district = str(unit.get("district", "") or "").strip()
-    return group or district or str(unit.get("province", "") or "").strip()
+    return _field(unit, "group") or _field(unit, "district") or _field(unit, "province")
 
 
 def group_name(unit: Mapping, lang: str = "vi") -> str:
