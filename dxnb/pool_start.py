@@ -41,8 +41,8 @@ log = logging.getLogger(__name__)
 #: then a worker's own.
 PRELOAD = (*ZYGOTE_PRELOAD, "papermill", "nbclient", "nbconvert", "dxnb.export", "dxnb.worker")
 START_VARIABLE = "DXNB_POOL_START"
-#: The file the fork server creates once warm (:mod:`dxnb.warm`), named in its environment only.
-READY_VARIABLE = "DXNB_FORKSERVER_READY"
+#: The file the fork server removes once warm (:mod:`dxnb.warm`), named in its environment only.
+WARMING_VARIABLE = "DXNB_FORKSERVER_WARMING"
 #: How long the pool waits for the fork server's imports (a loaded machine can be slow).
 READY_TIMEOUT_S = 120.0
 START_METHODS = ("forkserver", "spawn")
@@ -116,13 +116,16 @@ class _Server:
 
     fingerprint: str | None = None
     stopped_at_exit = False
-    ready_file: str | None = None  # written by dxnb.warm in the server once it is warm
+    warming_file: str | None = None  # removed by dxnb.warm in the server once it is warm
 
     @classmethod
-    def _new_ready_file(cls) -> None:
+    def _new_warming_file(cls) -> None:
+        """A file that stands while the server imports: removing it needs no disk space (a full disk)."""
         folder = tempfile.mkdtemp(prefix="dxnb-forkserver-")
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
-        cls.ready_file = os.path.join(folder, "ready")
+        cls.warming_file = os.path.join(folder, "warming")
+        with open(cls.warming_file, "w", encoding="ascii"):
+            pass
 
     @classmethod
     def ensure(cls) -> None:
@@ -134,9 +137,9 @@ class _Server:
             log.debug("the environment changed since the fork server started: starting it again")
             _stop(server, _STOP_WAIT_S)
         forkserver.set_forkserver_preload(["dxnb.warm"])
-        if server._forkserver_pid is None or cls.ready_file is None:  # a new server: a new file says it is ready
-            cls._new_ready_file()
-        with _environment(dict.fromkeys(THREAD_VARIABLES, "1") | KERNEL_ENV | {READY_VARIABLE: cls.ready_file}):
+        if server._forkserver_pid is None or cls.warming_file is None:  # a new server: a new file, gone when warm
+            cls._new_warming_file()
+        with _environment(dict.fromkeys(THREAD_VARIABLES, "1") | KERNEL_ENV | {WARMING_VARIABLE: cls.warming_file}):
             forkserver.ensure_running()  # returns at once; the server imports PRELOAD in the background
         cls.fingerprint = wanted
         if not cls.stopped_at_exit:
@@ -164,9 +167,9 @@ def wait_until_ready(timeout: float = READY_TIMEOUT_S) -> None:
     forked only once it is done, and if the driver were interrupted meanwhile (Ctrl-C, ``kill``), that
     worker would start after the driver had gone and fail noisily. Returns at once without a fork server.
     """
-    ready = _Server.ready_file
+    warming = _Server.warming_file
     deadline = time.monotonic() + timeout
-    while ready is not None and not os.path.exists(ready) and time.monotonic() < deadline:
+    while warming is not None and os.path.exists(warming) and time.monotonic() < deadline:
         time.sleep(0.01)
 
 

@@ -9,12 +9,13 @@ server start warm. A zygote forked from a process that has imported this module 
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
 import logging
 import os
 
-from .pool_start import PRELOAD, READY_VARIABLE
+from .pool_start import PRELOAD, WARMING_VARIABLE
 from .worker import skip_unused_imports
 from .zygote_process import warm_charts
 
@@ -38,7 +39,7 @@ except Exception as _exc:  # an optimisation: the worker builds it itself
 # worker's collections do not walk pandas' and matplotlib's objects, nor dirty their pages (copy-on-write).
 gc.collect()
 gc.freeze()
-_ready = os.environ.pop(READY_VARIABLE, "")  # not handed on to the workers
-if _ready:  # the pool waits for this before it asks for workers (pool_start.wait_until_ready)
-    with open(_ready, "w", encoding="ascii"):
-        pass
+_warming = os.environ.pop(WARMING_VARIABLE, "")  # not handed on to the workers
+if _warming:  # the pool waits for it to go before it asks for workers (pool_start.wait_until_ready)
+    with contextlib.suppress(OSError):
+        os.unlink(_warming)

@@ -123,14 +123,14 @@ def test_the_pool_waits_for_a_warm_server_which_says_so_in_a_file_only_it_sees(m
     monkeypatch.delenv(START_VARIABLE, raising=False)
     pool_start.stop()
     pool_context()
-    ready = pool_start._Server.ready_file
-    assert ready and not os.path.exists(ready)  # a new server is still importing
-    assert pool_start.READY_VARIABLE not in os.environ  # set for the server's start only
+    warming = pool_start._Server.warming_file
+    assert warming and os.path.exists(warming)  # a new server is still importing
+    assert pool_start.WARMING_VARIABLE not in os.environ  # set for the server's start only
     pool_start.wait_until_ready()
-    assert os.path.exists(ready)
+    assert not os.path.exists(warming)  # removed by the server once warm (no disk space needed)
     initargs = (str(tmp_path), None, "plain", os.getpid(), dict(os.environ))
     with cf.ProcessPoolExecutor(1, mp_context=pool_context(), initializer=init_worker, initargs=initargs) as pool:
-        assert pool.submit(_variable, pool_start.READY_VARIABLE).result(timeout=120) is None
+        assert pool.submit(_variable, pool_start.WARMING_VARIABLE).result(timeout=120) is None
 
 
 @forked_only
