@@ -95,17 +95,22 @@ def pool_context() -> multiprocessing.context.BaseContext:
 #: dxnb's own variables are read when they are used (and a worker takes the driver's), except this one,
 #: read when :mod:`dxnb.paths` is imported.
 READ_ON_IMPORT = ("DXNB_ROOT",)
+#: Variables that a host process changes as it goes and no library reads when it is imported: pytest names the
+#: test it runs in ``PYTEST_CURRENT_TEST`` (each test, each phase). A worker still sees their current values.
+VOLATILE = ("PYTEST_CURRENT_TEST",)
 
 
 def fingerprint() -> str:
     """What the fork server must share with this process: the interpreter, ``sys.path`` and the environment.
 
     Every variable counts (a library may read one when it is imported) except dxnb's own, which dxnb reads
-    when they are used (:data:`READ_ON_IMPORT` apart): a change of ``DXNB_CACHE_DIR`` or ``DXNB_LANG``
-    keeps the warm server.
+    when they are used (:data:`READ_ON_IMPORT` apart), and the :data:`VOLATILE` ones: a change of
+    ``DXNB_CACHE_DIR`` or ``DXNB_LANG``, or the next test of a pytest run, keeps the warm server.
     """
     env = sorted(
-        (name, value) for name, value in os.environ.items() if not name.startswith("DXNB_") or name in READ_ON_IMPORT
+        (name, value)
+        for name, value in os.environ.items()
+        if name not in VOLATILE and (not name.startswith("DXNB_") or name in READ_ON_IMPORT)
     )
     parts = [sys.executable, *sys.path, "", *(f"{name}={value}" for name, value in env)]
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()

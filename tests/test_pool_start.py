@@ -109,6 +109,9 @@ def test_the_server_is_started_again_when_the_environment_changes(monkeypatch):
     monkeypatch.setenv("DXNB_CACHE_DIR", "/elsewhere")  # read by dxnb when used, in the worker: no restart
     pool_context()
     assert forkserver._forkserver._forkserver_pid == first
+    monkeypatch.setenv("PYTEST_CURRENT_TEST", "the next test (call)")  # volatile: no restart
+    pool_context()
+    assert forkserver._forkserver._forkserver_pid == first
     monkeypatch.setenv("POOL_PROBE", "changed")  # any other variable might be read when a module is imported
     pool_context()
     second = forkserver._forkserver._forkserver_pid
