@@ -44,15 +44,17 @@ def _dask() -> tuple[list[str], list[str]]:
 
 
 def _stop(processes: list[subprocess.Popen]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            process.terminate()
-    for process in processes:
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=30)
+    """End the workers, then the scheduler: a worker told to end says goodbye to a scheduler still there."""
+    for group in (processes[1:], processes[:1]):
+        for process in group:
+            if process.poll() is None:
+                process.terminate()
+        for process in group:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
