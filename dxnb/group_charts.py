@@ -91,9 +91,11 @@ def heatmap_chart(
             ax.add_patch(
                 Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, edgecolor=_MISSING_EDGE, hatch="////", linewidth=0)
             )
-    ax.set_xticks(np.arange(cols + 1) - 0.5, minor=True)
-    ax.set_yticks(np.arange(rows + 1) - 0.5, minor=True)
-    ax.grid(which="minor", color="white", linewidth=1.0)
+    # White lines between the cells, as two collections drawn where an axis' grid is (a minor tick per line
+    # would cost a tick object each: most of a large heatmap's drawing time)
+    lines = {"colors": "white", "linewidth": 1.0, "zorder": 1.5}
+    ax.vlines(np.arange(cols + 1) - 0.5, -0.5, rows - 0.5, **lines)
+    ax.hlines(np.arange(rows + 1) - 0.5, -0.5, cols - 0.5, **lines)
     ax.tick_params(which="both", length=0)
     ax.xaxis.tick_top()
     ax.set_xticks(np.arange(cols), list(col_labels), rotation=90, fontsize=7.5)
