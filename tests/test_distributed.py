@@ -191,3 +191,34 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path, monkeypatch, capsys
     assert code == 2
     err = capsys.readouterr().err
     assert f"cannot reach the Dask scheduler at {address}" in err and "Traceback" not in err
+
+
+def test_a_worker_unpacks_and_hashes_a_shipped_dataset_once(sample, tmp_path, monkeypatch):
+    """Each task of a batch gets the dataset; the first one unpacks, validates and hashes it for the kernels."""
+    from dxnb import datacache
+    from dxnb import distributed as dist
+
+    monkeypatch.setattr(dist, "_data_root", lambda: tmp_path / "shipped")
+    monkeypatch.setattr(dist._Holder, "datasets", {})
+    calls = {"unpack": 0, "token": 0}
+    unpack, token = dist.unpack_dataset, datacache.trust_token
+
+    def counted_unpack(*args, **kwargs):
+        calls["unpack"] += 1
+        return unpack(*args, **kwargs)
+
+    def counted_token(*args, **kwargs):
+        calls["token"] += 1
+        return token(*args, **kwargs)
+
+    monkeypatch.setattr(dist, "unpack_dataset", counted_unpack)
+    monkeypatch.setattr(datacache, "trust_token", counted_token)
+    data = {"fingerprint": sample.fingerprint, "hashes": sample.hashes, "payload": dist.dataset_payload(sample)}
+    first = dist.local_copy(data)
+    assert first[1] is not None and json.loads(first[1])["path"] == str(first[0].resolve())
+    assert dist.local_copy(data) == first and dist.local_copy(data) == first
+    assert calls == {"unpack": 1, "token": 1}
+    shutil.rmtree(first[0])  # pruned meanwhile (another dataset arrived on this machine): unpacked again
+    again = dist.local_copy(data)
+    assert again[0] == first[0] and first[0].is_dir() and again[1] is not None  # a new token: new mtimes
+    assert calls == {"unpack": 2, "token": 2}
