@@ -77,11 +77,12 @@ def unit_place(unit: Mapping, lang: str = "vi", *, capital: bool = False, level:
     """
     from .i18n import N_
 
-    province = place_name(N_("province"), _field(unit, "province"), lang)
-    district = _field(unit, "district")
+    province, district = _field(unit, "province"), _field(unit, "district")
     if district and level != "province":
-        return place_name(N_("district"), district, lang, capital=capital) + ", " + province
-    return province[:1].upper() + province[1:] if capital else province
+        return ", ".join(
+            (place_name(N_("district"), district, lang, capital=capital), place_name(N_("province"), province, lang))
+        )
+    return place_name(N_("province"), province, lang, capital=capital)
 
 
 def places_label(units: pd.DataFrame, lang: str = "vi", level: str | None = None, *, capital: bool = True) -> str:
