@@ -8,6 +8,7 @@ messages set the language themselves (``monkeypatch.setenv``, ``--lang vi``, a n
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import tempfile
@@ -27,17 +28,48 @@ def pytest_configure(config):
         os.environ["DXNB_CACHE_DIR"] = tempfile.mkdtemp(prefix="dxnb-test-cache-")
 
 
-def pytest_collection_modifyitems(config, items):
-    """Run the files with the most slow tests first, each file's tests in their order.
+DURATIONS = Path(__file__).with_name("durations.json")
+"""Seconds each test file took in a recorded run of the suite on 2 cores (set ``DXNB_RECORD_DURATIONS=1``)."""
 
-    ``make test`` gives each pytest-xdist worker whole files (``--dist loadfile``), in this order: the long files
-    start first and the short ones fill in around them, instead of one long file running alone at the end.
+
+def pytest_collection_modifyitems(config, items):
+    """Run the test files longest first (by :data:`DURATIONS`), each file's tests in their order.
+
+    ``make test`` gives each pytest-xdist worker whole files (``--dist loadfile --no-loadscope-reorder``), the
+    next file to whichever worker runs out first: longest first, the short files fill in at the end instead of
+    one long file running alone while the other worker idles. A file not recorded yet counts as a long one.
     """
-    slow: dict[Path, int] = {}
-    for item in items:
-        slow[item.path] = slow.get(item.path, 0) + (item.get_closest_marker("slow") is not None)
+    recorded = json.loads(DURATIONS.read_text(encoding="utf-8")) if DURATIONS.exists() else {}
+    unknown = max(recorded.values(), default=0.0)
+    root = Path(str(config.rootpath))
+
+    def cost(path: Path) -> float:
+        return recorded.get(path.relative_to(root).as_posix(), unknown)
+
     first = {path: position for position, path in enumerate(dict.fromkeys(item.path for item in items))}
-    items.sort(key=lambda item: (-slow[item.path], first[item.path]))
+    costs = {path: cost(path) for path in first}
+    items.sort(key=lambda item: (-costs[item.path], first[item.path]))
+
+
+_spent: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report):
+    """With ``DXNB_RECORD_DURATIONS=1``: add up each file's setup, call and teardown (in the controller too)."""
+    if os.environ.get("DXNB_RECORD_DURATIONS"):
+        path = report.nodeid.split("::", 1)[0]
+        _spent[path] = _spent.get(path, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """With ``DXNB_RECORD_DURATIONS=1``, a whole run (not an xdist worker) writes :data:`DURATIONS`."""
+    if not os.environ.get("DXNB_RECORD_DURATIONS") or hasattr(session.config, "workerinput") or not _spent:
+        return
+    every_file = {f"tests/{path.name}" for path in DURATIONS.parent.glob("test_*.py")}
+    if exitstatus != 0 or set(_spent) != every_file:
+        return  # a failed or partial run would record a partial picture
+    spent = {path: round(seconds, 1) for path, seconds in sorted(_spent.items(), key=lambda kv: -kv[1])}
+    DURATIONS.write_text(json.dumps(spent, indent=1) + "\n", encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
