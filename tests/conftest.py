@@ -8,8 +8,10 @@ messages set the language themselves (``monkeypatch.setenv``, ``--lang vi``, a n
 from __future__ import annotations
 
 import csv
+import fcntl
 import json
 import os
+import pickle
 import shutil
 import tempfile
 from pathlib import Path
@@ -138,12 +140,26 @@ def former_sample(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
-    """The bundled dataset rendered once into a throw-away reports folder (all 11 units, 2024)."""
+    """The bundled dataset rendered once into a throw-away reports folder (all 11 units, 2024); read-only.
+
+    Rendered once for the whole run: pytest-xdist's workers share it (the first to ask renders it, holding a
+    lock; the others wait and read it). A test that renders into it works on a copy (``shutil.copytree``).
+    """
     from dxnb.batch import run_batch
 
-    out = tmp_path_factory.mktemp("reports")
-    result = run_batch(out_dir=out, jobs=2, periods=["2024"])
-    return out, result
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's folder, above each worker's own
+    out, done = shared / "site-reports", shared / "site-result.pickle"
+    with open(shared / "site.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not done.exists():
+                result = run_batch(out_dir=out, jobs=2, periods=["2024"])
+                done.write_bytes(pickle.dumps(result))
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return out, pickle.loads(done.read_bytes())
 
 
 # ---------------------------------------------------------------------------- one notebook runner

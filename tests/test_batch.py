@@ -81,8 +81,8 @@ def test_report_html_is_offline_small_and_titled(site):
 
 
 @slow
-def test_rerun_with_unchanged_inputs_executes_nothing(site):
-    out, _ = site
+def test_rerun_with_unchanged_inputs_executes_nothing(site, tmp_path):
+    out = _cached_copy(site, tmp_path)
     before = {p.name: p.stat().st_mtime_ns for p in (out / "2024").glob("*-*.html")}
     result = run_batch(out_dir=out, jobs=2, periods=["2024"])
     assert result.count("cached") == 11 and result.count("ok") == 0
