@@ -8,6 +8,7 @@ and log. User mistakes end with a clear message on stderr and exit code 2, never
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import signal
@@ -539,5 +540,18 @@ def _run(args: argparse.Namespace) -> int:
         return 130
 
 
+def run() -> None:
+    """The ``dxnb`` program: :func:`main`, then exit without the interpreter's last garbage collections.
+
+    With pandas, matplotlib and a dataset loaded, those collections take ~0.25 s at every exit (measured on a
+    one-report batch), for objects the operating system frees anyway. ``gc.freeze`` moves what is alive
+    out of their sight; ``atexit`` handlers (the pool's and the fork server's) still run, and in-process
+    callers of :func:`main` (tests, scripts) are not affected.
+    """
+    code = main()
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 
@@ -132,6 +133,26 @@ def test_unwritable_output_folder_exits_2_without_traceback(capsys):
 def test_python_m_dxnb_runs_the_command_line():
     result = subprocess.run([sys.executable, "-m", "dxnb", "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("dxnb ")
+
+
+def test_python_m_dxnb_exits_with_the_commands_code():
+    command = [sys.executable, "-m", "dxnb", "check", "--data", "/nowhere"]
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode == 2 and "/nowhere" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_program_exits_with_mains_code_past_the_last_collections(monkeypatch):
+    from dxnb import cli
+
+    monkeypatch.setattr(cli, "main", lambda: 3)
+    before = gc.get_freeze_count()
+    try:
+        with pytest.raises(SystemExit) as exited:
+            cli.run()
+        assert exited.value.code == 3
+        assert gc.get_freeze_count() > before  # what is alive at exit is left to the operating system
+    finally:
+        gc.unfreeze()
 
 
 @pytest.mark.parametrize("option", ["--period", "--units"])
