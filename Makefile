@@ -31,8 +31,8 @@ check: $(VENV)/.installed  ## validate the bundled dataset
 # nbval cells depend on each other, so they run in one process, in order, afterwards.
 TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-# Bytecode is cached even where PYTHONDONTWRITEBYTECODE is set (as on this sandbox's images): otherwise each of the
-# suite's Python processes (xdist workers, CLI runs, plain kernels, fork servers) compiles dxnb and the tests again.
+# Bytecode is cached even where PYTHONDONTWRITEBYTECODE is set (as some CI and container images do): otherwise each of
+# the suite's Python processes (xdist workers, CLI runs, plain kernels, fork servers) compiles dxnb and the tests again.
 test: export PYTHONDONTWRITEBYTECODE :=
 test: $(VENV)/.installed-test  ## set up .venv with test extras and run the whole suite
 	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder tests
