@@ -38,6 +38,7 @@ from .batch_folders import OutputBusyError as OutputBusyError  # re-exported: wh
 from .batch_folders import output_lock, repair_manifests, scratch_folder, sweep_leftovers
 from .dataset import Dataset, load_dataset
 from .docframe import load_frame
+from .fileio import signals_held
 from .i18n import check_lang, tn, unit_name
 from .jobs import (
     Job,
@@ -425,8 +426,13 @@ class LocalPool:
         ) as pool:
             # The last round of reports starts no spare kernel: nothing would use it.
             pre = prestart_enabled()
-            futures = {pool.submit(render, job, pre and i < len(todo) - workers): job for i, job in enumerate(todo)}
+            futures: dict[cf.Future, Job] = {}
             try:
+                # submit() starts the workers; an interrupt in the middle of a start would leave a half-started
+                # process behind that prints a traceback (the fork server's child finds its pipe closed).
+                with signals_held("the workers started"):
+                    for i, job in enumerate(todo):
+                        futures[pool.submit(render, job, pre and i < len(todo) - workers)] = job
                 for future in cf.as_completed(futures):
                     job = futures[future]
                     try:

@@ -228,8 +228,10 @@ def unique_backup(folder: str | os.PathLike[str], name: str, data: bytes, mode: 
 
 
 @contextlib.contextmanager
-def signals_held() -> Iterator[None]:
+def signals_held(during: str = "the files were written") -> Iterator[None]:
     """Hold back Ctrl-C (``SIGINT``) and ``SIGTERM`` for the ``with`` block; they take effect when it ends.
+
+    ``during`` completes the warning logged when a signal was held back: "interrupted while <during>".
 
     A deferred handler records the signal (blocking it with ``pthread_sigmask`` is not enough: any other thread,
     e.g. of a numeric library, may receive it); the previous handler runs once the block is over. Python runs
@@ -250,7 +252,7 @@ def signals_held() -> Iterator[None]:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         if caught:
-            log.warning("interrupted while the files were written: the change was completed first")
+            log.warning("interrupted while %s: that was completed first", during)
             handler = previous[caught[0]]
             if callable(handler):
                 handler(caught[0], None)  # Python's own SIGINT handler raises KeyboardInterrupt

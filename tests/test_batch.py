@@ -352,7 +352,8 @@ def _driver_until_rendering(out: Path, data: Path, psutil):
                "--period", "2024", "--force"]  # fmt: skip
     driver = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 300
-    while not list((out / "2024").glob("*.html")) and driver.poll() is None and time.monotonic() < deadline:
+    # a report, not the overview (written beside the workers, possibly before the first of them has started)
+    while not list((out / "2024").glob("[0-9]*.html")) and driver.poll() is None and time.monotonic() < deadline:
         time.sleep(0.2)
     assert driver.poll() is None, driver.communicate()
     return driver, psutil.Process(driver.pid).children(recursive=True)
@@ -382,6 +383,44 @@ def test_a_killed_batch_takes_its_workers_zygotes_and_kernels_with_it(tmp_path, 
         manifest = json.loads((out / "2024" / "manifest.json").read_text(encoding="utf-8"))
         for entry in manifest["units"].values():  # what the driver heard of before the end is recorded
             assert entry["status"] != "ok" or (out / "2024" / entry["html"]).is_file()
+
+
+_TERM_WHILE_A_WORKER_STARTS = """
+import os, signal, sys
+from multiprocessing import forkserver
+from dxnb.cli import main
+
+connect = forkserver.connect_to_new_process
+
+def connect_then_term(fds):
+    pair = connect(fds)  # the fork server has forked the worker, which now waits for its start data
+    os.kill(os.getpid(), signal.SIGTERM)
+    return pair
+
+forkserver.connect_to_new_process = connect_then_term
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@slow
+def test_a_batch_killed_while_a_worker_starts_ends_without_a_traceback(tmp_path, data_copy):
+    """SIGTERM between the fork server's fork and the start data: the start completes, then the batch ends (130).
+
+    Without the signals held back, the half-started worker printed the fork server's ``EOFError`` traceback.
+    """
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    command = [sys.executable, "-c", _TERM_WHILE_A_WORKER_STARTS, "reports", "--data", str(data_copy),
+               "--out", str(out), "--jobs", "2", "--period", "2024", "--force"]  # fmt: skip
+    env = {**os.environ, "DXNB_POOL_START": "forkserver"}
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 130, done.stderr
+    assert "Traceback" not in done.stderr and "EOFError" not in done.stderr, done.stderr
+    assert "interrupted while the workers started" in done.stderr
+    reports = list((out / "2024").glob("[0-9]*.html"))  # the reports in flight finish; no other starts
+    assert len(reports) <= 2 and all(r.read_text(encoding="utf-8").rstrip().endswith("</html>") for r in reports)
 
 
 @slow
