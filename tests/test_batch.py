@@ -413,14 +413,14 @@ def test_a_batch_killed_while_a_worker_starts_ends_without_a_traceback(tmp_path,
 
     out = tmp_path / "out"
     command = [sys.executable, "-c", _TERM_WHILE_A_WORKER_STARTS, "reports", "--data", str(data_copy),
-               "--out", str(out), "--jobs", "2", "--period", "2024", "--force"]  # fmt: skip
+               "--out", str(out), "--units", "25858", "--period", "2024", "--force"]  # fmt: skip
     env = {**os.environ, "DXNB_POOL_START": "forkserver"}
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
     assert done.returncode == 130, done.stderr
     assert "Traceback" not in done.stderr and "EOFError" not in done.stderr, done.stderr
     assert "interrupted while the workers started" in done.stderr
-    reports = list((out / "2024").glob("[0-9]*.html"))  # the reports in flight finish; no other starts
-    assert len(reports) <= 2 and all(r.read_text(encoding="utf-8").rstrip().endswith("</html>") for r in reports)
+    reports = list((out / "2024").glob("[0-9]*.html"))  # a report in flight finishes
+    assert len(reports) <= 1 and all(r.read_text(encoding="utf-8").rstrip().endswith("</html>") for r in reports)
 
 
 @slow
