@@ -27,16 +27,15 @@ reports: $(VENV)/.installed  ## set up .venv and render every commune's report f
 check: $(VENV)/.installed  ## validate the bundled dataset
 	$(BIN)/dxnb check
 
-# tests/ shared out over TEST_JOBS processes, a test file each (module fixtures are built once); the notebooks'
-# nbval cells depend on each other, so they run in one process, in order, afterwards.
+# tests/ and the notebooks shared out over TEST_JOBS processes, a whole file to each (module fixtures are built once;
+# a notebook's nbval cells depend on each other and run in one process, in order).
 TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 # Bytecode is cached even where PYTHONDONTWRITEBYTECODE is set (as some CI and container images do): otherwise each of
 # the suite's Python processes (xdist workers, CLI runs, plain kernels, fork servers) compiles dxnb and the tests again.
 test: export PYTHONDONTWRITEBYTECODE :=
 test: $(VENV)/.installed-test  ## set up .venv with test extras and run the whole suite
-	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder tests
-	$(BIN)/python -m pytest -p no:xdist notebooks
+	$(BIN)/python -m pytest -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder tests notebooks
 
 lab: $(VENV)/.installed  ## open JupyterLab on notebooks/
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/

@@ -20,7 +20,7 @@ that of the command and everything it started (workers, zygotes, kernels; the Da
 
 Prints a table and writes the figures as JSON (``benchmarks/results/latest.json`` by default).
 ``--quick`` runs every phase on a tiny dataset (for the test suite; of the Dask phase, the province-scale run
-only); timings are never asserted.
+only, on one worker); timings are never asserted.
 
     python benchmarks/bench_reports.py            # the full run (20+ minutes on 2 cores)
     python benchmarks/bench_reports.py --quick --json /tmp/bench.json
@@ -439,7 +439,7 @@ def run(args: argparse.Namespace) -> dict:
                                 f"{len(small_codes)} of {args.district_units}"},
         "dask_over_local": {"value": dask_ratio, "target": f"<= {TARGETS['dask_ratio']}",
                             "met": bool(dask_ratio and dask_ratio <= TARGETS["dask_ratio"]),
-                            "note": f"wall s/report on {len(warm_codes)} units, Dask ({args.dask} local workers) "
+                            "note": f"wall s/report on {len(warm_codes)} units, Dask ({_workers_label(args.dask)}) "
                                     f"over the local pool (medians of {len(dask_many_runs)} and {len(many_runs)} runs, "
                                     "alternated)"},
         "worker_rss_mb": {"value": min_rss, "target": "> 50", "met": bool(min_rss and min_rss > 50),
@@ -484,6 +484,10 @@ def run(args: argparse.Namespace) -> dict:
     return result
 
 
+def _workers_label(n: int) -> str:
+    return f"{n} local worker{'s' if n != 1 else ''}"
+
+
 def table(result: dict) -> str:
     """The figures as a Markdown table (also pasted into benchmarks/README.md)."""
     f, t, p = result["figures"], result["targets"], result["parameters"]
@@ -504,8 +508,8 @@ def table(result: dict) -> str:
         ("dxnb_many_cold_runs", f"dxnb --force, {p['warm']} units of {p['units']}"),
         ("dxnb_many_warm", f"… again, unchanged inputs ({p['warm']} units)"),
         ("dxnb_many_plain", f"dxnb --force, {p['warm']} units, plain kernels"),
-        ("dask_same_units", f"Dask, {p['dask_workers']} local workers, same units (warm workers)"),
-        ("dask_many_runs", f"Dask, {p['dask_workers']} local workers, {p['warm']} units"),
+        ("dask_same_units", f"Dask, {_workers_label(p['dask_workers'])}, same units (warm workers)"),
+        ("dask_many_runs", f"Dask, {_workers_label(p['dask_workers'])}, {p['warm']} units"),
         ("dxnb_huge", f"dxnb --force, {p['huge']} units of {p['units']} (one run)"),
     ]
     for key, label in labels:
@@ -577,7 +581,7 @@ def main(argv: list[str] | None = None) -> int:
         dask = 2
     except ImportError:
         dask = 0
-    quick = {"units": 40, "district_units": 5, "sample": 1, "naive": 1, "warm": 2, "huge": 0, "dask": dask,
+    quick = {"units": 40, "district_units": 5, "sample": 1, "naive": 1, "warm": 2, "huge": 0, "dask": min(dask, 1),
              "repeat": 1}  # fmt: skip
     full = {"units": NATIONAL_UNITS, "district_units": 11, "sample": 11, "naive": 0, "warm": 100, "huge": 1000,
             "dask": dask, "repeat": 2}  # fmt: skip

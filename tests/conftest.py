@@ -67,7 +67,9 @@ def pytest_sessionfinish(session, exitstatus):
     """With ``DXNB_RECORD_DURATIONS=1``, a whole run (not an xdist worker) writes :data:`DURATIONS`."""
     if not os.environ.get("DXNB_RECORD_DURATIONS") or hasattr(session.config, "workerinput") or not _spent:
         return
-    every_file = {f"tests/{path.name}" for path in DURATIONS.parent.glob("test_*.py")}
+    project = DURATIONS.parent.parent
+    every_file = {path.relative_to(project).as_posix() for path in project.glob("tests/test_*.py")}
+    every_file |= {path.relative_to(project).as_posix() for path in project.glob("notebooks/*.ipynb")}
     if exitstatus != 0 or set(_spent) != every_file:
         return  # a failed or partial run would record a partial picture
     spent = {path: round(seconds, 1) for path, seconds in sorted(_spent.items(), key=lambda kv: -kv[1])}
