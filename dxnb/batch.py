@@ -239,6 +239,7 @@ class _Batch:
         background = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="dxnb-overview")
         overviews = background.submit(self._write_overviews, periods, template_fingerprint())
         evaluations = background.submit(self._evaluate, periods)
+        reviews = background.submit(self._prepare_reviews, periods)
         try:
             for job, outcome in self.runner.execute(todo, scratch):
                 result.outcomes.append(outcome)
@@ -254,7 +255,7 @@ class _Batch:
                 self._write_manifest(period, entries[period], skipped[period])
             background.shutdown(wait=True)
         page_failures = overviews.result()  # the thread catches each period's failure
-        tables = evaluations.result()
+        tables, prepared = evaluations.result(), reviews.result()
         for job in cached:
             entries[job.period][job.code] = manifest_entry(
                 job, Outcome(job.code, job.period, "cached"), entries[job.period].get(job.code, {})
@@ -264,9 +265,9 @@ class _Batch:
             if self.renderer is None and period in rendered:  # it would no longer hold the reports just rendered
                 with contextlib.suppress(FileNotFoundError):
                     (out / period / combined_name(period)).unlink()
-            self._write_snapshot(period, entries[period], page_failures)
+            review = self._write_snapshot(period, entries[period], page_failures, prepared.get(period))
             self._write_manifest(period, entries[period], skipped[period], page_failures.get(period))
-            self._write_index(period, entries[period], skipped[period], page_failures, tables.get(period))
+            self._write_index(period, entries[period], skipped[period], page_failures, tables.get(period), review)
             if self.renderer is not None:
                 self._write_combined(period, scratch, page_failures)
         self._write_root_index()
@@ -309,27 +310,54 @@ class _Batch:
         from . import reviews
         from .snapshot import period_snapshot
 
-        self.snapshots = {p: period_snapshot(self.ds, p) for p in periods}
-        states = {
-            p: reviews.statuses(self.ds, p, self.snapshots[p]["units"], taken_under=self.snapshots[p]["framework"])
-            for p in periods
-        }
+        states = {}
+        for p in periods:  # the batch's units only: the period's whole snapshot is built beside the workers
+            snapshot = period_snapshot(self.ds, p, [job.code for job in jobs if job.period == p])
+            states[p] = reviews.statuses(self.ds, p, snapshot["units"], taken_under=snapshot["framework"])
         keyed = []
         for job in jobs:
             token = reviews.token(states[job.period].get(job.code))
             keyed.append(dataclasses.replace(job, key=sha256(f"{job.key}\n{token}".encode())) if token else job)
         return keyed
 
-    def _write_snapshot(self, period: str, entries: dict, failures: dict[str, dict]) -> None:
-        """Write the period's ``snapshot.json`` (the previous one kept) and its ``changes.html``."""
+    def _review_of(self, period: str):
+        """The period's snapshot update (not written yet) and its review columns; they depend on the data only."""
+        from .site_review import ReviewColumns
+        from .snapshot import period_snapshot, plan_snapshot
+
+        update = plan_snapshot(self.out / period, period_snapshot(self.ds, period))
+        columns = ReviewColumns(
+            self.out / period, self.ds.at(period), period, self.lang, (update.snapshot, update.previous)
+        )
+        return update, columns
+
+    def _prepare_reviews(self, periods: list[str]) -> dict:
+        """:meth:`_review_of` each period, beside the workers (a period that fails is done again at the end)."""
+        prepared = {}
+        for period in periods:
+            try:
+                prepared[period] = self._review_of(period)
+            except Exception as exc:  # _write_snapshot will try again and record the failure
+                log.debug("the snapshot of %s beside the workers failed: %s", period, exc)
+        return prepared
+
+    def _write_snapshot(self, period: str, entries: dict, failures: dict[str, dict], prepared=None):
+        """Write the period's ``snapshot.json`` (the previous one kept) and its ``changes.html``; return the columns.
+
+        ``prepared``: the period's :meth:`_review_of`, when built beside the workers. The review columns returned
+        serve the index (None when this failed: the index builds its own).
+        """
         from .site_review import write_changes_page
-        from .snapshot import write_period_snapshot
+        from .snapshot import apply_snapshot
 
         try:
-            write_period_snapshot(self.out / period, self.snapshots[period])
-            write_changes_page(self.out / period, self.ds, period, {"units": entries}, self.lang)
+            update, columns = prepared or self._review_of(period)
+            apply_snapshot(update)
+            write_changes_page(self.out / period, self.ds, period, {"units": entries}, self.lang, columns)
+            return columns
         except Exception as exc:  # the reports are there; the index says what failed
             failures.setdefault(period, {})["changes"] = self._failure(period, "changes", exc)
+            return None
 
     def _failure(self, period: str, page: str, exc: BaseException) -> dict:
         error = error_line(exc)
@@ -366,14 +394,17 @@ class _Batch:
         return tables
 
     def _write_index(
-        self, period: str, entries: dict, skipped: list[str], failures: dict[str, dict], table=None
+        self, period: str, entries: dict, skipped: list[str], failures: dict[str, dict], table=None, review=None
     ) -> None:
         from . import site
 
         folder = self.out / period
         try:
             combined = combined_name(period) if self.renderer is not None else ""
-            site.write_period_index(folder, self.ds, period, read_manifest(folder), self.lang, table, combined=combined)
+            manifest = read_manifest(folder)
+            site.write_period_index(
+                folder, self.ds, period, manifest, self.lang, table, combined=combined, review=review
+            )
         except Exception as exc:  # the reports are there: list them on a plain page instead
             failures.setdefault(period, {})["index"] = self._failure(period, "index", exc)
             plain_index(folder / "index.html", period, read_manifest(folder), self.lang, error_line(exc))

@@ -108,11 +108,12 @@ def write_period_index(
     table: pd.DataFrame | None = None,
     *,
     combined: str = "",
+    review: ReviewColumns | None = None,
 ) -> Path:
     """Write ``<folder>/index.html``: the overview of every unit for the period (``table``: its evaluation).
 
     Each report's PDF is linked when the manifest lists one; ``combined`` names the period's combined PDF (linked
-    also when not given but the file exists).
+    also when not given but the file exists). ``review``: the period's review columns, when built already.
     """
     rows = period_rows(ds, period, manifest, table)
     cat = ds.catalogue_for(period)
@@ -127,7 +128,7 @@ def write_period_index(
     headers += [cat.pillars[p].name(lang) for p in pillar_ids]
     headers += [t("site_status", lang), t("site_report", lang)]
     numeric_from = 3 + several_districts
-    review = ReviewColumns(folder, ds, period, lang)
+    review = review or ReviewColumns(folder, ds.at(period), period, lang)
     ordered = rows.assign(_score=rows["score"].fillna(-1)).sort_values(["_score", "name"], ascending=[False, True])
     # Thousands of rows: plain dicts instead of iterrows, and each distinct number formatted once.
     index_text, share_text = _memo(f.index, lang), _memo(f.share, lang)

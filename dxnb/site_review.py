@@ -95,14 +95,16 @@ def sort_buttons(headers: list, code_column: int = 1) -> list:
 class ReviewColumns:
     """The review state, result class and changes of each unit of a period, for the index and the changes page."""
 
-    def __init__(self, folder: Path, ds: Dataset, period: str, lang: str):
+    def __init__(self, folder: Path, ds: Dataset, period: str, lang: str, kept: tuple[dict, dict | None] | None = None):
+        """The columns of ``period`` in ``folder``; ``kept``: its snapshot and previous one, when at hand already."""
         from . import reviews
         from .changes import compare
         from .snapshot import PREVIOUS, SNAPSHOT, period_snapshot, read_snapshot
 
         self.ds, self.period, self.lang = ds, period, lang
-        self.snapshot = read_snapshot(folder / SNAPSHOT) or period_snapshot(ds, period)
-        self.previous = read_snapshot(folder / PREVIOUS)
+        if kept is None:
+            kept = read_snapshot(folder / SNAPSHOT) or period_snapshot(ds, period), read_snapshot(folder / PREVIOUS)
+        self.snapshot, self.previous = kept
         self.changes = {c.code: c for c in compare(self.previous, self.snapshot)}
         self.states = reviews.statuses(ds, period, self.snapshot["units"], taken_under=self.snapshot.get("framework"))
         self.labels = reviews.LABELS
@@ -221,12 +223,17 @@ CHANGE_COLUMNS = (N_("chg_col_indicator"), N_("chg_col_kind"), N_("chg_col_old")
 CHANGE_KINDS = (N_("chg_kind_changed"), N_("chg_kind_added"), N_("chg_kind_removed"))
 
 
-def write_changes_page(folder: Path, ds: Dataset, period: str, manifest: dict, lang: str = "vi") -> Path:
-    """Write ``<folder>/changes.html``: what changed per unit since the previous render, and since approval."""
+def write_changes_page(
+    folder: Path, ds: Dataset, period: str, manifest: dict, lang: str = "vi", columns: ReviewColumns | None = None
+) -> Path:
+    """Write ``<folder>/changes.html``: what changed per unit since the previous render, and since approval.
+
+    ``columns``: the period's :class:`ReviewColumns`, when built already (for the index too).
+    """
     ds = ds.at(period)  # a code means the unit alive in the period
     from .reviews import LABELS, NEEDS_REVIEW
 
-    columns = ReviewColumns(folder, ds, period, lang)
+    columns = columns or ReviewColumns(folder, ds, period, lang)
     entries = manifest.get("units", {})
 
     def report_link(code: str) -> object:

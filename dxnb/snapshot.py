@@ -19,6 +19,7 @@ import json
 import logging
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -111,10 +112,10 @@ def unit_fingerprint(entry: dict | None, framework: str) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def period_snapshot(ds: Dataset, period: str) -> dict:
-    """The snapshot of a period: every unit with data, with its fingerprint."""
+def period_snapshot(ds: Dataset, period: str, codes: Iterable[str] | None = None) -> dict:
+    """The snapshot of a period: every unit with data (of ``codes``, by default all), with its fingerprint."""
     framework = framework_digest(ds)
-    units = unit_entries(ds, period)
+    units = unit_entries(ds, period, codes)
     for entry in units.values():
         entry["fingerprint"] = unit_fingerprint(entry, framework)
     return {
@@ -172,6 +173,46 @@ def snapshot_text(snapshot: dict) -> str:
     return "{\n" + "\n".join(lines) + f'\n "units": {body}\n}}\n'
 
 
+@dataclass(frozen=True)
+class SnapshotUpdate:
+    """What :func:`write_period_snapshot` writes, decided from the files on disk (see :func:`plan_snapshot`)."""
+
+    folder: Path
+    snapshot: dict  #: the snapshot the period keeps: the new one, or the one on disk when the results are the same
+    previous: dict | None  #: the previous snapshot the period keeps (None on a first render)
+    writes: tuple[tuple[str, str], ...]  #: (file name, JSON text), in the order they are written
+
+
+def plan_snapshot(folder: Path, snapshot: dict) -> SnapshotUpdate:
+    """Decide what writing ``snapshot`` into ``folder`` changes, and prepare the files' text; write nothing.
+
+    When the results differ from the snapshot on disk, that one becomes ``snapshot.previous.json``; when they
+    are the same, the snapshot on disk (and its generation time) and the previous one stay, so the changes of
+    the last real change stay shown.
+    """
+    folder = Path(folder)
+    on_disk = read_snapshot(folder / SNAPSHOT)
+    previous = read_snapshot(folder / PREVIOUS)
+    if on_disk is not None and same_results(on_disk, snapshot):
+        return SnapshotUpdate(folder, on_disk, previous, ())
+    writes = [(SNAPSHOT, snapshot_text(snapshot))]
+    if on_disk is not None:
+        writes.insert(0, (PREVIOUS, snapshot_text(on_disk)))
+        previous = on_disk
+    return SnapshotUpdate(folder, snapshot, previous, tuple(writes))
+
+
+def apply_snapshot(update: SnapshotUpdate) -> tuple[dict, dict | None]:
+    """Write what :func:`plan_snapshot` prepared (each file atomically); return the snapshot and the previous one."""
+    update.folder.mkdir(parents=True, exist_ok=True)
+    for name, text in update.writes:
+        atomic_write_text(update.folder / name, text)
+    snapshot, previous = update.snapshot, update.previous
+    log.info("snapshot of %s: %d unit(s)%s", update.folder.name, len(snapshot["units"]),
+             "" if previous is None else f", previous of {previous.get('generated', '?')}")  # fmt: skip
+    return snapshot, previous
+
+
 def write_period_snapshot(folder: Path, snapshot: dict) -> tuple[dict, dict | None]:
     """Write ``<folder>/snapshot.json``; return it with the previous snapshot (None on a first render).
 
@@ -179,17 +220,4 @@ def write_period_snapshot(folder: Path, snapshot: dict) -> tuple[dict, dict | No
     when they are the same, the previous snapshot stays, so the changes of the last real change stay shown.
     Both files are written atomically.
     """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    on_disk = read_snapshot(folder / SNAPSHOT)
-    previous = read_snapshot(folder / PREVIOUS)
-    if on_disk is not None and not same_results(on_disk, snapshot):
-        atomic_write_text(folder / PREVIOUS, snapshot_text(on_disk))
-        previous = on_disk
-    if on_disk is None or not same_results(on_disk, snapshot):
-        atomic_write_text(folder / SNAPSHOT, snapshot_text(snapshot))
-    else:
-        snapshot = on_disk  # unchanged: keep its generation time
-    log.info("snapshot of %s: %d unit(s)%s", folder.name, len(snapshot["units"]),
-             "" if previous is None else f", previous of {previous.get('generated', '?')}")  # fmt: skip
-    return snapshot, previous
+    return apply_snapshot(plan_snapshot(folder, snapshot))
