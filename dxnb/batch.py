@@ -238,8 +238,7 @@ class _Batch:
         # reports: build them in this (otherwise waiting) process while the workers render.
         background = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="dxnb-overview")
         overviews = background.submit(self._write_overviews, periods, template_fingerprint())
-        evaluations = background.submit(self._evaluate, periods)
-        reviews = background.submit(self._prepare_reviews, periods)
+        pages = background.submit(self._prepare_pages, periods, manifests)
         try:
             for job, outcome in self.runner.execute(todo, scratch):
                 result.outcomes.append(outcome)
@@ -255,7 +254,7 @@ class _Batch:
                 self._write_manifest(period, entries[period], skipped[period])
             background.shutdown(wait=True)
         page_failures = overviews.result()  # the thread catches each period's failure
-        tables, prepared = evaluations.result(), reviews.result()
+        prepared = pages.result()
         for job in cached:
             entries[job.period][job.code] = manifest_entry(
                 job, Outcome(job.code, job.period, "cached"), entries[job.period].get(job.code, {})
@@ -265,9 +264,10 @@ class _Batch:
             if self.renderer is None and period in rendered:  # it would no longer hold the reports just rendered
                 with contextlib.suppress(FileNotFoundError):
                     (out / period / combined_name(period)).unlink()
-            review = self._write_snapshot(period, entries[period], page_failures, prepared.get(period))
+            parts = prepared.get(period, {})
+            review = self._write_snapshot(period, entries[period], page_failures, parts.get("review"))
             self._write_manifest(period, entries[period], skipped[period], page_failures.get(period))
-            self._write_index(period, entries[period], skipped[period], page_failures, tables.get(period), review)
+            self._write_index(period, entries[period], skipped[period], page_failures, parts, review)
             if self.renderer is not None:
                 self._write_combined(period, scratch, page_failures)
         self._write_root_index()
@@ -331,14 +331,29 @@ class _Batch:
         )
         return update, columns
 
-    def _prepare_reviews(self, periods: list[str]) -> dict:
-        """:meth:`_review_of` each period, beside the workers (a period that fails is done again at the end)."""
-        prepared = {}
+    def _prepare_pages(self, periods: list[str], manifests: dict[str, dict]) -> dict[str, dict]:
+        """Per period, what its snapshot, changes page and index take from the data, made beside the workers.
+
+        The index is drafted with the manifest as it was (``manifests``); the end of the batch finishes it. A part
+        that fails here is left out: it is made again at the end, where its failure is recorded.
+        """
+        from .evaluate import evaluate_period
+        from .site import IndexDraft
+
+        prepared: dict[str, dict] = {}
         for period in periods:
+            parts = prepared[period] = {}
             try:
-                prepared[period] = self._review_of(period)
-            except Exception as exc:  # _write_snapshot will try again and record the failure
-                log.debug("the snapshot of %s beside the workers failed: %s", period, exc)
+                view = self.ds.at(period)  # the units alive in the period, as the index lists them
+                parts["table"] = evaluate_period(view, period, list(view.units.index))
+                parts["review"] = self._review_of(period)
+                columns = parts["review"][1]
+                draft = IndexDraft(
+                    self.out / period, self.ds, period, self.lang, parts["table"], columns, manifests[period]
+                )
+                parts["index"] = draft
+            except Exception as exc:
+                log.debug("preparing the pages of %s beside the workers failed: %s", period, exc)
         return prepared
 
     def _write_snapshot(self, period: str, entries: dict, failures: dict[str, dict], prepared=None):
@@ -380,30 +395,18 @@ class _Batch:
                 failures[period] = {"overview": self._failure(period, "overview", exc)}
         return failures
 
-    def _evaluate(self, periods: list[str]) -> dict:
-        """Each period's evaluation of every unit, for its index (a period that fails is left to the index)."""
-        from .evaluate import evaluate_period
-
-        tables = {}
-        for period in periods:
-            try:
-                view = self.ds.at(period)  # the units alive in the period, as the index lists them
-                tables[period] = evaluate_period(view, period, list(view.units.index))
-            except Exception as exc:  # the index will evaluate again and record the failure
-                log.debug("evaluating %s beside the workers failed: %s", period, exc)
-        return tables
-
     def _write_index(
-        self, period: str, entries: dict, skipped: list[str], failures: dict[str, dict], table=None, review=None
+        self, period: str, entries: dict, skipped: list[str], failures: dict[str, dict], parts: dict, review=None
     ) -> None:
+        """Write the period's index: the draft made beside the workers (``parts``), finished with the manifest."""
         from . import site
 
         folder = self.out / period
         try:
             combined = combined_name(period) if self.renderer is not None else ""
-            manifest = read_manifest(folder)
+            manifest, table, draft = read_manifest(folder), parts.get("table"), parts.get("index")
             site.write_period_index(
-                folder, self.ds, period, manifest, self.lang, table, combined=combined, review=review
+                folder, self.ds, period, manifest, self.lang, table, combined=combined, review=review, draft=draft
             )
         except Exception as exc:  # the reports are there: list them on a plain page instead
             failures.setdefault(period, {})["index"] = self._failure(period, "index", exc)

@@ -133,28 +133,43 @@ def table(
     inside its box (``div.dx-scroll``), never the page; on paper the print sheet lets it wrap instead.
     """
     numeric = set(numeric)
-
-    def _th(i: int, text: object) -> str:
-        return f'<th class="num">{esc(text)}</th>' if i in numeric else f"<th>{esc(text)}</th>"
-
-    head = "".join(_th(i, h) for i, h in enumerate(headers))
     keys = iter(sort_keys) if sort_keys is not None else None
     body = []
     for r, row in enumerate(rows):
         row_cls = f' class="{esc(row_classes[r])}"' if row_classes and row_classes[r] else ""
         sort = next(keys) if keys is not None else None
-        cells = []
-        for i, cell in enumerate(row):
-            attrs = ' class="num"' if i in numeric else ""
-            if sort is not None:
-                key = cell if sort[i] is None else sort[i]
-                key = "" if missing(key) else key
-                attrs += f' data-v="{esc(str(key))}"'
-            cells.append(f"<td{attrs}>{esc(cell)}</td>")
-        body.append(f"<tr{row_cls}>{''.join(cells)}</tr>")
+        body.append(f"<tr{row_cls}>{table_cells(row, numeric=numeric, sort=sort)}</tr>")
+    return table_of_rows(headers, body, numeric=numeric, cls=cls)
+
+
+def table_cells(
+    row: Sequence[object], *, numeric: set[int], sort: Sequence[object] | None = None, start: int = 0
+) -> str:
+    """The ``<td>`` cells of a table row, or of its part from column ``start`` on (see :func:`table`)."""
+    cells = []
+    for i, cell in enumerate(row, start):
+        attrs = ' class="num"' if i in numeric else ""
+        if sort is not None:
+            key = cell if sort[i - start] is None else sort[i - start]
+            key = "" if missing(key) else key
+            attrs += f' data-v="{esc(str(key))}"'
+        cells.append(f"<td{attrs}>{esc(cell)}</td>")
+    return "".join(cells)
+
+
+def table_of_rows(
+    headers: Sequence[object], rows: Iterable[str], *, numeric: Sequence[int] = (), cls: str = "dx-table"
+) -> Html:
+    """:func:`table` of rows that are markup already (``<tr>`` elements, their cells from :func:`table_cells`)."""
+    numeric = set(numeric)
+
+    def _th(i: int, text: object) -> str:
+        return f'<th class="num">{esc(text)}</th>' if i in numeric else f"<th>{esc(text)}</th>"
+
+    head = "".join(_th(i, h) for i, h in enumerate(headers))
     return Html(
         f'<div class="dx-scroll"><table class="{esc(cls)}"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table></div>"
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
 
 

@@ -76,21 +76,29 @@ def _place(units: pd.DataFrame, lang: str) -> str:
     return places_label(units, lang, capital=False)
 
 
+#: What the index shows of each unit's manifest entry (its status and report cells).
+ENTRY_FIELDS = ("status", "html", "error", "failed_notebook", "previous_report", "pdf")
+
+
+def _entry_fields(manifest: dict, codes, has_data) -> list[tuple[str, ...]]:
+    """Per unit, :data:`ENTRY_FIELDS` from the manifest (a unit without an entry: no data, or not rendered)."""
+    entries = manifest.get("units", {})
+    no_data = set(manifest.get("no_data", []))
+    fields = []
+    for code, has in zip(codes, has_data, strict=True):
+        entry = entries.get(code, {})
+        status = entry.get("status") or ("no_data" if code in no_data or not has else "not_rendered")
+        fields.append((status, *(entry.get(name, "") for name in ENTRY_FIELDS[1:])))
+    return fields
+
+
 def period_rows(ds: Dataset, period: str, manifest: dict, table: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per unit of the dataset: evaluation for the period (``table``, when computed already), and status."""
     ds = ds.at(period)  # the units alive in the period
     table = evaluate_period(ds, period, list(ds.units.index)) if table is None else table.copy()
-    entries = manifest.get("units", {})
-    no_data = set(manifest.get("no_data", []))
-    table["status"] = [
-        entries.get(code, {}).get("status") or ("no_data" if code in no_data or not has else "not_rendered")
-        for code, has in zip(table.index, table["has_data"], strict=True)
-    ]
-    table["html"] = [entries.get(code, {}).get("html", "") for code in table.index]
-    table["error"] = [entries.get(code, {}).get("error", "") for code in table.index]
-    table["failed_notebook"] = [entries.get(code, {}).get("failed_notebook", "") for code in table.index]
-    table["previous_report"] = [entries.get(code, {}).get("previous_report", "") for code in table.index]
-    table["pdf"] = [entries.get(code, {}).get("pdf", "") for code in table.index]
+    fields = _entry_fields(manifest, table.index, table["has_data"])
+    for i, name in enumerate(ENTRY_FIELDS):
+        table[name] = [row[i] for row in fields]
     return table
 
 
@@ -99,88 +107,87 @@ def index_title(period: str, lang: str = "vi") -> str:
     return t("site_index_title", lang, period=period_label(period, lang))
 
 
-def write_period_index(
-    folder: Path,
-    ds: Dataset,
-    period: str,
-    manifest: dict,
-    lang: str = "vi",
-    table: pd.DataFrame | None = None,
-    *,
-    combined: str = "",
-    review: ReviewColumns | None = None,
-) -> Path:
-    """Write ``<folder>/index.html``: the overview of every unit for the period (``table``: its evaluation).
+class IndexDraft:
+    """A period's index page made from the data, to be finished with the reports' manifest (:meth:`write`).
 
-    Each report's PDF is linked when the manifest lists one; ``combined`` names the period's combined PDF (linked
-    also when not given but the file exists). ``review``: the period's review columns, when built already.
+    Only each unit's status and report cells depend on the manifest. A batch makes the draft beside its workers
+    (with the manifest as it was before, ``manifest``); :meth:`write` then renders again the cells of the units
+    whose entry changed, not the whole country's table.
     """
-    rows = period_rows(ds, period, manifest, table)
-    cat = ds.catalogue_for(period)
-    pillar_ids = list(cat.pillars)
-    several_districts = rows["district"].nunique() > 1
-    headers = [t("site_rank", lang), t("site_code", lang), t("site_unit", lang)]
-    if several_districts:
-        headers.append(t("site_district", lang))
-    # A framework without targets (the 766 service index) gets no "targets met 0/0" column.
-    has_targets = any(ind.target is not None for ind in cat.indicators.values())
-    headers += [t("site_score", lang), t("site_coverage", lang)] + ([t("site_targets", lang)] if has_targets else [])
-    headers += [cat.pillars[p].name(lang) for p in pillar_ids]
-    headers += [t("site_status", lang), t("site_report", lang)]
-    numeric_from = 3 + several_districts
-    review = review or ReviewColumns(folder, ds.at(period), period, lang)
-    ordered = rows.assign(_score=rows["score"].fillna(-1)).sort_values(["_score", "name"], ascending=[False, True])
-    # Thousands of rows: plain dicts instead of iterrows, and each distinct number formatted once.
-    index_text, share_text = _memo(f.index, lang), _memo(f.share, lang)
-    rank_text = _memo(lambda value, _lang: f.number(value), lang)
-    body, keys = [], []
-    for code, r in zip(ordered.index, ordered.to_dict("records"), strict=True):
-        cells = [rank_text(r["rank"]) if not f.missing(r["rank"]) else f.DASH, code, r["name"]]
-        sort = [r["rank"], None, None]
+
+    def __init__(
+        self,
+        folder: Path,
+        ds: Dataset,
+        period: str,
+        lang: str = "vi",
+        table: pd.DataFrame | None = None,
+        review: ReviewColumns | None = None,
+        manifest: dict | None = None,
+    ):
+        self.folder, self.ds, self.period, self.lang = Path(folder), ds, period, lang
+        view = ds.at(period)  # the units alive in the period
+        table = evaluate_period(view, period, list(view.units.index)) if table is None else table
+        cat = ds.catalogue_for(period)
+        pillar_ids = list(cat.pillars)
+        several_districts = table["district"].nunique() > 1
+        headers = [t("site_rank", lang), t("site_code", lang), t("site_unit", lang)]
         if several_districts:
-            cells.append(r["district"] or r["province"])
-            sort.append(None)
-        cells += [index_text(r["score"]), share_text(r["coverage"])]
-        sort += [r["score"], r["coverage"]]
-        if has_targets:
-            met, known = int(r["targets_met"]), int(r["targets_met"] + r["targets_not_met"])
-            cells.append(f"{met}/{known}" if r["has_data"] else f.DASH)
-            sort.append(r["targets_met"] if r["has_data"] else None)
-        cells += [index_text(r[f"pillar_{p}"]) for p in pillar_ids]
-        sort += [r[f"pillar_{p}"] for p in pillar_ids]
-        status = r["status"]
-        if status == "failed":
-            links = [h.link(r["failed_notebook"], t("site_failed_nb", lang))]
-            if r["previous_report"]:
-                links.append(h.link(r["previous_report"], t("site_previous", lang)))
-            cells += [
-                h.tag("span", f"{t('site_failed', lang)}: {r['error']}", cls="dx-fail"),
-                h.join(*links, sep=" · "),
-            ]
-            sort += [t("site_failed", lang), ""]
-        elif status == "ok":
-            pdf = h.link(r["pdf"], t("site_pdf", lang)) if r["pdf"] else ""
-            cells += [t("site_ok", lang), h.join(h.link(r["html"], t("site_open", lang)), pdf, sep=" · ")]
-            sort += [None, r["name"]]
-        else:
-            cells += [t(STATUS_KEYS[status], lang) if status in STATUS_KEYS else status, ""]
-            sort += [None, ""]
-        extra_cells, extra_keys = review.cells(code)
-        body.append(cells + extra_cells)
-        keys.append(sort + extra_keys)
-    numeric = [0, *range(numeric_from, len(headers) - 2)]
-    headers = sort_buttons(headers + review.headers)
-    rendered = int((rows["status"] == "ok").sum())
-    failed = int((rows["status"] == "failed").sum())
-    scored = rows[rows["has_data"]]
-    key = [
-        (t("site_units", lang), f.number(len(rows), 0, lang)),
-        (t("site_rendered", lang), f.number(rendered, 0, lang)),
-        (t("site_failed", lang), f.number(failed, 0, lang)),
-        (t("site_median", lang), f.index(scored["score"].median() if len(scored) else float("nan"), lang)),
-    ]
-    chart = ""
-    if len(scored):
+            headers.append(t("site_district", lang))
+        # A framework without targets (the 766 service index) gets no "targets met 0/0" column.
+        has_targets = any(ind.target is not None for ind in cat.indicators.values())
+        headers += [t("site_score", lang), t("site_coverage", lang)] + (
+            [t("site_targets", lang)] if has_targets else []
+        )
+        headers += [cat.pillars[p].name(lang) for p in pillar_ids]
+        headers += [t("site_status", lang), t("site_report", lang)]
+        self.status_column = len(headers) - 2
+        self.numeric = {0, *range(3 + several_districts, self.status_column)}
+        review = review or ReviewColumns(self.folder, view, period, lang)
+        ordered = table.assign(_score=table["score"].fillna(-1)).sort_values(
+            ["_score", "name"], ascending=[False, True]
+        )
+        # Thousands of rows: plain dicts instead of iterrows, and each distinct number formatted once.
+        index_text, share_text = _memo(f.index, lang), _memo(f.share, lang)
+        rank_text = _memo(lambda value, _lang: f.number(value), lang)
+        self.codes, self.names, self.has_data = list(ordered.index), list(ordered["name"]), list(ordered["has_data"])
+        self._before, self._after = [], []
+        for code, r in zip(ordered.index, ordered.to_dict("records"), strict=True):
+            cells = [rank_text(r["rank"]) if not f.missing(r["rank"]) else f.DASH, code, r["name"]]
+            sort = [r["rank"], None, None]
+            if several_districts:
+                cells.append(r["district"] or r["province"])
+                sort.append(None)
+            cells += [index_text(r["score"]), share_text(r["coverage"])]
+            sort += [r["score"], r["coverage"]]
+            if has_targets:
+                met, known = int(r["targets_met"]), int(r["targets_met"] + r["targets_not_met"])
+                cells.append(f"{met}/{known}" if r["has_data"] else f.DASH)
+                sort.append(r["targets_met"] if r["has_data"] else None)
+            cells += [index_text(r[f"pillar_{p}"]) for p in pillar_ids]
+            sort += [r[f"pillar_{p}"] for p in pillar_ids]
+            extra_cells, extra_keys = review.cells(code)
+            self._before.append(h.table_cells(cells, numeric=self.numeric, sort=sort))
+            self._after.append(
+                h.table_cells(extra_cells, numeric=self.numeric, sort=extra_keys, start=self.status_column + 2)
+            )
+        self.headers = sort_buttons(headers + review.headers)
+        self.units = len(table)
+        scored = table[table["has_data"]]
+        self.median = scored["score"].median() if len(scored) else float("nan")
+        self.lead = tn("site_lead", self.units, lang, n=f.number(self.units, 0, lang), place=_place(table, lang))
+        self.chart = self._chart(scored, table)
+        self.toolbar, self.script = review.toolbar(ordered), review.script()
+        frame = load_frame(ds.path) if ds.path else None  # the administrative document frame, when configured
+        self.heading, self.signature = h.Html(heading_html(frame, lang)), h.Html(signature_html(frame, lang))
+        self._status: dict[str, tuple[tuple[str, ...], str]] = {}
+        if manifest is not None:
+            self._status_cells(manifest)
+
+    def _chart(self, scored: pd.DataFrame, table: pd.DataFrame) -> object:
+        if not len(scored):
+            return ""
+        lang, period = self.lang, self.period
         ranked = scored.sort_values("score", ascending=False)
         title = t("site_chart", lang, period=period_label(period, lang, inline=True))
         if len(ranked) <= 60:
@@ -195,44 +202,100 @@ def write_period_index(
             )
         else:
             uri = charts.score_histogram(ranked["score"].tolist(), title=title, lang=lang)
-        alt = t(
-            "chart_alt",
-            lang,
-            chart=title,
-            subject=_place(rows, lang),
-            period=period_label(period, lang, inline=True),
+        place, when = _place(table, lang), period_label(period, lang, inline=True)
+        return h.figure(uri, t("chart_alt", lang, chart=title, subject=place, period=when), caption=title)
+
+    def _status_cells(self, manifest: dict) -> list[str]:
+        """Each unit's status and report cells for ``manifest``, rendered again only where its entry changed."""
+        rendered = []
+        entries = _entry_fields(manifest, self.codes, self.has_data)
+        for code, name, fields in zip(self.codes, self.names, entries, strict=True):
+            known = self._status.get(code)
+            if known is None or known[0] != fields:
+                known = self._status[code] = (fields, self._status_html(fields, name))
+            rendered.append(known[1])
+        return rendered
+
+    def _status_html(self, fields: tuple[str, ...], name: str) -> str:
+        lang = self.lang
+        status, html_name, error, failed_notebook, previous, pdf_name = fields
+        if status == "failed":
+            links = [h.link(failed_notebook, t("site_failed_nb", lang))]
+            if previous:
+                links.append(h.link(previous, t("site_previous", lang)))
+            cells = [h.tag("span", f"{t('site_failed', lang)}: {error}", cls="dx-fail"), h.join(*links, sep=" · ")]
+            sort = [t("site_failed", lang), ""]
+        elif status == "ok":
+            pdf = h.link(pdf_name, t("site_pdf", lang)) if pdf_name else ""
+            cells = [t("site_ok", lang), h.join(h.link(html_name, t("site_open", lang)), pdf, sep=" · ")]
+            sort = [None, name]
+        else:
+            cells = [t(STATUS_KEYS[status], lang) if status in STATUS_KEYS else status, ""]
+            sort = [None, ""]
+        return h.table_cells(cells, numeric=self.numeric, sort=sort, start=self.status_column)
+
+    def write(self, manifest: dict, *, combined: str = "") -> Path:
+        """Write ``index.html`` for ``manifest``; ``combined`` names the period's combined PDF (see below)."""
+        lang, folder, period = self.lang, self.folder, self.period
+        status_cells = self._status_cells(manifest)
+        body = [f"<tr>{a}{s}{b}</tr>" for a, s, b in zip(self._before, status_cells, self._after, strict=True)]
+        statuses = [self._status[code][0][0] for code in self.codes]
+        key = [
+            (t("site_units", lang), f.number(self.units, 0, lang)),
+            (t("site_rendered", lang), f.number(statuses.count("ok"), 0, lang)),
+            (t("site_failed", lang), f.number(statuses.count("failed"), 0, lang)),
+            (t("site_median", lang), f.index(self.median, lang)),
+        ]
+        overview = (
+            h.para(h.link("overview.html", t("site_overview", lang))) if (folder / "overview.html").is_file() else ""
         )
-        chart = h.figure(uri, alt, caption=title)
-    overview = h.para(h.link("overview.html", t("site_overview", lang))) if (folder / "overview.html").is_file() else ""
-    combined = combined or (f"{period}-tong-hop.pdf" if (folder / f"{period}-tong-hop.pdf").is_file() else "")
-    if combined:
-        overview = h.join(overview, h.para(h.link(combined, t("site_combined_pdf", lang))))
-    title = index_title(period, lang)
-    generated = t("site_generated", lang, version=__version__, fingerprint=ds.fingerprint[:12])
-    frame = load_frame(ds.path) if ds.path else None  # the administrative document frame, when configured
-    body_html = h.join(
-        h.tag("nav", h.link("../index.html", f"← {t('site_periods', lang)}"), cls="dx-small"),
-        h.Html(heading_html(frame, lang)),
-        h.block("dx-kicker", t("site_title", lang)),
-        h.tag("h1", period_label(period, lang)),
-        h.para(
-            tn("site_lead", len(rows), lang, n=f.number(len(rows), 0, lang), place=_place(rows, lang)),
-            cls="dx-meta",
-        ),
-        h.key_figures(key),
-        overview,
-        chart,
-        h.small(t("site_sort", lang)),
-        review.toolbar(ordered),
-        h.block("dx-scroll", h.table(headers, body, numeric=numeric, sort_keys=keys, cls="dx-table dx-sortable")),
-        review.script(),
-        h.Html(signature_html(frame, lang)),
-        h.small(generated),
-    )
-    path = folder / "index.html"
-    atomic_write_text(path, _page(title, body_html, lang, head=review_head()))
-    log.info("wrote %s", path)
-    return path
+        combined = combined or (f"{period}-tong-hop.pdf" if (folder / f"{period}-tong-hop.pdf").is_file() else "")
+        if combined:
+            overview = h.join(overview, h.para(h.link(combined, t("site_combined_pdf", lang))))
+        generated = t("site_generated", lang, version=__version__, fingerprint=self.ds.fingerprint[:12])
+        table = h.table_of_rows(self.headers, body, numeric=self.numeric, cls="dx-table dx-sortable")
+        body_html = h.join(
+            h.tag("nav", h.link("../index.html", f"← {t('site_periods', lang)}"), cls="dx-small"),
+            self.heading,
+            h.block("dx-kicker", t("site_title", lang)),
+            h.tag("h1", period_label(period, lang)),
+            h.para(self.lead, cls="dx-meta"),
+            h.key_figures(key),
+            overview,
+            self.chart,
+            h.small(t("site_sort", lang)),
+            self.toolbar,
+            h.block("dx-scroll", table),
+            self.script,
+            self.signature,
+            h.small(generated),
+        )
+        path = folder / "index.html"
+        atomic_write_text(path, _page(index_title(period, lang), body_html, lang, head=review_head()))
+        log.info("wrote %s", path)
+        return path
+
+
+def write_period_index(
+    folder: Path,
+    ds: Dataset,
+    period: str,
+    manifest: dict,
+    lang: str = "vi",
+    table: pd.DataFrame | None = None,
+    *,
+    combined: str = "",
+    review: ReviewColumns | None = None,
+    draft: IndexDraft | None = None,
+) -> Path:
+    """Write ``<folder>/index.html``: the overview of every unit for the period (``table``: its evaluation).
+
+    Each report's PDF is linked when the manifest lists one; ``combined`` names the period's combined PDF (linked
+    also when not given but the file exists). ``review``: the period's review columns, and ``draft`` the page
+    itself, when made already (see :class:`IndexDraft`).
+    """
+    draft = draft or IndexDraft(folder, ds, period, lang, table, review)
+    return draft.write(manifest, combined=combined)
 
 
 def write_overview(folder: Path, ds: Dataset, period: str, lang: str = "vi", *, key: str = "") -> Path | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from dxnb.site import index_title, write_period_index, write_root_index
+from dxnb.site import IndexDraft, index_title, write_period_index, write_root_index
 
 
 def test_period_index_from_a_manifest(sample, tmp_path):
@@ -108,3 +108,28 @@ def test_period_index_of_the_2025_communes_names_their_one_city(sample_all, tmp_
     # the units alive in the period (four communes of one city), not every unit the dataset ever had
     assert '<p class="dx-meta">4 đơn vị, thành phố Hồ Chí Minh.</p>' in page
     assert "2 tỉnh, thành phố" not in page and "Bình Dương" not in page
+
+
+def test_an_index_drafted_before_the_reports_is_the_index_written_after(sample, tmp_path, monkeypatch):
+    """A batch drafts the index beside its workers; finished, it is the page made afresh, rows changed only."""
+    before = {"units": {"25882": {"status": "ok", "html": "25882-vinh-hoa.html"}}, "no_data": ["25861"]}
+    after = {
+        "units": {
+            "25882": {"status": "failed", "error": "boom <b>", "failed_notebook": "nb/25882.failed.ipynb",
+                      "previous_report": "25882-vinh-hoa.html"},
+            "25858": {"status": "ok", "html": "25858-phuoc-vinh.html", "pdf": "25858-phuoc-vinh.pdf"},
+        },
+        "no_data": ["25861"],
+    }  # fmt: skip
+    drafted, fresh = tmp_path / "drafted", tmp_path / "fresh"
+    drafted.mkdir()
+    fresh.mkdir()
+    draft = IndexDraft(drafted, sample, "2024", "vi", manifest=before)
+    rendered = []
+    status_html = draft._status_html
+    monkeypatch.setattr(draft, "_status_html", lambda fields, name: rendered.append(name) or status_html(fields, name))
+    page = draft.write(after).read_text(encoding="utf-8")
+    assert sorted(rendered) == ["Phước Vĩnh", "Vĩnh Hòa"]  # the two units whose entry changed, not all 11
+    assert page == write_period_index(fresh, sample, "2024", after, "vi").read_text(encoding="utf-8")
+    assert "boom &lt;b&gt;" in page and 'href="25858-phuoc-vinh.pdf"' in page
+    assert draft.write(after).read_text(encoding="utf-8") == page and len(rendered) == 2  # nothing changed since
