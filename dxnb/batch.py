@@ -234,8 +234,8 @@ class _Batch:
         for job, outcome in zip(cached, result.outcomes, strict=True):
             self._report(len(all_jobs), job, outcome)
         written = {p: time.monotonic() for p in periods}
-        # The overview pages and the evaluation behind each index depend on the data only, not on the
-        # reports: build them in this (otherwise waiting) process while the workers render.
+        # The overview pages, and what each period's snapshot, changes page and index take from the data, do not
+        # depend on the reports: build them in this (otherwise waiting) process while the workers render.
         background = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="dxnb-overview")
         overviews = background.submit(self._write_overviews, periods, template_fingerprint())
         pages = background.submit(self._prepare_pages, periods, manifests)

@@ -92,16 +92,6 @@ def _entry_fields(manifest: dict, codes, has_data) -> list[tuple[str, ...]]:
     return fields
 
 
-def period_rows(ds: Dataset, period: str, manifest: dict, table: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per unit of the dataset: evaluation for the period (``table``, when computed already), and status."""
-    ds = ds.at(period)  # the units alive in the period
-    table = evaluate_period(ds, period, list(ds.units.index)) if table is None else table.copy()
-    fields = _entry_fields(manifest, table.index, table["has_data"])
-    for i, name in enumerate(ENTRY_FIELDS):
-        table[name] = [row[i] for row in fields]
-    return table
-
-
 def index_title(period: str, lang: str = "vi") -> str:
     """The title of a period's index page (also the combined PDF's)."""
     return t("site_index_title", lang, period=period_label(period, lang))
