@@ -165,8 +165,9 @@ class IndexDraft:
         self.units = len(table)
         scored = table[table["has_data"]]
         self.median = scored["score"].median() if len(scored) else float("nan")
-        self.lead = tn("site_lead", self.units, lang, n=f.number(self.units, 0, lang), place=_place(table, lang))
-        self.chart = self._chart(scored, table)
+        place = _place(table, lang)
+        self.lead = tn("site_lead", self.units, lang, n=f.number(self.units, 0, lang), place=place)
+        self.chart = self._chart(scored, place)
         self.toolbar, self.script = review.toolbar(ordered), review.script()
         frame = load_frame(ds.path) if ds.path else None  # the administrative document frame, when configured
         self.heading, self.signature = h.Html(heading_html(frame, lang)), h.Html(signature_html(frame, lang))
@@ -174,7 +175,7 @@ class IndexDraft:
         if manifest is not None:
             self._status_cells(manifest)
 
-    def _chart(self, scored: pd.DataFrame, table: pd.DataFrame) -> object:
+    def _chart(self, scored: pd.DataFrame, place: str) -> object:
         if not len(scored):
             return ""
         lang, period = self.lang, self.period
@@ -192,19 +193,20 @@ class IndexDraft:
             )
         else:
             uri = charts.score_histogram(ranked["score"].tolist(), title=title, lang=lang)
-        place, when = _place(table, lang), period_label(period, lang, inline=True)
+        when = period_label(period, lang, inline=True)
         return h.figure(uri, t("chart_alt", lang, chart=title, subject=place, period=when), caption=title)
 
-    def _status_cells(self, manifest: dict) -> list[str]:
-        """Each unit's status and report cells for ``manifest``, rendered again only where its entry changed."""
-        rendered = []
+    def _status_cells(self, manifest: dict) -> tuple[list[str], list[str]]:
+        """Each unit's status, and its status and report cells for ``manifest`` (rendered again where it changed)."""
+        statuses, rendered = [], []
         entries = _entry_fields(manifest, self.codes, self.has_data)
         for code, name, fields in zip(self.codes, self.names, entries, strict=True):
             known = self._status.get(code)
             if known is None or known[0] != fields:
                 known = self._status[code] = (fields, self._status_html(fields, name))
+            statuses.append(fields[0])
             rendered.append(known[1])
-        return rendered
+        return statuses, rendered
 
     def _status_html(self, fields: tuple[str, ...], name: str) -> str:
         lang = self.lang
@@ -227,9 +229,8 @@ class IndexDraft:
     def write(self, manifest: dict, *, combined: str = "") -> Path:
         """Write ``index.html`` for ``manifest``; ``combined`` names the period's combined PDF (see below)."""
         lang, folder, period = self.lang, self.folder, self.period
-        status_cells = self._status_cells(manifest)
+        statuses, status_cells = self._status_cells(manifest)
         body = [f"<tr>{a}{s}{b}</tr>" for a, s, b in zip(self._before, status_cells, self._after, strict=True)]
-        statuses = [self._status[code][0][0] for code in self.codes]
         key = [
             (t("site_units", lang), f.number(self.units, 0, lang)),
             (t("site_rendered", lang), f.number(statuses.count("ok"), 0, lang)),
