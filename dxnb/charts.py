@@ -11,6 +11,7 @@ import base64
 import io
 import re
 from collections.abc import Sequence
+from typing import ClassVar
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -125,15 +126,61 @@ _SVG_FONT = re.compile(r"font-family: *[^;\"]*;? *")
 _SVG_SIZE = re.compile(r'\b(width|height)="([0-9.]+)pt"')
 
 
+#: At most this many text sizes are kept (:func:`share_text_sizes`); the cache starts again when full.
+TEXT_SIZES_MAX = 20_000
+
+
+class _TextSizes:
+    """The sizes of the texts the SVG charts have measured in this process (a holder, not a global variable)."""
+
+    sizes: ClassVar[dict[tuple, tuple[float, float, float]]] = {}
+    shared = False
+
+
+def share_text_sizes() -> None:
+    """Let every SVG chart of this process reuse the sizes of texts measured for an earlier one.
+
+    matplotlib measures each text with FreeType (``ft2font.set_text``, about 0.6 ms) and caches the sizes per
+    renderer only, that is per figure: a report's eight charts measured the same tick labels, names and values
+    again and again (a tenth of a chart's time). The size of a plain text depends only on the text and its font
+    properties, so they are kept here by both; a kernel forked from a warm zygote starts with the sizes the
+    zygote's warm-up charts measured. Text with mathtext or TeX is measured as before. Safe to call again.
+    """
+    from matplotlib.backends.backend_svg import RendererSVG
+
+    if _TextSizes.shared:
+        return
+    measure = RendererSVG.get_text_width_height_descent
+
+    def get_text_width_height_descent(self, s, prop, ismath):
+        sizes = _TextSizes.sizes
+        if ismath:
+            return measure(self, s, prop, ismath)
+        key = (s, tuple(prop.get_family()), prop.get_style(), prop.get_variant(), prop.get_weight(),
+               prop.get_stretch(), prop.get_size_in_points(), prop.get_file())  # fmt: skip
+        size = sizes.get(key)
+        if size is None:
+            if len(sizes) >= TEXT_SIZES_MAX:
+                sizes.clear()
+            size = sizes[key] = measure(self, s, prop, ismath)
+        return size
+
+    get_text_width_height_descent.__doc__ = measure.__doc__
+    RendererSVG.get_text_width_height_descent = get_text_width_height_descent
+    _TextSizes.shared = True
+
+
 def to_svg(fig: Figure) -> str:
     """``fig`` as a compact SVG document with real text, sized in pixels like the PNG.
 
     Compacted after matplotlib writes it: coordinates to 1/100 point, no indentation, no metadata,
     no element ids that nothing refers to, and the font stack once in the document's style sheet.
+    Text sizes are shared between the charts of a process (:func:`share_text_sizes`).
     """
     import matplotlib
     from matplotlib.backends.backend_svg import FigureCanvasSVG
 
+    share_text_sizes()
     out = io.StringIO()
     with matplotlib.rc_context(_SVG_RC):
         FigureCanvasSVG(fig).print_svg(out, metadata={"Date": None, "Creator": None})

@@ -184,3 +184,23 @@ def test_png_stays_available(monkeypatch):
     assert charts.chart_format() == "png" and charts.to_data_uri(fig).startswith("data:image/png;base64,")
     monkeypatch.setenv("DXNB_CHART_FORMAT", "gif")
     assert charts.chart_format() == "svg"
+
+
+def test_text_sizes_are_measured_once_per_process_and_change_nothing(monkeypatch):
+    from matplotlib.textpath import TextToPath
+
+    def draw():
+        return charts.peer_scores(["Xã Ân Hòa", "Xã Bình"], [0.5, 0.7], 1, title="t", median=0.6, median_label="m")
+
+    monkeypatch.setattr(charts._TextSizes, "sizes", {})  # nothing measured yet
+    measured = []
+    measure = TextToPath.get_text_width_height_descent
+    monkeypatch.setattr(TextToPath, "get_text_width_height_descent", lambda *a: measured.append(a[1]) or measure(*a))
+    first = draw()
+    assert "Xã Ân Hòa" in measured and any(key[0] == "Xã Ân Hòa" for key in charts._TextSizes.sizes)
+    measured.clear()
+    assert draw() == first  # the same bytes with the sizes taken from the cache
+    assert measured == []  # nothing measured again
+    monkeypatch.setattr(charts, "TEXT_SIZES_MAX", 3)
+    charts.peer_scores(["P", "Q", "R", "S"], [0.1, 0.2, 0.3, 0.4], 0, title="t", median=None, median_label="m")
+    assert len(charts._TextSizes.sizes) <= 3  # bounded: started again when full
