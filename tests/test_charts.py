@@ -187,6 +187,7 @@ def test_png_stays_available(monkeypatch):
 
 
 def test_text_sizes_are_measured_once_per_process_and_change_nothing(monkeypatch):
+    import matplotlib
     from matplotlib.textpath import TextToPath
 
     def draw():
@@ -201,6 +202,9 @@ def test_text_sizes_are_measured_once_per_process_and_change_nothing(monkeypatch
     measured.clear()
     assert draw() == first  # the same bytes with the sizes taken from the cache
     assert measured == []  # nothing measured again
+    with matplotlib.rc_context({"text.kerning_factor": 6}):  # a setting that changes FreeType's measure
+        draw()
+    assert "Xã Ân Hòa" in measured
     monkeypatch.setattr(charts, "TEXT_SIZES_MAX", 3)
     charts.peer_scores(["P", "Q", "R", "S"], [0.1, 0.2, 0.3, 0.4], 0, title="t", median=None, median_label="m")
     assert len(charts._TextSizes.sizes) <= 3  # bounded: started again when full
