@@ -145,7 +145,8 @@ def share_text_sizes() -> None:
     again and again (a tenth of a chart's time). The size of a plain text depends only on the text and its font
     properties, so they are kept here by both; a kernel forked from a warm zygote starts with the sizes the
     zygote's warm-up charts measured. Text with mathtext or TeX is measured as before. The key also holds the
-    two settings that change FreeType's measure (``text.hinting_factor``, ``text.kerning_factor``). Installed on
+    two settings that change FreeType's measure (``text.hinting_factor``, ``text.kerning_factor``; deprecated in
+    matplotlib 3.11, read with ``get`` so that their removal changes nothing). Installed on
     matplotlib's SVG renderer, so any SVG figure drawn in this process shares the sizes (with the same results).
     Safe to call again.
     """
@@ -161,8 +162,8 @@ def share_text_sizes() -> None:
         if ismath:
             return measure(self, s, prop, ismath)
         key = (s, tuple(prop.get_family()), prop.get_style(), prop.get_variant(), prop.get_weight(),
-               prop.get_stretch(), prop.get_size_in_points(), prop.get_file(), rcParams["text.hinting_factor"],
-               rcParams["text.kerning_factor"])  # fmt: skip
+               prop.get_stretch(), prop.get_size_in_points(), prop.get_file(), rcParams.get("text.hinting_factor"),
+               rcParams.get("text.kerning_factor"))  # fmt: skip
         size = sizes.get(key)
         if size is None:
             if len(sizes) >= TEXT_SIZES_MAX:
