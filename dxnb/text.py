@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -9,6 +10,9 @@ import unicodedata
 _TONES = {"\u0300": "2", "\u0301": "1", "\u0309": "3", "\u0303": "4", "\u0323": "5"}
 _KIND_PREFIXES = ("thị trấn", "phường", "xã", "đặc khu", "thi tran", "phuong", "xa", "dac khu")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+#: Keys and names computed per distinct text, once per process: a dataset repeats the same few
+#: thousand place names over its rows (bounded, so any input keeps memory bounded).
+_MEMO_SIZE = 16_384
 
 
 def nfc(text: str) -> str:
@@ -16,6 +20,7 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+@functools.lru_cache(maxsize=_MEMO_SIZE)
 def _syllable_key(syllable: str) -> str:
     decomposed = unicodedata.normalize("NFD", syllable.casefold())
     tone = ""
@@ -35,7 +40,12 @@ def name_key(name: str, *, drop_kind: bool = True) -> str:
     ("Vĩnh Hoà" and "Vĩnh Hòa"), for any letter case and spacing, and (by default) with or
     without the unit kind in front ("Xã Vĩnh Hòa").
     """
-    text = nfc(str(name)).strip().casefold()
+    return _name_key(str(name), drop_kind)
+
+
+@functools.lru_cache(maxsize=_MEMO_SIZE)
+def _name_key(name: str, drop_kind: bool) -> str:
+    text = nfc(name).strip().casefold()
     text = re.sub(r"\s+", " ", text)
     if drop_kind:
         for prefix in _KIND_PREFIXES:
@@ -115,7 +125,12 @@ def place_name(text: object) -> str:
     "Huyện  Phú Giáo" (any case or Unicode form) becomes "Phú Giáo": NFC, spaces collapsed, a leading
     "huyện", "quận", "thị xã", "thành phố", "tỉnh" or "TP." dropped when a name (not a number) follows it.
     """
-    clean = re.sub(r"\s+", " ", nfc(str(text))).strip()
+    return _place_name(str(text))
+
+
+@functools.lru_cache(maxsize=_MEMO_SIZE)
+def _place_name(text: str) -> str:
+    clean = re.sub(r"\s+", " ", nfc(text)).strip()
     for prefix in PLACE_PREFIXES:
         if clean[: len(prefix)].casefold() == prefix and len(clean) > len(prefix):
             rest = clean[len(prefix) :]
@@ -133,7 +148,12 @@ def place_key(text: object) -> str:
     The same across Unicode forms, tone-mark placement, letter case and spacing, and with or without the
     kind in front ("huyện Phú Giáo", "Tỉnh Bình Dương", "TP. Hồ Chí Minh").
     """
-    return name_key(place_name(str(text or "")).casefold(), drop_kind=False)
+    return _place_key(str(text or ""))
+
+
+@functools.lru_cache(maxsize=_MEMO_SIZE)
+def _place_key(text: str) -> str:
+    return _name_key(_place_name(text).casefold(), False)
 
 
 def has_place_kind(name: object) -> bool:

@@ -6,6 +6,7 @@ import unicodedata
 
 import pytest
 
+from dxnb import text
 from dxnb.text import ascii_fold, name_key, place_key, place_name, slugify, vi_sort_key
 
 
@@ -75,3 +76,16 @@ def test_stripped_is_pandas_strip():
         column = pd.Series(cells, dtype=object, name="unit_code", index=range(5, 5 + len(cells)))
         result = stripped(column)
         assert result.equals(column.str.strip()) and result.index.equals(column.index) and result.name == "unit_code"
+
+
+def test_keys_are_remembered_per_text_within_a_bound():
+    """A place's name and key are computed once per distinct text; the memo is bounded and keeps every result."""
+    text._place_key.cache_clear()
+    spellings = ["Huyện  Phú Giáo", "huyen phu giao", "TP. Hồ Chí Minh", "Quận 1", None, float("nan"), 25882]
+    first = [text.place_key(s) for s in spellings]
+    again = [text.place_key(s) for s in spellings]
+    assert first == again
+    assert first == [text._place_key.__wrapped__(str(s or "")) for s in spellings]  # same as computing afresh
+    assert text._place_key.cache_info().hits == len(spellings)
+    assert text._place_key.cache_info().maxsize == text._MEMO_SIZE > 0
+    assert name_key("Xã Vĩnh Hoà") == name_key("xã vĩnh hòa")
