@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from dxnb import snapshot
@@ -29,6 +30,16 @@ def test_entries_match_the_evaluation(sample):
         for iid, item in entry["indicators"].items():
             assert item["value"] == pytest.approx(with_data[iid])
     json.dumps(snap)  # plain data
+
+
+def test_numbers_are_rounded_as_python_rounds_each_one():
+    # halfway and near-halfway cases where numpy.round and round differ, repeats, signed zeros, gaps
+    awkward = [0.1234567885, 2.675e-9, 1 / 3, 2 / 3, -0.0, 0.0, float("nan"), 1e15 / 7, 5e-10, 0.1234567885]
+    grid = np.array([awkward, awkward[::-1]])
+    rounded = snapshot._rounded(grid)
+    expected = [[snapshot._num(v) for v in row] for row in grid.tolist()]
+    assert json.dumps(rounded) == json.dumps(expected)  # the same text in a fingerprint, -0.0 and null included
+    assert any(round(v, 9) != float(np.round(v, 9)) for v in awkward if v == v)  # numpy's would differ
 
 
 def test_one_unit_equals_the_vectorised_period(sample):
