@@ -215,16 +215,28 @@ def _clean_text(column: pd.Series) -> pd.Series:
     return column.map({v: nfc(str(v)).strip() for v in column.unique()})
 
 
+#: The columns of observations.csv and notes.csv read without their surrounding spaces by every check and by the
+#: dataset: stripped once as the file is read (a country's 100,000 rows were stripped some twenty times over).
+KEY_COLUMNS = ("unit_code", "period", "indicator", "value", "qualifier")
+
+
+def _keys_stripped(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+    """``frame`` with its :data:`KEY_COLUMNS` stripped (a new frame; the checks then read them as they are)."""
+    if frame is None:
+        return None
+    return frame.assign(**{c: stripped(frame[c]) for c in KEY_COLUMNS if c in frame.columns})
+
+
 def _observations_frame(obs: pd.DataFrame, values: pd.Series) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
-            "unit_code": stripped(obs["unit_code"]),
-            "period": stripped(obs["period"]),
-            "indicator": stripped(obs["indicator"]),
+            "unit_code": obs["unit_code"],  # stripped as read (KEY_COLUMNS)
+            "period": obs["period"],
+            "indicator": obs["indicator"],
             "value": values.astype(float),
             "source": _clean_text(obs["source"]),
             "note": _clean_text(obs["note"]),
-            "qualifier": stripped(obs["qualifier"]) if "qualifier" in obs.columns else "",
+            "qualifier": obs["qualifier"] if "qualifier" in obs.columns else "",
         }
     )
     frame = frame.drop_duplicates(["unit_code", "period", "indicator"])
@@ -267,7 +279,7 @@ def _check(folder: Path, raws: dict[str, bytes | None] | None) -> tuple[Dataset 
     hashes: dict[str, str] = {}
     frames = {name: read_csv(folder, name, problems, hashes, raws[name]) for name in FILES}
     units, pillars, indicators = frames["units.csv"], frames["pillars.csv"], frames["indicators.csv"]
-    observations, notes = frames["observations.csv"], frames["notes.csv"]
+    observations, notes = _keys_stripped(frames["observations.csv"]), _keys_stripped(frames["notes.csv"])
     if units is not None:
         check_units(units, problems)
     catalogue = None

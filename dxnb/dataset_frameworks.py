@@ -20,7 +20,6 @@ from .errors import DxnbError, Problem
 from .framework_files import FILES, PLAN_FILE, _bundled, _folder_reader, bundled_ids, check_framework, read_table
 from .i18n import t
 from .params import check_period
-from .text import stripped
 
 # --------------------------------------------------------------------------- a dataset's frameworks
 
@@ -220,8 +219,7 @@ def check_period_observations(
     """
     if not frameworks:
         return
-    period = stripped(obs["period"])
-    indicator = stripped(obs["indicator"])
+    period, indicator = obs["period"], obs["indicator"]  # stripped as read (dxnb.dataset.KEY_COLUMNS)
     anywhere = indicator.isin(list(union_catalogue(own, frameworks).indicators))
     for p in period.unique():
         built = frameworks.get(p, own)

@@ -219,7 +219,7 @@ def _check_place_spellings(units: pd.DataFrame, column: str, problems: list[Prob
 
 
 def _check_periods(frame: pd.DataFrame, name: str, problems: list[Problem]) -> pd.Series:
-    period = stripped(frame["period"])
+    period = frame["period"]  # observations and notes: key columns stripped as read (dxnb.dataset.KEY_COLUMNS)
     bad = ~period.str.match(_PERIOD)
     for row, record in selected_rows(frame, bad):
         raw = str(record["period"]).strip()
@@ -233,7 +233,7 @@ def _check_periods(frame: pd.DataFrame, name: str, problems: list[Problem]) -> p
 
 
 def _check_unit_codes(frame: pd.DataFrame, name: str, units: pd.DataFrame | None, problems) -> pd.Series:
-    codes = stripped(frame["unit_code"])
+    codes = frame["unit_code"]  # stripped as read
     known = set(stripped(units["code"])) if units is not None else None
     bad = ~codes.isin(known) if known is not None else ~codes.str.fullmatch(rf"[0-9]{{{CODE_LENGTH}}}")
     for row, record in selected_rows(frame, bad):
@@ -264,7 +264,7 @@ def check_observations(
         return pd.Series(dtype=float)
     _check_unit_codes(obs, name, units, problems)
     _check_periods(obs, name, problems)
-    indicator = stripped(obs["indicator"])
+    indicator = obs["indicator"]  # the key columns stripped as read (dxnb.dataset.KEY_COLUMNS)
     values = pd.Series(float("nan"), index=obs.index)
     if catalogue is not None:
         known = indicator.isin(list(catalogue.indicators))
@@ -294,7 +294,7 @@ def check_observations(
         kind = indicator.map({i: catalogue[i].kind if i in catalogue else "" for i in distinct})
     else:
         kind = pd.Series("", index=obs.index)
-    raw = stripped(obs["value"])
+    raw = obs["value"]
     plain = raw.str.fullmatch(r"[+-]?[0-9]{1,15}(\.[0-9]+)?")  # 16 digits or more: out of range
     numeric = pd.to_numeric(raw.where(plain), errors="coerce")
     whole = kind == "count"
@@ -324,7 +324,7 @@ def check_observations(
         for index, text in zip(obs.index[mask], raw[mask], strict=True):
             problems.append(Problem(name, int(index) + 2, "value", t(message, value=text), hint))
     if "qualifier" in obs.columns:
-        qualifier = stripped(obs["qualifier"])
+        qualifier = obs["qualifier"]
         for row, record in selected_rows(obs, ~qualifier.isin(QUALIFIERS)):
             problems.append(
                 Problem(
@@ -335,7 +335,7 @@ def check_observations(
                     t("val_not_a_qualifier_hint"),
                 )
             )
-    key = stripped(obs["unit_code"]) + "|" + stripped(obs["period"]) + "|" + indicator
+    key = obs["unit_code"] + "|" + obs["period"] + "|" + indicator
     dup = key.duplicated(keep=False)
     if dup.any():
         first_row: dict[str, tuple[int, str, float]] = {}
@@ -386,7 +386,7 @@ def check_denominators(
     """Warn where a count is above its denominator (signatures above the adult population)."""
     keyed, codes = keyed_units(units, obs)  # one code may name several units over time (dxnb.validate_lifetime)
     unit_numbers = {c: pd.to_numeric(stripped(keyed[c]), errors="coerce") for c in cat.UNIT_DENOMINATORS}
-    indicator = stripped(obs["indicator"])
+    indicator = obs["indicator"]  # stripped as read
     for ind in catalogue.derived:
         if ind.scale != 100 or ind.denominator not in cat.UNIT_DENOMINATORS:
             continue

@@ -13,7 +13,6 @@ from .catalogue import UNIT_DENOMINATORS
 from .errors import Problem
 from .i18n import t
 from .lifetime import LIFETIME_COLUMNS, SUCCESSION_TYPES, day_before, keys_of, parse_date, period_end, unit_keys
-from .text import stripped
 from .validate_catalogue import selected_rows
 
 #: Bases a rate or a ratio may be weighted by when predecessors' values are combined.
@@ -34,7 +33,7 @@ def keyed_units(units: pd.DataFrame, obs: pd.DataFrame) -> tuple[pd.DataFrame, p
         frame[column] = frame[column].astype(str).str.strip() if column in frame.columns else ""
     frame.index = unit_keys(frame)
     frame = frame[~frame.index.duplicated()]  # one code twice without lifetimes is refused by check_units
-    return frame, keys_of(frame, stripped(obs["unit_code"]), stripped(obs["period"]))
+    return frame, keys_of(frame, obs["unit_code"], obs["period"])
 
 
 def check_lifetimes(
@@ -110,7 +109,7 @@ def _check_rows_alive(frame: pd.DataFrame, name: str, units: pd.DataFrame, lives
     if not (lives["start"] != "").any() and not (lives["end"] != "").any():
         return
     _, keys = keyed_units(units, frame)
-    codes, periods = stripped(frame["unit_code"]), stripped(frame["period"])
+    codes, periods = frame["unit_code"], frame["period"]  # stripped as read (dxnb.dataset.KEY_COLUMNS)
     known = set(lives["code"])
     outside = (keys == "") & codes.isin(known) & (periods.map(period_end) != "9999-12-31")
     spans: dict[str, str] = {}

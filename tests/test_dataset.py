@@ -101,6 +101,20 @@ def test_codes_keep_leading_zeros(data_copy):
     assert (dataset.observations.unit_code == "01156").any()
 
 
+def test_spaces_around_the_key_cells_are_ignored(data_copy, sample_all):
+    lines = (data_copy / "observations.csv").read_text(encoding="utf-8").splitlines()
+    padded = [lines[0]]
+    for line in lines[1:]:
+        code, period, indicator, value, rest = line.split(",", 4)
+        padded.append(f" {code} ,{period}  , {indicator},{value} ,{rest}")
+    (data_copy / "observations.csv").write_text("\n".join(padded) + "\n", encoding="utf-8")
+    replace(data_copy, "notes.csv", "\n25882,2024,", "\n 25882 , 2024 ,")
+    dataset = load_dataset(data_copy)
+    columns = ["unit_code", "period", "indicator", "value", "qualifier"]
+    assert dataset.observations[columns].equals(sample_all.observations[columns])
+    assert dataset.notes[["unit_code", "period"]].equals(sample_all.notes[["unit_code", "period"]])
+
+
 CASES = [
     # (description, mutate(folder) -> row or None, file, column, words in the message)
     ("missing file", lambda d: (d / "notes.csv").unlink(), "notes.csv", None, "missing"),
