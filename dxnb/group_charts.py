@@ -211,10 +211,14 @@ def trend_panels(
             )
         title = str(labels[k])
         ax.set_title(title if len(title) <= 24 else title[:23] + "…", fontsize=8, loc="left", pad=3)
-        ax.set_ylim(0, 1.05)
-        ax.set_yticks([0, 0.5, 1.0], [f.index(v, lang)[:3] if v else "0" for v in (0, 0.5, 1.0)], fontsize=7)
-        ax.set_xticks(x, [p[-2:] if len(periods) > 3 else p for p in periods], fontsize=7)
-        ax.set_xlim(-0.3, len(periods) - 0.7)
+        ax.tick_params(labelsize=7)
+    # The panels share both axes (their limits, locators and formatters): set once, not once per panel, which
+    # made each panel's call update every other panel (a whole country's 24 panels: a fifth of its overview).
+    first = axes[0]
+    first.set_ylim(0, 1.05)
+    first.set_yticks([0, 0.5, 1.0], [f.index(v, lang)[:3] if v else "0" for v in (0, 0.5, 1.0)])
+    first.set_xticks(x, [p[-2:] if len(periods) > 3 else p for p in periods])
+    first.set_xlim(-0.3, len(periods) - 0.7)
     handles = [
         Line2D([], [], color=charts.MAIN, linewidth=2.2, marker="o", markersize=3.5, label=unit_label),
         Line2D([], [], color=charts.MEDIAN, linestyle="--", linewidth=1.0, label=median_label),
