@@ -257,7 +257,7 @@ def _check_unit_codes(frame: pd.DataFrame, name: str, units: pd.DataFrame | None
 def check_observations(
     obs: pd.DataFrame, units: pd.DataFrame | None, catalogue: cat.Catalogue | None, problems: list[Problem]
 ) -> pd.Series:
-    """Validate observations; return the parsed values (NaN where invalid)."""
+    """Validate observations (their key columns stripped as read); return the parsed values (NaN where invalid)."""
     name = "observations.csv"
     if obs.empty:
         problems.append(Problem(name, None, None, t("val_no_observations_yet"), t("val_fill_forms_hint"), "warning"))

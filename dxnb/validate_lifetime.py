@@ -27,7 +27,10 @@ def has_lifetime_columns(units: pd.DataFrame | None) -> bool:
 
 
 def keyed_units(units: pd.DataFrame, obs: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
-    """The raw units indexed by unit key, and the key of each observation's unit (by code and period)."""
+    """The raw units indexed by unit key, and the key of each observation's unit (by code and period).
+
+    ``obs``: observations or notes with their key columns stripped, as :mod:`dxnb.dataset` reads them.
+    """
     frame = units.copy()
     for column in ("code", *LIFETIME_COLUMNS):
         frame[column] = frame[column].astype(str).str.strip() if column in frame.columns else ""
