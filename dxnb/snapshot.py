@@ -57,7 +57,7 @@ def _rounded(values: np.ndarray) -> list[list[float | None]]:
     """
     flat = values.ravel()
     distinct, where = np.unique(flat, return_inverse=True)
-    done = np.array([_num(v) if v == v else np.nan for v in distinct.tolist()], dtype=float)
+    done = np.array([_num(v) for v in distinct.tolist()], dtype=float)  # None (NaN) becomes NaN again
     out = np.where(flat == 0, flat, done[where.ravel()]).reshape(values.shape)
     return [[None if v != v else v for v in row] for row in out.tolist()]
 
